@@ -1,0 +1,49 @@
+# Party Ledger — the README's commands. `make run` and `make test` work on a fresh clone.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+FLASK := $(BIN)/flask --app wsgi
+
+.PHONY: run test lint format install install-dev translations clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed translations
+
+install-dev: $(VENV)/.installed-dev translations
+
+# Catalogs are compiled from the committed .po files at install time.
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile -d app/translations
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) demo --if-empty
+	@echo "Serving on http://$(HOST):$(PORT)/"
+	$(FLASK) run --host "$(HOST)" --port "$(PORT)"
+
+test: install-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check app tests migrations wsgi.py
+	$(BIN)/ruff format --check app tests migrations wsgi.py
+
+format: install-dev
+	$(BIN)/ruff format app tests migrations wsgi.py
+	$(BIN)/ruff check --fix app tests migrations wsgi.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

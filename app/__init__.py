@@ -1,0 +1,140 @@
+"""Party Ledger (党建台账): the application factory."""
+
+import os
+import sqlite3
+from typing import Any
+
+from flask import Flask, g, request, session
+from flask_login import current_user
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app import errors
+from app.audit import trail
+from app.config import Config, ensure_secret_key, from_environment
+from app.extensions import babel, csrf, db, login_manager, migrate
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def _load_config(app: Flask, test_config: dict | None) -> None:
+    app.config.from_object(Config)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(from_environment())
+    if test_config:
+        app.config.update(test_config)
+    url = app.config.get("DATABASE_URL") or app.config.get("SQLALCHEMY_DATABASE_URI")
+    if not url:
+        url = "sqlite:///" + os.path.join(app.instance_path, "partyledger.db")
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = ensure_secret_key(app.instance_path)
+    app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
+    app.config["MAX_CONTENT_LENGTH"] = (int(app.config["MAX_UPLOAD_MB"]) + 1) * 1024 * 1024
+    app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
+
+
+def _select_locale() -> str:
+    from flask import current_app
+
+    languages = current_app.config["LANGUAGES"]
+    if current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    chosen = session.get("locale")
+    if chosen in languages:
+        return chosen
+    return (
+        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    _load_config(app, test_config)
+    proxies = int(os.environ.get("TRUSTED_PROXIES", "0") or 0)
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
+
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        render_as_batch=True,
+        directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
+    )
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message_category = "warning"
+    if not event.contains(Engine, "connect", _sqlite_pragmas):
+        event.listen(Engine, "connect", _sqlite_pragmas)
+    trail.install()
+
+    from app import models  # noqa: F401 - every model registered before migrations look
+
+    _register_blueprints(app)
+    errors.register(app)
+    _register_hooks(app)
+    _register_cli(app)
+    from app import templating
+
+    templating.register(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from app.admin.views import bp as admin_bp
+    from app.audit.views import bp as audit_bp
+    from app.auth.views import bp as auth_bp
+    from app.main.views import bp as main_bp
+    from app.people.views import bp as people_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(people_bp, url_prefix="/members")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(audit_bp, url_prefix="/audit")
+
+
+def _register_hooks(app: Flask) -> None:
+    from app.auth.views import enforce_password_change
+
+    app.before_request(enforce_password_change)
+
+    @app.after_request
+    def security_headers(response):  # noqa: ANN001, ANN202
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["X-Frame-Options"] = "DENY"
+        if current_user and getattr(current_user, "is_authenticated", False):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.teardown_request
+    def forget_user(_exc: BaseException | None) -> None:
+        g.pop("_login_user", None)
+
+
+def _register_cli(app: Flask) -> None:
+    from app.auth.cli import users_cli
+    from app.demo import demo_command
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_command)

@@ -1,0 +1,87 @@
+"""Accounts, their roles and scopes, and sign-in attempts."""
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.extensions import db
+from app.people.models import OrgUnit, Person
+from app.types import LabelledEnum, UTCDateTime, enum_column, utcnow
+
+
+class Role(LabelledEnum):
+    ADMIN = "admin"
+    SECRETARY = "secretary"
+    MEMBER = "member"
+
+    @classmethod
+    def _labels(cls) -> dict[str, Any]:
+        return {"admin": _l("Administrator"), "secretary": _l("Secretary"), "member": _l("Member")}
+
+
+account_unit = sa.Table(
+    "account_unit",
+    db.metadata,
+    sa.Column("account_id", sa.ForeignKey("account.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("unit_id", sa.ForeignKey("org_unit.id"), primary_key=True),
+)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "account"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(255))
+    role: Mapped[Role] = mapped_column(enum_column(Role, 20))
+    person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"), unique=True)
+    must_change_password: Mapped[bool] = mapped_column(default=True)
+    locale: Mapped[str | None] = mapped_column(sa.String(10))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    person: Mapped[Person | None] = relationship()
+    units: Mapped[list[OrgUnit]] = relationship(secondary=account_unit, order_by=OrgUnit.code)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.active
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+    @property
+    def is_secretary(self) -> bool:
+        return self.role is Role.SECRETARY
+
+    @property
+    def display_name(self) -> str:
+        return self.person.name if self.person else self.username
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+
+class LoginAttempt(db.Model):
+    """A sign-in outcome (success, failure, or the start of a lock); kept in the database so that
+    throttling holds across several server processes."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (sa.Index("ix_login_attempt_username_at", "username", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(60))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    outcome: Mapped[str] = mapped_column(sa.String(10))
+    remote_addr: Mapped[str | None] = mapped_column(sa.String(64))

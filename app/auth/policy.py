@@ -1,0 +1,139 @@
+"""The access policy: who may see or change what, and the scope every list query goes through.
+
+Views never check roles or units by hand: they call ``require``/``require_role`` with a predicate
+from here, and list queries pass through ``scoped_persons`` (or ``scope_unit_ids``).
+Outside one's scope a record answers 404 (its existence is not revealed); a page the role may
+never use answers 403.
+"""
+
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from flask import abort
+from flask_login import current_user, login_required
+
+from app.auth.models import Role, User, account_unit
+from app.extensions import db
+from app.people.models import Membership, OrgUnit, Person
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def subtree_ids(roots: sa.Select) -> sa.Select:
+    """SELECT of the ids of the root units and every unit below them (a recursive CTE)."""
+    tree = roots.cte(recursive=True)
+    below = sa.select(OrgUnit.id).join(tree, OrgUnit.parent_id == tree.c[0])
+    tree = tree.union(below)
+    return sa.select(tree.c[0])
+
+
+def scope_unit_ids(user: User) -> sa.Select | None:
+    """The units a user administers as a SELECT of ids; None means every unit (admin)."""
+    if user.role is Role.ADMIN:
+        return None
+    if user.role is Role.SECRETARY:
+        return subtree_ids(
+            sa.select(account_unit.c.unit_id).where(account_unit.c.account_id == user.id)
+        )
+    return sa.select(sa.literal(-1)).where(sa.false())
+
+
+def scoped_units(stmt: sa.Select, user: User) -> sa.Select:
+    ids = scope_unit_ids(user)
+    return stmt if ids is None else stmt.where(OrgUnit.id.in_(ids))
+
+
+def scoped_persons(stmt: sa.Select, user: User) -> sa.Select:
+    """Persons who are, or ever were, in a unit the user administers (admins: everyone)."""
+    ids = scope_unit_ids(user)
+    if ids is None:
+        return stmt
+    in_scope = sa.select(Membership.person_id).where(
+        Membership.unit_id.in_(ids), Membership.deleted_at.is_(None)
+    )
+    return stmt.where(Person.id.in_(in_scope))
+
+
+def unit_in_scope(user: User, unit: OrgUnit) -> bool:
+    ids = scope_unit_ids(user)
+    return ids is None or unit.id in set(db.session.scalars(ids))
+
+
+# --- predicates ---------------------------------------------------------------------------
+
+
+def can_manage_people(user: User) -> bool:
+    """May use the roster at all (the page is never for members)."""
+    return user.role in (Role.ADMIN, Role.SECRETARY)
+
+
+def can_view_person(user: User, person: Person) -> bool:
+    if user.person_id == person.id:
+        return True
+    if not can_manage_people(user):
+        return False
+    ids = scope_unit_ids(user)
+    if ids is None:
+        return True
+    stmt = scoped_persons(sa.select(Person.id).where(Person.id == person.id), user)
+    return db.session.scalar(stmt) is not None
+
+
+def can_edit_person(user: User, person: Person) -> bool:
+    return can_manage_people(user) and can_view_person(user, person)
+
+
+def can_manage_unit(user: User, unit: OrgUnit) -> bool:
+    return user.role is not Role.MEMBER and unit_in_scope(user, unit)
+
+
+def is_admin(user: User) -> bool:
+    return user.role is Role.ADMIN
+
+
+def units_for_choice(user: User) -> list[OrgUnit]:
+    """Units the user may put people into, in tree order."""
+    stmt = scoped_units(
+        sa.select(OrgUnit)
+        .where(OrgUnit.deleted_at.is_(None))
+        .order_by(OrgUnit.sort_order, OrgUnit.code),
+        user,
+    )
+    return list(db.session.scalars(stmt))
+
+
+def current_units_of(person: Person, on: date | None = None) -> list[OrgUnit]:
+    return [m.unit for m in person.current_memberships(on)]
+
+
+# --- enforcement --------------------------------------------------------------------------
+
+
+def require(allowed: bool) -> None:
+    """A record outside the user's scope: 404, its existence is not revealed."""
+    if not allowed:
+        abort(404)
+
+
+def require_role(allowed: bool) -> None:
+    """A page the user's role may never use: 403."""
+    if not allowed:
+        abort(403)
+
+
+def role_required(*roles: Role) -> Callable[[F], F]:
+    """Sign-in plus one of the roles, for whole views (403 otherwise)."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            require_role(current_user.role in roles)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator

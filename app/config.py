@@ -1,0 +1,73 @@
+"""Configuration: safe defaults here, secrets from instance/config.py or the environment."""
+
+import os
+import secrets
+from pathlib import Path
+
+
+class Config:
+    # SQLite in the instance folder unless DATABASE_URL says otherwise (set in create_app).
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    TIMEZONE = "Asia/Shanghai"
+    BABEL_DEFAULT_LOCALE = "zh_CN"
+    LANGUAGES = ("zh_CN", "en")
+    # Boosted navigation never refreshes <body>, so the token in hx-headers must not expire.
+    WTF_CSRF_TIME_LIMIT = None
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+    PAGE_SIZE = 20
+    MAX_UPLOAD_MB = 20
+    LOGIN_MAX_FAILURES = 5
+    LOGIN_LOCK_MINUTES = 15
+    # Checked rows of an import wait this long for the user's confirmation.
+    IMPORT_TTL_MINUTES = 60
+    # Roster imports post one field per checked row and bulk actions many ids.
+    MAX_FORM_MEMORY_SIZE = 4 * 1024 * 1024
+    MAX_FORM_PARTS = 5000
+    AUDIT_ENABLED = True
+
+
+ENV_KEYS = {
+    "SECRET_KEY": str,
+    "DATABASE_URL": str,
+    "TIMEZONE": str,
+    "SESSION_COOKIE_SECURE": bool,
+    "MAX_UPLOAD_MB": int,
+    "PAGE_SIZE": int,
+}
+
+
+def _as_bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def from_environment() -> dict:
+    """Values set in the environment; they override instance/config.py."""
+    found: dict = {}
+    for key, kind in ENV_KEYS.items():
+        raw = os.environ.get(key)
+        if raw is None or raw == "":
+            continue
+        found[key] = _as_bool(raw) if kind is bool else kind(raw)
+    return found
+
+
+def ensure_secret_key(instance_path: str) -> str:
+    """Read the generated key from instance/, creating it (owner-only) on first start."""
+    path = Path(instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker process wrote it first
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key

@@ -1,0 +1,52 @@
+"""Error pages, and for fragment requests the message flashed out of band with the status kept."""
+
+from flask import Flask, flash, render_template
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from app.extensions import db
+from app.htmx import VARY, only_flashes, wants_fragment
+
+
+def _message(code: int) -> str:
+    messages = {
+        400: _("The request could not be understood. Reload the page and try again."),
+        403: _("You do not have permission to use this page."),
+        404: _("The page or record was not found, or it is not yours to see."),
+        405: _("This action is not allowed here."),
+        409: _("Someone else changed this record at the same time. Reload and try again."),
+        413: _("The upload is too large."),
+        422: _("Some of the data is not valid."),
+        429: _("Too many attempts. Wait a moment and try again."),
+        500: _("Something went wrong on our side. Nothing was saved; please try again."),
+    }
+    return messages.get(code, _("Something went wrong."))
+
+
+def _respond(code: int, message: str):  # noqa: ANN202 - a Flask response tuple
+    if wants_fragment():
+        flash(message, "danger")
+        return only_flashes(code)
+    body = render_template("errors/error.html", code=code, message=message)
+    return body, code, {"Vary": VARY}
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):  # noqa: ANN202
+        return _respond(
+            400, _("Your form has expired or was not sent from this site. Reload and try again.")
+        )
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):  # noqa: ANN202
+        if error.code is None or error.code < 400:
+            return error
+        custom = error.description != type(error).description
+        return _respond(error.code, error.description if custom else _message(error.code))
+
+    @app.errorhandler(InternalServerError)
+    def server_error(error: InternalServerError):  # noqa: ANN202
+        db.session.rollback()
+        return _respond(500, _message(500))

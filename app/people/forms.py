@@ -1,0 +1,137 @@
+from datetime import date
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+
+from app.people.models import Gender, MembershipRole, PartyStatus
+
+CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+
+
+def check_party_dates(
+    status: str | None, joined: date | None, regularised: date | None
+) -> dict[str, str]:
+    """Errors by field for a party status and its dates (shared by the form and the import)."""
+    errors: dict[str, str] = {}
+    if status in (PartyStatus.FULL.value, PartyStatus.PROBATIONARY.value) and joined is None:
+        errors["joined_on"] = str(_l("A Party member needs the date of joining the Party."))
+    if status == PartyStatus.PROBATIONARY.value and regularised is not None:
+        errors["regularised_on"] = str(_l("A probationary member has no regularisation date yet."))
+    if status in (PartyStatus.ACTIVIST.value, PartyStatus.MASSES.value) and (joined or regularised):
+        errors["joined_on"] = str(_l("Only Party members have Party dates."))
+    if joined and regularised and regularised < joined:
+        errors["regularised_on"] = str(_l("Regularisation cannot come before joining the Party."))
+    if joined and joined > date.today():
+        errors["joined_on"] = str(_l("The date cannot be in the future."))
+    return errors
+
+
+def not_future(_form: FlaskForm, field: DateField) -> None:
+    if field.data and field.data > date.today():
+        raise ValidationError(_l("The date cannot be in the future."))
+
+
+class PersonForm(FlaskForm):
+    code = StringField(
+        _l("Personnel code"),
+        validators=[
+            DataRequired(),
+            Length(max=40),
+            Regexp(CODE_PATTERN, message=_l("Use letters, digits, '.', '-' or '_'.")),
+        ],
+    )
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=60)])
+    gender = SelectField(_l("Gender"), choices=[], validators=[Optional()])
+    birth_date = DateField(_l("Date of birth"), validators=[Optional(), not_future])
+    party_status = SelectField(_l("Party status"), choices=[], validators=[DataRequired()])
+    joined_on = DateField(_l("Joined the Party"), validators=[Optional()])
+    regularised_on = DateField(_l("Regularised"), validators=[Optional()])
+    department_id = SelectField(_l("Department"), coerce=int, choices=[], validators=[Optional()])
+    post = StringField(_l("Post"), validators=[Optional(), Length(max=80)])
+    phone = StringField(
+        _l("Phone"),
+        validators=[
+            Optional(),
+            Length(max=30),
+            Regexp(r"^[0-9+\- ]+$", message=_l("Digits, spaces, '+' and '-' only.")),
+        ],
+    )
+
+    def __init__(self, *args: Any, departments: list | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.gender.choices = [("", _l("—")), *Gender.choices()]
+        self.party_status.choices = PartyStatus.choices()
+        self.department_id.choices = [(0, _l("—"))] + [(d.id, d.name) for d in departments or []]
+
+    def validate(self, extra_validators: dict | None = None) -> bool:
+        ok = super().validate(extra_validators)
+        for field_name, message in check_party_dates(
+            self.party_status.data, self.joined_on.data, self.regularised_on.data
+        ).items():
+            getattr(self, field_name).errors.append(message)
+            ok = False
+        return ok
+
+
+class NewPersonForm(PersonForm):
+    unit_id = SelectField(_l("Unit"), coerce=int, choices=[], validators=[DataRequired()])
+    role = SelectField(_l("Role in the unit"), choices=[], validators=[DataRequired()])
+    start_date = DateField(_l("In the unit since"), validators=[DataRequired()], default=date.today)
+
+    def __init__(self, *args: Any, units: list | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.unit_id.choices = [(u.id, u.name) for u in units or []]
+        self.role.choices = MembershipRole.choices()
+
+    def validate(self, extra_validators: dict | None = None) -> bool:
+        ok = super().validate(extra_validators)
+        if self.role.data == MembershipRole.STAFF.value and self.party_status.data in (
+            PartyStatus.FULL.value,
+            PartyStatus.PROBATIONARY.value,
+        ):
+            self.role.errors.append(_l("Party members belong to a unit as members, not as staff."))
+            ok = False
+        if self.role.data != MembershipRole.STAFF.value and self.party_status.data in (
+            PartyStatus.ACTIVIST.value,
+            PartyStatus.MASSES.value,
+        ):
+            self.role.errors.append(_l("Only Party members hold this role; choose staff."))
+            ok = False
+        return ok
+
+
+class TransferForm(FlaskForm):
+    transferred_out_on = DateField(
+        _l("Transferred out on"), validators=[DataRequired(), not_future]
+    )
+    transfer_note = StringField(
+        _l("Destination or reason"), validators=[Optional(), Length(max=200)]
+    )
+
+
+class MoveForm(FlaskForm):
+    """A change of branch: the current membership ends and a new one starts on the same day."""
+
+    from_membership_id = SelectField(
+        _l("Leaves"), coerce=int, choices=[], validators=[DataRequired()]
+    )
+    unit_id = SelectField(_l("Joins"), coerce=int, choices=[], validators=[DataRequired()])
+    role = SelectField(_l("Role in the new unit"), choices=[], validators=[DataRequired()])
+    on = DateField(_l("On"), validators=[DataRequired()], default=date.today)
+
+    def __init__(
+        self,
+        *args: Any,
+        memberships: list | None = None,
+        units: list | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.from_membership_id.choices = [
+            (m.id, f"{m.unit.name} · {m.role.label}") for m in memberships or []
+        ]
+        self.unit_id.choices = [(u.id, u.name) for u in units or []]
+        self.role.choices = MembershipRole.choices()

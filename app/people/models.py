@@ -1,0 +1,237 @@
+"""Org units, departments, persons and their memberships."""
+
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.types import LabelledEnum, UTCDateTime, enum_column, utcnow
+
+
+class UnitKind(LabelledEnum):
+    BUREAU = "bureau"
+    PARTY_GROUP = "party_group"
+    BRANCH = "branch"
+    GROUP = "group"
+
+    @classmethod
+    def _labels(cls) -> dict[str, Any]:
+        return {
+            "bureau": _l("Bureau"),
+            "party_group": _l("Leading Party group"),
+            "branch": _l("Party branch"),
+            "group": _l("Party group (cell)"),
+        }
+
+
+# Which kind of unit may sit under which: the 党组 and the branches are siblings under the bureau.
+ALLOWED_PARENT = {
+    UnitKind.BUREAU: None,
+    UnitKind.PARTY_GROUP: UnitKind.BUREAU,
+    UnitKind.BRANCH: UnitKind.BUREAU,
+    UnitKind.GROUP: UnitKind.BRANCH,
+}
+
+
+class PartyStatus(LabelledEnum):
+    FULL = "full"
+    PROBATIONARY = "probationary"
+    ACTIVIST = "activist"
+    MASSES = "masses"
+
+    @classmethod
+    def _labels(cls) -> dict[str, Any]:
+        return {
+            "full": _l("Full member"),
+            "probationary": _l("Probationary member"),
+            "activist": _l("Activist"),
+            "masses": _l("Non-Party"),
+        }
+
+    @property
+    def is_party_member(self) -> bool:
+        return self in (PartyStatus.FULL, PartyStatus.PROBATIONARY)
+
+
+class Gender(LabelledEnum):
+    MALE = "male"
+    FEMALE = "female"
+
+    @classmethod
+    def _labels(cls) -> dict[str, Any]:
+        return {"male": _l("Male"), "female": _l("Female")}
+
+
+class MembershipRole(LabelledEnum):
+    MEMBER = "member"
+    STAFF = "staff"
+    SECRETARY = "secretary"
+    DEPUTY_SECRETARY = "deputy_secretary"
+    ORGANISATION = "organisation"
+    PUBLICITY = "publicity"
+    DISCIPLINE = "discipline"
+    COMMITTEE = "committee"
+    GROUP_LEADER = "group_leader"
+
+    @classmethod
+    def _labels(cls) -> dict[str, Any]:
+        return {
+            "member": _l("Member"),
+            "staff": _l("Staff (non-Party)"),
+            "secretary": _l("Secretary"),
+            "deputy_secretary": _l("Deputy secretary"),
+            "organisation": _l("Organisation committee member"),
+            "publicity": _l("Publicity committee member"),
+            "discipline": _l("Discipline committee member"),
+            "committee": _l("Committee member"),
+            "group_leader": _l("Party group leader"),
+        }
+
+    @property
+    def is_committee_post(self) -> bool:
+        return self in COMMITTEE_POSTS
+
+
+COMMITTEE_POSTS = frozenset(
+    {
+        MembershipRole.SECRETARY,
+        MembershipRole.DEPUTY_SECRETARY,
+        MembershipRole.ORGANISATION,
+        MembershipRole.PUBLICITY,
+        MembershipRole.DISCIPLINE,
+        MembershipRole.COMMITTEE,
+    }
+)
+
+
+class SoftDeleteMixin:
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+class OrgUnit(SoftDeleteMixin, db.Model):
+    __tablename__ = "org_unit"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    kind: Mapped[UnitKind] = mapped_column(enum_column(UnitKind))
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("org_unit.id"), index=True)
+    sort_order: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    parent: Mapped["OrgUnit | None"] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list["OrgUnit"]] = relationship(back_populates="parent")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Department(SoftDeleteMixin, db.Model):
+    __tablename__ = "department"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    sort_order: Mapped[int] = mapped_column(default=0)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Person(db.Model):
+    """Anyone the records name: Party members, activists, non-Party staff. Never hard-deleted."""
+
+    __tablename__ = "person"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(60), index=True)
+    gender: Mapped[Gender | None] = mapped_column(enum_column(Gender, 10))
+    birth_date: Mapped[date | None]
+    party_status: Mapped[PartyStatus] = mapped_column(enum_column(PartyStatus, 20))
+    joined_on: Mapped[date | None]
+    regularised_on: Mapped[date | None]
+    department_id: Mapped[int | None] = mapped_column(sa.ForeignKey("department.id"), index=True)
+    post: Mapped[str | None] = mapped_column(sa.String(80))
+    phone: Mapped[str | None] = mapped_column(sa.String(30))
+    transferred_out_on: Mapped[date | None]
+    transfer_note: Mapped[str | None] = mapped_column(sa.String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    department: Mapped[Department | None] = relationship()
+    memberships: Mapped[list["Membership"]] = relationship(
+        back_populates="person", order_by="Membership.start_date"
+    )
+
+    @property
+    def is_active(self) -> bool:
+        return self.transferred_out_on is None
+
+    def current_memberships(self, on: date | None = None) -> list["Membership"]:
+        on = on or date.today()
+        return [m for m in self.memberships if m.covers(on)]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(SoftDeleteMixin, db.Model):
+    """A person's place in an org unit over [start_date, end_date).
+
+    end_date is the first day no longer in the unit, so a move ends one and starts the next on the
+    same day."""
+
+    __tablename__ = "membership"
+    __audited__ = True
+    __table_args__ = (
+        sa.CheckConstraint("end_date IS NULL OR end_date >= start_date", name="dates_ordered"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_unit.id"), index=True)
+    role: Mapped[MembershipRole] = mapped_column(enum_column(MembershipRole, 20))
+    start_date: Mapped[date]
+    end_date: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    person: Mapped[Person] = relationship(back_populates="memberships")
+    unit: Mapped[OrgUnit] = relationship()
+
+    def covers(self, on: date) -> bool:
+        if self.deleted_at is not None:
+            return False
+        return self.start_date <= on and (self.end_date is None or on < self.end_date)
+
+    @classmethod
+    def on_date(cls, on: date) -> sa.ColumnElement[bool]:
+        """SQL condition: the membership was in force on that date."""
+        return sa.and_(
+            cls.deleted_at.is_(None),
+            cls.start_date <= on,
+            sa.or_(cls.end_date.is_(None), cls.end_date > on),
+        )
+
+
+class ImportBatch(db.Model):
+    """Checked roster rows waiting for the user's confirmation; nothing is saved before it."""
+
+    __tablename__ = "import_batch"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    account_id: Mapped[int] = mapped_column(sa.ForeignKey("account.id"), index=True)
+    filename: Mapped[str] = mapped_column(sa.String(200))
+    rows: Mapped[list[dict[str, Any]]] = mapped_column(sa.JSON)
+    create_accounts: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,0 +1,122 @@
+"""Writes that touch several people records, and the roster query shared by the page and export."""
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from app.auth.models import User
+from app.auth.policy import scope_unit_ids, scoped_persons, subtree_ids
+from app.extensions import db
+from app.people.models import Membership, MembershipRole, OrgUnit, PartyStatus, Person
+
+STATE_CURRENT, STATE_FORMER, STATE_ALL = "current", "former", "all"
+
+
+@dataclass
+class RosterFilters:
+    q: str = ""
+    unit_id: int | None = None
+    department_id: int | None = None
+    party_status: str = ""
+    state: str = STATE_CURRENT
+
+    @classmethod
+    def from_args(cls, args: dict) -> "RosterFilters":
+        def as_int(value: str | None) -> int | None:
+            try:
+                return int(value) if value else None
+            except ValueError:
+                return None
+
+        status = args.get("status", "")
+        state = args.get("state", STATE_CURRENT)
+        return cls(
+            q=(args.get("q") or "").strip()[:60],
+            unit_id=as_int(args.get("unit")),
+            department_id=as_int(args.get("department")),
+            party_status=status if status in {s.value for s in PartyStatus} else "",
+            state=state if state in (STATE_CURRENT, STATE_FORMER, STATE_ALL) else STATE_CURRENT,
+        )
+
+
+def roster_query(user: User, filters: RosterFilters, today: date | None = None) -> sa.Select:
+    """Persons the user may see, filtered as on the roster page (ordered by personnel code)."""
+    today = today or date.today()
+    stmt = scoped_persons(sa.select(Person), user)
+    scope = scope_unit_ids(user)
+    current_in_scope = sa.select(Membership.person_id).where(Membership.on_date(today))
+    if scope is not None:
+        current_in_scope = current_in_scope.where(Membership.unit_id.in_(scope))
+    is_current = Person.transferred_out_on.is_(None)
+    if scope is not None:
+        is_current = sa.and_(is_current, Person.id.in_(current_in_scope))
+    if filters.state == STATE_CURRENT:
+        stmt = stmt.where(is_current)
+    elif filters.state == STATE_FORMER:
+        stmt = stmt.where(sa.not_(is_current))
+    if filters.unit_id:
+        units = subtree_ids(sa.select(OrgUnit.id).where(OrgUnit.id == filters.unit_id))
+        in_unit = sa.select(Membership.person_id).where(
+            Membership.unit_id.in_(units), Membership.deleted_at.is_(None)
+        )
+        if filters.state == STATE_CURRENT:
+            in_unit = in_unit.where(Membership.on_date(today))
+        stmt = stmt.where(Person.id.in_(in_unit))
+    if filters.department_id:
+        stmt = stmt.where(Person.department_id == filters.department_id)
+    if filters.party_status:
+        stmt = stmt.where(Person.party_status == PartyStatus(filters.party_status))
+    if filters.q:
+        like = "%" + filters.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(
+            sa.or_(
+                Person.name.ilike(like, escape="\\"),
+                Person.code.ilike(like, escape="\\"),
+                Person.phone.ilike(like, escape="\\"),
+                Person.post.ilike(like, escape="\\"),
+            )
+        )
+    return stmt.options(
+        joinedload(Person.department),
+        selectinload(Person.memberships).joinedload(Membership.unit),
+    ).order_by(Person.code)
+
+
+def add_membership(
+    person: Person, unit: OrgUnit, role: MembershipRole, start: date, end: date | None = None
+) -> Membership:
+    membership = Membership(person=person, unit=unit, role=role, start_date=start, end_date=end)
+    db.session.add(membership)
+    return membership
+
+
+def transfer_out(person: Person, on: date, note: str | None) -> None:
+    """The person leaves the bureau: every open membership ends on that day; history is kept."""
+    person.transferred_out_on = on
+    person.transfer_note = note or None
+    for membership in person.memberships:
+        if membership.deleted_at is None and (
+            membership.end_date is None or membership.end_date > on
+        ):
+            membership.end_date = max(on, membership.start_date)
+
+
+def move(
+    person: Person, leaving: Membership, unit: OrgUnit, role: MembershipRole, on: date
+) -> Membership:
+    """A change of unit: the old membership ends and the new one starts on the same day."""
+    leaving.end_date = max(on, leaving.start_date)
+    return add_membership(person, unit, role, on)
+
+
+class MoveError(ValueError):
+    pass
+
+
+def check_move(leaving: Membership, unit: OrgUnit, on: date) -> None:
+    if on < leaving.start_date:
+        raise MoveError("before_start")
+    if leaving.unit_id == unit.id:
+        raise MoveError("same_unit")

@@ -1,0 +1,258 @@
+"""The roster, a person's page, and creating, editing, moving and transferring out people."""
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import Blueprint, flash, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
+
+from app.auth.models import Role, User
+from app.auth.policy import (
+    can_edit_person,
+    can_manage_people,
+    can_view_person,
+    require,
+    require_role,
+    role_required,
+    unit_in_scope,
+    units_for_choice,
+)
+from app.extensions import db
+from app.htmx import hx_redirect, render_page
+from app.people import services
+from app.people.forms import MoveForm, NewPersonForm, PersonForm, TransferForm
+from app.people.models import (
+    Department,
+    Gender,
+    Membership,
+    MembershipRole,
+    OrgUnit,
+    PartyStatus,
+    Person,
+)
+
+bp = Blueprint("people", __name__)
+
+
+def _departments() -> list[Department]:
+    return list(
+        db.session.scalars(
+            sa.select(Department)
+            .where(Department.deleted_at.is_(None))
+            .order_by(Department.sort_order, Department.name)
+        )
+    )
+
+
+def _person_or_404(person_id: int) -> Person:
+    person = db.session.scalar(
+        sa.select(Person)
+        .where(Person.id == person_id)
+        .options(selectinload(Person.memberships).joinedload(Membership.unit))
+    )
+    require(person is not None and can_view_person(current_user, person))
+    return person  # type: ignore[return-value]
+
+
+@bp.route("/")
+@role_required(Role.ADMIN, Role.SECRETARY)
+def index() -> Response:
+    filters = services.RosterFilters.from_args(request.args)
+    page = db.paginate(
+        services.roster_query(current_user, filters),
+        per_page=current_app_page_size(),
+        error_out=False,
+    )
+    return render_page(
+        "people/index.html",
+        "people/_roster.html",
+        page=page,
+        filters=filters,
+        units=units_for_choice(current_user),
+        departments=_departments(),
+        statuses=PartyStatus,
+        today=date.today(),
+    )
+
+
+def current_app_page_size() -> int:
+    from flask import current_app
+
+    return int(current_app.config["PAGE_SIZE"])
+
+
+@bp.route("/<int:person_id>")
+@login_required
+def show(person_id: int) -> Response:
+    person = _person_or_404(person_id)
+    account = db.session.scalar(sa.select(User).where(User.person_id == person.id))
+    return render_page(
+        "people/show.html",
+        person=person,
+        account=account,
+        can_edit=can_edit_person(current_user, person),
+        today=date.today(),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(Role.ADMIN, Role.SECRETARY)
+def new() -> Response:
+    units = units_for_choice(current_user)
+    form = NewPersonForm(departments=_departments(), units=units)
+    status = 200
+    if form.validate_on_submit():
+        unit = db.session.get(OrgUnit, form.unit_id.data)
+        require(unit is not None and unit_in_scope(current_user, unit))
+        if db.session.scalar(sa.select(Person.id).where(Person.code == form.code.data.strip())):
+            form.code.errors.append(_("A person with this personnel code already exists."))
+        else:
+            person = Person()
+            _fill(person, form)
+            db.session.add(person)
+            services.add_membership(
+                person, unit, MembershipRole(form.role.data), form.start_date.data
+            )
+            db.session.commit()
+            flash(_("%(name)s has been added.", name=person.name), "success")
+            return hx_redirect(url_for("people.show", person_id=person.id))
+    if request.method == "POST":
+        status = 422
+    return render_page("people/form.html", form=form, person=None, status=status)
+
+
+def _fill(person: Person, form: PersonForm) -> None:
+    person.code = form.code.data.strip()
+    person.name = form.name.data.strip()
+    person.gender = Gender(form.gender.data) if form.gender.data else None
+    person.birth_date = form.birth_date.data
+    person.party_status = PartyStatus(form.party_status.data)
+    person.joined_on = form.joined_on.data
+    person.regularised_on = form.regularised_on.data
+    person.department_id = form.department_id.data or None
+    person.post = (form.post.data or "").strip() or None
+    person.phone = (form.phone.data or "").strip() or None
+
+
+@bp.route("/<int:person_id>/edit", methods=["GET", "POST"])
+@role_required(Role.ADMIN, Role.SECRETARY)
+def edit(person_id: int) -> Response:
+    person = _person_or_404(person_id)
+    require(can_edit_person(current_user, person))
+    form = PersonForm(obj=person, departments=_departments())
+    if request.method == "GET":
+        form.gender.data = person.gender.value if person.gender else ""
+        form.party_status.data = person.party_status.value
+        form.department_id.data = person.department_id or 0
+    status = 200
+    if form.validate_on_submit():
+        clash = db.session.scalar(
+            sa.select(Person.id).where(
+                Person.code == form.code.data.strip(), Person.id != person.id
+            )
+        )
+        if clash:
+            form.code.errors.append(_("A person with this personnel code already exists."))
+        else:
+            _fill(person, form)
+            db.session.commit()
+            flash(_("The changes have been saved."), "success")
+            return hx_redirect(url_for("people.show", person_id=person.id))
+    if request.method == "POST":
+        status = 422
+    return render_page("people/form.html", form=form, person=person, status=status)
+
+
+@bp.route("/<int:person_id>/transfer", methods=["GET", "POST"])
+@role_required(Role.ADMIN, Role.SECRETARY)
+def transfer(person_id: int) -> Response:
+    person = _person_or_404(person_id)
+    require(can_edit_person(current_user, person))
+    form = TransferForm()
+    status = 200
+    if not person.is_active:
+        flash(_("This person has already been transferred out."), "warning")
+        return hx_redirect(url_for("people.show", person_id=person.id))
+    if form.validate_on_submit():
+        started = [m.start_date for m in person.memberships if m.deleted_at is None]
+        if started and form.transferred_out_on.data < max(started):
+            form.transferred_out_on.errors.append(
+                _("The date cannot come before the person's latest membership began.")
+            )
+        else:
+            services.transfer_out(person, form.transferred_out_on.data, form.transfer_note.data)
+            db.session.commit()
+            flash(
+                _("%(name)s has been transferred out; the history is kept.", name=person.name),
+                "success",
+            )
+            return hx_redirect(url_for("people.show", person_id=person.id))
+    if request.method == "POST":
+        status = 422
+    return render_page("people/transfer.html", form=form, person=person, status=status)
+
+
+@bp.route("/<int:person_id>/move", methods=["GET", "POST"])
+@role_required(Role.ADMIN, Role.SECRETARY)
+def move(person_id: int) -> Response:
+    person = _person_or_404(person_id)
+    require(can_edit_person(current_user, person))
+    today = date.today()
+    open_memberships = [
+        m
+        for m in person.memberships
+        if m.deleted_at is None and (m.end_date is None or m.end_date > today)
+    ]
+    # A secretary moves people out of their own units; the destination may be any unit.
+    leaving_choices = [m for m in open_memberships if unit_in_scope(current_user, m.unit)]
+    all_units = list(
+        db.session.scalars(
+            sa.select(OrgUnit)
+            .where(OrgUnit.deleted_at.is_(None))
+            .order_by(OrgUnit.sort_order, OrgUnit.code)
+        )
+    )
+    form = MoveForm(memberships=leaving_choices, units=all_units)
+    status = 200
+    if not person.is_active or not leaving_choices:
+        flash(_("This person has no current membership you can change."), "warning")
+        return hx_redirect(url_for("people.show", person_id=person.id))
+    if form.validate_on_submit():
+        leaving = next((m for m in leaving_choices if m.id == form.from_membership_id.data), None)
+        unit = next((u for u in all_units if u.id == form.unit_id.data), None)
+        require(leaving is not None and unit is not None)
+        try:
+            services.check_move(leaving, unit, form.on.data)
+        except services.MoveError as error:
+            if str(error) == "same_unit":
+                form.unit_id.errors.append(_("Choose a different unit."))
+            else:
+                form.on.errors.append(
+                    _("The date cannot come before the current membership began.")
+                )
+        else:
+            services.move(person, leaving, unit, MembershipRole(form.role.data), form.on.data)
+            db.session.commit()
+            flash(
+                _(
+                    "%(name)s moves to %(unit)s from %(date)s.",
+                    name=person.name,
+                    unit=unit.name,
+                    date=form.on.data.isoformat(),
+                ),
+                "success",
+            )
+            return hx_redirect(url_for("people.show", person_id=person.id))
+    if request.method == "POST":
+        status = 422
+    return render_page("people/move.html", form=form, person=person, status=status)
+
+
+def require_people_page() -> None:
+    require_role(can_manage_people(current_user))
+
+
+from app.people import roster_io  # noqa: E402, F401 - registers the import/export routes on bp

@@ -1,0 +1,160 @@
+"""Run-time settings an admin tunes: one table of typed keys with defaults and validation.
+
+Later areas add their keys to ``REGISTRY``. Technical values (database, secrets) stay in config.
+"""
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+
+
+class Setting(db.Model):
+    __tablename__ = "setting"
+    __audited__ = True
+
+    key: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(sa.Text)
+
+    @property
+    def id(self) -> str:  # the audit trail names records by id
+        return self.key
+
+    def __str__(self) -> str:
+        return self.key
+
+
+@dataclass(frozen=True)
+class SettingDef:
+    key: str
+    kind: type
+    default: Any
+    label: Any
+    help: Any = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    group: Any = ""
+
+
+REGISTRY: dict[str, SettingDef] = {}
+
+
+def register(definition: SettingDef) -> SettingDef:
+    REGISTRY[definition.key] = definition
+    return definition
+
+
+register(
+    SettingDef(
+        "org.name",
+        str,
+        "科工信局",
+        _l("Name of the organisation"),
+        _l("Shown on printed documents and the annual ledger."),
+        group=_l("General"),
+    )
+)
+register(
+    SettingDef(
+        "hours.target_member",
+        float,
+        32.0,
+        _l("Annual study-hour target for members"),
+        minimum=0,
+        maximum=500,
+        group=_l("Study hours"),
+    )
+)
+register(
+    SettingDef(
+        "hours.target_committee",
+        float,
+        56.0,
+        _l("Annual study-hour target for committee posts"),
+        _l("Secretary, deputy secretary and committee members."),
+        minimum=0,
+        maximum=500,
+        group=_l("Study hours"),
+    )
+)
+register(
+    SettingDef(
+        "activity.late_entry_days",
+        int,
+        7,
+        _l("Late-entry threshold (days)"),
+        _l("An activity entered more than this many days after it ended is flagged as late entry."),
+        minimum=0,
+        maximum=365,
+        group=_l("Activities"),
+    )
+)
+register(
+    SettingDef(
+        "members.inactive_days",
+        int,
+        90,
+        _l("Inactivity warning (days)"),
+        _l("Members with no attendance for this many days are listed on the dashboard."),
+        minimum=30,
+        maximum=180,
+        group=_l("Members"),
+    )
+)
+
+
+class SettingError(ValueError):
+    pass
+
+
+def parse(definition: SettingDef, raw: str) -> Any:
+    """The typed value of a raw string, or SettingError with a message for the user."""
+    text = (raw or "").strip()
+    if definition.kind is str:
+        if not text:
+            raise SettingError(_l("This value is required."))
+        return text
+    if definition.kind is bool:
+        return text.lower() in {"1", "true", "yes", "on"}
+    try:
+        value = definition.kind(text)
+    except (TypeError, ValueError):
+        if definition.kind is int:
+            raise SettingError(_l("Enter a whole number.")) from None
+        raise SettingError(_l("Enter a number.")) from None
+    if definition.minimum is not None and value < definition.minimum:
+        raise SettingError(_l("Must be at least %(n)s.", n=definition.minimum))
+    if definition.maximum is not None and value > definition.maximum:
+        raise SettingError(_l("Must be at most %(n)s.", n=definition.maximum))
+    return value
+
+
+def get(key: str) -> Any:
+    definition = REGISTRY[key]
+    row = db.session.get(Setting, key)
+    if row is None:
+        return definition.default
+    return definition.kind(json.loads(row.value))
+
+
+def all_values() -> dict[str, Any]:
+    stored = {row.key: row.value for row in db.session.scalars(sa.select(Setting))}
+    return {
+        key: definition.kind(json.loads(stored[key])) if key in stored else definition.default
+        for key, definition in REGISTRY.items()
+    }
+
+
+def put(key: str, value: Any) -> None:
+    """Store a value already parsed; adds to the session, the view commits."""
+    encoded = json.dumps(value, ensure_ascii=False)
+    row = db.session.get(Setting, key)
+    if row is None:
+        db.session.add(Setting(key=key, value=encoded))
+    elif row.value != encoded:
+        row.value = encoded

@@ -1,0 +1,72 @@
+"""Template filters and globals: dates in the user's language and zone, navigation by role."""
+
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Flask, request
+from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.auth.models import Role
+
+
+def fmt_date(value: date | None, style: str = "long") -> str:
+    """2026年3月8日 in zh_CN, 8 March 2026 in en."""
+    if value is None:
+        return ""
+    return format_date(value, style)
+
+
+def fmt_datetime(value: datetime | None, style: str = "medium") -> str:
+    """A UTC instant shown in TIMEZONE."""
+    if value is None:
+        return ""
+    if style == "short":
+        return format_datetime(value, "yyyy-MM-dd HH:mm")
+    return format_datetime(value, style)
+
+
+# (endpoint, label, roles allowed); only pages that exist are listed.
+NAVIGATION = [
+    ("main.index", _l("Home"), (Role.ADMIN, Role.SECRETARY, Role.MEMBER)),
+    ("people.index", _l("Members"), (Role.ADMIN, Role.SECRETARY)),
+    ("admin.index", _l("Administration"), (Role.ADMIN,)),
+    ("audit.index", _l("Audit trail"), (Role.ADMIN,)),
+]
+
+
+def navigation() -> list[tuple[str, Any]]:
+    if not current_user.is_authenticated:
+        return []
+    return [
+        (endpoint, label) for endpoint, label, roles in NAVIGATION if current_user.role in roles
+    ]
+
+
+def url_with(**changes: Any) -> str:
+    """The current URL with some query arguments replaced (for paging and sorting links)."""
+    args = request.args.to_dict()
+    for key, value in changes.items():
+        if value is None or value == "":
+            args.pop(key, None)
+        else:
+            args[key] = value
+    query = urlencode(args)
+    return request.path + ("?" + query if query else "")
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters["date"] = fmt_date
+    app.jinja_env.filters["datetime"] = fmt_datetime
+    app.jinja_env.globals["url_with"] = url_with
+    app.jinja_env.globals["navigation"] = navigation
+
+    @app.context_processor
+    def inject() -> dict[str, Any]:
+        locale = get_locale()
+        return {
+            "current_locale": str(locale) if locale else app.config["BABEL_DEFAULT_LOCALE"],
+            "languages": [("zh_CN", "中文"), ("en", "English")],
+        }

@@ -1,0 +1,248 @@
+"""Fixtures: app (outside an app context), client, runner, auth, queries, and people factories.
+
+The suite runs against TEST_DATABASE_URL when set (PostgreSQL), else an SQLite file per test.
+"""
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app import create_app
+from app.auth.models import Role, User
+from app.extensions import db
+from app.people.models import (
+    Department,
+    Membership,
+    MembershipRole,
+    OrgUnit,
+    PartyStatus,
+    Person,
+    UnitKind,
+)
+
+PASSWORD = "test-password-1"
+PG_URL = os.environ.get("TEST_DATABASE_URL")
+
+
+def _reset_database() -> None:
+    """Empty every table; the schema is created once per database."""
+    engine = db.engine
+    if engine.dialect.name == "postgresql":
+        tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+        with engine.begin() as conn:
+            conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    else:
+        with engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+_schema_ready: set[str] = set()
+
+
+@pytest.fixture
+def app(tmp_path) -> Iterator[Flask]:
+    url = PG_URL or f"sqlite:///{tmp_path / 'test.db'}"
+    application = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "DATABASE_URL": url,
+            "SERVER_NAME": None,
+        }
+    )
+    application.instance_path = str(tmp_path / "instance")
+    os.makedirs(application.instance_path, exist_ok=True)
+    with application.app_context():
+        if url not in _schema_ready:
+            db.create_all()
+            if PG_URL:
+                _schema_ready.add(url)
+        _reset_database()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
+
+
+def csrf_token(client: FlaskClient, url: str = "/auth/login") -> str:
+    """The token the page at ``url`` carries (the real form's hidden field or the body header)."""
+    html = client.get(url).get_data(as_text=True)
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html) or re.search(
+        r'"X-CSRFToken": "([^"]+)"', html
+    )
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+class AuthActions:
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def login(self, username: str, password: str = PASSWORD):
+        token = csrf_token(self.client, "/auth/login")
+        return self.client.post(
+            "/auth/login",
+            data={"username": username, "password": password, "csrf_token": token},
+        )
+
+    def logout(self):
+        token = csrf_token(self.client, "/")
+        return self.client.post("/auth/logout", data={"csrf_token": token})
+
+    def token(self, url: str = "/") -> str:
+        return csrf_token(self.client, url)
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> AuthActions:
+    return AuthActions(client)
+
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def queries(app: Flask) -> Callable[[], Any]:
+    """``with queries() as q: client.get(...)`` then ``q.count`` SQL statements were issued."""
+
+    @contextmanager
+    def counting() -> Iterator[QueryCounter]:
+        counter = QueryCounter()
+
+        def before(_conn, _cursor, statement, *_args) -> None:
+            if not statement.lstrip().upper().startswith(("PRAGMA", "SAVEPOINT", "RELEASE")):
+                counter.statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        sa.event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", before)
+
+    return counting
+
+
+# --- data builders (used inside an app context) --------------------------------------------
+
+
+def make_unit(
+    code: str, kind: UnitKind, parent: OrgUnit | None = None, name: str | None = None
+) -> OrgUnit:
+    unit = OrgUnit(code=code, name=name or code, kind=kind, parent=parent)
+    db.session.add(unit)
+    db.session.flush()
+    return unit
+
+
+def make_person(
+    code: str,
+    name: str | None = None,
+    unit: OrgUnit | None = None,
+    role: MembershipRole = MembershipRole.MEMBER,
+    status: PartyStatus = PartyStatus.FULL,
+    start: date = date(2020, 1, 1),
+    end: date | None = None,
+    department: Department | None = None,
+) -> Person:
+    joined = date(2010, 7, 1) if status.is_party_member else None
+    person = Person(
+        code=code,
+        name=name or f"Person {code}",
+        party_status=status,
+        joined_on=joined,
+        regularised_on=date(2011, 7, 1) if status is PartyStatus.FULL else None,
+        department=department,
+    )
+    db.session.add(person)
+    if unit is not None:
+        db.session.add(
+            Membership(person=person, unit=unit, role=role, start_date=start, end_date=end)
+        )
+    db.session.flush()
+    return person
+
+
+def make_user(
+    username: str,
+    role: Role,
+    person: Person | None = None,
+    units: list[OrgUnit] | None = None,
+    must_change: bool = False,
+) -> User:
+    user = User(
+        username=username,
+        role=role,
+        person=person,
+        must_change_password=must_change,
+        units=units or [],
+    )
+    user.set_password(PASSWORD)
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+@pytest.fixture
+def world(app: Flask) -> dict[str, Any]:
+    """The bureau in small: two branches, accounts for every role, a few people in each."""
+    with app.app_context():
+        bureau = make_unit("bureau", UnitKind.BUREAU, name="Bureau")
+        dangzu = make_unit("dangzu", UnitKind.PARTY_GROUP, bureau, "Dangzu")
+        jiguan = make_unit("jiguan", UnitKind.BRANCH, bureau, "Jiguan branch")
+        cujin = make_unit("cujin", UnitKind.BRANCH, bureau, "Cujin branch")
+        group = make_unit("jiguan-g1", UnitKind.GROUP, jiguan, "Jiguan group 1")
+        office = Department(name="Office")
+        db.session.add(office)
+        sec_person = make_person(
+            "J001", "Secretary J", jiguan, MembershipRole.SECRETARY, department=office
+        )
+        member_person = make_person("J002", "Member J", jiguan, department=office)
+        grouped = make_person("J003", "Grouped J", group)
+        other_sec_person = make_person("C001", "Secretary C", cujin, MembershipRole.SECRETARY)
+        cujin_member = make_person("C002", "Member C", cujin)
+        make_user("admin", Role.ADMIN)
+        make_user("secretary", Role.SECRETARY, sec_person, [jiguan])
+        make_user("secretary2", Role.SECRETARY, other_sec_person, [cujin])
+        make_user("member", Role.MEMBER, member_person)
+        db.session.commit()
+        return {
+            "bureau": bureau.id,
+            "dangzu": dangzu.id,
+            "jiguan": jiguan.id,
+            "cujin": cujin.id,
+            "group": group.id,
+            "office": office.id,
+            "sec_person": sec_person.id,
+            "member_person": member_person.id,
+            "grouped": grouped.id,
+            "cujin_member": cujin_member.id,
+            "other_sec_person": other_sec_person.id,
+        }
