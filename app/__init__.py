@@ -57,9 +57,10 @@ def _select_locale() -> str:
     chosen = session.get("locale")
     if chosen in languages:
         return chosen
-    return (
-        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
-    )
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    if not request.accept_languages:
+        return default
+    return request.accept_languages.best_match(languages, default=default)
 
 
 def create_app(test_config: dict | None = None) -> Flask:

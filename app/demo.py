@@ -19,6 +19,7 @@ from app.people.models import (
     Person,
     UnitKind,
 )
+from app.types import local_today
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - the documented demo sign-in
 DEMO_LOGINS = (
@@ -175,7 +176,7 @@ def _unit(code: str, name: str, kind: UnitKind, parent: OrgUnit | None, order: i
 
 def build(today: date | None = None) -> dict[str, object]:
     """Creates the demo bureau in the session (the caller commits)."""
-    today = today or date.today()
+    today = today or local_today()
     rng = random.Random(20211130)
     bureau = _unit("bureau", "XX区科工信局", UnitKind.BUREAU, None, 0)
     units = {

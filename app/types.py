@@ -1,15 +1,23 @@
 """Column types shared by every area: UTC datetimes and string-stored enums."""
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 from sqlalchemy.types import TypeDecorator
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def local_today() -> date:
+    """Today in the configured TIMEZONE (the bureau's day, not the server's)."""
+    zone = current_app.config["TIMEZONE"] if has_app_context() else "Asia/Shanghai"
+    return datetime.now(ZoneInfo(zone)).date()
 
 
 class UTCDateTime(TypeDecorator):

@@ -6,6 +6,7 @@ from flask import Blueprint, current_app, flash, redirect, request, session, url
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from app.audit.trail import record_event
@@ -24,7 +25,10 @@ OPEN_ENDPOINTS = {"auth.password", "auth.logout", "auth.language", "static", "ma
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    return db.session.get(User, int(user_id))
+    # The navigation shows the person's name on every page: load it with the account.
+    user = db.session.get(User, int(user_id), options=[joinedload(User.person)])
+    # A deactivated account loses the sessions it already has, not only future sign-ins.
+    return user if user is not None and user.active else None
 
 
 def enforce_password_change() -> Response | None:
@@ -94,8 +98,11 @@ def login() -> Response | str:
                 form.password.errors.append(_("Wrong username or password."))
                 status = 422
         else:
-            session.clear()
+            chosen_locale = session.get("locale")
+            session.clear()  # a fresh session at sign-in (no fixation)
             login_user(user)
+            if user.locale is None and chosen_locale:
+                user.locale = chosen_locale
             user.last_login_at = utcnow()
             services.record_success(username, addr)
             db.session.commit()

@@ -7,6 +7,7 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
 from app.people.models import Gender, MembershipRole, PartyStatus
+from app.types import local_today
 
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 
@@ -24,13 +25,13 @@ def check_party_dates(
         errors["joined_on"] = str(_l("Only Party members have Party dates."))
     if joined and regularised and regularised < joined:
         errors["regularised_on"] = str(_l("Regularisation cannot come before joining the Party."))
-    if joined and joined > date.today():
+    if joined and joined > local_today():
         errors["joined_on"] = str(_l("The date cannot be in the future."))
     return errors
 
 
 def not_future(_form: FlaskForm, field: DateField) -> None:
-    if field.data and field.data > date.today():
+    if field.data and field.data > local_today():
         raise ValidationError(_l("The date cannot be in the future."))
 
 
@@ -79,7 +80,9 @@ class PersonForm(FlaskForm):
 class NewPersonForm(PersonForm):
     unit_id = SelectField(_l("Unit"), coerce=int, choices=[], validators=[DataRequired()])
     role = SelectField(_l("Role in the unit"), choices=[], validators=[DataRequired()])
-    start_date = DateField(_l("In the unit since"), validators=[DataRequired()], default=date.today)
+    start_date = DateField(
+        _l("In the unit since"), validators=[DataRequired()], default=local_today
+    )
 
     def __init__(self, *args: Any, units: list | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -120,7 +123,7 @@ class MoveForm(FlaskForm):
     )
     unit_id = SelectField(_l("Joins"), coerce=int, choices=[], validators=[DataRequired()])
     role = SelectField(_l("Role in the new unit"), choices=[], validators=[DataRequired()])
-    on = DateField(_l("On"), validators=[DataRequired()], default=date.today)
+    on = DateField(_l("On"), validators=[DataRequired()], default=local_today)
 
     def __init__(
         self,

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
-from app.types import LabelledEnum, UTCDateTime, enum_column, utcnow
+from app.types import LabelledEnum, UTCDateTime, enum_column, local_today, utcnow
 
 
 class UnitKind(LabelledEnum):
@@ -177,7 +177,7 @@ class Person(db.Model):
         return self.transferred_out_on is None
 
     def current_memberships(self, on: date | None = None) -> list["Membership"]:
-        on = on or date.today()
+        on = on or local_today()
         return [m for m in self.memberships if m.covers(on)]
 
     def __str__(self) -> str:

@@ -10,6 +10,7 @@ from app.auth.models import User
 from app.auth.policy import scope_unit_ids, scoped_persons, subtree_ids
 from app.extensions import db
 from app.people.models import Membership, MembershipRole, OrgUnit, PartyStatus, Person
+from app.types import local_today
 
 STATE_CURRENT, STATE_FORMER, STATE_ALL = "current", "former", "all"
 
@@ -43,7 +44,7 @@ class RosterFilters:
 
 def roster_query(user: User, filters: RosterFilters, today: date | None = None) -> sa.Select:
     """Persons the user may see, filtered as on the roster page (ordered by personnel code)."""
-    today = today or date.today()
+    today = today or local_today()
     stmt = scoped_persons(sa.select(Person), user)
     scope = scope_unit_ids(user)
     current_in_scope = sa.select(Membership.person_id).where(Membership.on_date(today))

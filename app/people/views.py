@@ -1,7 +1,5 @@
 """The roster, a person's page, and creating, editing, moving and transferring out people."""
 
-from datetime import date
-
 import sqlalchemy as sa
 from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
@@ -33,6 +31,7 @@ from app.people.models import (
     PartyStatus,
     Person,
 )
+from app.types import local_today
 
 bp = Blueprint("people", __name__)
 
@@ -74,7 +73,7 @@ def index() -> Response:
         units=units_for_choice(current_user),
         departments=_departments(),
         statuses=PartyStatus,
-        today=date.today(),
+        today=local_today(),
     )
 
 
@@ -94,7 +93,7 @@ def show(person_id: int) -> Response:
         person=person,
         account=account,
         can_edit=can_edit_person(current_user, person),
-        today=date.today(),
+        today=local_today(),
     )
 
 
@@ -200,7 +199,7 @@ def transfer(person_id: int) -> Response:
 def move(person_id: int) -> Response:
     person = _person_or_404(person_id)
     require(can_edit_person(current_user, person))
-    today = date.today()
+    today = local_today()
     open_memberships = [
         m
         for m in person.memberships

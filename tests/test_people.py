@@ -1,0 +1,324 @@
+"""People: roster search and filters, person pages, create/edit, transfer out, change of unit."""
+
+from datetime import date
+
+import sqlalchemy as sa
+from conftest import make_person
+
+from app.audit.models import AuditLog
+from app.extensions import db
+from app.people.models import Membership, MembershipRole, OrgUnit, PartyStatus, Person
+
+
+def members_of(app, unit_id: int, on: date) -> set[str]:
+    """Who belonged to the unit on that date, answered from the memberships."""
+    with app.app_context():
+        return set(
+            db.session.scalars(
+                sa.select(Person.code)
+                .join(Membership)
+                .where(Membership.unit_id == unit_id, Membership.on_date(on))
+            )
+        )
+
+
+def new_person_form(world, **overrides) -> dict:
+    data = {
+        "code": "J100",
+        "name": "新同志",
+        "gender": "female",
+        "birth_date": "1995-04-02",
+        "party_status": "probationary",
+        "joined_on": "2026-06-01",
+        "regularised_on": "",
+        "department_id": str(world["office"]),
+        "post": "科员",
+        "phone": "13900000000",
+        "unit_id": str(world["jiguan"]),
+        "role": "member",
+        "start_date": "2026-06-01",
+    }
+    data.update(overrides)
+    return data
+
+
+# --- roster ------------------------------------------------------------------------------
+
+
+def test_roster_lists_only_the_secretarys_units(client, auth, world):
+    auth.login("secretary")
+    html = client.get("/members/").get_data(as_text=True)
+    assert "Member J" in html and "Grouped J" in html  # the branch and its 党小组
+    assert "Member C" not in html and "Secretary C" not in html
+
+
+def test_roster_search_three_ways(client, auth, world):
+    auth.login("admin")
+    plain = client.get("/members/?q=Member")
+    body = plain.get_data(as_text=True)
+    assert plain.status_code == 200
+    assert body.startswith("<!doctype html>")
+    assert "Member J" in body and "Member C" in body and "Secretary J" not in body
+    assert "HX-Request" in plain.headers["Vary"]
+
+    fragment = client.get("/members/?q=Member%20C", headers={"HX-Request": "true"})
+    body = fragment.get_data(as_text=True)
+    assert fragment.status_code == 200
+    assert "<html" not in body
+    assert body.lstrip().startswith('<div id="roster-table"')
+    assert "Member C" in body and "Member J" not in body
+    assert 'id="flashes"' in body and 'hx-swap-oob="true"' in body
+
+    boosted = client.get("/members/?q=Member", headers={"HX-Request": "true", "HX-Boosted": "true"})
+    assert boosted.get_data(as_text=True).startswith("<!doctype html>")
+
+
+def test_roster_filters(client, auth, app, world):
+    auth.login("admin")
+    html = client.get(f"/members/?unit={world['cujin']}").get_data(as_text=True)
+    assert "Member C" in html and "Member J" not in html
+    html = client.get(f"/members/?unit={world['jiguan']}").get_data(as_text=True)
+    assert "Grouped J" in html  # units below the branch are included
+    html = client.get(f"/members/?department={world['office']}").get_data(as_text=True)
+    assert "Member J" in html and "Grouped J" not in html
+    with app.app_context():
+        jiguan = db.session.get(OrgUnit, world["jiguan"])
+        make_person("J050", "Activist J", jiguan, MembershipRole.STAFF, PartyStatus.ACTIVIST)
+        db.session.commit()
+    html = client.get("/members/?status=activist").get_data(as_text=True)
+    assert "Activist J" in html and "Member J" not in html
+
+
+def test_roster_is_paginated(client, auth, app, world):
+    with app.app_context():
+        jiguan = db.session.get(OrgUnit, world["jiguan"])
+        for n in range(30):
+            make_person(f"P{n:03d}", f"Paged {n:03d}", jiguan)
+        db.session.commit()
+    auth.login("admin")
+    first = client.get("/members/?q=Paged").get_data(as_text=True)
+    assert "Paged 000" in first and "Paged 025" not in first
+    second = client.get("/members/?q=Paged&page=2").get_data(as_text=True)
+    assert "Paged 025" in second and "Paged 000" not in second
+
+
+def test_roster_statement_count_does_not_grow(client, auth, app, world, queries):
+    auth.login("secretary")
+
+    def add(count: int, prefix: str) -> None:
+        with app.app_context():
+            jiguan = db.session.get(OrgUnit, world["jiguan"])
+            for n in range(count):
+                make_person(f"{prefix}{n:04d}", f"Bulk {prefix}{n}", jiguan)
+            db.session.commit()
+
+    add(10, "A")
+    with queries() as small:
+        assert client.get("/members/").status_code == 200
+    add(490, "B")
+    with queries() as large:
+        assert client.get("/members/").status_code == 200
+    assert large.count == small.count, "\n---\n".join(large.statements)
+
+
+def test_roster_is_403_for_members(client, auth, world):
+    auth.login("member")
+    assert client.get("/members/").status_code == 403
+    assert client.get("/members/new").status_code == 403
+
+
+# --- person pages and scope --------------------------------------------------------------
+
+
+def test_member_sees_own_record_only(client, auth, world):
+    auth.login("member")
+    assert client.get(f"/members/{world['member_person']}").status_code == 200
+    assert client.get(f"/members/{world['grouped']}").status_code == 404
+    assert client.get(f"/members/{world['member_person']}/edit").status_code == 403
+
+
+def test_secretary_of_another_branch_gets_404(client, auth, world):
+    auth.login("secretary2")
+    assert client.get(f"/members/{world['member_person']}").status_code == 404
+    assert client.get(f"/members/{world['member_person']}/edit").status_code == 404
+    assert client.get(f"/members/{world['member_person']}/transfer").status_code == 404
+    assert client.get(f"/members/{world['cujin_member']}").status_code == 200
+
+
+def test_missing_person_is_404(client, auth, world):
+    auth.login("admin")
+    assert client.get("/members/999999").status_code == 404
+
+
+def test_create_person_with_membership_is_audited(client, auth, app, world):
+    auth.login("secretary")
+    token = auth.token("/members/new")
+    response = client.post("/members/new", data={**new_person_form(world), "csrf_token": token})
+    assert response.status_code == 303
+    with app.app_context():
+        person = db.session.scalar(sa.select(Person).where(Person.code == "J100"))
+        assert person.name == "新同志"
+        assert person.party_status is PartyStatus.PROBATIONARY
+        assert [(m.unit.code, m.role) for m in person.memberships] == [
+            ("jiguan", MembershipRole.MEMBER)
+        ]
+        row = db.session.scalar(
+            sa.select(AuditLog).where(
+                AuditLog.record_type == "person", AuditLog.record_id == str(person.id)
+            )
+        )
+        assert row.action == "create"
+        assert row.changes["name"] == [None, "新同志"]
+        assert row.changes["joined_on"] == [None, "2026-06-01"]
+        assert row.actor.username == "secretary"
+
+
+def test_invalid_person_is_not_saved(client, auth, app, world):
+    auth.login("secretary")
+    token = auth.token("/members/new")
+    cases = [
+        {"name": ""},
+        {"party_status": "full", "joined_on": ""},
+        {"joined_on": "2020-01-01", "regularised_on": "2019-01-01", "party_status": "full"},
+        {"party_status": "masses", "joined_on": "", "role": "member"},
+        {"code": "J002"},  # taken
+        {"birth_date": "2999-01-01"},
+        {"code": "bad code!"},
+    ]
+    with app.app_context():
+        before = db.session.scalar(sa.select(sa.func.count()).select_from(Person))
+    for case in cases:
+        response = client.post(
+            "/members/new", data={**new_person_form(world, **case), "csrf_token": token}
+        )
+        assert response.status_code == 422, case
+        assert "invalid-feedback" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Person)) == before
+
+
+def test_secretary_cannot_create_in_another_branch(client, auth, app, world):
+    auth.login("secretary")
+    token = auth.token("/members/new")
+    response = client.post(
+        "/members/new",
+        data={**new_person_form(world, unit_id=str(world["cujin"])), "csrf_token": token},
+    )
+    assert response.status_code in (404, 422)
+    with app.app_context():
+        assert db.session.scalar(sa.select(Person).where(Person.code == "J100")) is None
+
+
+def test_edit_records_before_and_after(client, auth, app, world):
+    auth.login("secretary")
+    url = f"/members/{world['member_person']}/edit"
+    token = auth.token(url)
+    response = client.post(
+        url,
+        data={
+            "code": "J002",
+            "name": "Member J renamed",
+            "gender": "",
+            "birth_date": "",
+            "party_status": "full",
+            "joined_on": "2010-07-01",
+            "regularised_on": "2011-07-01",
+            "department_id": str(world["office"]),
+            "post": "股长",
+            "phone": "",
+            "csrf_token": token,
+        },
+    )
+    assert response.status_code == 303
+    with app.app_context():
+        row = db.session.scalar(
+            sa.select(AuditLog).where(
+                AuditLog.record_type == "person",
+                AuditLog.record_id == str(world["member_person"]),
+                AuditLog.action == "update",
+            )
+        )
+        assert row.changes == {
+            "name": ["Member J", "Member J renamed"],
+            "post": [None, "股长"],
+        }
+
+
+def test_transfer_out_keeps_history(client, auth, app, world):
+    auth.login("secretary")
+    url = f"/members/{world['member_person']}/transfer"
+    token = auth.token(url)
+    response = client.post(
+        url,
+        data={"transferred_out_on": "2025-03-01", "transfer_note": "调往区发改局", "csrf_token": token},
+    )
+    assert response.status_code == 303
+    assert "J002" in members_of(app, world["jiguan"], date(2025, 2, 28))
+    assert "J002" not in members_of(app, world["jiguan"], date(2025, 3, 1))
+    with app.app_context():
+        person = db.session.get(Person, world["member_person"])
+        assert person.transferred_out_on == date(2025, 3, 1)
+        assert person.memberships[0].end_date == date(2025, 3, 1)
+        rows = db.session.scalars(
+            sa.select(AuditLog).where(AuditLog.record_type.in_(["person", "membership"]))
+        ).all()
+        assert {(r.record_type, r.action) for r in rows} >= {
+            ("person", "update"),
+            ("membership", "update"),
+        }
+    # Still visible as a former member, not on the current roster.
+    assert ">Member J</a>" not in client.get("/members/").get_data(as_text=True)
+    assert ">Member J</a>" in client.get("/members/?state=former").get_data(as_text=True)
+    assert client.get(f"/members/{world['member_person']}").status_code == 200
+
+
+def test_change_of_branch_keeps_history(client, auth, app, world):
+    auth.login("admin")
+    url = f"/members/{world['member_person']}/move"
+    with app.app_context():
+        leaving = db.session.scalar(
+            sa.select(Membership.id).where(Membership.person_id == world["member_person"])
+        )
+    token = auth.token(url)
+    response = client.post(
+        url,
+        data={
+            "from_membership_id": str(leaving),
+            "unit_id": str(world["cujin"]),
+            "role": "member",
+            "on": "2024-09-01",
+            "csrf_token": token,
+        },
+    )
+    assert response.status_code == 303
+    assert "J002" in members_of(app, world["jiguan"], date(2024, 8, 31))
+    assert "J002" not in members_of(app, world["cujin"], date(2024, 8, 31))
+    assert "J002" not in members_of(app, world["jiguan"], date(2024, 9, 1))
+    assert "J002" in members_of(app, world["cujin"], date(2024, 9, 1))
+    # The cujin secretary now sees the person; the jiguan secretary keeps the history.
+    auth.logout()
+    auth.login("secretary2")
+    assert client.get(f"/members/{world['member_person']}").status_code == 200
+    auth.logout()
+    auth.login("secretary")
+    assert client.get(f"/members/{world['member_person']}").status_code == 200
+    assert ">Member J</a>" not in client.get("/members/").get_data(as_text=True)
+
+
+def test_soft_delete_is_audited_as_delete(app, world):
+    with app.app_context():
+        membership = db.session.scalar(
+            sa.select(Membership).where(Membership.person_id == world["grouped"])
+        )
+        from app.types import utcnow
+
+        membership.deleted_at = utcnow()
+        db.session.commit()
+        row = db.session.scalar(
+            sa.select(AuditLog).where(
+                AuditLog.record_type == "membership", AuditLog.action == "delete"
+            )
+        )
+        assert row.changes["deleted_at"][0] is None
+        assert row.changes["deleted_at"][1] is not None
+        assert row.actor_id is None  # the system, outside a request
