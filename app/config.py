@@ -30,6 +30,7 @@ class Config:
     MAX_FORM_MEMORY_SIZE = 4 * 1024 * 1024
     MAX_FORM_PARTS = 5000
     AUDIT_ENABLED = True
+    PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a hash method name, not a secret
 
 
 ENV_KEYS = {

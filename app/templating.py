@@ -67,6 +67,7 @@ def register(app: Flask) -> None:
     def inject() -> dict[str, Any]:
         locale = get_locale()
         return {
-            "current_locale": str(locale) if locale else app.config["BABEL_DEFAULT_LOCALE"],
+            # Babel names zh_CN "zh_Hans_CN" (its catalog folder); pages only need the language.
+            "current_locale": "en" if locale is not None and locale.language == "en" else "zh_CN",
             "languages": [("zh_CN", "中文"), ("en", "English")],
         }

@@ -58,6 +58,8 @@ def app(tmp_path) -> Iterator[Flask]:
             "SQLALCHEMY_DATABASE_URI": url,
             "DATABASE_URL": url,
             "SERVER_NAME": None,
+            # A fast hash keeps the suite quick; production uses scrypt.
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         }
     )
     application.instance_path = str(tmp_path / "instance")

@@ -130,7 +130,9 @@ def test_initial_password_must_be_changed_first(client, auth, app, world):
         assert user.check_password("a-better-one-7")
         # The audit row notes the change without the hash.
         rows = db.session.scalars(
-            sa.select(AuditLog).where(AuditLog.record_type == "account", AuditLog.action == "update")
+            sa.select(AuditLog).where(
+                AuditLog.record_type == "account", AuditLog.action == "update"
+            )
         ).all()
         changed_rows = [r for r in rows if "password_hash" in r.changes]
         assert len(changed_rows) == 1
@@ -143,7 +145,12 @@ def test_password_change_checks_current_password(client, auth, world):
     token = auth.token("/auth/password")
     response = client.post(
         "/auth/password",
-        data={"current": "wrong", "new": "new-pass-123", "confirm": "new-pass-123", "csrf_token": token},
+        data={
+            "current": "wrong",
+            "new": "new-pass-123",
+            "confirm": "new-pass-123",
+            "csrf_token": token,
+        },
     )
     assert response.status_code == 422
     assert "current password is wrong" in response.get_data(as_text=True)

@@ -41,11 +41,38 @@ def test_users_create_refuses_bad_input(runner, app, world):
     cases = [
         ["--username", "x1", "--role", "secretary", "--password", "long-enough-1"],
         ["--username", "x2", "--role", "member", "--password", "long-enough-1"],
-        ["--username", "x3", "--role", "member", "--person-code", "NOPE", "--password", "long-enough-1"],
-        ["--username", "x4", "--role", "secretary", "--unit", "nope", "--password", "long-enough-1"],
+        [
+            "--username",
+            "x3",
+            "--role",
+            "member",
+            "--person-code",
+            "NOPE",
+            "--password",
+            "long-enough-1",
+        ],
+        [
+            "--username",
+            "x4",
+            "--role",
+            "secretary",
+            "--unit",
+            "nope",
+            "--password",
+            "long-enough-1",
+        ],
         ["--username", "x5", "--role", "member", "--person-code", "C002", "--password", "short"],
         ["--username", "admin", "--role", "admin", "--password", "long-enough-1"],
-        ["--username", "x6", "--role", "member", "--person-code", "J002", "--password", "long-enough-1"],
+        [
+            "--username",
+            "x6",
+            "--role",
+            "member",
+            "--person-code",
+            "J002",
+            "--password",
+            "long-enough-1",
+        ],
     ]
     for args in cases:
         result = runner.invoke(args=["users", "create", *args])

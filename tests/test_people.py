@@ -250,7 +250,11 @@ def test_transfer_out_keeps_history(client, auth, app, world):
     token = auth.token(url)
     response = client.post(
         url,
-        data={"transferred_out_on": "2025-03-01", "transfer_note": "调往区发改局", "csrf_token": token},
+        data={
+            "transferred_out_on": "2025-03-01",
+            "transfer_note": "调往区发改局",
+            "csrf_token": token,
+        },
     )
     assert response.status_code == 303
     assert "J002" in members_of(app, world["jiguan"], date(2025, 2, 28))

@@ -3,12 +3,15 @@
 import sqlalchemy as sa
 from flask import Blueprint, jsonify
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.wrappers import Response
 
-from app.auth.models import Role
+from app.auth.models import Role, User
 from app.extensions import db
 from app.htmx import render_page
-from app.people.models import Membership, OrgUnit
+from app.people.models import Membership, PartyStatus, Person
+from app.people.services import STATE_CURRENT, RosterFilters, roster_query
+from app.types import local_today
 
 bp = Blueprint("main", __name__)
 
@@ -19,11 +22,43 @@ def healthz() -> Response:
     return jsonify(status="ok")
 
 
+def roster_counts(user: User) -> dict[PartyStatus, int]:
+    """People currently on the user's roster, by party status (one grouped query)."""
+    current = roster_query(user, RosterFilters(state=STATE_CURRENT)).subquery()
+    rows = db.session.execute(
+        sa.select(current.c.party_status, sa.func.count()).group_by(current.c.party_status)
+    ).all()
+    counts = {status: 0 for status in PartyStatus}
+    for status, count in rows:
+        counts[PartyStatus(status)] = count
+    return counts
+
+
 @bp.route("/")
 @login_required
 def index() -> Response:
+    today = local_today()
     memberships: list[Membership] = []
     if current_user.person_id is not None:
-        memberships = [m for m in current_user.person.current_memberships()]
-    units: list[OrgUnit] = list(current_user.units) if current_user.role is Role.SECRETARY else []
-    return render_page("main/dashboard.html", memberships=memberships, scope_units=units, Role=Role)
+        person = db.session.scalar(
+            sa.select(Person)
+            .where(Person.id == current_user.person_id)
+            .options(selectinload(Person.memberships).joinedload(Membership.unit))
+        )
+        memberships = person.current_memberships(today) if person else []
+    counts = None
+    if current_user.role is not Role.MEMBER:
+        counts = roster_counts(current_user)
+    scope_units = []
+    if current_user.role is Role.SECRETARY:
+        scope_units = db.session.scalar(
+            sa.select(User).where(User.id == current_user.id).options(joinedload(User.units))
+        ).units
+    return render_page(
+        "main/dashboard.html",
+        memberships=memberships,
+        scope_units=scope_units,
+        counts=counts,
+        statuses=PartyStatus,
+        Role=Role,
+    )

@@ -1,0 +1,418 @@
+"""The org tree, the rules for units and memberships, and account helpers shared by admin views.
+
+Checks return messages by form field (empty when all is well); nothing here commits.
+"""
+
+import secrets
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+
+from app.auth.models import User
+from app.extensions import db
+from app.people.models import (
+    ALLOWED_PARENT,
+    Membership,
+    MembershipRole,
+    OrgUnit,
+    Person,
+    UnitKind,
+)
+from app.types import utcnow
+
+# No 0/O, 1/l/I: an initial password is read aloud or copied from paper.
+PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # noqa: S105
+
+
+@dataclass(frozen=True)
+class TreeRow:
+    unit: OrgUnit
+    depth: int
+
+
+# --- the org tree ---------------------------------------------------------------------------
+
+
+def tree_order(units: Iterable[OrgUnit]) -> list[TreeRow]:
+    """Units in tree order (parents before their children, siblings by position then code)."""
+    units = list(units)
+    known = {unit.id for unit in units}
+    children: dict[int | None, list[OrgUnit]] = defaultdict(list)
+    for unit in units:
+        children[unit.parent_id if unit.parent_id in known else None].append(unit)
+    for siblings in children.values():
+        siblings.sort(key=lambda u: (u.sort_order, u.code))
+    rows: list[TreeRow] = []
+    seen: set[int] = set()
+
+    def walk(parent_id: int | None, depth: int) -> None:
+        for unit in children.get(parent_id, []):
+            if unit.id in seen:
+                continue
+            seen.add(unit.id)
+            rows.append(TreeRow(unit, depth))
+            walk(unit.id, depth + 1)
+
+    walk(None, 0)
+    # Rows caught in a cycle (only possible through hand-edited data) still show.
+    for unit in sorted(units, key=lambda u: (u.sort_order, u.code)):
+        if unit.id not in seen:
+            seen.add(unit.id)
+            rows.append(TreeRow(unit, 0))
+            walk(unit.id, 1)
+    return rows
+
+
+def unit_tree(include_deleted: bool = True) -> list[TreeRow]:
+    """The whole tree from one query."""
+    stmt = sa.select(OrgUnit)
+    if not include_deleted:
+        stmt = stmt.where(OrgUnit.deleted_at.is_(None))
+    return tree_order(db.session.scalars(stmt))
+
+
+def unit_choices(extra: Iterable[OrgUnit] = ()) -> list[tuple[int, str]]:
+    """Active units in tree order, indented for a select; ``extra`` units are kept even when
+    deactivated, so a form never silently drops what a record already points at."""
+    keep = {unit.id for unit in extra}
+    rows = unit_tree(include_deleted=bool(keep))
+    return [
+        (row.unit.id, "\u3000" * row.depth + unit_label(row.unit))
+        for row in rows
+        if row.unit.deleted_at is None or row.unit.id in keep
+    ]
+
+
+def unit_label(unit: OrgUnit) -> str:
+    label = f"{unit.name} ({unit.code})"
+    if unit.deleted_at is not None:
+        label += " · " + str(_l("deactivated"))
+    return label
+
+
+def current_member_counts(today: date) -> dict[int, int]:
+    """Memberships in force today per unit, in one aggregate query."""
+    rows = db.session.execute(
+        sa.select(Membership.unit_id, sa.func.count())
+        .where(Membership.on_date(today))
+        .group_by(Membership.unit_id)
+    )
+    return {unit_id: count for unit_id, count in rows}
+
+
+def _parent_map() -> dict[int, int | None]:
+    return dict(db.session.execute(sa.select(OrgUnit.id, OrgUnit.parent_id)).tuples().all())
+
+
+def _is_self_or_below(candidate_id: int, unit_id: int) -> bool:
+    """True when ``candidate_id`` is the unit or one of its descendants."""
+    parents = _parent_map()
+    seen: set[int] = set()
+    current: int | None = candidate_id
+    while current is not None and current not in seen:
+        if current == unit_id:
+            return True
+        seen.add(current)
+        current = parents.get(current)
+    return False
+
+
+def _other_root(unit: OrgUnit | None) -> OrgUnit | None:
+    stmt = sa.select(OrgUnit).where(OrgUnit.parent_id.is_(None), OrgUnit.deleted_at.is_(None))
+    if unit is not None and unit.id is not None:
+        stmt = stmt.where(OrgUnit.id != unit.id)
+    return db.session.scalars(stmt.limit(1)).first()
+
+
+def check_unit(
+    unit: OrgUnit | None, code: str, kind: UnitKind, parent: OrgUnit | None
+) -> dict[str, Any]:
+    """Problems with creating (``unit`` None) or changing a unit to these values, by field."""
+    errors: dict[str, Any] = {}
+    clash = sa.select(OrgUnit.id).where(OrgUnit.code == code)
+    if unit is not None:
+        clash = clash.where(OrgUnit.id != unit.id)
+    if db.session.scalar(clash) is not None:
+        errors["code"] = _l("Another unit already has this code.")
+
+    expected_parent = ALLOWED_PARENT[kind]
+    if expected_parent is None:
+        if parent is not None:
+            errors["parent_id"] = _l("The bureau is the root of the tree; it has no parent unit.")
+        other = _other_root(unit)
+        if other is not None:
+            errors["kind"] = _l(
+                "There is already a root unit (%(name)s); the tree has only one.",
+                name=other.name,
+            )
+    elif parent is None:
+        errors["parent_id"] = _l(
+            "Choose the unit this one sits under: a %(kind)s sits under a %(parent)s.",
+            kind=kind.label,
+            parent=expected_parent.label,
+        )
+    elif unit is not None and unit.id is not None and _is_self_or_below(parent.id, unit.id):
+        errors["parent_id"] = _l("A unit cannot sit under itself or under one of its sub-units.")
+    elif parent.kind is not expected_parent:
+        errors["parent_id"] = _l(
+            "A %(kind)s sits under a %(parent)s, not under a %(chosen)s.",
+            kind=kind.label,
+            parent=expected_parent.label,
+            chosen=parent.kind.label,
+        )
+    elif parent.deleted_at is not None and (unit is None or unit.deleted_at is None):
+        errors["parent_id"] = _l("The chosen parent unit is deactivated.")
+
+    if unit is not None and unit.id is not None and "kind" not in errors:
+        misfits = [
+            child for child in active_children(unit) if ALLOWED_PARENT[child.kind] is not kind
+        ]
+        if misfits:
+            errors["kind"] = _l(
+                "%(name)s sits under this unit and cannot sit under a %(kind)s; "
+                "move or deactivate it first.",
+                name=misfits[0].name,
+                kind=kind.label,
+            )
+    return errors
+
+
+def active_children(unit: OrgUnit) -> list[OrgUnit]:
+    return list(
+        db.session.scalars(
+            sa.select(OrgUnit)
+            .where(OrgUnit.parent_id == unit.id, OrgUnit.deleted_at.is_(None))
+            .order_by(OrgUnit.sort_order, OrgUnit.code)
+        )
+    )
+
+
+def open_membership_count(unit: OrgUnit, today: date) -> int:
+    """Memberships in force today or starting later."""
+    return db.session.scalar(
+        sa.select(sa.func.count()).where(
+            Membership.unit_id == unit.id,
+            Membership.deleted_at.is_(None),
+            sa.or_(Membership.end_date.is_(None), Membership.end_date > today),
+        )
+    )
+
+
+def deactivation_problem(unit: OrgUnit, today: date) -> str | None:
+    if unit.deleted_at is not None:
+        return str(_l("%(name)s is already deactivated.", name=unit.name))
+    members = open_membership_count(unit, today)
+    if members:
+        return str(
+            _l(
+                "%(name)s still has %(n)d current or upcoming memberships. "
+                "End or move them first; the history is kept.",
+                name=unit.name,
+                n=members,
+            )
+        )
+    children = active_children(unit)
+    if children:
+        return str(
+            _l(
+                "%(name)s still has sub-units (%(children)s). Deactivate or move them first.",
+                name=unit.name,
+                children=", ".join(child.name for child in children),
+            )
+        )
+    return None
+
+
+def restore_problem(unit: OrgUnit) -> str | None:
+    if unit.deleted_at is None:
+        return str(_l("%(name)s is active.", name=unit.name))
+    if unit.parent is not None and unit.parent.deleted_at is not None:
+        return str(
+            _l(
+                "%(parent)s, the unit above, is deactivated. Restore it first.",
+                parent=unit.parent.name,
+            )
+        )
+    if unit.parent is None:
+        other = _other_root(unit)
+        if other is not None:
+            return str(
+                _l(
+                    "There is already a root unit (%(name)s); the tree has only one.",
+                    name=other.name,
+                )
+            )
+    return None
+
+
+def deactivate_unit(unit: OrgUnit) -> None:
+    unit.deleted_at = utcnow()
+
+
+def restore_unit(unit: OrgUnit) -> None:
+    unit.deleted_at = None
+
+
+# --- memberships ----------------------------------------------------------------------------
+
+
+def overlapping(
+    person: Person,
+    unit: OrgUnit,
+    start: date,
+    end: date | None,
+    exclude: Membership | None = None,
+) -> Membership | None:
+    """A membership of the same person in the same unit sharing a day with [start, end)."""
+    stmt = sa.select(Membership).where(
+        Membership.person_id == person.id,
+        Membership.unit_id == unit.id,
+        Membership.deleted_at.is_(None),
+        # An empty membership (end == start) covers no day and clashes with nothing.
+        sa.or_(Membership.end_date.is_(None), Membership.end_date > Membership.start_date),
+        sa.or_(Membership.end_date.is_(None), Membership.end_date > start),
+    )
+    if end is not None:
+        stmt = stmt.where(Membership.start_date < end)
+    if exclude is not None:
+        stmt = stmt.where(Membership.id != exclude.id)
+    return db.session.scalars(stmt.order_by(Membership.start_date).limit(1)).first()
+
+
+def _overlap_message(clash: Membership) -> Any:
+    if clash.end_date is None:
+        return _l(
+            "%(name)s already belongs to this unit from %(start)s with no end; the dates overlap.",
+            name=clash.person.name,
+            start=clash.start_date.isoformat(),
+        )
+    return _l(
+        "%(name)s already belongs to this unit from %(start)s until %(end)s; the dates overlap.",
+        name=clash.person.name,
+        start=clash.start_date.isoformat(),
+        end=clash.end_date.isoformat(),
+    )
+
+
+def role_problem(person: Person, role: MembershipRole) -> Any | None:
+    if role is MembershipRole.STAFF and person.party_status.is_party_member:
+        return _l(
+            "%(name)s is a Party member (%(status)s): choose a Party role, not staff.",
+            name=person.name,
+            status=person.party_status.label,
+        )
+    if role is not MembershipRole.STAFF and not person.party_status.is_party_member:
+        return _l(
+            "%(name)s is not a Party member (%(status)s): only the staff role fits.",
+            name=person.name,
+            status=person.party_status.label,
+        )
+    return None
+
+
+def check_new_membership(
+    person: Person, unit: OrgUnit, role: MembershipRole, start: date, end: date | None
+) -> dict[str, Any]:
+    errors: dict[str, Any] = {}
+    problem = role_problem(person, role)
+    if problem is not None:
+        errors["role"] = problem
+    if end is not None and end <= start:
+        errors["end_date"] = _l(
+            "The end date is the first day out of the unit; it must come after the start date."
+        )
+    elif person.transferred_out_on is not None and (end is None or end > person.transferred_out_on):
+        errors["end_date"] = _l(
+            "%(name)s was transferred out on %(date)s; the membership must end by then.",
+            name=person.name,
+            date=person.transferred_out_on.isoformat(),
+        )
+    if "end_date" not in errors:
+        clash = overlapping(person, unit, start, end)
+        if clash is not None:
+            errors["start_date"] = _overlap_message(clash)
+    return errors
+
+
+def check_end(membership: Membership, end: date) -> dict[str, Any]:
+    errors: dict[str, Any] = {}
+    if end < membership.start_date:
+        errors["end_date"] = _l(
+            "The membership began on %(date)s; it cannot end before that.",
+            date=membership.start_date.isoformat(),
+        )
+    elif membership.end_date is not None and end > membership.end_date:
+        clash = overlapping(
+            membership.person, membership.unit, membership.start_date, end, exclude=membership
+        )
+        if clash is not None:
+            errors["end_date"] = _overlap_message(clash)
+    return errors
+
+
+def restore_membership_problem(membership: Membership) -> str | None:
+    if membership.deleted_at is None:
+        return None
+    if membership.unit.deleted_at is not None:
+        return str(_l("The unit is deactivated; restore it first."))
+    clash = overlapping(
+        membership.person,
+        membership.unit,
+        membership.start_date,
+        membership.end_date,
+        exclude=membership,
+    )
+    if clash is not None:
+        return str(_overlap_message(clash))
+    return None
+
+
+def add_membership(
+    person: Person, unit: OrgUnit, role: MembershipRole, start: date, end: date | None
+) -> Membership:
+    membership = Membership(person=person, unit=unit, role=role, start_date=start, end_date=end)
+    db.session.add(membership)
+    return membership
+
+
+def end_membership(membership: Membership, end: date) -> None:
+    membership.end_date = end
+
+
+def remove_membership(membership: Membership) -> None:
+    """A wrongly entered membership disappears from every figure; the row and its trail stay."""
+    membership.deleted_at = utcnow()
+
+
+def restore_membership(membership: Membership) -> None:
+    membership.deleted_at = None
+
+
+# --- accounts -------------------------------------------------------------------------------
+
+
+def generate_password(groups: int = 3, size: int = 4) -> str:
+    """An initial password such as ``k7Rm-Px2a-9dQe``: easy to read out, must be changed."""
+    return "-".join(
+        "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(size)) for _ in range(groups)
+    )
+
+
+def person_by_code(code: str) -> Person | None:
+    return db.session.scalar(sa.select(Person).where(Person.code == code.strip()))
+
+
+def account_of(person: Person) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.person_id == person.id))
+
+
+def units_by_ids(ids: Iterable[int]) -> list[OrgUnit]:
+    wanted = list(set(ids))
+    if not wanted:
+        return []
+    return list(db.session.scalars(sa.select(OrgUnit).where(OrgUnit.id.in_(wanted))))
