@@ -1,0 +1,135 @@
+"""Migrations build the models' schema on an empty database, and `flask demo` loads the demo on it.
+
+Runs the real command line in a subprocess, on an SQLite file and, when TEST_DATABASE_URL points
+at PostgreSQL, on a throwaway database created on that server.
+"""
+
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+PG_URL = os.environ.get("TEST_DATABASE_URL", "")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL.startswith("postgresql") else [])
+DEMO_USERNAMES = ("admin", "secretary", "secretary2", "member")
+
+
+def flask(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """``flask --app wsgi ARGS`` from the repository root against ``database_url``."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"TEST_DATABASE_URL", "FLASK_APP"}
+    }
+    # A fixed key keeps the command from writing one into instance/.
+    env.update(DATABASE_URL=database_url, SECRET_KEY="migration-test-key", PYTHONUTF8="1")
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "wsgi", *args],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+
+
+def output(result: subprocess.CompletedProcess[str]) -> str:
+    return result.stdout + result.stderr
+
+
+def _postgres_admin_url(url: str) -> str:
+    """The same server's ``postgres`` database, as a libpq connection string for psycopg."""
+    admin = make_url(url).set(drivername="postgresql", database="postgres")
+    return admin.render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def upgraded_database(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """An empty database taken to the latest revision by ``flask db upgrade``, removed after.
+
+    Shared by the tests of this module: each command is a fresh interpreter, which is slow.
+    """
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('migrations') / 'empty.db'}"
+        upgrade(url)
+        yield url
+        return
+    import psycopg
+
+    name = f"partyledger_mig_{uuid.uuid4().hex[:12]}"
+    admin = _postgres_admin_url(PG_URL)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+        upgrade(url)
+        yield url
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def upgrade(database_url: str) -> None:
+    result = flask(database_url, "db", "upgrade")
+    assert result.returncode == 0, output(result)
+    assert "Running upgrade" in output(result), "the database was not empty"
+
+
+def count_rows(database_url: str, table: str) -> int:
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(sa.text(f'SELECT count(*) FROM "{table}"')).scalar_one()  # noqa: S608
+    finally:
+        engine.dispose()
+
+
+def test_upgrade_on_an_empty_database_leaves_no_drift(upgraded_database: str):
+    engine = sa.create_engine(upgraded_database)
+    try:
+        tables = set(sa.inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+    assert {"alembic_version", "org_unit", "person", "membership", "account"} <= tables
+
+    check = flask(upgraded_database, "db", "check")
+    assert check.returncode == 0, output(check)
+    assert "No new upgrade operations detected" in output(check)
+
+
+def test_demo_loads_once_and_resets_on_request(upgraded_database: str):
+    first = flask(upgraded_database, "demo")
+    assert first.returncode == 0, output(first)
+    assert "demo-password" in first.stdout
+    logins = [line.split()[0] for line in first.stdout.splitlines() if line.startswith("  ")]
+    assert logins == list(DEMO_USERNAMES)
+    persons = count_rows(upgraded_database, "person")
+    accounts = count_rows(upgraded_database, "account")
+    assert persons >= 30
+    assert accounts == len(DEMO_USERNAMES)
+
+    again = flask(upgraded_database, "demo")
+    assert again.returncode != 0, output(again)
+    assert "--reset" in output(again)
+    assert count_rows(upgraded_database, "person") == persons
+
+    if_empty = flask(upgraded_database, "demo", "--if-empty")
+    assert if_empty.returncode == 0, output(if_empty)
+    assert "Demo data loaded" not in if_empty.stdout
+    assert count_rows(upgraded_database, "person") == persons
+
+    reset = flask(upgraded_database, "demo", "--reset")
+    assert reset.returncode == 0, output(reset)
+    assert "Demo data loaded" in reset.stdout
+    assert count_rows(upgraded_database, "person") == persons
+    assert count_rows(upgraded_database, "account") == accounts
