@@ -51,6 +51,7 @@ from app.people.roster_workbook import (
     roster_row,
     shown,
 )
+from app.types import local_today
 
 NEW, UPDATE, UNCHANGED, INVALID = "new", "update", "unchanged", "invalid"
 PERSON_FIELDS = (
@@ -322,7 +323,7 @@ def check_rows(
     today: date | None = None,
 ) -> ImportCheck:
     """Every row checked against the records and the user's scope; nothing is changed."""
-    today = today or date.today()
+    today = today or local_today()
     create_accounts = create_accounts and user.role is Role.ADMIN
     records = _Records(sheet, user, create_accounts)
     vocabulary = Vocabulary()
@@ -712,7 +713,7 @@ def exported_membership(
 def export_rows(
     persons: Iterable[Person], scope_units: set[int] | None, today: date | None = None
 ) -> list[list[Any]]:
-    today = today or date.today()
+    today = today or local_today()
     rows = []
     for person in persons:
         membership = exported_membership(person, scope_units, today)

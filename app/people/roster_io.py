@@ -8,7 +8,7 @@ that created accounts, the batch keeps their initial passwords until the admin d
 
 import os
 import secrets
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 from urllib.parse import quote
 
@@ -48,7 +48,7 @@ from app.people.roster_workbook import (
     write_template,
 )
 from app.people.views import bp
-from app.types import utcnow
+from app.types import local_today, utcnow
 
 IMPORT_MAX_ROWS = 5000
 IMPORT_MAX_ACCOUNTS = 100
@@ -308,7 +308,7 @@ def import_accounts(token: str) -> Response:
     batch.rows = []
     _forget_expired_batches()
     db.session.commit()
-    today = date.today().isoformat()
+    today = local_today().isoformat()
     return _attachment(
         data, _("initial-passwords-%(date)s.xlsx", date=today), f"initial-passwords-{today}.xlsx"
     )
@@ -318,7 +318,7 @@ def import_accounts(token: str) -> Response:
 @role_required(Role.ADMIN, Role.SECRETARY)
 def export() -> Response:
     filters = services.RosterFilters.from_args(request.args)
-    today = date.today()
+    today = local_today()
     persons = db.session.scalars(services.roster_query(current_user, filters, today)).all()
     scope = scope_unit_ids(current_user)
     scope_units = None if scope is None else set(db.session.scalars(scope))

@@ -1,0 +1,231 @@
+"""The access matrix: every route, as anonymous, member, secretary of another branch, secretary
+and admin. A record outside one's scope answers 404; a page one's role may never use, 403.
+
+The records are the 机关 branch's (``jiguan``): the secretary keeps them, ``secretary2`` keeps
+the other branch's, ``member`` is a 机关 member whose own person page is the only one they see.
+"""
+
+import io
+import re
+
+import pytest
+import sqlalchemy as sa
+from conftest import PASSWORD, csrf_token
+from openpyxl import Workbook
+
+from app.audit.models import AuditLog
+from app.auth.models import User
+from app.extensions import db
+from app.people.models import ImportBatch, Membership, Person
+from app.people.roster_workbook import COLUMNS
+
+ROLES = ("anonymous", "member", "secretary2", "secretary", "admin")
+LOGIN = 302  # anonymous: sent to the sign-in page
+
+
+def grid(anonymous: int, member: int, secretary2: int, secretary: int, admin: int) -> dict:
+    return dict(zip(ROLES, (anonymous, member, secretary2, secretary, admin), strict=True))
+
+
+ANYONE = grid(200, 200, 200, 200, 200)
+SIGNED_IN = grid(LOGIN, 200, 200, 200, 200)
+KEEPERS = grid(LOGIN, 403, 200, 200, 200)  # pages for secretaries and admins
+SCOPED = grid(LOGIN, 403, 404, 200, 200)  # a jiguan record: secretary2 must not see it
+ADMIN_ONLY = grid(LOGIN, 403, 403, 403, 200)
+
+# endpoint → (URL with ids from the ``ids`` fixture, expected GET status per role)
+GET = {
+    "main.healthz": ("/healthz", ANYONE),
+    "auth.login": ("/auth/login", grid(200, 302, 302, 302, 302)),
+    "auth.password": ("/auth/password", SIGNED_IN),
+    "main.index": ("/", SIGNED_IN),
+    "people.index": ("/members/", KEEPERS),
+    "people.new": ("/members/new", KEEPERS),
+    "people.export": ("/members/export", KEEPERS),
+    "people.import_roster": ("/members/import", KEEPERS),
+    "people.import_template": ("/members/import/template", KEEPERS),
+    # The member's own page; another member's page is checked below.
+    "people.show": ("/members/{own}", grid(LOGIN, 200, 404, 200, 200)),
+    "people.edit": ("/members/{own}/edit", SCOPED),
+    "people.move": ("/members/{own}/move", SCOPED),
+    "people.transfer": ("/members/{own}/transfer", SCOPED),
+    # An import batch belongs to the user who uploaded it (the jiguan secretary).
+    "people.import_preview": ("/members/import/{batch}", grid(LOGIN, 403, 404, 200, 404)),
+    "admin.index": ("/admin/", ADMIN_ONLY),
+    "admin.units": ("/admin/units/", ADMIN_ONLY),
+    "admin.unit_new": ("/admin/units/new", ADMIN_ONLY),
+    "admin.unit_show": ("/admin/units/{jiguan}", ADMIN_ONLY),
+    "admin.unit_edit": ("/admin/units/{jiguan}/edit", ADMIN_ONLY),
+    "admin.membership_end": ("/admin/memberships/{membership}/end", ADMIN_ONLY),
+    "admin.person_lookup": ("/admin/people/lookup?code=J", ADMIN_ONLY),
+    "admin.accounts": ("/admin/accounts/", ADMIN_ONLY),
+    "admin.account_new": ("/admin/accounts/new", ADMIN_ONLY),
+    "admin.account_edit": ("/admin/accounts/{account}", ADMIN_ONLY),
+    "admin.account_password": ("/admin/accounts/{account}/password", ADMIN_ONLY),
+    "admin.settings_edit": ("/admin/settings", ADMIN_ONLY),
+    "audit.index": ("/audit/", ADMIN_ONLY),
+    "static": ("/static/app.css", ANYONE),
+}
+
+# Unsafe requests, posted with a valid CSRF token by every role that may NOT make them; the
+# record must be unchanged afterwards (no audit row written).
+REFUSED = grid(LOGIN, 403, 404, 0, 0)  # 0: allowed for this role, not posted here
+REFUSED_KEEPERS = grid(LOGIN, 403, 0, 0, 0)
+REFUSED_ADMIN = grid(LOGIN, 403, 403, 403, 0)
+POST = {
+    "people.new": ("/members/new", REFUSED_KEEPERS),
+    "people.edit": ("/members/{own}/edit", REFUSED),
+    "people.move": ("/members/{own}/move", REFUSED),
+    "people.transfer": ("/members/{own}/transfer", REFUSED),
+    "people.import_roster": ("/members/import", REFUSED_KEEPERS),
+    "people.import_confirm": ("/members/import/confirm", grid(LOGIN, 403, 404, 0, 404)),
+    # Only admins create accounts; an admin cannot use another user's batch.
+    "people.import_accounts": ("/members/import/{batch}/accounts", grid(LOGIN, 403, 403, 403, 404)),
+    "admin.unit_new": ("/admin/units/new", REFUSED_ADMIN),
+    "admin.unit_edit": ("/admin/units/{jiguan}/edit", REFUSED_ADMIN),
+    "admin.unit_deactivate": ("/admin/units/{group}/deactivate", REFUSED_ADMIN),
+    "admin.unit_restore": ("/admin/units/{group}/restore", REFUSED_ADMIN),
+    "admin.membership_new": ("/admin/units/{jiguan}/memberships", REFUSED_ADMIN),
+    "admin.membership_end": ("/admin/memberships/{membership}/end", REFUSED_ADMIN),
+    "admin.membership_remove": ("/admin/memberships/{membership}/remove", REFUSED_ADMIN),
+    "admin.membership_restore": ("/admin/memberships/{membership}/restore", REFUSED_ADMIN),
+    "admin.account_new": ("/admin/accounts/new", REFUSED_ADMIN),
+    "admin.account_edit": ("/admin/accounts/{account}", REFUSED_ADMIN),
+    "admin.account_password": ("/admin/accounts/{account}/password", REFUSED_ADMIN),
+    "admin.settings_edit": ("/admin/settings", REFUSED_ADMIN),
+    "auth.password": ("/auth/password", grid(LOGIN, 0, 0, 0, 0)),
+}
+# Open to everyone by design: signing in, signing out and choosing the language.
+OPEN_POSTS = {"auth.login", "auth.logout", "auth.language"}
+
+
+@pytest.fixture
+def ids(app, world) -> dict:
+    with app.app_context():
+        account = db.session.scalar(sa.select(User.id).where(User.username == "member"))
+        membership = db.session.scalar(
+            sa.select(Membership.id).where(Membership.person_id == world["member_person"])
+        )
+    return {
+        "own": world["member_person"],
+        "other": world["grouped"],
+        "jiguan": world["jiguan"],
+        "group": world["group"],
+        "membership": membership,
+        "account": account,
+        "batch": _uploaded_batch(app),
+    }
+
+
+def _uploaded_batch(app) -> str:
+    """The jiguan secretary uploads a one-row roster; the checked batch waits for confirmation."""
+    client = app.test_client()
+    sign_in(client, "secretary")
+    workbook = Workbook()
+    workbook.active.append([column.header for column in COLUMNS])
+    values = {"code": "J900", "name": "新人", "party_status": "群众", "unit_code": "jiguan"}
+    workbook.active.append([values.get(column.key) for column in COLUMNS])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = client.post(
+        "/members/import",
+        data={
+            "csrf_token": csrf_token(client, "/members/import"),
+            "file": (io.BytesIO(buffer.getvalue()), "roster.xlsx"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 303, response.get_data(as_text=True)
+    with app.app_context():
+        return db.session.scalar(sa.select(ImportBatch.token))
+
+
+def sign_in(client, role: str) -> None:
+    if role == "anonymous":
+        return
+    token = csrf_token(client, "/auth/login")
+    response = client.post(
+        "/auth/login", data={"username": role, "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 302, role
+
+
+def test_every_route_is_in_the_matrix(app):
+    routes = {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    covered = {(endpoint, "GET") for endpoint in GET} | {(endpoint, "POST") for endpoint in POST}
+    covered |= {(endpoint, "POST") for endpoint in OPEN_POSTS} | {("auth.login", "GET")}
+    missing = sorted(routes - covered)
+    assert not missing, f"routes without an access expectation: {missing}"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_get_matrix(client, ids, role):
+    sign_in(client, role)
+    wrong = []
+    for endpoint, (url, expected) in GET.items():
+        response = client.get(url.format(**ids))
+        if response.status_code != expected[role]:
+            wrong.append((endpoint, url, response.status_code, expected[role]))
+        if expected[role] == LOGIN and role == "anonymous":
+            assert response.headers["Location"].startswith("/auth/login"), endpoint
+    assert not wrong, wrong
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_refused_posts_change_nothing(app, client, ids, role):
+    sign_in(client, role)
+    token = csrf_token(client, "/auth/login" if role == "anonymous" else "/auth/password")
+    with app.app_context():
+        before = db.session.scalar(sa.select(sa.func.count()).select_from(AuditLog))
+    wrong = []
+    for endpoint, (url, expected) in POST.items():
+        if not expected[role]:
+            continue
+        response = client.post(
+            url.format(**ids),
+            data={
+                "csrf_token": token,
+                "token": ids["batch"],
+                "digest": "0" * 64,
+                "name": "changed",
+                "code": "X1",
+            },
+        )
+        if response.status_code != expected[role]:
+            wrong.append((endpoint, url, response.status_code, expected[role]))
+    assert not wrong, wrong
+    with app.app_context():
+        after = db.session.scalar(sa.select(sa.func.count()).select_from(AuditLog))
+        assert after == before
+        assert db.session.get(Person, ids["own"]).name == "Member J"
+
+
+def test_member_cannot_open_another_members_page(client, ids):
+    sign_in(client, "member")
+    assert client.get(f"/members/{ids['other']}").status_code == 404
+
+
+def test_unsafe_requests_without_a_token_are_refused(app, client, ids):
+    sign_in(client, "admin")
+    for endpoint, (url, _expected) in POST.items():
+        response = client.post(url.format(**ids), data={"name": "changed"})
+        assert response.status_code == 400, endpoint
+        htmx = client.post(url.format(**ids), headers={"HX-Request": "true"})
+        assert htmx.status_code == 400, endpoint
+        assert htmx.headers.get("HX-Reswap") == "none", endpoint
+
+
+@pytest.mark.parametrize("role", ["member", "secretary", "admin"])
+def test_dashboard_links_all_work(client, ids, role):
+    """No dead links: every page the dashboard and navigation link to opens."""
+    sign_in(client, role)
+    html = client.get("/").get_data(as_text=True)
+    links = set(re.findall(r'href="(/[^"#]*)"', html)) - {"/static/app.css"}
+    links = {link.replace("&amp;", "&") for link in links if not link.startswith("/static/")}
+    assert links
+    for link in sorted(links):
+        assert client.get(link).status_code == 200, link
