@@ -46,6 +46,44 @@ RECORD_LABELS: dict[str, Any] = {
     "setting": _l("Setting"),
 }
 
+# Column names as the reader knows them; an unknown column shows its own name.
+FIELD_LABELS: dict[str, Any] = {
+    "code": _l("Code"),
+    "name": _l("Name"),
+    "gender": _l("Gender"),
+    "birth_date": _l("Date of birth"),
+    "party_status": _l("Party status"),
+    "joined_on": _l("Joined the Party"),
+    "regularised_on": _l("Regularised"),
+    "department_id": _l("Department"),
+    "post": _l("Post"),
+    "phone": _l("Phone"),
+    "transferred_out_on": _l("Transferred out on"),
+    "transfer_note": _l("Destination or reason"),
+    "created_at": _l("Created at"),
+    "deleted_at": _l("Deleted at"),
+    "kind": _l("Kind"),
+    "parent_id": _l("Parent unit"),
+    "sort_order": _l("Order"),
+    "person_id": _l("Person"),
+    "unit_id": _l("Unit"),
+    "role": _l("Role"),
+    "start_date": _l("From"),
+    "end_date": _l("Until"),
+    "username": _l("Username"),
+    "password_hash": _l("Password"),
+    "must_change_password": _l("Must change password"),
+    "locale": _l("Language"),
+    "active": _l("Active"),
+    "last_login_at": _l("Last sign-in"),
+    "units": _l("Units"),
+    "value": _l("Value"),
+}
+
+
+def field_label(field: str) -> str:
+    return str(FIELD_LABELS.get(field, field))
+
 
 class AuditFilterForm(Form):
     """The audit trail's filters, read from the query string (a GET form carries no token)."""
@@ -184,5 +222,6 @@ def index() -> Response:
         action_label=action_label,
         record_label=record_label,
         change_text=change_text,
+        field_label=field_label,
         summary_text=summary_text,
     )

@@ -205,16 +205,6 @@ def _chunks(values: Iterable[Any]) -> Iterator[list[Any]]:
         yield items[start : start + CHUNK]
 
 
-def departments() -> list[Department]:
-    return list(
-        db.session.scalars(
-            sa.select(Department)
-            .where(Department.deleted_at.is_(None))
-            .order_by(Department.sort_order, Department.name)
-        )
-    )
-
-
 def _fold(text: str) -> str:
     return re.sub(r"\s+", "", text).casefold()
 
@@ -260,7 +250,7 @@ class _Records:
             if unit.deleted_at is None:
                 names[_fold(unit.name)].append(unit)
         self.units_by_name = {name: found[0] for name, found in names.items() if len(found) == 1}
-        self.departments = departments()
+        self.departments = services.departments()
         self.departments_by_name = {d.name: d for d in self.departments}
         self.departments_by_folded = {_fold(d.name): d for d in self.departments}
         self.taken_usernames: set[str] = set()

@@ -201,7 +201,7 @@ def import_roster() -> Response:
 def import_template() -> Response:
     data = write_template(
         [(unit.code, unit.name) for unit in units_for_choice(current_user)],
-        [department.name for department in roster_import.departments()],
+        [department.name for department in services.departments()],
         _max_rows(),
     )
     return _attachment(data, "花名册导入模板.xlsx", "roster-template.xlsx")

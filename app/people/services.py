@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.auth.models import User
 from app.auth.policy import scope_unit_ids, scoped_persons, subtree_ids
 from app.extensions import db
-from app.people.models import Membership, MembershipRole, OrgUnit, PartyStatus, Person
+from app.people.models import Department, Membership, MembershipRole, OrgUnit, PartyStatus, Person
 from app.types import local_today
 
 STATE_CURRENT, STATE_FORMER, STATE_ALL = "current", "former", "all"
@@ -83,6 +83,17 @@ def roster_query(user: User, filters: RosterFilters, today: date | None = None) 
         joinedload(Person.department),
         selectinload(Person.memberships).joinedload(Membership.unit),
     ).order_by(Person.code)
+
+
+def departments() -> list[Department]:
+    """Departments in use, in their display order."""
+    return list(
+        db.session.scalars(
+            sa.select(Department)
+            .where(Department.deleted_at.is_(None))
+            .order_by(Department.sort_order, Department.name)
+        )
+    )
 
 
 def add_membership(

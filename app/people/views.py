@@ -23,7 +23,6 @@ from app.htmx import hx_redirect, render_page
 from app.people import services
 from app.people.forms import MoveForm, NewPersonForm, PersonForm, TransferForm
 from app.people.models import (
-    Department,
     Gender,
     Membership,
     MembershipRole,
@@ -34,16 +33,6 @@ from app.people.models import (
 from app.types import local_today
 
 bp = Blueprint("people", __name__)
-
-
-def _departments() -> list[Department]:
-    return list(
-        db.session.scalars(
-            sa.select(Department)
-            .where(Department.deleted_at.is_(None))
-            .order_by(Department.sort_order, Department.name)
-        )
-    )
 
 
 def _person_or_404(person_id: int) -> Person:
@@ -71,7 +60,7 @@ def index() -> Response:
         page=page,
         filters=filters,
         units=units_for_choice(current_user),
-        departments=_departments(),
+        departments=services.departments(),
         statuses=PartyStatus,
         today=local_today(),
     )
@@ -101,7 +90,7 @@ def show(person_id: int) -> Response:
 @role_required(Role.ADMIN, Role.SECRETARY)
 def new() -> Response:
     units = units_for_choice(current_user)
-    form = NewPersonForm(departments=_departments(), units=units)
+    form = NewPersonForm(departments=services.departments(), units=units)
     status = 200
     if form.validate_on_submit():
         unit = db.session.get(OrgUnit, form.unit_id.data)
@@ -141,7 +130,7 @@ def _fill(person: Person, form: PersonForm) -> None:
 def edit(person_id: int) -> Response:
     person = _person_or_404(person_id)
     require(can_edit_person(current_user, person))
-    form = PersonForm(obj=person, departments=_departments())
+    form = PersonForm(obj=person, departments=services.departments())
     if request.method == "GET":
         form.gender.data = person.gender.value if person.gender else ""
         form.party_status.data = person.party_status.value
