@@ -9,16 +9,26 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter, Map
 
 from app import errors
 from app.audit import trail
 from app.config import Config, ensure_secret_key, from_environment
 from app.extensions import babel, csrf, db, login_manager, migrate
+from app.queries import MAX_INT
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 )
+
+
+class BoundedIntConverter(IntegerConverter):
+    """Ids in URLs fit the database's integer: a larger number is a 404, not an overflow."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_INT)
+        super().__init__(url_map, *args, **kwargs)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -67,7 +77,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
     _load_config(app, test_config)
-    proxies = int(os.environ.get("TRUSTED_PROXIES", "0") or 0)
+    proxies = int(app.config["TRUSTED_PROXIES"])
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
 
@@ -89,6 +99,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from app import models  # noqa: F401 - every model registered before migrations look
 
+    app.url_map.converters["int"] = BoundedIntConverter
     _register_blueprints(app)
     errors.register(app)
     _register_hooks(app)

@@ -1,7 +1,9 @@
 """Configuration: safe defaults here, secrets from instance/config.py or the environment."""
 
+import contextlib
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 
@@ -17,6 +19,8 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
+    # A signed-in session lasts a working day at most.
+    PERMANENT_SESSION_LIFETIME = 12 * 60 * 60
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = False
@@ -30,6 +34,8 @@ class Config:
     MAX_FORM_MEMORY_SIZE = 4 * 1024 * 1024
     MAX_FORM_PARTS = 5000
     AUDIT_ENABLED = True
+    # Reverse proxies in front whose X-Forwarded-* headers are trusted.
+    TRUSTED_PROXIES = 0
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a hash method name, not a secret
 
 
@@ -40,6 +46,7 @@ ENV_KEYS = {
     "SESSION_COOKIE_SECURE": bool,
     "MAX_UPLOAD_MB": int,
     "PAGE_SIZE": int,
+    "TRUSTED_PROXIES": int,
 }
 
 
@@ -59,16 +66,25 @@ def from_environment() -> dict:
 
 
 def ensure_secret_key(instance_path: str) -> str:
-    """Read the generated key from instance/, creating it (owner-only) on first start."""
+    """Read the generated key from instance/, creating it (owner-only) on first start.
+
+    Several worker processes may start at once: the key is written to a private temporary file
+    and linked into place, so a reader never sees a half-written file, and the first link wins.
+    """
     path = Path(instance_path) / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_hex(32)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another worker process wrote it first
-        return path.read_text().strip()
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".secret_key-")
+        try:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(secrets.token_hex(32))
+            os.chmod(temporary, 0o600)
+            # If another worker's key is already in place, the link fails and that key is used.
+            with contextlib.suppress(FileExistsError):
+                os.link(temporary, path)
+        finally:
+            os.unlink(temporary)
+    key = path.read_text().strip()
+    if len(key) < 32:
+        raise RuntimeError(f"{path} holds no usable secret key; delete it to generate a new one")
     return key

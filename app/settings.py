@@ -4,6 +4,7 @@ Later areas add their keys to ``REGISTRY``. Technical values (database, secrets)
 """
 
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,6 +128,8 @@ def parse(definition: SettingDef, raw: str) -> Any:
         if definition.kind is int:
             raise SettingError(_l("Enter a whole number.")) from None
         raise SettingError(_l("Enter a number.")) from None
+    if isinstance(value, float) and not math.isfinite(value):
+        raise SettingError(_l("Enter a number."))
     if definition.minimum is not None and value < definition.minimum:
         raise SettingError(_l("Must be at least %(n)s.", n=definition.minimum))
     if definition.maximum is not None and value > definition.maximum:

@@ -57,7 +57,7 @@ GET = {
     "admin.unit_show": ("/admin/units/{jiguan}", ADMIN_ONLY),
     "admin.unit_edit": ("/admin/units/{jiguan}/edit", ADMIN_ONLY),
     "admin.membership_end": ("/admin/memberships/{membership}/end", ADMIN_ONLY),
-    "admin.person_lookup": ("/admin/people/lookup?code=J", ADMIN_ONLY),
+    "admin.person_lookup": ("/admin/people/lookup?person_code=J", ADMIN_ONLY),
     "admin.accounts": ("/admin/accounts/", ADMIN_ONLY),
     "admin.account_new": ("/admin/accounts/new", ADMIN_ONLY),
     "admin.account_edit": ("/admin/accounts/{account}", ADMIN_ONLY),
@@ -123,7 +123,14 @@ def _uploaded_batch(app) -> str:
     sign_in(client, "secretary")
     workbook = Workbook()
     workbook.active.append([column.header for column in COLUMNS])
-    values = {"code": "J900", "name": "新人", "party_status": "群众", "unit_code": "jiguan"}
+    values = {
+        "code": "J900",
+        "name": "新人",
+        "party_status": "群众",
+        "unit": "jiguan",
+        "role": "工作人员",
+        "start_date": "2026-01-05",
+    }
     workbook.active.append([values.get(column.key) for column in COLUMNS])
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -229,3 +236,109 @@ def test_dashboard_links_all_work(client, ids, role):
     assert links
     for link in sorted(links):
         assert client.get(link).status_code == 200, link
+
+
+@pytest.fixture
+def moved(app, world) -> dict:
+    """A member who moved from cujin to jiguan, and a jiguan member who also sits in the 党组."""
+    from datetime import date
+
+    from conftest import make_person
+
+    from app.people.models import MembershipRole, OrgUnit
+
+    with app.app_context():
+        jiguan = db.session.get(OrgUnit, world["jiguan"])
+        cujin = db.session.get(OrgUnit, world["cujin"])
+        dangzu = db.session.get(OrgUnit, world["dangzu"])
+        mover = make_person("M001", "Mover", cujin, end=date(2025, 4, 1))
+        db.session.add(
+            Membership(
+                person=mover, unit=jiguan, role=MembershipRole.MEMBER, start_date=date(2025, 4, 1)
+            )
+        )
+        leader = make_person("L001", "Leader", jiguan)
+        db.session.add(
+            Membership(
+                person=leader, unit=dangzu, role=MembershipRole.MEMBER, start_date=date(2020, 1, 1)
+            )
+        )
+        db.session.commit()
+        return {"mover": mover.id, "leader": leader.id}
+
+
+def test_former_branch_reads_history_but_cannot_change_it(app, client, moved):
+    sign_in(client, "secretary2")
+    assert client.get(f"/members/{moved['mover']}").status_code == 200
+    for action in ("edit", "move", "transfer"):
+        assert client.get(f"/members/{moved['mover']}/{action}").status_code == 404, action
+    token = csrf_token(client, "/auth/password")
+    response = client.post(
+        f"/members/{moved['mover']}/transfer",
+        data={"transferred_out_on": "2026-01-02", "csrf_token": token},
+    )
+    assert response.status_code == 404
+    with app.app_context():
+        person = db.session.get(Person, moved["mover"])
+        assert person.transferred_out_on is None
+        assert [m.end_date for m in person.memberships if m.unit.code == "jiguan"] == [None]
+
+
+def test_secretary_cannot_transfer_out_someone_who_also_sits_elsewhere(app, client, moved):
+    sign_in(client, "secretary")
+    assert client.get(f"/members/{moved['leader']}/edit").status_code == 200
+    token = csrf_token(client, "/auth/password")
+    response = client.post(
+        f"/members/{moved['leader']}/transfer",
+        data={"transferred_out_on": "2026-01-02", "csrf_token": token},
+    )
+    assert response.status_code == 303
+    with app.app_context():
+        person = db.session.get(Person, moved["leader"])
+        assert person.transferred_out_on is None
+        assert all(m.end_date is None for m in person.memberships)
+    page = client.get(f"/members/{moved['leader']}").get_data(as_text=True)
+    assert "Party office" in page  # the flash says who does it
+    assert f"/members/{moved['leader']}/transfer" not in page  # and the button is gone
+
+
+def test_secretary_moves_only_within_their_units(app, client, world):
+    sign_in(client, "secretary")
+    url = f"/members/{world['member_person']}/move"
+    html = client.get(url).get_data(as_text=True)
+    assert "Jiguan group 1" in html
+    assert "Cujin branch" not in html
+    with app.app_context():
+        leaving = db.session.scalar(
+            sa.select(Membership.id).where(Membership.person_id == world["member_person"])
+        )
+    response = client.post(
+        url,
+        data={
+            "from_membership_id": str(leaving),
+            "unit_id": str(world["cujin"]),
+            "role": "member",
+            "on": "2026-01-02",
+            "csrf_token": csrf_token(client, url),
+        },
+    )
+    assert response.status_code == 422
+    with app.app_context():
+        assert db.session.get(Person, world["member_person"]).memberships[0].end_date is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/members/99999999999999999999",
+        "/members/?page=99999999999999999999",
+        "/members/?page=abc",
+        "/members/?unit=99999999999999999999&department=-3",
+        "/members/?unit=%C2%B2",
+        "/members/export?unit=99999999999999999999",
+        "/members/?q=%00x",
+    ],
+)
+def test_out_of_range_input_is_not_a_server_error(client, world, url):
+    sign_in(client, "admin")
+    assert client.get(url).status_code in (200, 404)

@@ -9,7 +9,9 @@ import sqlalchemy as sa
 from app import settings
 from app.admin import services
 from app.auth.models import Role, User
+from app.auth.services import generate_password
 from app.extensions import db
+from app.people import memberships
 from app.people.models import Membership, MembershipRole, OrgUnit, PartyStatus, UnitKind
 from app.types import utcnow
 from tests.conftest import PASSWORD, AuthActions, make_person, make_unit
@@ -319,7 +321,7 @@ def test_overlapping_membership_is_refused(app, client, auth, newcomer):
     assert response.status_code == 422
     body = response.get_data(as_text=True)
     assert body.lstrip().startswith('<form id="membership-form"')
-    assert "the dates overlap" in body
+    assert "from January 1, 2024 until July 1, 2024; the dates overlap" in body
     # Touching is not overlapping: the end date is the first day out.
     assert add(client, auth, newcomer["cujin"], "N001", start="2024-07-01").status_code == 303
     assert len(membership_rows(app, "N001", newcomer["cujin"])) == 2
@@ -365,7 +367,7 @@ def test_end_a_membership_and_the_past_still_answers(app, client, auth, world):
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     assert body.lstrip().startswith(f'<tr id="membership-{membership.id}"')
-    assert "until 2025-06-01" in body  # the out-of-band flash
+    assert "until June 1, 2025" in body  # the out-of-band flash, the date in words
     with app.app_context():
         ended = db.session.get(Membership, membership.id)
         assert ended.end_date == date(2025, 6, 1)
@@ -458,6 +460,106 @@ def test_person_lookup_offers_matching_people(client, auth, world):
         as_text=True
     )
     assert 'value="J002"' in body and 'value="C002"' in body and 'value="J001"' not in body
+    # LIKE's wildcards are taken literally.
+    for typed in ("%25", "_", "J00_"):
+        body = client.get(f"/admin/people/lookup?person_code={typed}", headers=HTMX)
+        assert 'value="J00' not in body.get_data(as_text=True), typed
+
+
+def test_dates_in_messages_follow_the_language(app, client, auth, world):
+    (membership,) = membership_rows(app, "C002", world["cujin"])
+    auth.login("admin")
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
+    url = f"/admin/memberships/{membership.id}/end"
+    response = post(client, auth, url, {"end_date": "2019-12-31"}, HTMX)
+    assert response.status_code == 422
+    assert "始于2020年1月1日，不能早于此日期结束" in response.get_data(as_text=True)
+    response = post(client, auth, url, {"end_date": "2025-06-01"}, HTMX)
+    assert "自2025年6月1日起不再属于" in response.get_data(as_text=True)  # the flash
+
+
+def transferred_out(app, world, membership_end=None, removed=False):
+    """C005 left the bureau on 2024-06-30; their membership as the data had it before."""
+    with app.app_context():
+        person = make_person("C005", "Leaver C", db.session.get(OrgUnit, world["cujin"]))
+        (membership,) = person.memberships
+        membership.end_date = membership_end
+        if removed:
+            memberships.remove_membership(membership)
+        # Set by hand, as old or imported data may have it: open memberships are not ended.
+        person.transferred_out_on = date(2024, 6, 30)
+        db.session.commit()
+        return membership.id
+
+
+def test_a_membership_is_not_restored_past_a_transfer_out(app, client, auth, world):
+    membership_id = transferred_out(app, world, removed=True)
+    auth.login("admin")
+    response = post(client, auth, f"/admin/memberships/{membership_id}/restore", headers=HTMX)
+    assert response.status_code == 409
+    assert "was transferred out on June 30, 2024" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.get(Membership, membership_id).deleted_at is not None
+
+
+def test_a_membership_that_ended_by_the_transfer_out_is_restored(app, client, auth, world):
+    membership_id = transferred_out(app, world, membership_end=date(2024, 6, 30), removed=True)
+    auth.login("admin")
+    response = post(client, auth, f"/admin/memberships/{membership_id}/restore")
+    assert response.status_code == 303
+    with app.app_context():
+        assert db.session.get(Membership, membership_id).deleted_at is None
+
+
+def test_a_membership_does_not_end_after_a_transfer_out(app, client, auth, world):
+    membership_id = transferred_out(app, world)
+    auth.login("admin")
+    url = f"/admin/memberships/{membership_id}/end"
+    response = post(client, auth, url, {"end_date": "2025-01-01"}, HTMX)
+    assert response.status_code == 422
+    assert "must end by then" in response.get_data(as_text=True)
+    assert post(client, auth, url, {"end_date": "2024-06-30"}).status_code == 303
+    # Messages carry dates in the reader's language: the check runs within a request.
+    with app.test_request_context():
+        membership = db.session.get(Membership, membership_id)
+        assert membership.end_date == date(2024, 6, 30)
+        # Nor is an ended membership extended past that day.
+        membership.end_date = date(2024, 6, 1)
+        assert "end_date" in memberships.check_end(membership, date(2024, 7, 1))
+        assert memberships.check_end(membership, date(2024, 6, 30)) == {}
+
+
+def test_membership_rules_and_passwords_have_one_home():
+    from app.admin import views as admin_views
+    from app.people import roster_import
+    from app.people import services as people_services
+
+    for name in (
+        "overlapping",
+        "role_problem",
+        "check_new_membership",
+        "check_end",
+        "restore_membership_problem",
+        "add_membership",
+        "end_membership",
+        "remove_membership",
+        "restore_membership",
+        "generate_password",
+    ):
+        assert not hasattr(services, name), name
+    assert people_services.add_membership is memberships.add_membership
+    assert roster_import.add_membership is memberships.add_membership
+    assert roster_import.role_problem is memberships.role_problem
+    assert roster_import.generate_password is generate_password
+    assert admin_views.generate_password is generate_password
+
+
+def test_generated_passwords_are_easy_to_read_out():
+    passwords = {generate_password() for _ in range(50)}
+    assert len(passwords) == 50
+    for password in passwords:
+        assert re.fullmatch(r"[A-HJ-NP-Za-km-z2-9]{4}(-[A-HJ-NP-Za-km-z2-9]{4}){2}", password)
+        assert not set(password) & set("0O1lIo")
 
 
 # --- accounts -------------------------------------------------------------------------------
@@ -771,6 +873,46 @@ def test_admin_pages_render(app, client, auth, world):
         assert "style=" not in body and "hx-on" not in body, url
         assert "<script>" not in body, url
         assert "HX-Request, HX-Boosted" in response.headers["Vary"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/accounts/?page=99999999999999999999",
+        "/admin/accounts/?page=%C2%B2",
+        "/admin/accounts/?q=%25_%5C",
+        "/admin/units/new?parent=99999999999999999999",
+        "/admin/units/new?parent=%C2%B2",
+        "/admin/accounts/new?person=99999999999999999999",
+        "/admin/accounts/new?person=-1",
+        "/admin/units/{jiguan}?page=99999999999999999999",
+        "/admin/units/{jiguan}?removed=1&page=99999999999999999999",
+        "/admin/people/lookup?person_code=" + "9" * 100,
+    ],
+)
+def test_out_of_range_query_arguments_never_fail(client, auth, world, url):
+    auth.login("admin")
+    for headers in ({}, HTMX):
+        response = client.get(url.format(**world), headers=headers)
+        assert response.status_code == 200, url
+
+
+def test_out_of_range_ids_in_urls_are_not_found(client, auth, world):
+    auth.login("admin")
+    for url in ("/admin/units/99999999999999999999", "/admin/accounts/99999999999999999999"):
+        assert client.get(url).status_code == 404, url
+
+
+def test_out_of_range_dates_are_form_errors(app, client, auth, newcomer):
+    auth.login("admin")
+    response = add(client, auth, newcomer["cujin"], "N001", start="9999-12-31")
+    assert response.status_code == 422
+    assert "Enter a date between 1900 and 2100" in response.get_data(as_text=True)
+    (membership,) = membership_rows(app, "C002", newcomer["cujin"])
+    url = f"/admin/memberships/{membership.id}/end"
+    response = post(client, auth, url, {"end_date": "9999-12-31"})
+    assert response.status_code == 422
+    assert "Enter a date between 1900 and 2100" in response.get_data(as_text=True)
 
 
 def test_a_code_taken_between_check_and_commit_is_a_form_error(

@@ -220,6 +220,7 @@ def test_htmx_post_needs_the_csrf_header(client, auth, app, world):
 
 
 def test_language_choice_is_remembered_per_user(client, auth, world):
+    client.environ_base.pop("HTTP_ACCEPT_LANGUAGE")  # no preference: zh_CN is the default
     auth.login("member")
     page = client.get("/").get_data(as_text=True)
     assert '<html lang="zh-CN">' in page  # zh_CN is the default
@@ -229,7 +230,8 @@ def test_language_choice_is_remembered_per_user(client, auth, world):
     assert '<html lang="en">' in page
     assert "Sign out" in page
     auth.logout()
-    auth.login("member")  # a new session: the choice comes from the account
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
+    auth.login("member")  # a new session: the choice comes from the account, not the browser
     assert "Sign out" in client.get("/").get_data(as_text=True)
 
 
@@ -291,3 +293,177 @@ def test_secret_key_is_generated_into_the_instance_folder(tmp_path, monkeypatch)
     assert len(key) >= 64
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert ensure_secret_key(str(tmp_path)) == key
+
+
+def test_browser_language_is_used_before_a_choice(client, world):
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN,zh;q=0.9,en;q=0.8"
+    assert "登录" in client.get("/auth/login").get_data(as_text=True)
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en-US,en;q=0.9"
+    assert "Sign in" in client.get("/auth/login").get_data(as_text=True)
+
+
+def test_catalogs_are_complete(tmp_path):
+    """Every message in the code has a translation in zh_CN and en; none is fuzzy or empty."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from babel.messages.pofile import read_po
+
+    project = Path(__file__).resolve().parent.parent
+    root = project / "app" / "translations"
+    extracted = tmp_path / "messages.pot"
+    subprocess.run(
+        [sys.executable, "-m", "babel.messages.frontend", "extract", "-F", "babel.cfg",
+         "-k", "_l", "-k", "lazy_gettext", "-o", str(extracted), "."],
+        cwd=project, check=True, capture_output=True,
+    )  # fmt: skip
+    template = read_po(extracted.open("rb"))
+    expected = {m.id if isinstance(m.id, str) else m.id[0] for m in template if m.id}
+    for locale in ("zh_Hans_CN", "en"):
+        catalog = read_po((root / locale / "LC_MESSAGES" / "messages.po").open("rb"))
+        found = {}
+        for message in catalog:
+            if not message.id:
+                continue
+            key = message.id if isinstance(message.id, str) else message.id[0]
+            strings = (
+                message.string if isinstance(message.string, tuple | list) else [message.string]
+            )
+            found[key] = all(strings) and not message.fuzzy
+        assert expected <= set(found), (locale, sorted(expected - set(found))[:10])
+        assert all(found[key] for key in expected), (
+            locale,
+            [k for k in expected if not found[k]][:10],
+        )
+
+
+def test_parallel_attempts_cannot_exceed_the_limit(app, world):
+    """Many simultaneous wrong passwords: only the first five are checked, the rest refused."""
+    import threading
+
+    clients = [app.test_client() for _ in range(12)]
+    tokens = [csrf_token(c) for c in clients]
+    barrier = threading.Barrier(len(clients))
+    statuses: list[int] = []
+
+    def attempt(client, token) -> None:
+        barrier.wait()
+        response = client.post(
+            "/auth/login",
+            data={"username": "member", "password": "wrong-guess", "csrf_token": token},
+        )
+        statuses.append(response.status_code)
+
+    pairs = zip(clients, tokens, strict=True)
+    threads = [threading.Thread(target=attempt, args=pair) for pair in pairs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    with app.app_context():
+        outcomes = db.session.scalars(
+            sa.select(LoginAttempt.outcome).where(LoginAttempt.username == "member")
+        ).all()
+    assert outcomes.count("failure") == 5
+    assert outcomes.count("refused") == 7
+    assert statuses.count(422) == 4
+    assert statuses.count(429) == 8
+
+
+def test_unknown_username_takes_as_long_as_a_wrong_password(app, world):
+    """Both answers hash a password, so timing does not reveal which usernames exist."""
+    from unittest import mock
+
+    from werkzeug import security
+
+    calls = []
+    real = security.check_password_hash
+
+    def counting(pwhash: str, password: str) -> bool:
+        calls.append(pwhash)
+        return real(pwhash, password)
+
+    with (
+        mock.patch("app.auth.services.check_password_hash", counting),
+        mock.patch("app.auth.models.check_password_hash", counting),
+    ):
+        client = app.test_client()
+        for username in ("member", "nobody-here"):
+            client.post(
+                "/auth/login",
+                data={
+                    "username": username,
+                    "password": "x-wrong-1",
+                    "csrf_token": csrf_token(client),
+                },
+            )
+    assert len(calls) == 2
+
+
+def test_workers_starting_together_share_one_secret_key(tmp_path):
+    """Processes generating the key at the same moment all end up with the same, full key."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys; from app.config import ensure_secret_key; "
+        "print(ensure_secret_key(sys.argv[1]))"
+    )
+    for trial in range(3):
+        folder = tmp_path / f"instance-{trial}"
+        workers = [
+            subprocess.Popen(
+                [sys.executable, "-c", script, str(folder)], stdout=subprocess.PIPE, text=True
+            )
+            for _ in range(6)
+        ]
+        keys = {worker.communicate()[0].strip() for worker in workers}
+        assert len(keys) == 1
+        assert len(keys.pop()) == 64
+
+
+def _second_browser(app, client):
+    """Another browser holding a copy of the first one's session cookie."""
+    other = app.test_client()
+    cookie = client.get_cookie("session")
+    other.set_cookie("session", cookie.value)
+    return other
+
+
+def test_signing_out_ends_copies_of_the_session(app, client, auth, world):
+    auth.login("member")
+    copy = _second_browser(app, client)
+    assert copy.get("/").status_code == 200
+    auth.logout()
+    assert copy.get("/").status_code == 302
+
+
+def test_a_new_password_ends_other_sessions_but_not_this_one(app, client, auth, world):
+    auth.login("member")
+    copy = _second_browser(app, client)
+    token = auth.token("/auth/password")
+    response = client.post(
+        "/auth/password",
+        data={
+            "current": PASSWORD,
+            "new": "brand-new-pass-9",
+            "confirm": "brand-new-pass-9",
+            "csrf_token": token,
+        },
+    )
+    assert response.status_code == 303
+    assert client.get("/").status_code == 200
+    assert copy.get("/").status_code == 302
+
+
+def test_a_tampered_session_id_is_refused(app, client, auth, world):
+    from flask.sessions import SecureCookieSessionInterface
+
+    auth.login("member")
+    serializer = SecureCookieSessionInterface().get_signing_serializer(app)
+    data = serializer.loads(client.get_cookie("session").value)
+    for forged in ("1", "1:x", "abc:0"):
+        forged_client = app.test_client()
+        forged_client.set_cookie("session", serializer.dumps({**data, "_user_id": forged}))
+        assert forged_client.get("/").status_code == 302, forged

@@ -326,3 +326,72 @@ def test_soft_delete_is_audited_as_delete(app, world):
         assert row.changes["deleted_at"][0] is None
         assert row.changes["deleted_at"][1] is not None
         assert row.actor_id is None  # the system, outside a request
+
+
+def test_codes_differing_only_in_letter_case_are_refused(client, auth, app, world):
+    auth.login("admin")
+    token = auth.token("/members/new")
+    with app.app_context():
+        before = db.session.scalar(sa.select(sa.func.count()).select_from(Person))
+    response = client.post(
+        "/members/new", data={**new_person_form(world, code="j002"), "csrf_token": token}
+    )
+    assert response.status_code == 422
+    assert "A person with this personnel code already exists." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Person)) == before
+
+    url = f"/members/{world['grouped']}/edit"
+    form = {
+        "name": "Grouped J",
+        "gender": "",
+        "birth_date": "",
+        "party_status": "full",
+        "joined_on": "2010-07-01",
+        "regularised_on": "2011-07-01",
+        "department_id": "0",
+        "post": "",
+        "phone": "",
+        "csrf_token": auth.token(url),
+    }
+    response = client.post(url, data={**form, "code": "j002"})
+    assert response.status_code == 422
+    assert "A person with this personnel code already exists." in response.get_data(as_text=True)
+    # A person's own code may change its letter case.
+    assert client.post(url, data={**form, "code": "j003"}).status_code == 303
+    with app.app_context():
+        assert db.session.get(Person, world["grouped"]).code == "j003"
+
+
+def test_transfer_out_deactivates_the_account(client, auth, app, world):
+    auth.login("secretary")
+    url = f"/members/{world['member_person']}/transfer"
+    response = client.post(
+        url, data={"transferred_out_on": "2025-03-01", "csrf_token": auth.token(url)}
+    )
+    assert response.status_code == 303
+    auth.logout()
+    assert auth.login("member").status_code == 422
+
+
+def test_export_link_follows_the_filters_on_screen(client, auth, world):
+    auth.login("admin")
+    fragment = client.get("/members/?status=full&q=J", headers={"HX-Request": "true"})
+    html = fragment.get_data(as_text=True)
+    assert 'id="roster-export"' in html
+    assert "/members/export?" in html and "status=full" in html and "q=J" in html
+
+
+def test_a_page_past_the_end_says_so(client, auth, world):
+    auth.login("admin")
+    html = client.get("/members/?page=50").get_data(as_text=True)
+    assert "There is no page 50" in html
+
+
+def test_control_characters_are_removed_from_text(client, auth, app, world):
+    auth.login("secretary")
+    token = auth.token("/members/new")
+    data = {**new_person_form(world, name="Bad\x01Name\x00"), "csrf_token": token}
+    assert client.post("/members/new", data=data).status_code == 303
+    with app.app_context():
+        assert db.session.scalar(sa.select(Person.name).where(Person.code == "J100")) == "BadName"

@@ -4,7 +4,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -26,6 +25,7 @@ from wtforms.validators import (
 
 from app.auth.models import Role
 from app.auth.services import MIN_PASSWORD_LENGTH, normalise_username
+from app.forms import BaseForm
 from app.people.forms import CODE_PATTERN
 from app.people.models import MembershipRole, UnitKind
 from app.settings import SettingDef, SettingError, parse
@@ -34,7 +34,7 @@ from app.types import local_today
 USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._@-]*$"
 
 
-class UnitForm(FlaskForm):
+class UnitForm(BaseForm):
     code = StringField(
         _l("Code"),
         description=_l("Short and stable, e.g. jiguan; used by imports and commands."),
@@ -60,7 +60,7 @@ class UnitForm(FlaskForm):
         self.parent_id.choices = [(0, _l("— none (the root of the tree)")), *parents]
 
 
-class MembershipForm(FlaskForm):
+class MembershipForm(BaseForm):
     person_code = StringField(
         _l("Person"),
         description=_l("Type a personnel code or a name and pick from the list."),
@@ -79,19 +79,19 @@ class MembershipForm(FlaskForm):
         self.role.choices = MembershipRole.choices()
 
 
-class EndMembershipForm(FlaskForm):
+class EndMembershipForm(BaseForm):
     end_date = DateField(
         _l("First day out of the unit"), validators=[DataRequired()], default=local_today
     )
 
 
-def _normalised_username(_form: FlaskForm, field: StringField) -> None:
+def _normalised_username(_form: BaseForm, field: StringField) -> None:
     field.data = normalise_username(field.data or "")
     if not field.data:
         raise ValidationError(_l("This field is required."))
 
 
-class AccountFields(FlaskForm):
+class AccountFields(BaseForm):
     role = SelectField(_l("Role"), choices=[], validators=[DataRequired()])
     units = SelectMultipleField(
         _l("Units kept (secretaries)"),
@@ -163,11 +163,11 @@ class AccountEditForm(AccountFields):
     )
 
 
-class PasswordResetForm(FlaskForm):
+class PasswordResetForm(BaseForm):
     """Only the CSRF token: the new password is generated."""
 
 
-class SettingsFormBase(FlaskForm):
+class SettingsFormBase(BaseForm):
     definitions: dict[str, SettingDef]
     parsed: dict[str, Any]
 

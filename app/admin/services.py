@@ -1,9 +1,10 @@
-"""The org tree, the rules for units and memberships, and account helpers shared by admin views.
+"""The org tree, the rules for units, and account helpers shared by admin views.
+
+The rules for memberships live in ``app.people.memberships``.
 
 Checks return messages by form field (empty when all is well); nothing here commits.
 """
 
-import secrets
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,27 +16,14 @@ from flask_babel import lazy_gettext as _l
 
 from app.auth.models import User
 from app.extensions import db
-from app.people.models import (
-    ALLOWED_PARENT,
-    Membership,
-    MembershipRole,
-    OrgUnit,
-    Person,
-    UnitKind,
-)
+from app.people.models import ALLOWED_PARENT, Membership, OrgUnit, Person, UnitKind
 from app.types import utcnow
-
-# No 0/O, 1/l/I: an initial password is read aloud or copied from paper.
-PASSWORD_ALPHABET = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # noqa: S105
 
 
 @dataclass(frozen=True)
 class TreeRow:
     unit: OrgUnit
     depth: int
-
-
-# --- the org tree ---------------------------------------------------------------------------
 
 
 def tree_order(units: Iterable[OrgUnit]) -> list[TreeRow]:
@@ -256,151 +244,6 @@ def deactivate_unit(unit: OrgUnit) -> None:
 
 def restore_unit(unit: OrgUnit) -> None:
     unit.deleted_at = None
-
-
-# --- memberships ----------------------------------------------------------------------------
-
-
-def overlapping(
-    person: Person,
-    unit: OrgUnit,
-    start: date,
-    end: date | None,
-    exclude: Membership | None = None,
-) -> Membership | None:
-    """A membership of the same person in the same unit sharing a day with [start, end)."""
-    stmt = sa.select(Membership).where(
-        Membership.person_id == person.id,
-        Membership.unit_id == unit.id,
-        Membership.deleted_at.is_(None),
-        # An empty membership (end == start) covers no day and clashes with nothing.
-        sa.or_(Membership.end_date.is_(None), Membership.end_date > Membership.start_date),
-        sa.or_(Membership.end_date.is_(None), Membership.end_date > start),
-    )
-    if end is not None:
-        stmt = stmt.where(Membership.start_date < end)
-    if exclude is not None:
-        stmt = stmt.where(Membership.id != exclude.id)
-    return db.session.scalars(stmt.order_by(Membership.start_date).limit(1)).first()
-
-
-def _overlap_message(clash: Membership) -> Any:
-    if clash.end_date is None:
-        return _l(
-            "%(name)s already belongs to this unit from %(start)s with no end; the dates overlap.",
-            name=clash.person.name,
-            start=clash.start_date.isoformat(),
-        )
-    return _l(
-        "%(name)s already belongs to this unit from %(start)s until %(end)s; the dates overlap.",
-        name=clash.person.name,
-        start=clash.start_date.isoformat(),
-        end=clash.end_date.isoformat(),
-    )
-
-
-def role_problem(person: Person, role: MembershipRole) -> Any | None:
-    if role is MembershipRole.STAFF and person.party_status.is_party_member:
-        return _l(
-            "%(name)s is a Party member (%(status)s): choose a Party role, not staff.",
-            name=person.name,
-            status=person.party_status.label,
-        )
-    if role is not MembershipRole.STAFF and not person.party_status.is_party_member:
-        return _l(
-            "%(name)s is not a Party member (%(status)s): only the staff role fits.",
-            name=person.name,
-            status=person.party_status.label,
-        )
-    return None
-
-
-def check_new_membership(
-    person: Person, unit: OrgUnit, role: MembershipRole, start: date, end: date | None
-) -> dict[str, Any]:
-    errors: dict[str, Any] = {}
-    problem = role_problem(person, role)
-    if problem is not None:
-        errors["role"] = problem
-    if end is not None and end <= start:
-        errors["end_date"] = _l(
-            "The end date is the first day out of the unit; it must come after the start date."
-        )
-    elif person.transferred_out_on is not None and (end is None or end > person.transferred_out_on):
-        errors["end_date"] = _l(
-            "%(name)s was transferred out on %(date)s; the membership must end by then.",
-            name=person.name,
-            date=person.transferred_out_on.isoformat(),
-        )
-    if "end_date" not in errors:
-        clash = overlapping(person, unit, start, end)
-        if clash is not None:
-            errors["start_date"] = _overlap_message(clash)
-    return errors
-
-
-def check_end(membership: Membership, end: date) -> dict[str, Any]:
-    errors: dict[str, Any] = {}
-    if end < membership.start_date:
-        errors["end_date"] = _l(
-            "The membership began on %(date)s; it cannot end before that.",
-            date=membership.start_date.isoformat(),
-        )
-    elif membership.end_date is not None and end > membership.end_date:
-        clash = overlapping(
-            membership.person, membership.unit, membership.start_date, end, exclude=membership
-        )
-        if clash is not None:
-            errors["end_date"] = _overlap_message(clash)
-    return errors
-
-
-def restore_membership_problem(membership: Membership) -> str | None:
-    if membership.deleted_at is None:
-        return None
-    if membership.unit.deleted_at is not None:
-        return str(_l("The unit is deactivated; restore it first."))
-    clash = overlapping(
-        membership.person,
-        membership.unit,
-        membership.start_date,
-        membership.end_date,
-        exclude=membership,
-    )
-    if clash is not None:
-        return str(_overlap_message(clash))
-    return None
-
-
-def add_membership(
-    person: Person, unit: OrgUnit, role: MembershipRole, start: date, end: date | None
-) -> Membership:
-    membership = Membership(person=person, unit=unit, role=role, start_date=start, end_date=end)
-    db.session.add(membership)
-    return membership
-
-
-def end_membership(membership: Membership, end: date) -> None:
-    membership.end_date = end
-
-
-def remove_membership(membership: Membership) -> None:
-    """A wrongly entered membership disappears from every figure; the row and its trail stay."""
-    membership.deleted_at = utcnow()
-
-
-def restore_membership(membership: Membership) -> None:
-    membership.deleted_at = None
-
-
-# --- accounts -------------------------------------------------------------------------------
-
-
-def generate_password(groups: int = 3, size: int = 4) -> str:
-    """An initial password such as ``k7Rm-Px2a-9dQe``: easy to read out, must be changed."""
-    return "-".join(
-        "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(size)) for _ in range(groups)
-    )
 
 
 def person_by_code(code: str) -> Person | None:

@@ -1,13 +1,13 @@
 """Org units, memberships, accounts and settings (admin only)."""
 
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
-from flask_wtf import FlaskForm
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
 from werkzeug.wrappers import Response
 
@@ -25,18 +25,19 @@ from app.admin.forms import (
 )
 from app.auth.models import Role, User
 from app.auth.policy import role_required
+from app.auth.services import generate_password
 from app.extensions import db
+from app.forms import BaseForm
 from app.htmx import hx_redirect, only_flashes, render_fragment, render_page, wants_fragment
+from app.people import memberships
 from app.people.models import ALLOWED_PARENT, Membership, MembershipRole, OrgUnit, Person, UnitKind
+from app.queries import bounded_int, contains, paginate
+from app.templating import fmt_date
 from app.types import local_today
 
 bp = Blueprint("admin", __name__)
 
 LOOKUP_LIMIT = 15
-
-
-def _page_size() -> int:
-    return int(current_app.config["PAGE_SIZE"])
 
 
 def _refused(message: str, back: str) -> Response:
@@ -57,12 +58,9 @@ def _committed() -> bool:
     return True
 
 
-def _apply_errors(form: FlaskForm, errors: dict) -> None:
+def _apply_errors(form: BaseForm, errors: dict[str, Any]) -> None:
     for name, message in errors.items():
         getattr(form, name).errors.append(message)
-
-
-# --- overview -------------------------------------------------------------------------------
 
 
 def _count(column: sa.ColumnElement, *conditions: sa.ColumnElement[bool]) -> sa.ScalarSelect:
@@ -93,14 +91,7 @@ def index() -> Response:
     )
 
 
-# --- org units ------------------------------------------------------------------------------
-
-
-def _unit_or_404(unit_id: int) -> OrgUnit:
-    return db.get_or_404(OrgUnit, unit_id)
-
-
-def _unit_row_context(unit: OrgUnit) -> dict:
+def _unit_row_context(unit: OrgUnit) -> dict[str, Any]:
     depth = 0
     seen = {unit.id}
     ancestor = unit.parent
@@ -167,7 +158,7 @@ def _unit_form_result(form: UnitForm, unit: OrgUnit | None) -> Response | None:
 def unit_new() -> Response:
     form = UnitForm(parents=_parent_choices(None))
     if request.method == "GET":
-        parent_id = request.args.get("parent", type=int)
+        parent_id = bounded_int(request.args.get("parent"))
         parent = db.session.get(OrgUnit, parent_id) if parent_id else None
         if parent is not None and parent.deleted_at is None:
             form.parent_id.data = parent.id
@@ -186,7 +177,7 @@ def unit_new() -> Response:
 @bp.route("/units/<int:unit_id>/edit", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def unit_edit(unit_id: int) -> Response:
-    unit = _unit_or_404(unit_id)
+    unit = db.get_or_404(OrgUnit, unit_id)
     form = UnitForm(obj=unit, parents=_parent_choices(unit))
     if request.method == "GET":
         form.kind.data = unit.kind.value
@@ -218,7 +209,7 @@ def _back_from_unit_action(unit: OrgUnit) -> str:
 @bp.route("/units/<int:unit_id>/deactivate", methods=["POST"])
 @role_required(Role.ADMIN)
 def unit_deactivate(unit_id: int) -> Response:
-    unit = _unit_or_404(unit_id)
+    unit = db.get_or_404(OrgUnit, unit_id)
     problem = services.deactivation_problem(unit, local_today())
     if problem is not None:
         return _refused(problem, _back_from_unit_action(unit))
@@ -231,7 +222,7 @@ def unit_deactivate(unit_id: int) -> Response:
 @bp.route("/units/<int:unit_id>/restore", methods=["POST"])
 @role_required(Role.ADMIN)
 def unit_restore(unit_id: int) -> Response:
-    unit = _unit_or_404(unit_id)
+    unit = db.get_or_404(OrgUnit, unit_id)
     problem = services.restore_problem(unit)
     if problem is not None:
         return _refused(problem, _back_from_unit_action(unit))
@@ -239,9 +230,6 @@ def unit_restore(unit_id: int) -> Response:
     db.session.commit()
     flash(_("%(name)s has been restored.", name=unit.name), "success")
     return _unit_action_answer(unit)
-
-
-# --- a unit's page and its memberships ------------------------------------------------------
 
 
 def _memberships_page(unit: OrgUnit, removed: bool, today: date) -> Pagination:
@@ -284,10 +272,10 @@ def _memberships_page(unit: OrgUnit, removed: bool, today: date) -> Pagination:
             Membership.start_date.desc(),
             Person.code,
         )
-    return db.paginate(stmt, per_page=_page_size(), error_out=False)
+    return paginate(stmt)
 
 
-def _unit_page_context(unit: OrgUnit, form: MembershipForm) -> dict:
+def _unit_page_context(unit: OrgUnit, form: MembershipForm) -> dict[str, Any]:
     today = local_today()
     removed = request.args.get("removed") == "1"
     removed_count = db.session.scalar(
@@ -319,7 +307,7 @@ def _unit_page_context(unit: OrgUnit, form: MembershipForm) -> dict:
 @bp.route("/units/<int:unit_id>")
 @role_required(Role.ADMIN)
 def unit_show(unit_id: int) -> Response:
-    unit = _unit_or_404(unit_id)
+    unit = db.get_or_404(OrgUnit, unit_id)
     context = _unit_page_context(unit, MembershipForm())
     return render_page("admin/unit.html", "admin/_memberships.html", **context)
 
@@ -327,7 +315,7 @@ def unit_show(unit_id: int) -> Response:
 @bp.route("/units/<int:unit_id>/memberships", methods=["POST"])
 @role_required(Role.ADMIN)
 def membership_new(unit_id: int) -> Response:
-    unit = _unit_or_404(unit_id)
+    unit = db.get_or_404(OrgUnit, unit_id)
     if unit.deleted_at is not None:
         return _refused(
             _("%(name)s is deactivated; restore it before adding people.", name=unit.name),
@@ -340,13 +328,13 @@ def membership_new(unit_id: int) -> Response:
             form.person_code.errors.append(_("No person has this personnel code."))
         else:
             role = MembershipRole(form.role.data)
-            errors = services.check_new_membership(
+            errors = memberships.check_new_membership(
                 person, unit, role, form.start_date.data, form.end_date.data
             )
             if errors:
                 _apply_errors(form, errors)
             else:
-                services.add_membership(
+                memberships.add_membership(
                     person, unit, role, form.start_date.data, form.end_date.data
                 )
                 db.session.commit()
@@ -371,16 +359,10 @@ def person_lookup() -> Response:
     typed = (request.args.get("person_code") or request.args.get("q") or "").strip()[:40]
     people: list[Person] = []
     if typed:
-        like = "%" + typed.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         people = list(
             db.session.scalars(
                 sa.select(Person)
-                .where(
-                    sa.or_(
-                        Person.code.ilike(like, escape="\\"),
-                        Person.name.ilike(like, escape="\\"),
-                    )
-                )
+                .where(sa.or_(contains(Person.code, typed), contains(Person.name, typed)))
                 .order_by(Person.transferred_out_on.is_not(None), Person.code)
                 .limit(LOOKUP_LIMIT)
             )
@@ -399,14 +381,8 @@ def _membership_or_404(membership_id: int) -> Membership:
     return membership
 
 
-def _membership_row(membership: Membership, status: int = 200, **extra: object) -> Response:
-    return render_fragment(
-        "admin/_membership_row.html",
-        status=status,
-        membership=membership,
-        today=local_today(),
-        **extra,
-    )
+def _membership_row(membership: Membership) -> Response:
+    return render_fragment("admin/_membership_row.html", membership=membership, today=local_today())
 
 
 def _membership_done(membership: Membership) -> Response:
@@ -428,24 +404,24 @@ def membership_end(membership_id: int) -> Response:
         return _refused(
             _(
                 "This membership already ended on %(date)s.",
-                date=membership.end_date.isoformat(),
+                date=fmt_date(membership.end_date),
             ),
             back,
         )
     form = EndMembershipForm()
     if form.validate_on_submit():
-        errors = services.check_end(membership, form.end_date.data)
+        errors = memberships.check_end(membership, form.end_date.data)
         if errors:
             _apply_errors(form, errors)
         else:
-            services.end_membership(membership, form.end_date.data)
+            memberships.end_membership(membership, form.end_date.data)
             db.session.commit()
             flash(
                 _(
                     "%(person)s is in %(unit)s until %(date)s (the first day out).",
                     person=membership.person.name,
                     unit=membership.unit.name,
-                    date=membership.end_date.isoformat(),
+                    date=fmt_date(membership.end_date),
                 ),
                 "success",
             )
@@ -468,7 +444,7 @@ def membership_end(membership_id: int) -> Response:
 def membership_remove(membership_id: int) -> Response:
     membership = _membership_or_404(membership_id)
     if membership.deleted_at is None:
-        services.remove_membership(membership)
+        memberships.remove_membership(membership)
         db.session.commit()
         flash(
             _(
@@ -486,11 +462,11 @@ def membership_remove(membership_id: int) -> Response:
 @role_required(Role.ADMIN)
 def membership_restore(membership_id: int) -> Response:
     membership = _membership_or_404(membership_id)
-    problem = services.restore_membership_problem(membership)
+    problem = memberships.restore_membership_problem(membership)
     if problem is not None:
         return _refused(problem, url_for("admin.unit_show", unit_id=membership.unit_id))
     if membership.deleted_at is not None:
-        services.restore_membership(membership)
+        memberships.restore_membership(membership)
         db.session.commit()
         flash(
             _(
@@ -503,9 +479,6 @@ def membership_restore(membership_id: int) -> Response:
     return _membership_done(membership)
 
 
-# --- accounts -------------------------------------------------------------------------------
-
-
 @bp.route("/accounts/")
 @role_required(Role.ADMIN)
 def accounts() -> Response:
@@ -516,10 +489,7 @@ def accounts() -> Response:
     state = state if state in ("active", "inactive") else ""
     stmt = sa.select(User).outerjoin(User.person)
     if q:
-        like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        stmt = stmt.where(
-            sa.or_(User.username.ilike(like, escape="\\"), Person.name.ilike(like, escape="\\"))
-        )
+        stmt = stmt.where(sa.or_(contains(User.username, q), contains(Person.name, q)))
     if role:
         stmt = stmt.where(User.role == Role(role))
     if state:
@@ -527,7 +497,7 @@ def accounts() -> Response:
     stmt = stmt.options(contains_eager(User.person), selectinload(User.units)).order_by(
         User.username
     )
-    page = db.paginate(stmt, per_page=_page_size(), error_out=False)
+    page = paginate(stmt)
     return render_page(
         "admin/accounts.html",
         "admin/_accounts.html",
@@ -590,7 +560,7 @@ def account_new() -> Response:
     form = AccountForm(units=_account_units())
     if request.method == "GET":
         form.role.data = Role.MEMBER.value
-        person_id = request.args.get("person", type=int)
+        person_id = bounded_int(request.args.get("person"))
         person = db.session.get(Person, person_id) if person_id else None
         if person is not None:
             form.person_code.data = person.code
@@ -601,7 +571,7 @@ def account_new() -> Response:
         person = _check_person(form, None)
         if not form.errors:
             generated = not form.password.data
-            password = services.generate_password() if generated else form.password.data
+            password = generate_password() if generated else form.password.data
             account = User(
                 username=username,
                 role=Role(form.role.data),
@@ -690,7 +660,7 @@ def account_password(account_id: int) -> Response:
         )
     form = PasswordResetForm()
     if form.validate_on_submit():
-        password = services.generate_password()
+        password = generate_password()
         account.set_password(password)
         account.must_change_password = True
         db.session.commit()
@@ -700,9 +670,6 @@ def account_password(account_id: int) -> Response:
         )
         return render_page("admin/account_password.html", account=account, password=password)
     return render_page("admin/account_reset.html", account=account, form=form)
-
-
-# --- settings -------------------------------------------------------------------------------
 
 
 def _setting_groups() -> list[tuple[str, list[str]]]:

@@ -2,6 +2,9 @@
 
 import json
 import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -12,15 +15,27 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
-from wtforms import DateField, Form, SelectField, StringField
+from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
 from app.audit.models import AuditLog
 from app.auth.models import Role, User
 from app.auth.policy import role_required
 from app.extensions import db
+from app.forms import EARLIEST, LATEST, QueryForm
 from app.htmx import render_page
+from app.people.models import (
+    Department,
+    Gender,
+    MembershipRole,
+    OrgUnit,
+    PartyStatus,
+    Person,
+    UnitKind,
+)
+from app.queries import MAX_INT, bounded_int, contains, paginate
 from app.templating import fmt_datetime
+from app.types import LabelledEnum
 
 bp = Blueprint("audit", __name__)
 
@@ -85,15 +100,42 @@ def field_label(field: str) -> str:
     return str(FIELD_LABELS.get(field, field))
 
 
-class AuditFilterForm(Form):
+# Stored values of enum columns, shown with their labels; keyed by (record type, column) because
+# the same column name means different things (a membership's role is not an account's role).
+ENUM_FIELDS: dict[tuple[str, str], type[LabelledEnum]] = {
+    ("org_unit", "kind"): UnitKind,
+    ("person", "gender"): Gender,
+    ("person", "party_status"): PartyStatus,
+    ("membership", "role"): MembershipRole,
+    ("account", "role"): Role,
+}
+
+# Columns holding the id of another record, shown with that record's name.
+Named = type[Department] | type[OrgUnit] | type[Person]
+REFERENCE_FIELDS: dict[tuple[str, str], Named] = {
+    ("org_unit", "parent_id"): OrgUnit,
+    ("person", "department_id"): Department,
+    ("membership", "person_id"): Person,
+    ("membership", "unit_id"): OrgUnit,
+    ("account", "person_id"): Person,
+    ("account", "units"): OrgUnit,
+}
+
+
+class AuditFilterForm(QueryForm):
     """The audit trail's filters, read from the query string (a GET form carries no token)."""
 
-    actor = SelectField(_l("User"), choices=[], validators=[Optional()])
+    user = StringField(_l("User"), validators=[Optional(), Length(max=60)])
+    system = BooleanField(_l("Only the system"))
     record_type = SelectField(_l("Record type"), choices=[], validators=[Optional()])
     action = SelectField(_l("Action"), choices=[], validators=[Optional()])
     record_id = StringField(_l("Record id"), validators=[Optional(), Length(max=64)])
     date_from = DateField(_l("From"), validators=[Optional()])
     date_to = DateField(_l("Until (inclusive)"), validators=[Optional()])
+
+    def validate_user(self, field: StringField) -> None:
+        if self.system.data:
+            raise ValidationError(_l("Choose either a user or the system, not both."))
 
     def validate_date_to(self, field: DateField) -> None:
         if field.data and self.date_from.data and field.data < self.date_from.data:
@@ -140,29 +182,82 @@ def summary_text(entry: AuditLog) -> str:
     return "" if DEFAULT_REPR.match(summary) else summary
 
 
+def _is_id(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_INT
+
+
+def referenced_names(entries: Iterable[AuditLog]) -> dict[tuple[str, int], str]:
+    """The names of the records the entries' changes point at, in one query for the page."""
+    wanted: dict[Named, set[int]] = defaultdict(set)
+    for entry in entries:
+        for field, change in (entry.changes or {}).items():
+            model = REFERENCE_FIELDS.get((entry.record_type, field))
+            if model is None or not isinstance(change, list):
+                continue
+            for value in change:
+                for item in value if isinstance(value, list) else [value]:
+                    if _is_id(item):
+                        wanted[model].add(item)
+    if not wanted:
+        return {}
+    lookups = [
+        # The table name is a constant of the code, never user input.
+        sa.select(
+            sa.literal_column(f"'{model.__tablename__}'").label("kind"), model.id, model.name
+        ).where(model.id.in_(sorted(ids)))
+        for model, ids in wanted.items()
+    ]
+    rows = db.session.execute(lookups[0] if len(lookups) == 1 else sa.union_all(*lookups))
+    return {(kind, record_id): name for kind, record_id, name in rows}
+
+
+class ChangeText:
+    """Before/after values of one page as a reader sees them: labels for enum values, names for
+    the records an id points at (loaded for the whole page at once)."""
+
+    def __init__(self, entries: Iterable[AuditLog]) -> None:
+        self.names = referenced_names(entries)
+
+    def name(self, model: Named, record_id: Any) -> str:
+        if not _is_id(record_id):
+            return str(record_id)
+        return self.names.get((model.__tablename__, record_id), f"#{record_id}")
+
+    def __call__(self, record_type: str, field: str, value: Any) -> str | None:
+        enum_class = ENUM_FIELDS.get((record_type, field))
+        if enum_class is not None and isinstance(value, str) and value:
+            try:
+                return enum_class(value).label
+            except ValueError:
+                return value  # a value that has since left the enum
+        model = REFERENCE_FIELDS.get((record_type, field))
+        if model is not None and isinstance(value, list):
+            return ", ".join(self.name(model, item) for item in value) or None
+        if model is not None and value is not None:
+            return self.name(model, value)
+        return change_text(value)
+
+
 def _day_start_utc(day: date, zone: ZoneInfo) -> datetime:
     """Midnight of a calendar day in the configured zone, as a UTC instant."""
     return datetime.combine(day, time.min, tzinfo=zone).astimezone(UTC)
 
 
-def _filter_form() -> AuditFilterForm:
+def _plausible(day: date | None) -> bool:
+    """A date the filter may use: out-of-range dates are reported by the form, never queried
+    (the day after 9999-12-31 does not exist)."""
+    return day is not None and EARLIEST <= day <= LATEST
+
+
+@dataclass
+class Filters:
+    form: AuditFilterForm
+    # From an ``actor=<id>`` link (e.g. an account's page): that account exactly.
+    actor_id: int | None = None
+
+
+def _filters() -> Filters:
     form = AuditFilterForm(request.args)
-    wanted_actor = request.args.get("actor", "")
-    acted = sa.select(AuditLog.actor_id).where(AuditLog.actor_id.is_not(None)).distinct()
-    actor_condition = User.id.in_(acted)
-    if wanted_actor.isdigit():
-        actor_condition = sa.or_(actor_condition, User.id == int(wanted_actor))
-    actors = db.session.scalars(
-        sa.select(User)
-        .where(actor_condition)
-        .options(joinedload(User.person))
-        .order_by(User.username)
-    ).all()
-    form.actor.choices = [
-        ("", _("Everyone")),
-        (SYSTEM, _("System")),
-        *[(str(user.id), f"{user.display_name} ({user.username})") for user in actors],
-    ]
     record_types = db.session.scalars(
         sa.select(AuditLog.record_type).distinct().order_by(AuditLog.record_type)
     ).all()
@@ -175,17 +270,52 @@ def _filter_form() -> AuditFilterForm:
     if wanted_action and wanted_action not in actions:
         actions.append(wanted_action)  # an event kind this page has no label for yet
     form.action.choices = [("", _("All actions")), *[(a, action_label(a)) for a in actions]]
-    form.validate()
-    return form
-
-
-def _entries_query(form: AuditFilterForm) -> sa.Select:
-    stmt = sa.select(AuditLog).options(joinedload(AuditLog.actor).joinedload(User.person))
-    if form.actor.data and not form.actor.errors:
-        if form.actor.data == SYSTEM:
-            stmt = stmt.where(AuditLog.actor_id.is_(None))
+    filters = Filters(form)
+    actor = request.args.get("actor", "").strip()
+    unknown_actor = False
+    if actor and not form.user.data and not form.system.data:
+        if actor == SYSTEM:
+            form.system.data = True
         else:
-            stmt = stmt.where(AuditLog.actor_id == int(form.actor.data))
+            filters.actor_id = bounded_int(actor)
+            username = None
+            if filters.actor_id is not None:
+                username = db.session.scalar(
+                    sa.select(User.username).where(User.id == filters.actor_id)
+                )
+            unknown_actor = username is None
+            # The field shows whom the link meant, so changing another filter keeps it.
+            form.user.data = username or actor[:60]
+    form.validate()
+    if unknown_actor:
+        form.user.errors.append(_("No account has this id."))
+    return filters
+
+
+def _entries_query(filters: Filters) -> sa.Select:
+    form = filters.form
+    stmt = sa.select(AuditLog).options(joinedload(AuditLog.actor).joinedload(User.person))
+    user = (form.user.data or "").strip()
+    if filters.actor_id is not None or form.user.errors:
+        # A link names one account; an unknown one matches nothing, and the form says why.
+        stmt = stmt.where(AuditLog.actor_id == (filters.actor_id or 0))
+    elif form.system.data:
+        stmt = stmt.where(AuditLog.actor_id.is_(None))
+    elif user:
+        # The account with exactly this username, else every account whose username or
+        # person's name contains the text.
+        exact = sa.select(User.id).where(User.username == user.lower())
+        similar = (
+            sa.select(User.id)
+            .outerjoin(User.person)
+            .where(sa.or_(contains(User.username, user), contains(Person.name, user)))
+        )
+        stmt = stmt.where(
+            sa.or_(
+                AuditLog.actor_id.in_(exact),
+                sa.and_(sa.not_(exact.exists()), AuditLog.actor_id.in_(similar)),
+            )
+        )
     if form.record_type.data and not form.record_type.errors:
         stmt = stmt.where(AuditLog.record_type == form.record_type.data)
     if form.action.data and not form.action.errors:
@@ -195,33 +325,39 @@ def _entries_query(form: AuditFilterForm) -> sa.Select:
         stmt = stmt.where(AuditLog.record_id == record_id)
     zone = ZoneInfo(current_app.config["TIMEZONE"])
     # An inverted range stays applied: it matches nothing, and the form says why.
-    if form.date_from.data:
+    if _plausible(form.date_from.data):
         stmt = stmt.where(AuditLog.at >= _day_start_utc(form.date_from.data, zone))
-    if form.date_to.data:
+    if _plausible(form.date_to.data):
         stmt = stmt.where(AuditLog.at < _day_start_utc(form.date_to.data + timedelta(days=1), zone))
     return stmt.order_by(AuditLog.at.desc(), AuditLog.id.desc())
+
+
+FILTER_ARGS = (
+    "user",
+    "system",
+    "actor",
+    "record_type",
+    "action",
+    "record_id",
+    "date_from",
+    "date_to",
+)
 
 
 @bp.route("/")
 @role_required(Role.ADMIN)
 def index() -> Response:
-    form = _filter_form()
-    page = db.paginate(
-        _entries_query(form), per_page=int(current_app.config["PAGE_SIZE"]), error_out=False
-    )
-    filtered = any(
-        request.args.get(name)
-        for name in ("actor", "record_type", "action", "record_id", "date_from", "date_to")
-    )
+    filters = _filters()
+    page = paginate(_entries_query(filters))
     return render_page(
         "audit/index.html",
         "audit/_table.html",
-        form=form,
+        form=filters.form,
         page=page,
-        filtered=filtered,
+        filtered=any(request.args.get(name) for name in FILTER_ARGS),
         action_label=action_label,
         record_label=record_label,
-        change_text=change_text,
+        change_text=ChangeText(page.items),
         field_label=field_label,
         summary_text=summary_text,
     )

@@ -47,21 +47,22 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Part of the id kept in the session cookie: raising it ends every session of the account
+    # (sign-out, a new password, deactivation), copies of the cookie included.
+    session_version: Mapped[int] = mapped_column(default=0)
 
     person: Mapped[Person | None] = relationship()
     units: Mapped[list[OrgUnit]] = relationship(secondary=account_unit, order_by=OrgUnit.code)
 
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_version}"
+
+    def end_sessions(self) -> None:
+        self.session_version = (self.session_version or 0) + 1
+
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
-
-    @property
-    def is_admin(self) -> bool:
-        return self.role is Role.ADMIN
-
-    @property
-    def is_secretary(self) -> bool:
-        return self.role is Role.SECRETARY
 
     @property
     def display_name(self) -> str:
@@ -73,6 +74,7 @@ class User(UserMixin, db.Model):
     def set_password(self, password: str) -> None:
         method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
         self.password_hash = generate_password_hash(password, method=method)
+        self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -7,7 +7,6 @@ never use answers 403.
 """
 
 from collections.abc import Callable
-from datetime import date
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -18,6 +17,7 @@ from flask_login import current_user, login_required
 from app.auth.models import Role, User, account_unit
 from app.extensions import db
 from app.people.models import Membership, OrgUnit, Person
+from app.types import local_today
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -82,12 +82,33 @@ def can_view_person(user: User, person: Person) -> bool:
     return db.session.scalar(stmt) is not None
 
 
+def _current_memberships_in(person: Person, ids: sa.Select, inside: bool) -> sa.Select:
+    unit_test = Membership.unit_id.in_(ids) if inside else Membership.unit_id.not_in(ids)
+    return sa.select(Membership.id).where(
+        Membership.person_id == person.id, Membership.on_date(local_today()), unit_test
+    )
+
+
 def can_edit_person(user: User, person: Person) -> bool:
-    return can_manage_people(user) and can_view_person(user, person)
+    """Change a person's record: only while they are in one of the user's units today (a
+    secretary keeps reading the history of people who have left, but no longer changes it)."""
+    if not can_manage_people(user):
+        return False
+    ids = scope_unit_ids(user)
+    if ids is None:
+        return True
+    return db.session.scalar(_current_memberships_in(person, ids, True).limit(1)) is not None
 
 
-def can_manage_unit(user: User, unit: OrgUnit) -> bool:
-    return user.role is not Role.MEMBER and unit_in_scope(user, unit)
+def can_transfer_out(user: User, person: Person) -> bool:
+    """Transferring out ends every membership, so a secretary may do it only when every unit the
+    person belongs to today is one of theirs (else the Party office does it)."""
+    if not can_edit_person(user, person):
+        return False
+    ids = scope_unit_ids(user)
+    if ids is None:
+        return True
+    return db.session.scalar(_current_memberships_in(person, ids, False).limit(1)) is None
 
 
 def is_admin(user: User) -> bool:
@@ -103,10 +124,6 @@ def units_for_choice(user: User) -> list[OrgUnit]:
         user,
     )
     return list(db.session.scalars(stmt))
-
-
-def current_units_of(person: Person, on: date | None = None) -> list[OrgUnit]:
-    return [m.unit for m in person.current_memberships(on)]
 
 
 # --- enforcement --------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from app.auth.forms import LoginForm, PasswordForm
 from app.auth.models import User
 from app.extensions import db, login_manager
 from app.htmx import hx_redirect, is_htmx, render_page
+from app.people import roster_io
 from app.types import utcnow
 
 bp = Blueprint("auth", __name__)
@@ -25,10 +26,16 @@ OPEN_ENDPOINTS = {"auth.password", "auth.logout", "auth.language", "static", "ma
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
+    """The session's account, if the session is still valid: "<id>:<session_version>"."""
+    account_id, _sep, version = user_id.partition(":")
+    if not account_id.isdecimal() or not version.isdecimal():
+        return None
     # The navigation shows the person's name on every page: load it with the account.
-    user = db.session.get(User, int(user_id), options=[joinedload(User.person)])
-    # A deactivated account loses the sessions it already has, not only future sign-ins.
-    return user if user is not None and user.active else None
+    user = db.session.get(User, int(account_id), options=[joinedload(User.person)])
+    # A deactivated account, a changed password or a sign-out elsewhere ends the session.
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
 
 
 def enforce_password_change() -> Response | None:
@@ -79,44 +86,66 @@ def login() -> Response | str:
                 )
             )
             status = 429
-        elif user is None or not user.is_active or not user.check_password(form.password.data):
-            locked = services.record_failure(username, addr)
-            record_event("login_failed", user, record_kind="account", summary=username)
-            if locked:
-                record_event("login_locked", user, record_kind="account", summary=username)
-            db.session.commit()
-            if locked:
-                form.password.errors.append(
-                    _(
-                        "Too many failed attempts. Sign-in for this account is locked for "
-                        "%(minutes)d minutes.",
-                        minutes=current_app.config["LOGIN_LOCK_MINUTES"],
-                    )
-                )
-                status = 429
-            else:
-                form.password.errors.append(_("Wrong username or password."))
-                status = 422
         else:
-            chosen_locale = session.get("locale")
-            session.clear()  # a fresh session at sign-in (no fixation)
-            login_user(user)
-            if user.locale is None and chosen_locale:
-                user.locale = chosen_locale
-            user.last_login_at = utcnow()
-            services.record_success(username, addr)
+            attempt = services.reserve_attempt(username, addr)
             db.session.commit()
-            if user.must_change_password:
-                flash(_("Welcome. Please choose your own password first."), "info")
-                return redirect(url_for("auth.password"))
-            return redirect(_safe_next(request.args.get("next")))
+            place = services.place_of(attempt)
+            if place > services.max_failures():
+                # Parallel attempts beyond the limit are refused unchecked.
+                attempt.outcome = services.REFUSED
+                record_event("login_refused", user, record_kind="account", summary=username)
+                db.session.commit()
+                form.password.errors.append(_locked_message())
+                status = 429
+            elif not services.password_matches(user, form.password.data):
+                record_event("login_failed", user, record_kind="account", summary=username)
+                locked = place == services.max_failures()
+                if locked:
+                    services.start_lock(attempt)
+                    record_event("login_locked", user, record_kind="account", summary=username)
+                db.session.commit()
+                if locked:
+                    form.password.errors.append(_locked_message())
+                    status = 429
+                else:
+                    form.password.errors.append(_("Wrong username or password."))
+                    status = 422
+            else:
+                attempt.outcome = services.SUCCESS
+                return _signed_in(user)
     elif request.method == "POST":
         status = 422
     return render_page("auth/login.html", form=form, status=status)
 
 
+def _locked_message() -> str:
+    return _(
+        "Too many failed attempts. Sign-in for this account is locked for %(minutes)d minutes.",
+        minutes=current_app.config["LOGIN_LOCK_MINUTES"],
+    )
+
+
+def _signed_in(user: User) -> Response:
+    chosen_locale = session.get("locale")
+    session.clear()  # a fresh session at sign-in (no fixation)
+    login_user(user)
+    if user.locale is None and chosen_locale:
+        user.locale = chosen_locale
+    user.last_login_at = utcnow()
+    roster_io.forget_expired_batches()  # unclaimed initial passwords expire though unvisited
+    db.session.commit()
+    if user.must_change_password:
+        flash(_("Welcome. Please choose your own password first."), "info")
+        return redirect(url_for("auth.password"))
+    return redirect(_safe_next(request.args.get("next")))
+
+
 @bp.route("/logout", methods=["POST"])
 def logout() -> Response:
+    if current_user.is_authenticated:
+        # Signing out ends every session of the account, copies of the cookie included.
+        current_user.end_sessions()
+        db.session.commit()
     logout_user()
     session.clear()
     flash(_("You have signed out."), "info")
@@ -138,9 +167,11 @@ def password() -> Response | str:
             form.new.errors.append(_("The password must not be your username."))
             status = 422
         else:
-            current_user.set_password(form.new.data)
-            current_user.must_change_password = False
+            user = current_user._get_current_object()
+            user.set_password(form.new.data)  # ends the account's other sessions
+            user.must_change_password = False
             db.session.commit()
+            login_user(user)  # this session goes on
             flash(_("Your password has been changed."), "success")
             return hx_redirect(url_for("main.index"))
     elif request.method == "POST":

@@ -2,10 +2,10 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
+from app.forms import BaseForm
 from app.people.models import Gender, MembershipRole, PartyStatus
 from app.types import local_today
 
@@ -30,12 +30,12 @@ def check_party_dates(
     return errors
 
 
-def not_future(_form: FlaskForm, field: DateField) -> None:
+def not_future(_form: BaseForm, field: DateField) -> None:
     if field.data and field.data > local_today():
         raise ValidationError(_l("The date cannot be in the future."))
 
 
-class PersonForm(FlaskForm):
+class PersonForm(BaseForm):
     code = StringField(
         _l("Personnel code"),
         validators=[
@@ -106,7 +106,7 @@ class NewPersonForm(PersonForm):
         return ok
 
 
-class TransferForm(FlaskForm):
+class TransferForm(BaseForm):
     transferred_out_on = DateField(
         _l("Transferred out on"), validators=[DataRequired(), not_future]
     )
@@ -115,7 +115,7 @@ class TransferForm(FlaskForm):
     )
 
 
-class MoveForm(FlaskForm):
+class MoveForm(BaseForm):
     """A change of branch: the current membership ends and a new one starts on the same day."""
 
     from_membership_id = SelectField(

@@ -110,10 +110,6 @@ COMMITTEE_POSTS = frozenset(
 class SoftDeleteMixin:
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    @property
-    def is_deleted(self) -> bool:
-        return self.deleted_at is not None
-
 
 class OrgUnit(SoftDeleteMixin, db.Model):
     __tablename__ = "org_unit"

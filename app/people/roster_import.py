@@ -11,7 +11,6 @@ recorded value. Nothing here commits.
 import hashlib
 import json
 import re
-import secrets
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -25,10 +24,11 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.models import Role, User
 from app.auth.policy import scope_unit_ids, scoped_persons
-from app.auth.services import normalise_username
+from app.auth.services import generate_password, normalise_username
 from app.extensions import db
 from app.people import services
 from app.people.forms import CODE_PATTERN, check_party_dates
+from app.people.memberships import add_membership, role_problem
 from app.people.models import (
     Department,
     Membership,
@@ -70,9 +70,6 @@ PHONE_PATTERN = re.compile(r"^[0-9+\- ]+$")
 CODE_RE = re.compile(CODE_PATTERN)
 # Bound parameters per IN (...) list, well inside every database's limit.
 CHUNK = 500
-# No 0/O/o, 1/l/I: the password is read off a sheet and typed by hand.
-PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"  # noqa: S105
-PASSWORD_LENGTH = 12
 # The export writes one membership per person: branch, then 党小组, 党组, bureau.
 KIND_ORDER = {UnitKind.BRANCH: 0, UnitKind.GROUP: 1, UnitKind.PARTY_GROUP: 2, UnitKind.BUREAU: 3}
 
@@ -266,6 +263,21 @@ class _Records:
     def in_scope(self, person: Person) -> bool:
         return self.persons_in_scope is None or person.id in self.persons_in_scope
 
+    def may_edit(self, person: Person, today: date) -> bool:
+        """``can_edit_person``, from the memberships loaded with the person (no query per row):
+        a membership in one of the user's units today."""
+        if self.scope_units is None:
+            return True
+        return any(m.unit_id in self.scope_units for m in person.current_memberships(today))
+
+    def may_transfer_out(self, person: Person, today: date) -> bool:
+        """``can_transfer_out``: may edit, and every unit the person belongs to today is the
+        user's."""
+        if self.scope_units is None:
+            return True
+        units = {m.unit_id for m in person.current_memberships(today)}
+        return bool(units) and units <= self.scope_units
+
     def unit_in_scope(self, unit: OrgUnit) -> bool:
         return self.scope_units is None or unit.id in self.scope_units
 
@@ -442,6 +454,7 @@ class _RowChecker:
         self.check_person(person, final)
         self.check_state(person)
         self.check_membership(person, final)
+        self.check_scope(person)
         self.check_transfer(person)
         return result
 
@@ -556,10 +569,9 @@ class _RowChecker:
             return
         if role is None:
             role = MembershipRole.MEMBER if status.is_party_member else MembershipRole.STAFF
-        if role is MembershipRole.STAFF and status.is_party_member:
-            self.bad("role", _("Party members belong to a unit as members, not as staff."))
-        elif role is not MembershipRole.STAFF and not status.is_party_member:
-            self.bad("role", _("Only Party members hold this role; choose staff."))
+        problem = role_problem(final["name"] or self.result.code, status, role)
+        if problem is not None:
+            self.bad("role", str(problem))
         else:
             self.result.membership = PlannedMembership(unit, role, start or self.today)
 
@@ -588,6 +600,31 @@ class _RowChecker:
                 )
             )
 
+    def check_scope(self, person: Person | None) -> None:
+        """A known person is changed only while in one of the user's units today, and transferred
+        out only when every unit they belong to today is the user's (as on the person's page)."""
+        result = self.result
+        if person is None or not (result.changes or result.membership or result.transfer_on):
+            return
+        if not self.records.may_edit(person, self.today):
+            # Where the person is now is not the user's business: nothing about it is shown.
+            self.bad(
+                "code",
+                _(
+                    "This person is no longer in any of your units: an import cannot change "
+                    "their record."
+                ),
+            )
+        elif result.transfer_on and not self.records.may_transfer_out(person, self.today):
+            self.bad(
+                "state" if "state" in self.present else "transferred_out_on",
+                _(
+                    "%(name)s also belongs to units you do not keep; the Party office transfers "
+                    "them out of the bureau.",
+                    name=person.name,
+                ),
+            )
+
     def check_transfer(self, person: Person | None) -> None:
         out_on = self.result.transfer_on
         if out_on is None or self.result.problems:
@@ -613,17 +650,6 @@ def _recorded(person: Person | None) -> dict[str, Any]:
     return {key: getattr(person, key) for key in PERSON_FIELDS}
 
 
-def generate_password() -> str:
-    while True:
-        password = "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(PASSWORD_LENGTH))
-        if (
-            any(c.isdigit() for c in password)
-            and any(c.islower() for c in password)
-            and any(c.isupper() for c in password)
-        ):
-            return password
-
-
 def apply_import(check: ImportCheck) -> list[dict[str, str]]:
     """Makes the changes a clean check found; returns the accounts created with their initial
     passwords (the only place those passwords exist)."""
@@ -639,7 +665,7 @@ def apply_import(check: ImportCheck) -> list[dict[str, str]]:
                 setattr(person, key, value)
             db.session.add(person)
             if row.membership is not None:
-                services.add_membership(
+                add_membership(
                     person, row.membership.unit, row.membership.role, row.membership.start
                 )
             if row.transfer_on is not None:

@@ -18,7 +18,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from werkzeug.wrappers import Response
 from wtforms import BooleanField, HiddenField
@@ -33,6 +32,7 @@ from app.auth.policy import (
     units_for_choice,
 )
 from app.extensions import db
+from app.forms import BaseForm
 from app.htmx import hx_redirect, render_page
 from app.people import roster_import, services
 from app.people.models import ImportBatch
@@ -54,7 +54,7 @@ IMPORT_MAX_ROWS = 5000
 IMPORT_MAX_ACCOUNTS = 100
 
 
-class RosterImportForm(FlaskForm):
+class RosterImportForm(BaseForm):
     file = FileField(
         _l("Roster file (.xlsx)"),
         validators=[
@@ -78,7 +78,7 @@ class RosterImportForm(FlaskForm):
             del self.create_accounts
 
 
-class ConfirmImportForm(FlaskForm):
+class ConfirmImportForm(BaseForm):
     token = HiddenField(validators=[DataRequired()])
     digest = HiddenField(validators=[DataRequired()])
 
@@ -95,8 +95,12 @@ def _expired(batch: ImportBatch) -> bool:
     return (batch.confirmed_at or batch.created_at) + _ttl() < utcnow()
 
 
-def _forget_expired_batches() -> None:
-    """Checked rows and unclaimed passwords do not outlive their use (the table is not audited)."""
+def forget_expired_batches() -> None:
+    """Checked rows and unclaimed passwords do not outlive their use (the table is not audited).
+
+    Run on the import pages, at every sign-in and by ``flask people forget-imports``, so that
+    initial passwords nobody downloaded are gone even when nobody comes back to the import.
+    The caller commits."""
     cutoff = utcnow() - _ttl()
     db.session.execute(
         sa.delete(ImportBatch).where(
@@ -106,6 +110,13 @@ def _forget_expired_batches() -> None:
             )
         )
     )
+
+
+@bp.cli.command("forget-imports")
+def forget_imports_command() -> None:
+    """Delete expired import batches and the initial passwords nobody downloaded."""
+    forget_expired_batches()
+    db.session.commit()
 
 
 def _own_batch(token: str) -> ImportBatch:
@@ -164,7 +175,7 @@ def _render_preview(
 def import_roster() -> Response:
     form = RosterImportForm(allow_accounts=is_admin(current_user))
     status = 200
-    _forget_expired_batches()
+    forget_expired_batches()
     if form.validate_on_submit():
         upload = form.file.data
         try:
@@ -265,7 +276,7 @@ def import_confirm() -> Response:
         flash(_("This import has already been confirmed."), "warning")
         return hx_redirect(url_for("people.import_preview", token=batch.token))
     counts = check.counts
-    _forget_expired_batches()
+    forget_expired_batches()
     accounts = roster_import.apply_import(check)
     if accounts:
         batch.rows = [{"accounts": accounts}]
@@ -306,7 +317,7 @@ def import_accounts(token: str) -> Response:
         return hx_redirect(url_for("people.import_preview", token=batch.token))
     data = write_accounts(accounts)
     batch.rows = []
-    _forget_expired_batches()
+    forget_expired_batches()
     db.session.commit()
     today = local_today().isoformat()
     return _attachment(

@@ -18,11 +18,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from app.forms import EARLIEST, LATEST, clean_text
 from app.people.models import Gender, MembershipRole, PartyStatus
 
 MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -302,13 +304,15 @@ def _date_message() -> str:
 
 def _from_parts(year: str, month: str, day: str) -> date:
     try:
-        return _plausible(date(int(year), int(month), int(day)))
+        value = date(int(year), int(month), int(day))
     except ValueError:
         raise BadCell(_("This date does not exist.")) from None
+    return _plausible(value)
 
 
 def _plausible(value: date) -> date:
-    if not 1900 <= value.year <= 2100:
+    """The forms' range: whatever a form accepts, an import accepts (and an export reads back)."""
+    if not EARLIEST <= value <= LATEST:
         raise BadCell(_("The year must lie between 1900 and 2100."))
     return value
 
@@ -482,7 +486,10 @@ def _read_sheet(sheet: Any, max_rows: int, vocabulary: Vocabulary) -> RosterShee
     # The size a sheet declares may be wrong; rows past it would be dropped without a word.
     sheet.reset_dimensions()
     last_row = HEADER_SEARCH_ROWS + max_rows + EMPTY_ROWS_ALLOWED
-    for number, values in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), 1):
+    for number, row_values in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), 1):
+        # Control characters are invisible and refused by the database: text loses them, as
+        # in every form.
+        values = tuple(clean_text(value) for value in row_values)
         if header_row is None:
             if number > HEADER_SEARCH_ROWS:
                 break
@@ -590,11 +597,19 @@ def _add_choice_lists(sheet: Any, rows: int) -> None:
         sheet.data_validations.append(validation)
 
 
+def _safe(value: Any) -> Any:
+    """Text without the control characters XLSX refuses (old records may hold some): a stray
+    one must never stop a file from being written."""
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
 def _text(sheet: Any, value: Any) -> Any:
     """A value as written: text stays text, even when it starts with '=' (never a formula)."""
     if not isinstance(value, str):
         return value
-    cell = WriteOnlyCell(sheet, value=value)
+    cell = WriteOnlyCell(sheet, value=_safe(value))
     cell.data_type = "s"
     return cell
 
@@ -629,8 +644,9 @@ def write_roster(rows: Iterable[list[Any]], max_rows: int) -> bytes:
     sheet.append(_header_cells(sheet))
     for values in rows:
         # openpyxl gives dates a date format itself; user text must not become a formula.
+        cleaned = [_safe(v) for v in values]  # first: "\x01=…" must not become a formula
         sheet.append(
-            [_text(sheet, v) if isinstance(v, str) and v.startswith("=") else v for v in values]
+            [_text(sheet, v) if isinstance(v, str) and v.startswith("=") else v for v in cleaned]
         )
     return _save(workbook)
 
@@ -658,7 +674,7 @@ def _write_help(
         sheet.column_dimensions[letter].width = width
 
     def heading(text: str) -> list[WriteOnlyCell]:
-        cell = WriteOnlyCell(sheet, value=text)
+        cell = WriteOnlyCell(sheet, value=_safe(text))
         cell.font = HEADER_FONT
         return [cell]
 
@@ -722,7 +738,7 @@ def write_accounts(accounts: Sequence[dict[str, str]]) -> bytes:
     header_cells = []
     for index, (_field, header, width) in enumerate(headers, 1):
         sheet.column_dimensions[get_column_letter(index)].width = width
-        cell = WriteOnlyCell(sheet, value=header)
+        cell = WriteOnlyCell(sheet, value=_safe(header))
         cell.font = HEADER_FONT
         header_cells.append(cell)
     sheet.append(header_cells)
@@ -734,7 +750,6 @@ def write_accounts(accounts: Sequence[dict[str, str]]) -> bytes:
             row.append(cell)
         sheet.append(row)
     sheet.append([])
-    sheet.append(
-        [_("Each account must choose its own password at first sign-in. Keep this file safe.")]
-    )
+    note = _("Each account must choose its own password at first sign-in. Keep this file safe.")
+    sheet.append([_safe(note)])
     return _save(workbook)

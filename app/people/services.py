@@ -2,14 +2,18 @@
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, selectinload
 
 from app.auth.models import User
 from app.auth.policy import scope_unit_ids, scoped_persons, subtree_ids
 from app.extensions import db
+from app.people.memberships import add_membership, overlapping, role_problem
 from app.people.models import Department, Membership, MembershipRole, OrgUnit, PartyStatus, Person
+from app.queries import bounded_int, contains
 from app.types import local_today
 
 STATE_CURRENT, STATE_FORMER, STATE_ALL = "current", "former", "all"
@@ -25,18 +29,12 @@ class RosterFilters:
 
     @classmethod
     def from_args(cls, args: dict) -> "RosterFilters":
-        def as_int(value: str | None) -> int | None:
-            try:
-                return int(value) if value else None
-            except ValueError:
-                return None
-
         status = args.get("status", "")
         state = args.get("state", STATE_CURRENT)
         return cls(
             q=(args.get("q") or "").strip()[:60],
-            unit_id=as_int(args.get("unit")),
-            department_id=as_int(args.get("department")),
+            unit_id=bounded_int(args.get("unit")),
+            department_id=bounded_int(args.get("department")),
             party_status=status if status in {s.value for s in PartyStatus} else "",
             state=state if state in (STATE_CURRENT, STATE_FORMER, STATE_ALL) else STATE_CURRENT,
         )
@@ -70,13 +68,12 @@ def roster_query(user: User, filters: RosterFilters, today: date | None = None) 
     if filters.party_status:
         stmt = stmt.where(Person.party_status == PartyStatus(filters.party_status))
     if filters.q:
-        like = "%" + filters.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         stmt = stmt.where(
             sa.or_(
-                Person.name.ilike(like, escape="\\"),
-                Person.code.ilike(like, escape="\\"),
-                Person.phone.ilike(like, escape="\\"),
-                Person.post.ilike(like, escape="\\"),
+                contains(Person.name, filters.q),
+                contains(Person.code, filters.q),
+                contains(Person.phone, filters.q),
+                contains(Person.post, filters.q),
             )
         )
     return stmt.options(
@@ -96,18 +93,20 @@ def departments() -> list[Department]:
     )
 
 
-def add_membership(
-    person: Person, unit: OrgUnit, role: MembershipRole, start: date, end: date | None = None
-) -> Membership:
-    membership = Membership(person=person, unit=unit, role=role, start_date=start, end_date=end)
-    db.session.add(membership)
-    return membership
-
-
 def transfer_out(person: Person, on: date, note: str | None) -> None:
     """The person leaves the bureau: every open membership ends on that day; history is kept."""
     person.transferred_out_on = on
     person.transfer_note = note or None
+    # Someone who has left the bureau no longer signs in to its records. A person not yet
+    # flushed (an import's new row) has no account, and "person_id IS NULL" would be every
+    # account without a person: the admins.
+    account = (
+        db.session.scalar(sa.select(User).where(User.person_id == person.id))
+        if person.id is not None
+        else None
+    )
+    if account is not None:
+        account.active = False
     for membership in person.memberships:
         if membership.deleted_at is None and (
             membership.end_date is None or membership.end_date > on
@@ -123,12 +122,20 @@ def move(
     return add_membership(person, unit, role, on)
 
 
-class MoveError(ValueError):
-    pass
-
-
-def check_move(leaving: Membership, unit: OrgUnit, on: date) -> None:
-    if on < leaving.start_date:
-        raise MoveError("before_start")
+def move_problems(
+    person: Person, leaving: Membership, unit: OrgUnit, role: MembershipRole, on: date
+) -> dict[str, Any]:
+    """Errors by form field for a change of unit; empty when the move may be made."""
+    errors: dict[str, Any] = {}
     if leaving.unit_id == unit.id:
-        raise MoveError("same_unit")
+        errors["unit_id"] = _l("Choose a different unit.")
+    elif overlapping(person, unit, on, None) is not None:
+        errors["unit_id"] = _l("%(name)s already belongs to that unit.", name=person.name)
+    if on <= leaving.start_date:
+        errors["on"] = _l("The move must come after the current membership began.")
+    elif on > local_today():
+        errors["on"] = _l("The date cannot be in the future.")
+    problem = role_problem(person.name, person.party_status, role)
+    if problem is not None:
+        errors["role"] = problem
+    return errors

@@ -10,10 +10,9 @@ from werkzeug.wrappers import Response
 from app.auth.models import Role, User
 from app.auth.policy import (
     can_edit_person,
-    can_manage_people,
+    can_transfer_out,
     can_view_person,
     require,
-    require_role,
     role_required,
     unit_in_scope,
     units_for_choice,
@@ -22,6 +21,7 @@ from app.extensions import db
 from app.htmx import hx_redirect, render_page
 from app.people import services
 from app.people.forms import MoveForm, NewPersonForm, PersonForm, TransferForm
+from app.people.memberships import add_membership
 from app.people.models import (
     Gender,
     Membership,
@@ -30,6 +30,8 @@ from app.people.models import (
     PartyStatus,
     Person,
 )
+from app.queries import paginate
+from app.templating import fmt_date
 from app.types import local_today
 
 bp = Blueprint("people", __name__)
@@ -49,11 +51,7 @@ def _person_or_404(person_id: int) -> Person:
 @role_required(Role.ADMIN, Role.SECRETARY)
 def index() -> Response:
     filters = services.RosterFilters.from_args(request.args)
-    page = db.paginate(
-        services.roster_query(current_user, filters),
-        per_page=current_app_page_size(),
-        error_out=False,
-    )
+    page = paginate(services.roster_query(current_user, filters))
     return render_page(
         "people/index.html",
         "people/_roster.html",
@@ -66,12 +64,6 @@ def index() -> Response:
     )
 
 
-def current_app_page_size() -> int:
-    from flask import current_app
-
-    return int(current_app.config["PAGE_SIZE"])
-
-
 @bp.route("/<int:person_id>")
 @login_required
 def show(person_id: int) -> Response:
@@ -82,6 +74,7 @@ def show(person_id: int) -> Response:
         person=person,
         account=account,
         can_edit=can_edit_person(current_user, person),
+        can_transfer=person.is_active and can_transfer_out(current_user, person),
         today=local_today(),
     )
 
@@ -95,15 +88,15 @@ def new() -> Response:
     if form.validate_on_submit():
         unit = db.session.get(OrgUnit, form.unit_id.data)
         require(unit is not None and unit_in_scope(current_user, unit))
-        if db.session.scalar(sa.select(Person.id).where(Person.code == form.code.data.strip())):
+        # Codes differing only in letter case are the same code (as the roster import reads them).
+        code = sa.func.lower(form.code.data.strip())
+        if db.session.scalar(sa.select(Person.id).where(sa.func.lower(Person.code) == code)):
             form.code.errors.append(_("A person with this personnel code already exists."))
         else:
             person = Person()
             _fill(person, form)
             db.session.add(person)
-            services.add_membership(
-                person, unit, MembershipRole(form.role.data), form.start_date.data
-            )
+            add_membership(person, unit, MembershipRole(form.role.data), form.start_date.data)
             db.session.commit()
             flash(_("%(name)s has been added.", name=person.name), "success")
             return hx_redirect(url_for("people.show", person_id=person.id))
@@ -139,7 +132,8 @@ def edit(person_id: int) -> Response:
     if form.validate_on_submit():
         clash = db.session.scalar(
             sa.select(Person.id).where(
-                Person.code == form.code.data.strip(), Person.id != person.id
+                sa.func.lower(Person.code) == sa.func.lower(form.code.data.strip()),
+                Person.id != person.id,
             )
         )
         if clash:
@@ -159,6 +153,16 @@ def edit(person_id: int) -> Response:
 def transfer(person_id: int) -> Response:
     person = _person_or_404(person_id)
     require(can_edit_person(current_user, person))
+    if person.is_active and not can_transfer_out(current_user, person):
+        flash(
+            _(
+                "%(name)s also belongs to units you do not keep; the Party office transfers "
+                "them out of the bureau.",
+                name=person.name,
+            ),
+            "warning",
+        )
+        return hx_redirect(url_for("people.show", person_id=person.id))
     form = TransferForm()
     status = 200
     if not person.is_active:
@@ -194,15 +198,10 @@ def move(person_id: int) -> Response:
         for m in person.memberships
         if m.deleted_at is None and (m.end_date is None or m.end_date > today)
     ]
-    # A secretary moves people out of their own units; the destination may be any unit.
+    # A secretary moves people between their own units (a branch and its 党小组); a move
+    # between branches changes two branches' records and is the Party office's.
     leaving_choices = [m for m in open_memberships if unit_in_scope(current_user, m.unit)]
-    all_units = list(
-        db.session.scalars(
-            sa.select(OrgUnit)
-            .where(OrgUnit.deleted_at.is_(None))
-            .order_by(OrgUnit.sort_order, OrgUnit.code)
-        )
-    )
+    all_units = units_for_choice(current_user)
     form = MoveForm(memberships=leaving_choices, units=all_units)
     status = 200
     if not person.is_active or not leaving_choices:
@@ -212,24 +211,19 @@ def move(person_id: int) -> Response:
         leaving = next((m for m in leaving_choices if m.id == form.from_membership_id.data), None)
         unit = next((u for u in all_units if u.id == form.unit_id.data), None)
         require(leaving is not None and unit is not None)
-        try:
-            services.check_move(leaving, unit, form.on.data)
-        except services.MoveError as error:
-            if str(error) == "same_unit":
-                form.unit_id.errors.append(_("Choose a different unit."))
-            else:
-                form.on.errors.append(
-                    _("The date cannot come before the current membership began.")
-                )
-        else:
-            services.move(person, leaving, unit, MembershipRole(form.role.data), form.on.data)
+        role = MembershipRole(form.role.data)
+        errors = services.move_problems(person, leaving, unit, role, form.on.data)
+        for field_name, message in errors.items():
+            getattr(form, field_name).errors.append(message)
+        if not errors:
+            services.move(person, leaving, unit, role, form.on.data)
             db.session.commit()
             flash(
                 _(
                     "%(name)s moves to %(unit)s from %(date)s.",
                     name=person.name,
                     unit=unit.name,
-                    date=form.on.data.isoformat(),
+                    date=fmt_date(form.on.data),
                 ),
                 "success",
             )
@@ -237,10 +231,6 @@ def move(person_id: int) -> Response:
     if request.method == "POST":
         status = 422
     return render_page("people/move.html", form=form, person=person, status=status)
-
-
-def require_people_page() -> None:
-    require_role(can_manage_people(current_user))
 
 
 from app.people import roster_io  # noqa: E402, F401 - registers the import/export routes on bp

@@ -94,6 +94,7 @@ def upgrade():
     sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('created_at', app.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('last_login_at', app.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('session_version', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], name=op.f('fk_account_person_id_person')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_account')),
     sa.UniqueConstraint('person_id', name=op.f('uq_account_person_id')),

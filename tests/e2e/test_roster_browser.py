@@ -163,10 +163,6 @@ def test_pages_render_in_chinese_at_desktop_and_phone_widths(
         watched.assert_clean()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the zh_CN catalog has no translations yet: the interface still reads in English",
-)
 def test_the_interface_speaks_chinese_by_default(open_page):
     with open_page(1280, 800) as watched:
         page = watched.page

@@ -1,0 +1,56 @@
+"""The base of every form: text cleaned of control characters, dates within a plausible range."""
+
+import re
+from datetime import date
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, Field, Form, StringField, TextAreaField
+from wtforms.validators import ValidationError
+
+# C0 controls other than tab and newlines: invisible, refused by XLSX and by PostgreSQL (NUL).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2100, 12, 31)
+
+
+def clean_text(value: Any) -> Any:
+    if isinstance(value, str):
+        return CONTROL_CHARACTERS.sub("", value)
+    return value
+
+
+def plausible_date(_form: Form, field: Field) -> None:
+    if field.data is not None and not EARLIEST <= field.data <= LATEST:
+        raise ValidationError(_l("Enter a date between 1900 and 2100."))
+
+
+class _Meta:
+    # The unbound field is shared by every instance of the form class, so the additions are
+    # made once, the first time the field is bound.
+    def bind_field(self, form: Form, unbound_field: Any, options: dict) -> Field:
+        if issubclass(unbound_field.field_class, StringField | TextAreaField):
+            filters = tuple(unbound_field.kwargs.get("filters", ()))
+            if clean_text not in filters:
+                unbound_field.kwargs["filters"] = (clean_text, *filters)
+        if issubclass(unbound_field.field_class, DateField):
+            validators = list(unbound_field.kwargs.get("validators") or ())
+            if plausible_date not in validators:
+                unbound_field.kwargs["validators"] = [*validators, plausible_date]
+        return unbound_field.bind(form=form, **options)
+
+
+class BaseForm(FlaskForm):
+    """Every form of the app derives from this one (CSRF included)."""
+
+    class Meta(_Meta):
+        pass
+
+
+class QueryForm(Form):
+    """Filters read from the query string: the same cleaning, no CSRF token (a GET changes
+    nothing)."""
+
+    class Meta(_Meta):
+        pass
