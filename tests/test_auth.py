@@ -437,6 +437,11 @@ def test_signing_out_ends_copies_of_the_session(app, client, auth, world):
     assert copy.get("/").status_code == 200
     auth.logout()
     assert copy.get("/").status_code == 302
+    with app.app_context():
+        changes = db.session.scalars(
+            sa.select(AuditLog.changes).where(AuditLog.record_type == "account")
+        ).all()
+        assert not any("session_version" in change for change in changes)
 
 
 def test_a_new_password_ends_other_sessions_but_not_this_one(app, client, auth, world):

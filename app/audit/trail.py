@@ -1,6 +1,7 @@
 """Records every insert, update and soft-delete of an audited model, from one place.
 
-Models opt in with ``__audited__ = True``. Rows are written in ``after_flush`` on the flush's own
+Models opt in with ``__audited__ = True``; ``__audit_exclude__`` names technical columns whose
+changes alone are not worth a row. Rows are written in ``after_flush`` on the flush's own
 connection, so they commit or roll back with the change they describe.
 """
 
@@ -74,7 +75,10 @@ def _remote_addr() -> str | None:
 def _changes_of(obj: object) -> dict[str, list[Any]]:
     state = inspect(obj)
     changes: dict[str, list[Any]] = {}
+    skipped = getattr(type(obj), "__audit_exclude__", frozenset())
     for attr in state.mapper.column_attrs:
+        if attr.key in skipped:
+            continue
         history = state.attrs[attr.key].history
         if not history.has_changes():
             continue
@@ -98,7 +102,10 @@ def _changes_of(obj: object) -> dict[str, list[Any]]:
 def _created_values(obj: object) -> dict[str, list[Any]]:
     state = inspect(obj)
     values: dict[str, list[Any]] = {}
+    skipped = getattr(type(obj), "__audit_exclude__", frozenset())
     for attr in state.mapper.column_attrs:
+        if attr.key in skipped:
+            continue
         value = getattr(obj, attr.key)
         if value is not None and attr.key != "id":
             values[attr.key] = [None, _shown(attr.key, value)]

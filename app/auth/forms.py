@@ -7,12 +7,24 @@ from app.forms import BaseForm
 
 
 class LoginForm(BaseForm):
-    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=60)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    username = StringField(
+        _l("Username"),
+        validators=[DataRequired(), Length(max=60)],
+        render_kw={"autocomplete": "username", "autocapitalize": "none"},
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(), Length(max=200)],
+        render_kw={"autocomplete": "current-password"},
+    )
 
 
 class PasswordForm(BaseForm):
-    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    current = PasswordField(
+        _l("Current password"),
+        validators=[DataRequired()],
+        render_kw={"autocomplete": "current-password"},
+    )
     new = PasswordField(
         _l("New password"),
         validators=[
@@ -23,9 +35,11 @@ class PasswordForm(BaseForm):
                 message=_l("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
             ),
         ],
+        render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
         _l("Repeat the new password"),
+        render_kw={"autocomplete": "new-password"},
         validators=[DataRequired(), EqualTo("new", message=_l("The two passwords differ."))],
     )
 
