@@ -213,3 +213,13 @@ def display_value(value: Any, definition: SettingDef) -> Any:
     if definition.kind is float and float(value).is_integer():
         return str(int(value))
     return str(value)
+
+
+class DepartmentForm(BaseForm):
+    name = StringField(_l("Name of the department"), validators=[DataRequired(), Length(max=80)])
+    sort_order = IntegerField(
+        _l("Position in lists"),
+        default=0,
+        description=_l("Smaller numbers come first."),
+        validators=[Optional(), NumberRange(min=0, max=99999)],
+    )

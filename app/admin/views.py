@@ -16,6 +16,7 @@ from app.admin import services
 from app.admin.forms import (
     AccountEditForm,
     AccountForm,
+    DepartmentForm,
     EndMembershipForm,
     MembershipForm,
     PasswordResetForm,
@@ -30,10 +31,18 @@ from app.extensions import db
 from app.forms import BaseForm
 from app.htmx import hx_redirect, only_flashes, render_fragment, render_page, wants_fragment
 from app.people import memberships
-from app.people.models import ALLOWED_PARENT, Membership, MembershipRole, OrgUnit, Person, UnitKind
+from app.people.models import (
+    ALLOWED_PARENT,
+    Department,
+    Membership,
+    MembershipRole,
+    OrgUnit,
+    Person,
+    UnitKind,
+)
 from app.queries import bounded_int, contains, paginate
 from app.templating import fmt_date
-from app.types import local_today
+from app.types import local_today, utcnow
 
 bp = Blueprint("admin", __name__)
 
@@ -705,3 +714,94 @@ def settings_edit() -> Response:
         },
         status=status,
     )
+
+
+def _department_or_404(department_id: int) -> Department:
+    department = db.session.get(Department, department_id)
+    if department is None:
+        abort(404)
+    return department
+
+
+def _department_name_taken(name: str, department: Department | None) -> bool:
+    stmt = sa.select(Department.id).where(sa.func.lower(Department.name) == name.lower())
+    if department is not None:
+        stmt = stmt.where(Department.id != department.id)
+    return db.session.scalar(stmt) is not None
+
+
+@bp.route("/departments/", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def departments() -> Response:
+    """The departments people belong to (办公室, 科技股…): list, add, rename, retire."""
+    form = DepartmentForm()
+    status = 200
+    if form.validate_on_submit():
+        name = form.name.data.strip()
+        if _department_name_taken(name, None):
+            form.name.errors.append(_("A department with this name exists."))
+        else:
+            db.session.add(Department(name=name, sort_order=form.sort_order.data or 0))
+            db.session.commit()
+            flash(_("%(name)s has been added.", name=name), "success")
+            return hx_redirect(url_for("admin.departments"))
+    if request.method == "POST":
+        status = 422
+    people = (
+        sa.select(Person.department_id, sa.func.count())
+        .where(Person.transferred_out_on.is_(None))
+        .group_by(Person.department_id)
+    )
+    counts = dict(db.session.execute(people).all())
+    rows = db.session.scalars(
+        sa.select(Department).order_by(
+            Department.deleted_at.is_not(None), Department.sort_order, Department.name
+        )
+    ).all()
+    return render_page(
+        "admin/departments.html", form=form, departments=rows, counts=counts, status=status
+    )
+
+
+@bp.route("/departments/<int:department_id>/edit", methods=["GET", "POST"])
+@role_required(Role.ADMIN)
+def department_edit(department_id: int) -> Response:
+    department = _department_or_404(department_id)
+    form = DepartmentForm(obj=department)
+    status = 200
+    if form.validate_on_submit():
+        name = form.name.data.strip()
+        if _department_name_taken(name, department):
+            form.name.errors.append(_("A department with this name exists."))
+        else:
+            department.name = name
+            department.sort_order = form.sort_order.data or 0
+            db.session.commit()
+            flash(_("The changes have been saved."), "success")
+            return hx_redirect(url_for("admin.departments"))
+    if request.method == "POST":
+        status = 422
+    return render_page(
+        "admin/department_form.html", form=form, department=department, status=status
+    )
+
+
+@bp.route("/departments/<int:department_id>/retire", methods=["POST"])
+@role_required(Role.ADMIN)
+def department_retire(department_id: int) -> Response:
+    """A retired department keeps the people recorded in it but is no longer offered."""
+    department = _department_or_404(department_id)
+    if BaseForm().validate_on_submit():
+        department.deleted_at = None if department.deleted_at is not None else utcnow()
+        db.session.commit()
+        if department.deleted_at is None:
+            flash(_("%(name)s is offered again.", name=department.name), "success")
+        else:
+            flash(
+                _(
+                    "%(name)s is no longer offered; people recorded in it keep it.",
+                    name=department.name,
+                ),
+                "success",
+            )
+    return hx_redirect(url_for("admin.departments"))
