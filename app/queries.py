@@ -7,6 +7,7 @@ from flask import current_app, request
 from flask_sqlalchemy.pagination import Pagination
 
 from app.extensions import db
+from app.forms import CONTROL_CHARACTERS
 
 # Ids and numbers from a URL never exceed a 32-bit integer (PostgreSQL's INTEGER); anything
 # larger is treated as absent rather than overflowing the database driver.
@@ -41,5 +42,6 @@ def paginate(stmt: sa.Select, per_page: int | None = None) -> Pagination:
 
 def contains(column: Any, text: str) -> sa.ColumnElement[bool]:
     """Case-insensitive "contains", with LIKE's wildcards in the user's text taken literally."""
+    text = CONTROL_CHARACTERS.sub("", text)
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return column.ilike(f"%{escaped}%", escape="\\")

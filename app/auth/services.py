@@ -35,12 +35,15 @@ def locked_until(username: str, now: datetime | None = None) -> datetime | None:
 
 
 def _since(username: str, now: datetime) -> datetime:
-    """Failures count from the latest of: the window's start, a success, a lock's start."""
+    """Failures count from the window's start, or from a later successful sign-in.
+
+    A lock's own start resets nothing: attempts that slipped past the lock check while it was
+    being set keep counting from the window's start, and so stay over the limit; once the lock
+    has run out, the failures that caused it have left the window."""
     reset = db.session.scalar(
         sa.select(sa.func.max(LoginAttempt.at)).where(
             LoginAttempt.username == username,
-            LoginAttempt.outcome.in_((SUCCESS, LOCKED)),
-            # A lock started by a parallel attempt after this one does not reset its count.
+            LoginAttempt.outcome == SUCCESS,
             LoginAttempt.at <= now,
         )
     )
@@ -51,8 +54,16 @@ def _since(username: str, now: datetime) -> datetime:
 def reserve_attempt(username: str, remote_addr: str | None) -> LoginAttempt:
     """Records the attempt as a failure *before* the password is checked, so that parallel
     requests see each other; the view commits it, then asks for its place."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Attempts on one username take turns until their reservation commits, so that ids are
+        # committed in order and counting "the attempts before mine" is exact. (SQLite writes
+        # one transaction at a time already.)
+        db.session.execute(
+            sa.text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"login:{username}"}
+        )
     attempt = LoginAttempt(username=username, at=utcnow(), outcome=FAILURE, remote_addr=remote_addr)
     db.session.add(attempt)
+    db.session.flush()
     return attempt
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app.auth.models import User
 from app.auth.policy import scope_unit_ids, scoped_persons, subtree_ids
 from app.extensions import db
+from app.forms import clean_text
 from app.people.memberships import add_membership, overlapping, role_problem
 from app.people.models import Department, Membership, MembershipRole, OrgUnit, PartyStatus, Person
 from app.queries import bounded_int, contains
@@ -32,7 +33,7 @@ class RosterFilters:
         status = args.get("status", "")
         state = args.get("state", STATE_CURRENT)
         return cls(
-            q=(args.get("q") or "").strip()[:60],
+            q=clean_text(args.get("q") or "").strip()[:60],
             unit_id=bounded_int(args.get("unit")),
             department_id=bounded_int(args.get("department")),
             party_status=status if status in {s.value for s in PartyStatus} else "",
