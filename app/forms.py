@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, Field, Form, StringField, TextAreaField
+from wtforms import DateField, Field, Form, PasswordField, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
 # C0 controls other than tab and newlines: invisible, refused by XLSX and by PostgreSQL (NUL).
@@ -21,6 +21,12 @@ def clean_text(value: Any) -> Any:
     return value
 
 
+def clean_field_text(value: Any) -> Any:
+    """A typed value without control characters or surrounding spaces."""
+    value = clean_text(value)
+    return value.strip() if isinstance(value, str) else value
+
+
 def plausible_date(_form: Form, field: Field) -> None:
     if field.data is not None and not EARLIEST <= field.data <= LATEST:
         raise ValidationError(_l("Enter a date between 1900 and 2100."))
@@ -30,10 +36,14 @@ class _Meta:
     # The unbound field is shared by every instance of the form class, so the additions are
     # made once, the first time the field is bound.
     def bind_field(self, form: Form, unbound_field: Any, options: dict) -> Field:
-        if issubclass(unbound_field.field_class, StringField | TextAreaField):
+        field_class = unbound_field.field_class
+        # Passwords are taken exactly as typed.
+        if issubclass(field_class, StringField | TextAreaField) and not issubclass(
+            field_class, PasswordField
+        ):
             filters = tuple(unbound_field.kwargs.get("filters", ()))
-            if clean_text not in filters:
-                unbound_field.kwargs["filters"] = (clean_text, *filters)
+            if clean_field_text not in filters:
+                unbound_field.kwargs["filters"] = (clean_field_text, *filters)
         if issubclass(unbound_field.field_class, DateField):
             validators = list(unbound_field.kwargs.get("validators") or ())
             if plausible_date not in validators:

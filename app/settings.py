@@ -27,7 +27,8 @@ class Setting(db.Model):
         return self.key
 
     def __str__(self) -> str:
-        return self.key
+        definition = REGISTRY.get(self.key)
+        return str(definition.label) if definition is not None else self.key
 
 
 @dataclass(frozen=True)
@@ -58,53 +59,6 @@ register(
         _l("Name of the organisation"),
         _l("Shown on printed documents and the annual ledger."),
         group=_l("General"),
-    )
-)
-register(
-    SettingDef(
-        "hours.target_member",
-        float,
-        32.0,
-        _l("Annual study-hour target for members"),
-        minimum=0,
-        maximum=500,
-        group=_l("Study hours"),
-    )
-)
-register(
-    SettingDef(
-        "hours.target_committee",
-        float,
-        56.0,
-        _l("Annual study-hour target for committee posts"),
-        _l("Secretary, deputy secretary and committee members."),
-        minimum=0,
-        maximum=500,
-        group=_l("Study hours"),
-    )
-)
-register(
-    SettingDef(
-        "activity.late_entry_days",
-        int,
-        7,
-        _l("Late-entry threshold (days)"),
-        _l("An activity entered more than this many days after it ended is flagged as late entry."),
-        minimum=0,
-        maximum=365,
-        group=_l("Activities"),
-    )
-)
-register(
-    SettingDef(
-        "members.inactive_days",
-        int,
-        90,
-        _l("Inactivity warning (days)"),
-        _l("Members with no attendance for this many days are listed on the dashboard."),
-        minimum=30,
-        maximum=180,
-        group=_l("Members"),
     )
 )
 

@@ -9,6 +9,7 @@ from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from app import settings
 from app.auth.models import Role
 
 
@@ -62,6 +63,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = fmt_datetime
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.globals["navigation"] = navigation
+    app.jinja_env.globals["organisation_name"] = lambda: settings.get("org.name")
 
     @app.context_processor
     def inject() -> dict[str, Any]:

@@ -472,3 +472,14 @@ def test_a_tampered_session_id_is_refused(app, client, auth, world):
         forged_client = app.test_client()
         forged_client.set_cookie("session", serializer.dumps({**data, "_user_id": forged}))
         assert forged_client.get("/").status_code == 302, forged
+
+
+def test_signing_in_and_choosing_a_language_leave_the_audit_trail_alone(client, auth, app, world):
+    """The trail keeps changes people review; sign-ins and language switches are not among them."""
+    with app.app_context():
+        before = db.session.scalar(sa.select(sa.func.count()).select_from(AuditLog))
+    auth.login("member")
+    client.post("/auth/language/en", data={"csrf_token": auth.token("/"), "next": "/"})
+    auth.logout()
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditLog)) == before

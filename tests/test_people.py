@@ -395,3 +395,38 @@ def test_control_characters_are_removed_from_text(client, auth, app, world):
     assert client.post("/members/new", data=data).status_code == 303
     with app.app_context():
         assert db.session.scalar(sa.select(Person.name).where(Person.code == "J100")) == "BadName"
+
+
+def test_joining_a_party_group_keeps_the_branch(client, auth, app, world):
+    """A 党小组 member is a member of its branch too: joining one ends nothing."""
+    auth.login("secretary")
+    url = f"/members/{world['member_person']}/move"
+    with app.app_context():
+        leaving = db.session.scalar(
+            sa.select(Membership.id).where(Membership.person_id == world["member_person"])
+        )
+    response = client.post(
+        url,
+        data={
+            "from_membership_id": str(leaving),
+            "unit_id": str(world["group"]),
+            "role": "member",
+            "on": "2025-05-06",
+            "csrf_token": auth.token(url),
+        },
+    )
+    assert response.status_code == 303
+    assert "J002" in members_of(app, world["jiguan"], date(2025, 5, 6))
+    assert "J002" in members_of(app, world["group"], date(2025, 5, 6))
+    assert "J002" not in members_of(app, world["group"], date(2025, 5, 5))
+
+
+def test_typed_text_loses_surrounding_spaces(client, auth, app, world):
+    auth.login("secretary")
+    data = {
+        **new_person_form(world, code=" J101 ", name="  王芳 "),
+        "csrf_token": auth.token("/members/new"),
+    }
+    assert client.post("/members/new", data=data).status_code == 303
+    with app.app_context():
+        assert db.session.scalar(sa.select(Person.name).where(Person.code == "J101")) == "王芳"

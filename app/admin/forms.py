@@ -36,7 +36,7 @@ USERNAME_PATTERN = r"^[a-z0-9][a-z0-9._@-]*$"
 
 class UnitForm(BaseForm):
     code = StringField(
-        _l("Code"),
+        _l("Unit code"),
         description=_l("Short and stable, e.g. jiguan; used by imports and commands."),
         validators=[
             DataRequired(),
@@ -44,7 +44,7 @@ class UnitForm(BaseForm):
             Regexp(CODE_PATTERN, message=_l("Use letters, digits, '.', '-' or '_'.")),
         ],
     )
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(_l("Unit name"), validators=[DataRequired(), Length(max=120)])
     kind = SelectField(_l("Kind"), choices=[], validators=[DataRequired()])
     parent_id = SelectField(_l("Sits under"), coerce=int, choices=[], validators=[Optional()])
     sort_order = IntegerField(
@@ -97,7 +97,11 @@ class AccountFields(BaseForm):
         _l("Units kept (secretaries)"),
         coerce=int,
         choices=[],
-        description=_l("A secretary keeps the records of these units and the units below them."),
+        description=_l(
+            "A secretary keeps the records of these units and the units below them. "
+            "Hold Ctrl (⌘ on a Mac) to choose several."
+        ),
+        render_kw={"size": 8},
     )
     person_code = StringField(
         _l("Person"),

@@ -93,6 +93,7 @@ FIELD_LABELS: dict[str, Any] = {
     "last_login_at": _l("Last sign-in"),
     "units": _l("Units"),
     "value": _l("Value"),
+    "key": _l("Setting"),
 }
 
 

@@ -36,8 +36,8 @@ account_unit = sa.Table(
 class User(UserMixin, db.Model):
     __tablename__ = "account"
     __audited__ = True
-    # Bumped by every sign-out: a technical counter, not a change anyone reviews.
-    __audit_exclude__ = frozenset({"session_version"})
+    # Changed by every sign-in, sign-out and language switch: not changes anyone reviews.
+    __audit_exclude__ = frozenset({"session_version", "last_login_at", "locale"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(sa.String(60), unique=True)

@@ -13,7 +13,15 @@ from app.auth.policy import scope_unit_ids, scoped_persons, subtree_ids
 from app.extensions import db
 from app.forms import clean_text
 from app.people.memberships import add_membership, overlapping, role_problem
-from app.people.models import Department, Membership, MembershipRole, OrgUnit, PartyStatus, Person
+from app.people.models import (
+    Department,
+    Membership,
+    MembershipRole,
+    OrgUnit,
+    PartyStatus,
+    Person,
+    UnitKind,
+)
 from app.queries import bounded_int, contains
 from app.types import local_today
 
@@ -118,9 +126,17 @@ def transfer_out(person: Person, on: date, note: str | None) -> None:
 def move(
     person: Person, leaving: Membership, unit: OrgUnit, role: MembershipRole, on: date
 ) -> Membership:
-    """A change of unit: the old membership ends and the new one starts on the same day."""
-    leaving.end_date = max(on, leaving.start_date)
+    """A change of unit: the old membership ends and the new one starts on the same day.
+
+    Joining a 党小组 of the branch one is in keeps the branch membership: members of a group
+    are members of its branch too."""
+    if not joins_group_of(leaving, unit):
+        leaving.end_date = max(on, leaving.start_date)
     return add_membership(person, unit, role, on)
+
+
+def joins_group_of(leaving: Membership, unit: OrgUnit) -> bool:
+    return unit.kind is UnitKind.GROUP and unit.parent_id == leaving.unit_id
 
 
 def move_problems(

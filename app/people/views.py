@@ -216,17 +216,14 @@ def move(person_id: int) -> Response:
         for field_name, message in errors.items():
             getattr(form, field_name).errors.append(message)
         if not errors:
+            joins_group = services.joins_group_of(leaving, unit)
             services.move(person, leaving, unit, role, form.on.data)
             db.session.commit()
-            flash(
-                _(
-                    "%(name)s moves to %(unit)s from %(date)s.",
-                    name=person.name,
-                    unit=unit.name,
-                    date=fmt_date(form.on.data),
-                ),
-                "success",
-            )
+            values = {"name": person.name, "unit": unit.name, "date": fmt_date(form.on.data)}
+            if joins_group:
+                flash(_("%(name)s joins %(unit)s from %(date)s.", **values), "success")
+            else:
+                flash(_("%(name)s moves to %(unit)s from %(date)s.", **values), "success")
             return hx_redirect(url_for("people.show", person_id=person.id))
     if request.method == "POST":
         status = 422
