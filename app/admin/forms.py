@@ -146,6 +146,7 @@ class AccountForm(AccountFields):
     )
     password = PasswordField(
         _l("Initial password"),
+        render_kw={"autocomplete": "new-password"},
         description=_l(
             "Leave empty to generate one. Either way it must be changed at the first sign-in."
         ),

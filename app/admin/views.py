@@ -4,7 +4,7 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
@@ -380,14 +380,11 @@ def person_lookup() -> Response:
 
 
 def _membership_or_404(membership_id: int) -> Membership:
-    membership = db.session.scalar(
+    return db.one_or_404(
         sa.select(Membership)
         .where(Membership.id == membership_id)
         .options(joinedload(Membership.person), joinedload(Membership.unit))
     )
-    if membership is None:
-        abort(404)
-    return membership
 
 
 def _membership_row(membership: Membership) -> Response:
@@ -607,14 +604,11 @@ def account_new() -> Response:
 
 
 def _account_or_404(account_id: int) -> User:
-    account = db.session.scalar(
+    return db.one_or_404(
         sa.select(User)
         .where(User.id == account_id)
         .options(joinedload(User.person), selectinload(User.units))
     )
-    if account is None:
-        abort(404)
-    return account
 
 
 @bp.route("/accounts/<int:account_id>", methods=["GET", "POST"])
@@ -717,10 +711,7 @@ def settings_edit() -> Response:
 
 
 def _department_or_404(department_id: int) -> Department:
-    department = db.session.get(Department, department_id)
-    if department is None:
-        abort(404)
-    return department
+    return db.get_or_404(Department, department_id)
 
 
 def _department_name_taken(name: str, department: Department | None) -> bool:

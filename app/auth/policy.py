@@ -57,9 +57,15 @@ def scoped_persons(stmt: sa.Select, user: User) -> sa.Select:
     return stmt.where(Person.id.in_(in_scope))
 
 
-def unit_in_scope(user: User, unit: OrgUnit) -> bool:
+def unit_ids_in_scope(user: User) -> set[int] | None:
+    """The ids of the units a user administers, loaded once; None means every unit (admin)."""
     ids = scope_unit_ids(user)
-    return ids is None or unit.id in set(db.session.scalars(ids))
+    return None if ids is None else set(db.session.scalars(ids))
+
+
+def unit_in_scope(user: User, unit: OrgUnit) -> bool:
+    ids = unit_ids_in_scope(user)
+    return ids is None or unit.id in ids
 
 
 # --- predicates ---------------------------------------------------------------------------

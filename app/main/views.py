@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from flask import Blueprint, jsonify
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from app.auth.models import Role, User
@@ -51,9 +51,7 @@ def index() -> Response:
         counts = roster_counts(current_user)
     scope_units = []
     if current_user.role is Role.SECRETARY:
-        scope_units = db.session.scalar(
-            sa.select(User).where(User.id == current_user.id).options(joinedload(User.units))
-        ).units
+        scope_units = current_user.units
     return render_page(
         "main/dashboard.html",
         memberships=memberships,

@@ -28,7 +28,7 @@ from app.auth.policy import (
     is_admin,
     require,
     role_required,
-    scope_unit_ids,
+    unit_ids_in_scope,
     units_for_choice,
 )
 from app.extensions import db
@@ -331,8 +331,6 @@ def export() -> Response:
     filters = services.RosterFilters.from_args(request.args)
     today = local_today()
     persons = db.session.scalars(services.roster_query(current_user, filters, today)).all()
-    scope = scope_unit_ids(current_user)
-    scope_units = None if scope is None else set(db.session.scalars(scope))
-    rows = roster_import.export_rows(persons, scope_units, today)
+    rows = roster_import.export_rows(persons, unit_ids_in_scope(current_user), today)
     data = write_roster(rows, max(len(rows), _max_rows()))
     return _attachment(data, f"花名册-{today.isoformat()}.xlsx", f"roster-{today.isoformat()}.xlsx")

@@ -14,6 +14,7 @@ from app.auth.policy import (
     can_view_person,
     require,
     role_required,
+    unit_ids_in_scope,
     unit_in_scope,
     units_for_choice,
 )
@@ -200,7 +201,8 @@ def move(person_id: int) -> Response:
     ]
     # A secretary moves people between their own units (a branch and its 党小组); a move
     # between branches changes two branches' records and is the Party office's.
-    leaving_choices = [m for m in open_memberships if unit_in_scope(current_user, m.unit)]
+    scope = unit_ids_in_scope(current_user)
+    leaving_choices = [m for m in open_memberships if scope is None or m.unit_id in scope]
     all_units = units_for_choice(current_user)
     form = MoveForm(memberships=leaving_choices, units=all_units)
     status = 200
