@@ -1,19 +1,28 @@
-"""Imports every model so that Alembic and create_all see the whole schema."""
+"""Imports every model so that Alembic and create_all see the whole schema, and every area's
+run-time settings so that the settings page lists them."""
 
+import app.activities.rules  # noqa: F401
+from app.activities.models import Activity, ActivityGuest, Evidence, Participation
 from app.audit.models import AuditLog
 from app.auth.models import LoginAttempt, User, account_unit
 from app.people.models import Department, ImportBatch, Membership, OrgUnit, Person
 from app.settings import Setting
+from app.study.models import StudySession
 
 __all__ = [
+    "Activity",
+    "ActivityGuest",
     "AuditLog",
     "Department",
+    "Evidence",
     "ImportBatch",
     "LoginAttempt",
     "Membership",
     "OrgUnit",
+    "Participation",
     "Person",
     "Setting",
+    "StudySession",
     "User",
     "account_unit",
 ]

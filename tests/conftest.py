@@ -58,18 +58,6 @@ register(
 )
 register(
     SettingDef(
-        "activity.late_entry_days",
-        int,
-        7,
-        "Late-entry threshold (days)",
-        "An activity entered more than this many days after it ended is flagged as late entry.",
-        minimum=0,
-        maximum=365,
-        group="Activities",
-    )
-)
-register(
-    SettingDef(
         "members.inactive_days",
         int,
         90,

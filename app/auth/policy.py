@@ -8,7 +8,7 @@ never use answers 403.
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
 from flask import abort
@@ -18,6 +18,9 @@ from app.auth.models import Role, User, account_unit
 from app.extensions import db
 from app.people.models import Membership, OrgUnit, Person
 from app.types import local_today
+
+if TYPE_CHECKING:
+    from app.activities.models import Activity, Participation
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -160,3 +163,27 @@ def role_required(*roles: Role) -> Callable[[F], F]:
         return wrapped  # type: ignore[return-value]
 
     return decorator
+
+
+# --- activities ---------------------------------------------------------------------------
+
+
+def can_manage_activity(user: User, activity: "Activity") -> bool:
+    """Plan, mark, review, archive: secretaries of the activity's unit (or above it), admins."""
+    if user.role is Role.MEMBER:
+        return False
+    return unit_in_scope(user, activity.unit)
+
+
+def own_participation(user: User, activity: "Activity") -> "Participation | None":
+    if user.person_id is None:
+        return None
+    for row in activity.participations:
+        if row.person_id == user.person_id:
+            return row
+    return None
+
+
+def can_view_activity(user: User, activity: "Activity") -> bool:
+    """Those who keep the unit's records, and the people on its list."""
+    return can_manage_activity(user, activity) or own_participation(user, activity) is not None

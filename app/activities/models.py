@@ -1,0 +1,339 @@
+"""Activities, the people taking part in them, their guests and their evidence.
+
+A study session (and later an integrity activity or a service day) is an ``Activity``; the
+family-specific record extends it by joined-table inheritance. ``Participation`` is one row per
+person per activity: expected people and 列席 attendees, their status, how it was recorded,
+whether it is confirmed, leave, make-up study and the reflection. Guests without a person record
+live in ``ActivityGuest``. ``Evidence`` has exactly one owner.
+"""
+
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.people.models import OrgUnit, Person
+from app.types import LabelledEnum, UTCDateTime, enum_column, utcnow
+
+
+class ActivityFamily(LabelledEnum):
+    STUDY = "study"
+
+    @classmethod
+    def _labels(cls) -> dict[str, Any]:
+        return {"study": _l("Study session")}
+
+
+class ActivityState(LabelledEnum):
+    """What is stored. Whether an open activity is shown as planned or held follows its time."""
+
+    OPEN = "open"
+    ARCHIVED = "archived"
+    CANCELLED = "cancelled"
+
+
+class ActivityStatus(LabelledEnum):
+    """What is shown and filtered on."""
+
+    PLANNED = "planned"
+    HELD = "held"
+    ARCHIVED = "archived"
+    CANCELLED = "cancelled"
+
+    @classmethod
+    def _labels(cls) -> dict[str, Any]:
+        return {
+            "planned": _l("Planned"),
+            "held": _l("Held"),
+            "archived": _l("Archived"),
+            "cancelled": _l("Cancelled"),
+        }
+
+
+class Activity(db.Model):
+    __tablename__ = "activity"
+    __audited__ = True
+    __table_args__ = (sa.CheckConstraint("ends_at > starts_at", name="times_ordered"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family: Mapped[ActivityFamily] = mapped_column(enum_column(ActivityFamily, 20))
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_unit.id"), index=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The local (TIMEZONE) date of the start: what days, months and years are bucketed by.
+    held_on: Mapped[date] = mapped_column(index=True)
+    place: Mapped[str | None] = mapped_column(sa.String(200))
+    state: Mapped[ActivityState] = mapped_column(
+        enum_column(ActivityState, 20), default=ActivityState.OPEN, index=True
+    )
+    late_entry: Mapped[bool] = mapped_column(default=False)
+    late_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    cancel_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    archived_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"))
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    unit: Mapped[OrgUnit] = relationship()
+    participations: Mapped[list["Participation"]] = relationship(
+        back_populates="activity", order_by="Participation.id"
+    )
+    guests: Mapped[list["ActivityGuest"]] = relationship(
+        back_populates="activity", order_by="ActivityGuest.id"
+    )
+
+    __mapper_args__ = {"polymorphic_on": "family"}
+
+    def status_at(self, now: datetime) -> ActivityStatus:
+        if self.state is ActivityState.CANCELLED:
+            return ActivityStatus.CANCELLED
+        if self.state is ActivityState.ARCHIVED:
+            return ActivityStatus.ARCHIVED
+        return ActivityStatus.HELD if self.starts_at <= now else ActivityStatus.PLANNED
+
+    @property
+    def status(self) -> ActivityStatus:
+        return self.status_at(utcnow())
+
+    @property
+    def is_open(self) -> bool:
+        return self.state is ActivityState.OPEN
+
+    @property
+    def is_archived(self) -> bool:
+        return self.state is ActivityState.ARCHIVED
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.state is ActivityState.CANCELLED
+
+    @classmethod
+    def status_condition(cls, status: ActivityStatus, now: datetime) -> sa.ColumnElement[bool]:
+        """SQL condition for a shown status."""
+        if status is ActivityStatus.PLANNED:
+            return sa.and_(cls.state == ActivityState.OPEN, cls.starts_at > now)
+        if status is ActivityStatus.HELD:
+            return sa.and_(cls.state == ActivityState.OPEN, cls.starts_at <= now)
+        if status is ActivityStatus.ARCHIVED:
+            return cls.state == ActivityState.ARCHIVED
+        return cls.state == ActivityState.CANCELLED
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ParticipantRole(LabelledEnum):
+    EXPECTED = "expected"
+    NON_VOTING = "non_voting"  # 列席: listed apart, never in 应到
+
+    @classmethod
+    def _labels(cls) -> dict[str, Any]:
+        return {"expected": _l("Expected"), "non_voting": _l("Non-voting attendee")}
+
+
+class AttendanceStatus(LabelledEnum):
+    UNMARKED = "unmarked"
+    PRESENT = "present"
+    LATE = "late"
+    LEAVE = "leave"
+    ABSENT = "absent"
+
+    @classmethod
+    def _labels(cls) -> dict[str, Any]:
+        return {
+            "unmarked": _l("Unmarked"),
+            "present": _l("Present"),
+            "late": _l("Late"),
+            "leave": _l("On leave"),
+            "absent": _l("Absent"),
+        }
+
+    @property
+    def is_present(self) -> bool:
+        return self in (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
+
+    @property
+    def owes_make_up(self) -> bool:
+        return self in (AttendanceStatus.LEAVE, AttendanceStatus.ABSENT)
+
+
+class RecordedVia(LabelledEnum):
+    SECRETARY = "secretary"
+    BUTTON = "button"
+    QR = "qr"
+    IMPORT = "import"
+
+    @classmethod
+    def _labels(cls) -> dict[str, Any]:
+        return {
+            "secretary": _l("Marked by the secretary"),
+            "button": _l("Check-in button"),
+            "qr": _l("QR code in the room"),
+            "import": _l("Imported"),
+        }
+
+
+class LeaveState(LabelledEnum):
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    REFUSED = "refused"
+
+    @classmethod
+    def _labels(cls) -> dict[str, Any]:
+        return {
+            "requested": _l("Leave requested"),
+            "approved": _l("Leave approved"),
+            "refused": _l("Leave refused"),
+        }
+
+
+class MakeUpState(LabelledEnum):
+    SUBMITTED = "submitted"
+    CONFIRMED = "confirmed"
+    RETURNED = "returned"
+
+    @classmethod
+    def _labels(cls) -> dict[str, Any]:
+        return {
+            "submitted": _l("Make-up submitted"),
+            "confirmed": _l("Make-up confirmed"),
+            "returned": _l("Make-up returned"),
+        }
+
+
+class Participation(db.Model):
+    """One person at one activity. Two requests may write one row at once: ``version`` makes the
+    second one fail with StaleDataError instead of silently overwriting the first."""
+
+    __tablename__ = "participation"
+    __audited__ = True
+    __table_args__ = (sa.UniqueConstraint("activity_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(sa.ForeignKey("activity.id"), index=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
+    role: Mapped[ParticipantRole] = mapped_column(
+        enum_column(ParticipantRole, 20), default=ParticipantRole.EXPECTED
+    )
+    status: Mapped[AttendanceStatus] = mapped_column(
+        enum_column(AttendanceStatus, 20), default=AttendanceStatus.UNMARKED
+    )
+    recorded_via: Mapped[RecordedVia | None] = mapped_column(enum_column(RecordedVia, 20))
+    confirmed: Mapped[bool] = mapped_column(default=True)
+    recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"))
+
+    leave_state: Mapped[LeaveState | None] = mapped_column(enum_column(LeaveState, 20))
+    leave_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    leave_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    leave_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    leave_decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"))
+
+    make_up_state: Mapped[MakeUpState | None] = mapped_column(enum_column(MakeUpState, 20))
+    make_up_note: Mapped[str | None] = mapped_column(sa.Text)
+    make_up_submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    make_up_comment: Mapped[str | None] = mapped_column(sa.String(500))
+    make_up_reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    make_up_reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"))
+
+    reflection: Mapped[str | None] = mapped_column(sa.Text)
+    reflection_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    version: Mapped[int] = mapped_column(default=1)
+
+    activity: Mapped[Activity] = relationship(back_populates="participations")
+    person: Mapped[Person] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+    __audit_exclude__ = frozenset({"version"})
+
+    @property
+    def is_pending(self) -> bool:
+        """Waiting for the secretary: a self check-in to confirm or a leave request to decide."""
+        unconfirmed = self.status is not AttendanceStatus.UNMARKED and not self.confirmed
+        return unconfirmed or self.leave_state is LeaveState.REQUESTED
+
+    @property
+    def owes_make_up(self) -> bool:
+        return (
+            self.role is ParticipantRole.EXPECTED
+            and self.confirmed
+            and self.status.owes_make_up
+            and self.make_up_state is not MakeUpState.CONFIRMED
+        )
+
+    def __str__(self) -> str:
+        return f"{self.person} @ {self.activity}" if self.person and self.activity else "-"
+
+
+class ActivityGuest(db.Model):
+    """Someone without a person record: a spouse at a family forum, an outside lecturer's aide."""
+
+    __tablename__ = "activity_guest"
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(sa.ForeignKey("activity.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(60))
+    relation: Mapped[str | None] = mapped_column(sa.String(100))
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    activity: Mapped[Activity] = relationship(back_populates="guests")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EvidenceKind(LabelledEnum):
+    IMAGE = "image"
+    PDF = "pdf"
+    DOCX = "docx"
+    XLSX = "xlsx"
+
+    @classmethod
+    def _labels(cls) -> dict[str, Any]:
+        return {"image": _l("Photo"), "pdf": "PDF", "docx": "Word", "xlsx": "Excel"}
+
+
+# Exactly one owner; later families add their foreign key here and to the check.
+EVIDENCE_OWNERS = ("activity_id", "participation_id")
+
+
+def _one_owner_check() -> sa.CheckConstraint:
+    count = " + ".join(f"(CASE WHEN {c} IS NULL THEN 0 ELSE 1 END)" for c in EVIDENCE_OWNERS)
+    return sa.CheckConstraint(f"{count} = 1", name="one_owner")
+
+
+class Evidence(db.Model):
+    """A stored file: photos re-encoded without metadata (with a thumbnail), PDF, Word, Excel.
+
+    Access follows the owner: whoever may read the activity (or the make-up) may read its files."""
+
+    __tablename__ = "evidence"
+    __audited__ = True
+    __table_args__ = (_one_owner_check(),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int | None] = mapped_column(sa.ForeignKey("activity.id"), index=True)
+    participation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("participation.id"), index=True
+    )
+    kind: Mapped[EvidenceKind] = mapped_column(enum_column(EvidenceKind, 10))
+    original_name: Mapped[str] = mapped_column(sa.String(200))
+    stored_name: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    thumbnail_name: Mapped[str | None] = mapped_column(sa.String(80))
+    content_type: Mapped[str] = mapped_column(sa.String(100))
+    size: Mapped[int]
+    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    activity: Mapped[Activity | None] = relationship()
+    participation: Mapped[Participation | None] = relationship()
+
+    def __str__(self) -> str:
+        return self.original_name

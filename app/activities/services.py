@@ -1,0 +1,291 @@
+"""Writes on the shared core: attendance, check-in, leave, make-up study, reflections, archiving
+and cancelling. Services take models and values, may add and flush, never commit: the view owns
+the transaction. A refused change raises ``Refused`` with a message for the user.
+"""
+
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+
+from app import settings
+from app.activities.models import (
+    Activity,
+    ActivityGuest,
+    ActivityState,
+    AttendanceStatus,
+    LeaveState,
+    MakeUpState,
+    ParticipantRole,
+    Participation,
+    RecordedVia,
+)
+from app.activities.rules import CHECKIN_AFTER, CHECKIN_BEFORE, LATE_ENTRY_DAYS
+from app.audit.trail import record_event
+from app.auth.models import User
+from app.extensions import db
+from app.people.models import Person
+from app.types import utcnow
+
+
+class Refused(Exception):
+    """A change the rules do not allow; ``message`` is shown to the user."""
+
+    def __init__(self, message: object) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+def is_late_entry(ends_at: datetime, now: datetime | None = None) -> bool:
+    days = settings.get(LATE_ENTRY_DAYS.key)
+    return (now or utcnow()) - ends_at > timedelta(days=days)
+
+
+def require_open(activity: Activity) -> None:
+    if activity.is_archived:
+        raise Refused(_l("This record is archived and can no longer be changed."))
+    if activity.is_cancelled:
+        raise Refused(_l("This activity was cancelled."))
+
+
+def require_not_cancelled(activity: Activity) -> None:
+    if activity.is_cancelled:
+        raise Refused(_l("This activity was cancelled."))
+
+
+# --- the expected list -----------------------------------------------------------------------
+
+
+def set_expected(activity: Activity, person_ids: set[int]) -> None:
+    """Make the expected list exactly these people: new rows are added; rows of people no longer
+    expected are removed only while nothing was recorded on them."""
+    require_open(activity)
+    existing = {p.person_id: p for p in activity.participations}
+    for person_id in person_ids - existing.keys():
+        db.session.add(
+            Participation(activity=activity, person_id=person_id, role=ParticipantRole.EXPECTED)
+        )
+    for person_id, row in existing.items():
+        if row.role is not ParticipantRole.EXPECTED:
+            if person_id in person_ids:
+                row.role = ParticipantRole.EXPECTED
+            continue
+        if person_id in person_ids:
+            continue
+        if row.status is not AttendanceStatus.UNMARKED or row.leave_state is not None:
+            raise Refused(
+                _l("%(name)s already has a record here and stays on the list.", name=row.person)
+            )
+        db.session.delete(row)
+
+
+def add_participant(activity: Activity, person: Person, role: ParticipantRole) -> Participation:
+    require_open(activity)
+    for row in activity.participations:
+        if row.person_id == person.id:
+            raise Refused(_l("%(name)s is already on the list.", name=person.name))
+    row = Participation(activity=activity, person=person, role=role)
+    db.session.add(row)
+    return row
+
+
+def remove_participant(row: Participation) -> None:
+    require_open(row.activity)
+    if row.status is not AttendanceStatus.UNMARKED or row.leave_state is not None:
+        raise Refused(
+            _l("%(name)s already has a record here and stays on the list.", name=row.person)
+        )
+    db.session.delete(row)
+
+
+def add_guest(activity: Activity, name: str, relation: str | None) -> ActivityGuest:
+    require_open(activity)
+    guest = ActivityGuest(activity=activity, name=name, relation=relation or None)
+    db.session.add(guest)
+    return guest
+
+
+def remove_guest(guest: ActivityGuest) -> None:
+    require_open(guest.activity)
+    guest.deleted_at = utcnow()
+
+
+# --- attendance ------------------------------------------------------------------------------
+
+
+def mark(row: Participation, status: AttendanceStatus, by: User) -> None:
+    """The secretary's mark: confirmed at once; it settles a pending check-in or leave request."""
+    require_open(row.activity)
+    if row.role is ParticipantRole.NON_VOTING and status.owes_make_up:
+        raise Refused(_l("Non-voting attendees are only marked present or late."))
+    row.status = status
+    row.confirmed = True
+    row.recorded_via = None if status is AttendanceStatus.UNMARKED else RecordedVia.SECRETARY
+    row.recorded_at = utcnow()
+    row.recorded_by_id = by.id
+    if row.leave_state is LeaveState.REQUESTED:
+        row.leave_state = LeaveState.APPROVED if status is AttendanceStatus.LEAVE else None
+        row.leave_decided_at = utcnow()
+        row.leave_decided_by_id = by.id
+
+
+def mark_all_present(activity: Activity, by: User) -> int:
+    """Every unmarked expected row becomes present; rows already recorded keep their mark."""
+    require_open(activity)
+    changed = 0
+    for row in activity.participations:
+        if row.status is AttendanceStatus.UNMARKED and not row.is_pending:
+            mark(row, AttendanceStatus.PRESENT, by)
+            changed += 1
+    return changed
+
+
+def confirm_check_in(row: Participation, by: User) -> None:
+    require_open(row.activity)
+    if row.confirmed or row.status is AttendanceStatus.UNMARKED:
+        raise Refused(_l("There is no check-in to confirm."))
+    row.confirmed = True
+    row.recorded_by_id = by.id
+
+
+def check_in_window(activity: Activity) -> tuple[datetime, datetime]:
+    before = timedelta(minutes=settings.get(CHECKIN_BEFORE.key))
+    after = timedelta(minutes=settings.get(CHECKIN_AFTER.key))
+    return activity.starts_at - before, activity.ends_at + after
+
+
+def check_in(row: Participation, via: RecordedVia, by: User, now: datetime | None = None) -> None:
+    """The member's own check-in: with the button it waits for the secretary; with the QR code in
+    the room it is confirmed at once. A second check-in changes nothing and says so."""
+    require_open(row.activity)
+    now = now or utcnow()
+    if row.status.is_present:
+        raise Refused(_l("You have already checked in."))
+    if row.status is not AttendanceStatus.UNMARKED:
+        raise Refused(_l("The secretary has already recorded your attendance."))
+    if via is RecordedVia.BUTTON:
+        opens, closes = check_in_window(row.activity)
+        if now < opens:
+            raise Refused(_l("Check-in has not opened yet."))
+        if now > closes:
+            raise Refused(_l("Check-in has closed."))
+    row.status = AttendanceStatus.PRESENT
+    row.confirmed = via is RecordedVia.QR
+    row.recorded_via = via
+    row.recorded_at = now
+    row.recorded_by_id = by.id
+    if row.leave_state is LeaveState.REQUESTED:
+        row.leave_state = None  # came after all: the request is withdrawn
+
+
+# --- leave -------------------------------------------------------------------------------------
+
+
+def request_leave(row: Participation, reason: str, now: datetime | None = None) -> None:
+    require_open(row.activity)
+    now = now or utcnow()
+    if now >= row.activity.starts_at:
+        raise Refused(_l("Leave is asked for before the session starts."))
+    if row.role is not ParticipantRole.EXPECTED:
+        raise Refused(_l("Only expected participants ask for leave."))
+    if row.status is not AttendanceStatus.UNMARKED:
+        raise Refused(_l("Your attendance is already recorded."))
+    if row.leave_state is LeaveState.REQUESTED:
+        raise Refused(_l("Your leave request is already waiting for the secretary."))
+    row.leave_state = LeaveState.REQUESTED
+    row.leave_reason = reason
+    row.leave_requested_at = now
+    row.leave_decided_at = None
+    row.leave_decided_by_id = None
+
+
+def decide_leave(row: Participation, approve: bool, by: User) -> None:
+    """Approval sets 请假; refusal leaves the status as it was."""
+    require_open(row.activity)
+    if row.leave_state is not LeaveState.REQUESTED:
+        raise Refused(_l("There is no leave request waiting."))
+    row.leave_state = LeaveState.APPROVED if approve else LeaveState.REFUSED
+    row.leave_decided_at = utcnow()
+    row.leave_decided_by_id = by.id
+    if approve:
+        row.status = AttendanceStatus.LEAVE
+        row.confirmed = True
+        row.recorded_via = RecordedVia.SECRETARY
+        row.recorded_at = utcnow()
+        row.recorded_by_id = by.id
+
+
+# --- make-up study and reflections ----------------------------------------------------------
+
+
+def submit_make_up(row: Participation, note: str) -> None:
+    """May arrive after archiving; not on a cancelled activity."""
+    require_not_cancelled(row.activity)
+    if not (row.confirmed and row.status.owes_make_up and row.role is ParticipantRole.EXPECTED):
+        raise Refused(_l("No make-up study is owed for this session."))
+    if row.make_up_state is MakeUpState.CONFIRMED:
+        raise Refused(_l("Your make-up study is already confirmed."))
+    row.make_up_state = MakeUpState.SUBMITTED
+    row.make_up_note = note
+    row.make_up_submitted_at = utcnow()
+    row.make_up_reviewed_at = None
+    row.make_up_reviewed_by_id = None
+
+
+def review_make_up(row: Participation, confirm: bool, comment: str | None, by: User) -> None:
+    if row.make_up_state is not MakeUpState.SUBMITTED:
+        raise Refused(_l("There is no make-up study waiting."))
+    if not confirm and not comment:
+        raise Refused(_l("Say why the make-up study is returned."))
+    row.make_up_state = MakeUpState.CONFIRMED if confirm else MakeUpState.RETURNED
+    row.make_up_comment = comment or None
+    row.make_up_reviewed_at = utcnow()
+    row.make_up_reviewed_by_id = by.id
+
+
+def write_reflection(row: Participation, text: str) -> None:
+    """On a session the member attended; also after archiving."""
+    require_not_cancelled(row.activity)
+    if not (row.confirmed and row.status.is_present):
+        raise Refused(_l("Reflections are written on sessions you attended."))
+    row.reflection = text
+    row.reflection_at = utcnow()
+
+
+# --- archiving and cancelling ------------------------------------------------------------------
+
+
+def archive(activity: Activity, by: User) -> int:
+    """Freeze the record: refused while anything is pending; unmarked rows become absent.
+    Returns how many rows were marked absent."""
+    require_open(activity)
+    if activity.starts_at > utcnow():
+        raise Refused(_l("A session is archived after it was held."))
+    if any(row.is_pending for row in activity.participations):
+        raise Refused(_l("Confirm the pending check-ins and leave requests before archiving."))
+    marked = 0
+    for row in activity.participations:
+        if row.role is ParticipantRole.EXPECTED and row.status is AttendanceStatus.UNMARKED:
+            mark(row, AttendanceStatus.ABSENT, by)
+            marked += 1
+    activity.state = ActivityState.ARCHIVED
+    activity.archived_at = utcnow()
+    activity.archived_by_id = by.id
+    return marked
+
+
+def reopen(activity: Activity, reason: str) -> None:
+    if not activity.is_archived:
+        raise Refused(_l("Only an archived record can be reopened."))
+    activity.state = ActivityState.OPEN
+    activity.archived_at = None
+    activity.archived_by_id = None
+    record_event("reopen", activity, changes={"reason": [None, reason]})
+
+
+def cancel(activity: Activity, reason: str) -> None:
+    """A session that did not take place: allowed while open and no one is recorded present."""
+    require_open(activity)
+    if any(row.status.is_present for row in activity.participations):
+        raise Refused(_l("People are recorded present: this session took place."))
+    activity.state = ActivityState.CANCELLED
+    activity.cancel_reason = reason

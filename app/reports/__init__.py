@@ -1,0 +1,1 @@
+"""Figures, and the documents compiled from them."""

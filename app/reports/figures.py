@@ -1,0 +1,199 @@
+"""Every count and rate, computed in SQL exactly as DOMAIN.md ("Figures — exact definitions")
+defines them. Pages, documents and the annual compilation all take their numbers from here.
+
+- party status is the status on the activity's date;
+- 应到 = expected rows of Party members; 实到 = confirmed 出席/迟到; 请假, 缺席 = confirmed rows;
+  未标记 and 待确认 are open rows that count nowhere yet, so 实到+请假+缺席+未标记+待确认 = 应到;
+- staff rows (non-Party people) have their own line; 列席 attendees and guests never count;
+- 出席率 = 实到 ÷ 应到; 参学率 = (实到 + confirmed make-ups) ÷ 应到; "—" when 应到 is 0;
+- a period pools: Σ实到 ÷ Σ应到 over activities that count (not cancelled, started).
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+import sqlalchemy as sa
+
+from app.activities.models import (
+    Activity,
+    ActivityState,
+    AttendanceStatus,
+    LeaveState,
+    MakeUpState,
+    ParticipantRole,
+    Participation,
+)
+from app.extensions import db
+from app.people.models import PartyStatus, Person
+from app.types import utcnow
+
+FULL = "full"
+PROBATIONARY = "probationary"
+STAFF = "staff"
+
+
+def party_status_on(on: sa.ColumnElement[date]) -> sa.ColumnElement[str]:
+    """SQL: 'full', 'probationary' or 'staff' (not a Party member) for a person on a date.
+
+    预备 from joining the Party until the regularisation date, 正式 from then on."""
+    party = Person.party_status.in_([PartyStatus.FULL, PartyStatus.PROBATIONARY])
+    return sa.case(
+        (sa.not_(party), STAFF),
+        (sa.and_(Person.joined_on.is_not(None), Person.joined_on > on), STAFF),
+        (sa.and_(Person.regularised_on.is_not(None), Person.regularised_on <= on), FULL),
+        (sa.and_(Person.party_status == PartyStatus.FULL, Person.regularised_on.is_(None)), FULL),
+        else_=PROBATIONARY,
+    )
+
+
+def status_on(person: Person, on: date) -> str:
+    """The same rule in Python, for one person already loaded."""
+    if not person.party_status.is_party_member:
+        return STAFF
+    if person.joined_on is not None and person.joined_on > on:
+        return STAFF
+    if person.regularised_on is not None and person.regularised_on <= on:
+        return FULL
+    if person.party_status is PartyStatus.FULL and person.regularised_on is None:
+        return FULL
+    return PROBATIONARY
+
+
+def rate(numerator: int, denominator: int) -> Decimal | None:
+    """A percentage with one decimal, rounded half up from the exact counts; None when 应到 is 0."""
+    if denominator == 0:
+        return None
+    return (Decimal(numerator) * 100 / Decimal(denominator)).quantize(
+        Decimal("0.1"), rounding=ROUND_HALF_UP
+    )
+
+
+def percent(value: Decimal | None) -> str:
+    """96.3% — or an em dash when there is nothing to divide by."""
+    return "—" if value is None else f"{value}%"
+
+
+@dataclass
+class Counts:
+    """The figures of one activity, or of several pooled."""
+
+    expected: int = 0
+    expected_full: int = 0
+    expected_probationary: int = 0
+    present: int = 0
+    present_full: int = 0
+    present_probationary: int = 0
+    leave: int = 0
+    absent: int = 0
+    unmarked: int = 0
+    pending: int = 0
+    make_ups: int = 0
+    staff_expected: int = 0
+    staff_present: int = 0
+    non_voting: int = 0
+    activities: int = field(default=0)
+
+    @property
+    def attendance_rate(self) -> Decimal | None:
+        return rate(self.present, self.expected)
+
+    @property
+    def participation_rate(self) -> Decimal | None:
+        return rate(self.present + self.make_ups, self.expected)
+
+    def __add__(self, other: "Counts") -> "Counts":
+        return Counts(
+            **{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
+        )
+
+
+def _counting_columns() -> list[sa.Label]:
+    """The aggregate columns of ``Counts``, over participation ⋈ person ⋈ activity."""
+    p = Participation
+    on_date = party_status_on(Activity.held_on)
+    expected = p.role == ParticipantRole.EXPECTED
+    member = sa.and_(expected, on_date != STAFF)
+    staff = sa.and_(expected, on_date == STAFF)
+    unconfirmed = sa.and_(p.status != AttendanceStatus.UNMARKED, sa.not_(p.confirmed))
+    # leave_state is NULL on most rows: compare so that the result is never NULL (NOT NULL is NULL).
+    requested = sa.and_(p.leave_state.is_not(None), p.leave_state == LeaveState.REQUESTED)
+    pending = sa.or_(unconfirmed, requested)
+    settled = sa.and_(p.confirmed, sa.not_(pending))
+    present = sa.and_(settled, p.status.in_([AttendanceStatus.PRESENT, AttendanceStatus.LATE]))
+
+    def count(condition: sa.ColumnElement[bool], name: str) -> sa.Label:
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0).label(name)
+
+    return [
+        count(member, "expected"),
+        count(sa.and_(member, on_date == FULL), "expected_full"),
+        count(sa.and_(member, on_date == PROBATIONARY), "expected_probationary"),
+        count(sa.and_(member, present), "present"),
+        count(sa.and_(member, present, on_date == FULL), "present_full"),
+        count(sa.and_(member, present, on_date == PROBATIONARY), "present_probationary"),
+        count(sa.and_(member, settled, p.status == AttendanceStatus.LEAVE), "leave"),
+        count(sa.and_(member, settled, p.status == AttendanceStatus.ABSENT), "absent"),
+        count(sa.and_(member, p.status == AttendanceStatus.UNMARKED, sa.not_(pending)), "unmarked"),
+        count(sa.and_(member, pending), "pending"),
+        count(
+            sa.and_(
+                member,
+                settled,
+                p.status.in_([AttendanceStatus.LEAVE, AttendanceStatus.ABSENT]),
+                p.make_up_state == MakeUpState.CONFIRMED,
+            ),
+            "make_ups",
+        ),
+        count(staff, "staff_expected"),
+        count(sa.and_(staff, present), "staff_present"),
+        count(p.role == ParticipantRole.NON_VOTING, "non_voting"),
+    ]
+
+
+def _joined(stmt: sa.Select) -> sa.Select:
+    return stmt.select_from(Participation).join(Person).join(Activity)
+
+
+def _counts_of(row: sa.Row) -> Counts:
+    return Counts(**{key: int(value or 0) for key, value in row._mapping.items() if key != "id"})
+
+
+def activity_counts(activity_ids: Iterable[int]) -> dict[int, Counts]:
+    """The figures of each activity, in one grouped query (activities without rows get zeros)."""
+    ids = list(activity_ids)
+    if not ids:
+        return {}
+    stmt = _joined(sa.select(Participation.activity_id.label("id"), *_counting_columns()))
+    stmt = stmt.where(Participation.activity_id.in_(ids)).group_by(Participation.activity_id)
+    result = {activity_id: Counts(activities=1) for activity_id in ids}
+    for row in db.session.execute(stmt):
+        counts = _counts_of(row)
+        counts.activities = 1
+        result[row.id] = counts
+    return result
+
+
+def counts_for(activity: Activity) -> Counts:
+    return activity_counts([activity.id])[activity.id]
+
+
+def counting(stmt: sa.Select, now: datetime | None = None) -> sa.Select:
+    """Only activities that count: not cancelled, and started (an activity counts from its
+    start on)."""
+    return stmt.where(
+        Activity.state != ActivityState.CANCELLED, Activity.starts_at <= (now or utcnow())
+    )
+
+
+def pooled(activities: sa.Select) -> Counts:
+    """Σ over the activities a SELECT of activity ids names (already restricted to those that
+    count): the pooled figures of a period."""
+    stmt = _joined(sa.select(*_counting_columns())).where(Participation.activity_id.in_(activities))
+    row = db.session.execute(stmt).one()
+    counts = _counts_of(row)
+    counts.activities = db.session.scalar(
+        sa.select(sa.func.count()).select_from(activities.subquery())
+    )
+    return counts

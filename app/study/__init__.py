@@ -1,0 +1,1 @@
+"""Study sessions and organisational life 学习与组织生活."""

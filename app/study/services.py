@@ -1,0 +1,162 @@
+"""Study sessions: who is expected by default, the default study hours, creating and listing."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from werkzeug.datastructures import MultiDict
+
+from app.activities.models import Activity, ActivityStatus, Participation
+from app.activities.services import Refused, is_late_entry, set_expected
+from app.auth.models import Role, User
+from app.auth.policy import scope_unit_ids, subtree_ids
+from app.extensions import db
+from app.people.models import (
+    COMMITTEE_POSTS,
+    Membership,
+    MembershipRole,
+    OrgUnit,
+    PartyStatus,
+    Person,
+)
+from app.queries import bounded_int
+from app.study.models import ExpectedDefault, StudyKind, StudySession
+
+
+def default_hours(starts_at: datetime, ends_at: datetime) -> Decimal:
+    """The duration rounded to the nearest half hour, halves up: 1 h 45 min → 2.0, 1 h 36 → 1.5."""
+    minutes = Decimal((ends_at - starts_at).total_seconds()) / 60
+    halves = (minutes / 30).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+    return (halves / 2).quantize(Decimal("0.1"))
+
+
+def expected_person_ids(unit: OrgUnit, kind: StudyKind, on: date) -> set[int]:
+    """The default expected list: memberships in force on the date in the unit (and the units
+    below it), filtered by the kind's default. Staff memberships only for fixed study days."""
+    rule = kind.expected_default
+    if rule is ExpectedDefault.BY_HAND:
+        return set()
+    units = subtree_ids(sa.select(sa.literal(unit.id)))
+    stmt = (
+        sa.select(Membership.person_id)
+        .join(Person)
+        .where(
+            Membership.unit_id.in_(units),
+            Membership.on_date(on),
+            sa.or_(Person.transferred_out_on.is_(None), Person.transferred_out_on > on),
+        )
+    )
+    if rule is ExpectedDefault.COMMITTEE:
+        stmt = stmt.where(Membership.unit_id == unit.id, Membership.role.in_(COMMITTEE_POSTS))
+    if rule in (ExpectedDefault.PARTY_MEMBERS, ExpectedDefault.COMMITTEE):
+        stmt = stmt.where(
+            Membership.role != MembershipRole.STAFF,
+            Person.party_status.in_([PartyStatus.FULL, PartyStatus.PROBATIONARY]),
+        )
+    return set(db.session.scalars(stmt))
+
+
+def local_date(moment: datetime) -> date:
+    return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
+
+
+def create_session(values: dict[str, Any], by: User) -> StudySession:
+    """A new session with its default expected list. ``values`` holds the form's fields."""
+    session = StudySession(created_by_id=by.id)
+    apply_values(session, values)
+    if is_late_entry(session.ends_at):
+        if not values.get("late_reason"):
+            raise Refused(_l("This session ended long ago: give a reason for the late entry."))
+        session.late_entry = True
+        session.late_reason = values["late_reason"]
+    db.session.add(session)
+    set_expected(session, expected_person_ids(session.unit, session.kind, session.held_on))
+    return session
+
+
+def apply_values(session: StudySession, values: dict[str, Any]) -> None:
+    for key, value in values.items():
+        if key in FIELDS:
+            setattr(session, key, value)
+    session.held_on = local_date(session.starts_at)
+    if values.get("study_hours") is None:
+        session.study_hours = default_hours(session.starts_at, session.ends_at)
+
+
+FIELDS = (
+    "title",
+    "kind",
+    "unit",
+    "starts_at",
+    "ends_at",
+    "place",
+    "chair_id",
+    "chair_name",
+    "minute_taker_id",
+    "minute_taker_name",
+    "lecturer_id",
+    "lecturer_name",
+    "topics",
+    "minutes",
+    "resolutions",
+    "study_hours",
+)
+
+
+@dataclass
+class SessionFilters:
+    year: int | None = None
+    kind: StudyKind | None = None
+    unit_id: int | None = None
+    status: ActivityStatus | None = None
+
+    @classmethod
+    def from_args(cls, args: MultiDict) -> "SessionFilters":
+        year = bounded_int(args.get("year"))
+        return cls(
+            year=year if year is not None and 1900 <= year <= 2100 else None,
+            kind=_enum(StudyKind, args.get("kind")),
+            unit_id=bounded_int(args.get("unit")),
+            status=_enum(ActivityStatus, args.get("status")),
+        )
+
+
+def _enum(cls: type, raw: str | None) -> Any:
+    try:
+        return cls(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def session_query(user: User, filters: SessionFilters, now: datetime) -> sa.Select:
+    """The sessions a user may see, newest first, with the filters applied."""
+    stmt = sa.select(StudySession).order_by(Activity.starts_at.desc(), Activity.id.desc())
+    if user.role is Role.MEMBER:
+        mine = sa.select(Participation.activity_id).where(Participation.person_id == user.person_id)
+        stmt = stmt.where(Activity.id.in_(mine))
+    ids = scope_unit_ids(user)
+    if ids is not None and user.role is not Role.MEMBER:
+        stmt = stmt.where(Activity.unit_id.in_(ids))
+    if filters.year is not None:
+        stmt = stmt.where(
+            Activity.held_on >= date(filters.year, 1, 1),
+            Activity.held_on < date(filters.year + 1, 1, 1),
+        )
+    if filters.kind is not None:
+        stmt = stmt.where(StudySession.kind == filters.kind)
+    if filters.unit_id is not None:
+        stmt = stmt.where(Activity.unit_id.in_(subtree_ids(sa.select(sa.literal(filters.unit_id)))))
+    if filters.status is not None:
+        stmt = stmt.where(Activity.status_condition(filters.status, now))
+    return stmt
+
+
+def month_bounds(month: date) -> tuple[date, date]:
+    first = month.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return first, following
