@@ -4,7 +4,7 @@ import os
 import sqlite3
 from typing import Any
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import event
@@ -57,11 +57,14 @@ def _load_config(app: Flask, test_config: dict | None) -> None:
     app.config["REMEMBER_COOKIE_SECURE"] = app.config["SESSION_COOKIE_SECURE"]
     app.config["MAX_CONTENT_LENGTH"] = (int(app.config["MAX_UPLOAD_MB"]) + 1) * 1024 * 1024
     app.config["BABEL_DEFAULT_TIMEZONE"] = app.config["TIMEZONE"]
+    app.config.setdefault("UPLOAD_FOLDER", os.path.join(app.instance_path, "uploads"))
 
 
 def _select_locale() -> str:
     from flask import current_app
 
+    if not has_request_context():  # the command line and demo data: the default language
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = current_app.config["LANGUAGES"]
     if current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
@@ -113,17 +116,21 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from app.activities.views import bp as activities_bp
     from app.admin.views import bp as admin_bp
     from app.audit.views import bp as audit_bp
     from app.auth.views import bp as auth_bp
     from app.main.views import bp as main_bp
     from app.people.views import bp as people_bp
+    from app.study.views import bp as study_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(people_bp, url_prefix="/members")
+    app.register_blueprint(study_bp, url_prefix="/study")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(audit_bp, url_prefix="/audit")
+    app.register_blueprint(activities_bp, url_prefix="")
 
 
 def _register_hooks(app: Flask) -> None:

@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from app import settings
 from app.auth.models import Role
+from app.reports.figures import percent
 
 
 def fmt_date(value: date | None, style: str = "long") -> str:
@@ -32,6 +33,7 @@ def fmt_datetime(value: datetime | None, style: str = "medium") -> str:
 # (endpoint, label, roles allowed); only pages that exist are listed.
 NAVIGATION = [
     ("main.index", _l("Home"), (Role.ADMIN, Role.SECRETARY, Role.MEMBER)),
+    ("study.index", _l("Study sessions"), (Role.ADMIN, Role.SECRETARY, Role.MEMBER)),
     ("people.index", _l("Members"), (Role.ADMIN, Role.SECRETARY)),
     ("admin.index", _l("Administration"), (Role.ADMIN,)),
     ("audit.index", _l("Audit trail"), (Role.ADMIN,)),
@@ -61,6 +63,7 @@ def url_with(**changes: Any) -> str:
 def register(app: Flask) -> None:
     app.jinja_env.filters["date"] = fmt_date
     app.jinja_env.filters["datetime"] = fmt_datetime
+    app.jinja_env.filters["percent"] = percent
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.globals["navigation"] = navigation
     app.jinja_env.globals["organisation_name"] = lambda: settings.get("org.name")

@@ -100,6 +100,7 @@ def app(tmp_path) -> Iterator[Flask]:
             "SERVER_NAME": None,
             # A fast hash keeps the suite quick; production uses scrypt.
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
         }
     )
     application.instance_path = str(tmp_path / "instance")

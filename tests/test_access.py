@@ -67,6 +67,24 @@ GET = {
     "admin.settings_edit": ("/admin/settings", ADMIN_ONLY),
     "audit.index": ("/audit/", ADMIN_ONLY),
     "static": ("/static/app.css", ANYONE),
+    # Members see the sessions that list them; the session is jiguan's and lists ``member``.
+    "study.index": ("/study/", SIGNED_IN),
+    "study.calendar": ("/study/calendar", SIGNED_IN),
+    "study.new": ("/study/new", KEEPERS),
+    "study.show": ("/study/{session}", grid(LOGIN, 200, 404, 200, 200)),
+    "study.edit": ("/study/{session}/edit", SCOPED),
+    "study.qr": ("/study/{session}/qr", SCOPED),
+    # The polled grid: htmx gets the fragment; a plain visit is sent to the session page.
+    "study.attendance": ("/study/{session}/attendance", grid(LOGIN, 403, 404, 303, 303)),
+    "activities.file": ("/evidence/{evidence}", grid(LOGIN, 200, 404, 200, 200)),
+    "activities.thumbnail": ("/evidence/{evidence}/thumbnail", grid(LOGIN, 200, 404, 200, 200)),
+    "study.qr_code": ("/study/{session}/qr/code", SCOPED),
+    "study.sign_in_sheet": ("/study/{session}/sign-in-sheet.docx", SCOPED),
+    # A forged code opens nothing, whoever scans it.
+    "study.scan": ("/study/{session}/scan?t=1.forged", grid(LOGIN, 400, 400, 400, 400)),
+    # One's own make-up and reflection: the admin's technical account is on no list.
+    "study.make_up": ("/study/{session}/make-up", grid(LOGIN, 200, 404, 200, 403)),
+    "study.reflection": ("/study/{session}/reflection", grid(LOGIN, 200, 404, 200, 403)),
 }
 
 # Unsafe requests, posted with a valid CSRF token by every role that may NOT make them; the
@@ -99,6 +117,28 @@ POST = {
     "admin.account_password": ("/admin/accounts/{account}/password", REFUSED_ADMIN),
     "admin.settings_edit": ("/admin/settings", REFUSED_ADMIN),
     "auth.password": ("/auth/password", grid(LOGIN, 0, 0, 0, 0)),
+    "activities.upload": ("/activities/{session}/evidence", REFUSED),
+    "activities.delete": ("/evidence/{evidence}/delete", REFUSED),
+    "study.new": ("/study/new", REFUSED_KEEPERS),
+    "study.edit": ("/study/{session}/edit", REFUSED),
+    "study.attendance_cell": ("/study/{session}/attendance/{row}", REFUSED),
+    "study.all_present": ("/study/{session}/attendance/all-present", REFUSED),
+    "study.confirm": ("/study/{session}/attendance/{row}/confirm", REFUSED),
+    "study.leave_decide": ("/study/{session}/leave/{row}", REFUSED),
+    "study.make_up_review": ("/study/{session}/make-up/{row}", REFUSED),
+    "study.participant_add": ("/study/{session}/participants", REFUSED),
+    "study.participant_remove": ("/study/{session}/participants/{row}/remove", REFUSED),
+    "study.guest_add": ("/study/{session}/guests", REFUSED),
+    "study.guest_remove": ("/study/{session}/guests/{guest}/remove", REFUSED),
+    "study.archive": ("/study/{session}/archive", REFUSED),
+    "study.cancel": ("/study/{session}/cancel", REFUSED),
+    "study.reopen": ("/study/{session}/reopen", grid(LOGIN, 403, 404, 403, 0)),
+    # A person's own actions: not for those the session does not list.
+    "study.check_in": ("/study/{session}/check-in", grid(LOGIN, 0, 404, 0, 403)),
+    "study.leave": ("/study/{session}/leave", grid(LOGIN, 0, 404, 0, 403)),
+    "study.make_up": ("/study/{session}/make-up", grid(LOGIN, 0, 404, 0, 403)),
+    "study.reflection": ("/study/{session}/reflection", grid(LOGIN, 0, 404, 0, 403)),
+    "study.scan": ("/study/{session}/scan", grid(LOGIN, 400, 400, 400, 400)),
 }
 # Open to everyone by design: signing in, signing out and choosing the language.
 OPEN_POSTS = {"auth.login", "auth.logout", "auth.language"}
@@ -120,7 +160,47 @@ def ids(app, world) -> dict:
         "membership": membership,
         "account": account,
         "batch": _uploaded_batch(app),
+        **_planned_session(app),
     }
+
+
+def _planned_session(app) -> dict:
+    """A jiguan branch meeting tomorrow that lists ``member``, with one guest."""
+    from datetime import timedelta
+
+    from PIL import Image
+    from werkzeug.datastructures import FileStorage
+
+    from app.activities.evidence import attach
+    from app.activities.services import add_guest
+    from app.people.models import OrgUnit
+    from app.study.models import StudyKind
+    from app.study.services import create_session
+    from app.types import utcnow
+
+    with app.app_context():
+        secretary = db.session.scalar(sa.select(User).where(User.username == "secretary"))
+        start = utcnow() + timedelta(days=1)
+        session = create_session(
+            {
+                "title": "Branch meeting",
+                "kind": StudyKind.GENERAL_MEETING,
+                "unit": db.session.scalar(sa.select(OrgUnit).where(OrgUnit.code == "jiguan")),
+                "starts_at": start,
+                "ends_at": start + timedelta(hours=2),
+            },
+            secretary,
+        )
+        guest = add_guest(session, "Guest G", "spouse")
+        photo = io.BytesIO()
+        Image.new("RGB", (40, 30), "red").save(photo, "PNG")
+        evidence = attach(
+            FileStorage(io.BytesIO(photo.getvalue()), "photo.png"), activity=session, by=secretary
+        )
+        db.session.commit()
+        member = db.session.scalar(sa.select(User).where(User.username == "member"))
+        row = next(r for r in session.participations if r.person_id == member.person_id)
+        return {"session": session.id, "row": row.id, "guest": guest.id, "evidence": evidence.id}
 
 
 def _uploaded_batch(app) -> str:

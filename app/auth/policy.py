@@ -20,7 +20,7 @@ from app.people.models import Membership, OrgUnit, Person
 from app.types import local_today
 
 if TYPE_CHECKING:
-    from app.activities.models import Activity, Participation
+    from app.activities.models import Activity, Evidence, Participation
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -187,3 +187,31 @@ def own_participation(user: User, activity: "Activity") -> "Participation | None
 def can_view_activity(user: User, activity: "Activity") -> bool:
     """Those who keep the unit's records, and the people on its list."""
     return can_manage_activity(user, activity) or own_participation(user, activity) is not None
+
+
+def can_view_evidence(user: User, evidence: "Evidence") -> bool:
+    """Access follows the owner. A make-up's files are the member's and their secretaries'."""
+    if evidence.deleted_at is not None:
+        return False
+    if evidence.activity is not None:
+        return can_view_activity(user, evidence.activity)
+    row = evidence.participation
+    if row is None:
+        return False
+    own = user.person_id is not None and row.person_id == user.person_id
+    return own or can_manage_activity(user, row.activity)
+
+
+def can_remove_evidence(user: User, evidence: "Evidence") -> bool:
+    """Managers of the owner activity; the member their own make-up files until it is confirmed."""
+    from app.activities.models import MakeUpState
+
+    if evidence.activity is not None:
+        return can_manage_activity(user, evidence.activity)
+    row = evidence.participation
+    if row is None:
+        return False
+    if can_manage_activity(user, row.activity):
+        return True
+    own = user.person_id is not None and row.person_id == user.person_id
+    return own and row.make_up_state is not MakeUpState.CONFIRMED

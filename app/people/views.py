@@ -32,6 +32,7 @@ from app.people.models import (
     Person,
 )
 from app.queries import paginate
+from app.reports import figures
 from app.templating import fmt_date
 from app.types import local_today
 
@@ -76,6 +77,7 @@ def show(person_id: int) -> Response:
         account=account,
         can_edit=can_edit_person(current_user, person),
         can_transfer=person.is_active and can_transfer_out(current_user, person),
+        make_ups_owed=figures.make_ups_owed(person.id),
         today=local_today(),
     )
 

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager
 
 from app.activities.models import (
     Activity,
@@ -197,3 +198,28 @@ def pooled(activities: sa.Select) -> Counts:
         sa.select(sa.func.count()).select_from(activities.subquery())
     )
     return counts
+
+
+def owes_make_up() -> sa.ColumnElement[bool]:
+    """SQL: an expected person confirmed absent or on leave whose make-up is not yet confirmed,
+    at an activity that was not cancelled (the same rule as ``Participation.owes_make_up``)."""
+    p = Participation
+    return sa.and_(
+        p.role == ParticipantRole.EXPECTED,
+        p.confirmed,
+        p.status.in_([AttendanceStatus.LEAVE, AttendanceStatus.ABSENT]),
+        sa.or_(p.make_up_state.is_(None), p.make_up_state != MakeUpState.CONFIRMED),
+        Activity.state != ActivityState.CANCELLED,
+    )
+
+
+def make_ups_owed(person_id: int) -> list[Participation]:
+    """A person's open make-up studies, oldest session first, with their activities loaded."""
+    stmt = (
+        sa.select(Participation)
+        .join(Activity)
+        .where(Participation.person_id == person_id, owes_make_up())
+        .options(contains_eager(Participation.activity))
+        .order_by(Activity.starts_at)
+    )
+    return list(db.session.scalars(stmt))

@@ -11,6 +11,14 @@
       event.stopImmediatePropagation();
     }
   }, true);
+  // The page a check-in QR code opens sends its form at once: scanning is the intent, the POST
+  // still carries the CSRF token.
+  function autosubmit(root) {
+    var form = root.querySelector && root.querySelector("form[data-autosubmit]");
+    if (form && !form.dataset.sent) { form.dataset.sent = "1"; form.requestSubmit(); }
+  }
+  document.addEventListener("DOMContentLoaded", function () { autosubmit(document); });
+  document.addEventListener("htmx:load", function (event) { autosubmit(event.detail.elt); });
   // After an htmx swap, move keyboard focus to a freshly rendered error so it is announced.
   document.addEventListener("htmx:afterSwap", function (event) {
     var invalid = event.detail.target && event.detail.target.querySelector(".is-invalid");

@@ -57,6 +57,8 @@ def expected_person_ids(unit: OrgUnit, kind: StudyKind, on: date) -> set[int]:
         stmt = stmt.where(
             Membership.role != MembershipRole.STAFF,
             Person.party_status.in_([PartyStatus.FULL, PartyStatus.PROBATIONARY]),
+            # a Party member on the date, not only today (a late entry of an older session)
+            sa.or_(Person.joined_on.is_(None), Person.joined_on <= on),
         )
     return set(db.session.scalars(stmt))
 

@@ -1,0 +1,169 @@
+"""Evidence of activities: upload, serve, thumbnail and remove. The owner's page shows the gallery
+(``activities/_gallery.html``); these routes change it and send the files."""
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+)
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from app.activities import evidence as files
+from app.activities.models import Activity, Evidence, EvidenceKind
+from app.activities.services import Refused
+from app.auth.policy import (
+    can_manage_activity,
+    can_remove_evidence,
+    can_view_activity,
+    can_view_evidence,
+    require,
+    require_role,
+)
+from app.extensions import db
+from app.htmx import VARY, hx_redirect, only_flashes, render_fragment, wants_fragment
+
+bp = Blueprint("activities", __name__)
+
+
+def _back(activity: Activity) -> str:
+    """Where a plain form returns: the local page it names in ``next``, else the activity's."""
+    target = request.form.get("next")
+    if target:
+        parts = urlsplit(target)
+        if (
+            not parts.scheme
+            and not parts.netloc
+            and target.startswith("/")
+            and not target.startswith(("//", "/\\"))
+        ):
+            return target
+    return files.activity_url(activity)
+
+
+def _evidence_or_404(evidence_id: int) -> Evidence:
+    item = db.get_or_404(Evidence, evidence_id)
+    require(can_view_evidence(current_user, item))
+    return item
+
+
+def _owner_activity(item: Evidence) -> Activity:
+    if item.activity is not None:
+        return item.activity
+    return item.participation.activity  # type: ignore[union-attr]
+
+
+def _refused(activity: Activity, message: object, status: int = 422) -> Response:
+    db.session.rollback()
+    flash(str(message), "danger")
+    if wants_fragment():
+        return only_flashes(status)
+    return redirect(_back(activity), 303)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(_error: RequestEntityTooLarge) -> tuple[str, int, dict[str, str]] | Response:
+    """The whole request is over the limit (several files at once): say what the limit is."""
+    megabytes = current_app.config["MAX_UPLOAD_MB"]
+    message = _(
+        "The upload is too large: each file may be up to %(mb)s MB; send several files in "
+        "smaller batches.",
+        mb=megabytes,
+    )
+    if wants_fragment():
+        flash(message, "danger")
+        return only_flashes(413)
+    body = render_template("errors/error.html", code=413, message=message)
+    return body, 413, {"Vary": VARY}
+
+
+@bp.route("/activities/<int:activity_id>/evidence", methods=["POST"])
+@login_required
+def upload(activity_id: int) -> Response:
+    activity = db.get_or_404(Activity, activity_id)
+    require(can_view_activity(current_user, activity))
+    require_role(can_manage_activity(current_user, activity))
+    uploads = [sent for sent in request.files.getlist("files") if sent.filename]
+    if not uploads:
+        return _refused(activity, _("Choose one or more files to upload."))
+    # One batch, one answer: a refused file refuses the batch, so nothing is half-uploaded.
+    for sent in uploads:
+        try:
+            files.attach(sent, activity=activity, by=current_user)
+        except Refused as refused:
+            if len(uploads) == 1:
+                return _refused(activity, refused.message)
+            message = _(
+                "%(name)s: %(reason)s Nothing was uploaded.",
+                name=sent.filename,
+                reason=refused.message,
+            )
+            return _refused(activity, message)
+    db.session.commit()
+    flash(
+        ngettext("%(num)d file has been added.", "%(num)d files have been added.", len(uploads)),
+        "success",
+    )
+    if wants_fragment():
+        return render_fragment("activities/_gallery.html", **files.gallery(activity, current_user))
+    return redirect(_back(activity), 303)
+
+
+def _send(stored_name: str, mimetype: str, download_name: str, inline: bool) -> Response:
+    response = send_from_directory(
+        files.upload_folder(),
+        files.relative_path(stored_name),
+        mimetype=mimetype,
+        as_attachment=not inline,
+        download_name=download_name,
+    )
+    # Personal records: kept by no shared cache and not in the browser's disk cache.
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/evidence/<int:evidence_id>")
+@login_required
+def file(evidence_id: int) -> Response:
+    item = _evidence_or_404(evidence_id)
+    # Photos open in the browser; documents are downloaded, never rendered by it.
+    inline = item.kind is EvidenceKind.IMAGE
+    return _send(item.stored_name, item.content_type, item.original_name, inline)
+
+
+@bp.route("/evidence/<int:evidence_id>/thumbnail")
+@login_required
+def thumbnail(evidence_id: int) -> Response:
+    item = _evidence_or_404(evidence_id)
+    require(item.kind is EvidenceKind.IMAGE and item.thumbnail_name is not None)
+    name = item.original_name.rsplit(".", 1)[0] + "-thumbnail.jpg"
+    return _send(item.thumbnail_name, "image/jpeg", name, inline=True)  # type: ignore[arg-type]
+
+
+@bp.route("/evidence/<int:evidence_id>/delete", methods=["POST"])
+@login_required
+def delete(evidence_id: int) -> Response:
+    item = _evidence_or_404(evidence_id)
+    require_role(can_remove_evidence(current_user, item))
+    activity = _owner_activity(item)
+    try:
+        files.remove(item)
+    except Refused as refused:
+        return _refused(activity, refused.message)
+    db.session.commit()
+    flash(_("%(name)s has been removed.", name=item.original_name), "success")
+    if item.activity is None:
+        # A make-up's files are listed on its own form: that page is loaded again.
+        return hx_redirect(_back(activity))
+    if wants_fragment():
+        return render_fragment("activities/_gallery.html", **files.gallery(activity, current_user))
+    return redirect(_back(activity), 303)

@@ -1,0 +1,154 @@
+"""The sign-in sheet 签到表 of a study session: printed, signed by hand in the room, kept as a scan.
+
+Expected people are listed by department (in the bureau's own order) and then by name, the way an
+office reads its roster; 列席 attendees follow in their own table, since they never count in 应到.
+Party status is the status on the session's date, as the figures count it.
+"""
+
+import re
+
+import sqlalchemy as sa
+from docx.document import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.shared import Cm
+from flask_babel import format_time
+from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
+
+from app import settings
+from app.activities.models import ParticipantRole, Participation
+from app.extensions import db
+from app.people.models import PartyStatus, Person
+from app.reports import docx_common
+from app.reports.figures import FULL, PROBATIONARY, status_on
+from app.study.models import StudySession
+from app.study.services import local_date
+from app.templating import fmt_date
+
+# No., name, department, party status, signature: 15.6 cm, the text width.
+COLUMN_WIDTHS = (Cm(1.3), Cm(2.8), Cm(3.6), Cm(2.5), Cm(5.4))
+# Tall enough for a name written by hand with a pen.
+SIGNATURE_ROW_HEIGHT = Cm(1.0)
+SECOND_COLUMN = Cm(7.8)
+# Characters Windows, macOS or a browser refuse in a file name.
+UNSAFE_IN_FILENAME = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
+
+
+def build(session: StudySession) -> bytes:
+    """The sign-in sheet as a Word document (A4)."""
+    doc = docx_common.new_document()
+    doc.core_properties.title = f"{_('Sign-in sheet')} {session.title}"
+    docx_common.add_heading(
+        doc,
+        _("%(organisation)s sign-in sheet", organisation=settings.get("org.name")),
+        0,
+    )
+    docx_common.add_heading(doc, session.title, 1).alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _facts(doc, session)
+
+    expected, non_voting = _participants(session)
+    _people_table(doc, expected, session)
+    if non_voting:
+        docx_common.add_heading(doc, _("Non-voting attendees"), 2)
+        _people_table(doc, non_voting, session)
+
+    footer = doc.add_paragraph()
+    footer.paragraph_format.space_before = Cm(0.8)
+    footer.paragraph_format.tab_stops.add_tab_stop(SECOND_COLUMN, WD_TAB_ALIGNMENT.LEFT)
+    footer.add_run(
+        _field(_("Chair's signature"), "") + "\t" + _field(_("Minute-taker's signature"), "")
+    )
+    return docx_common.to_bytes(doc)
+
+
+def filename(session: StudySession) -> str:
+    """签到表-2026-03-08-<title>.docx: the date sorts the files of a year in order."""
+    title = UNSAFE_IN_FILENAME.sub(" ", session.title)
+    title = re.sub(r"\s+", " ", title).strip(" .")[:60].strip(" .")
+    parts = [_("Sign-in sheet"), session.held_on.isoformat()]
+    if title:
+        parts.append(title)
+    return "-".join(parts) + ".docx"
+
+
+def _facts(doc: Document, session: StudySession) -> None:
+    """Kind, unit, time, place and who leads; short facts two to a line, long ones alone."""
+    lines = [
+        [(_("Kind"), str(session.kind.label)), (_("Unit"), session.unit.name)],
+        [(_("Time"), _time_span(session))],
+        [(_("Place"), session.place or "")],
+        [(_("Chair"), session.chair_display), (_("Minute-taker"), session.minute_taker_display)],
+    ]
+    if session.lecturer_display:
+        lines.append([(_("Lecturer"), session.lecturer_display)])
+    for pairs in lines:
+        paragraph = doc.add_paragraph()
+        paragraph.paragraph_format.space_after = 0
+        paragraph.paragraph_format.tab_stops.add_tab_stop(SECOND_COLUMN, WD_TAB_ALIGNMENT.LEFT)
+        paragraph.add_run("\t".join(_field(label, value) for label, value in pairs))
+    doc.add_paragraph()
+
+
+def _time_span(session: StudySession) -> str:
+    """The local date and the start and end times, in TIMEZONE; both dates when it runs over."""
+    start, end = format_time(session.starts_at, "HH:mm"), format_time(session.ends_at, "HH:mm")
+    day = fmt_date(session.held_on, "full")
+    end_on = local_date(session.ends_at)
+    if end_on != session.held_on:
+        return f"{day} {start} – {fmt_date(end_on, 'full')} {end}"
+    return f"{day} {start}–{end}"
+
+
+def _participants(session: StudySession) -> tuple[list[Person], list[Person]]:
+    rows = db.session.scalars(
+        sa.select(Participation)
+        .where(Participation.activity_id == session.id)
+        .options(selectinload(Participation.person).selectinload(Person.department))
+    )
+    expected: list[Person] = []
+    non_voting: list[Person] = []
+    for row in rows:
+        (expected if row.role is ParticipantRole.EXPECTED else non_voting).append(row.person)
+    return sorted(expected, key=_roster_order), sorted(non_voting, key=_roster_order)
+
+
+def _roster_order(person: Person) -> tuple[int, int, str, str, str]:
+    department = person.department
+    # People without a department come last, after every office.
+    if department is None:
+        return (1, 0, "", person.name, person.code)
+    return (0, department.sort_order, department.name, person.name, person.code)
+
+
+def _people_table(doc: Document, people: list[Person], session: StudySession) -> None:
+    headers = [_("No."), _("Name"), _("Department"), _("Party status"), _("Signature")]
+    rows = [
+        [
+            str(number),
+            person.name,
+            person.department.name if person.department else "",
+            _party_status(person, session),
+            "",
+        ]
+        for number, person in enumerate(people, start=1)
+    ]
+    table = docx_common.add_table(doc, headers, rows, COLUMN_WIDTHS, SIGNATURE_ROW_HEIGHT)
+    for row in table.rows:
+        row.cells[0].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
+def _party_status(person: Person, session: StudySession) -> str:
+    status = status_on(person, session.held_on)
+    if status == FULL:
+        return str(PartyStatus.FULL.label)
+    if status == PROBATIONARY:
+        return str(PartyStatus.PROBATIONARY.label)
+    # A Party member who joined after the session was not one on its date: what they were then
+    # is not recorded, so nothing is claimed.
+    if person.party_status.is_party_member:
+        return "—"
+    return str(person.party_status.label)
+
+
+def _field(label: str, value: str) -> str:
+    return _("%(label)s: %(value)s", label=label, value=value)

@@ -1,0 +1,830 @@
+"""Study sessions: list, calendar, the record, attendance in place, check-in, leave, make-up study,
+reflections, archiving and the printed sign-in sheet."""
+
+import hashlib
+from calendar import Calendar
+from datetime import date, timedelta
+from io import BytesIO
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from app import settings
+from app.activities import checkin
+from app.activities import services as core
+from app.activities.models import (
+    Activity,
+    ActivityGuest,
+    ActivityStatus,
+    AttendanceStatus,
+    Evidence,
+    ParticipantRole,
+    Participation,
+    RecordedVia,
+)
+from app.activities.rules import LATE_ENTRY_DAYS
+from app.activities.services import Refused
+from app.auth.models import Role
+from app.auth.policy import (
+    can_manage_activity,
+    can_view_activity,
+    is_admin,
+    own_participation,
+    require,
+    require_role,
+    role_required,
+    unit_in_scope,
+    units_for_choice,
+)
+from app.extensions import db
+from app.htmx import hx_redirect, only_flashes, render_fragment, render_page, wants_fragment
+from app.people.models import Membership, OrgUnit, Person
+from app.queries import bounded_int, paginate
+from app.reports import figures
+from app.study import services
+from app.study.forms import (
+    PERSON_CHOICE,
+    GuestForm,
+    MakeUpForm,
+    ParticipantForm,
+    ReasonForm,
+    ReflectionForm,
+    ReviewForm,
+    SessionForm,
+    person_choice,
+)
+from app.study.models import StudyKind, StudySession
+from app.types import local_today, utcnow
+
+bp = Blueprint("study", __name__)
+
+PEOPLE_OFFERED = 1000  # suggestions for chair, minute-taker, lecturer and participants
+
+
+# --- loading and answering ----------------------------------------------------------------------
+
+
+def _load(session_id: int) -> StudySession:
+    """One session with everything its page shows, in a fixed number of queries."""
+    session = db.session.scalar(
+        sa.select(StudySession)
+        .where(StudySession.id == session_id)
+        .options(
+            joinedload(StudySession.unit),
+            selectinload(StudySession.participations)
+            .joinedload(Participation.person)
+            .joinedload(Person.department),
+            selectinload(StudySession.guests),
+            joinedload(StudySession.chair),
+            joinedload(StudySession.minute_taker),
+            joinedload(StudySession.lecturer),
+        )
+    )
+    require(session is not None and can_view_activity(current_user, session))
+    return session  # type: ignore[return-value]
+
+
+def _managed(session_id: int) -> StudySession:
+    session = _load(session_id)
+    require_role(can_manage_activity(current_user, session))
+    return session
+
+
+def _row(session: StudySession, row_id: int) -> Participation:
+    for row in session.participations:
+        if row.id == row_id:
+            return row
+    abort(404)
+
+
+def _own_row(session: StudySession) -> Participation:
+    row = own_participation(current_user, session)
+    require_role(row is not None)
+    return row  # type: ignore[return-value]
+
+
+def _to_show(session: Activity) -> Response:
+    return redirect(url_for("study.show", session_id=session.id), 303)
+
+
+def _refused(session: Activity, message: object, status: int = 409) -> Response:
+    db.session.rollback()
+    flash(str(message), "danger")
+    if wants_fragment():
+        return only_flashes(status)
+    return _to_show(session)
+
+
+def _commit_or_conflict(session: Activity, conflict: object) -> Response | None:
+    """Commit; when another request changed the same row first, say what happened."""
+    try:
+        db.session.commit()
+    except StaleDataError:
+        return _refused(session, conflict)
+    return None
+
+
+def _evidence(activity: Activity) -> list[Evidence]:
+    return list(
+        db.session.scalars(
+            sa.select(Evidence)
+            .where(Evidence.activity_id == activity.id, Evidence.deleted_at.is_(None))
+            .order_by(Evidence.created_at, Evidence.id)
+        )
+    )
+
+
+def _context(session: StudySession, **extra: Any) -> dict[str, Any]:
+    manage = can_manage_activity(current_user, session)
+    rows = sorted(
+        session.participations,
+        key=lambda r: (r.role is not ParticipantRole.EXPECTED, r.person.name),
+    )
+    return {
+        "session": session,
+        "counts": figures.counts_for(session),
+        "expected_rows": [r for r in rows if r.role is ParticipantRole.EXPECTED],
+        "non_voting_rows": [r for r in rows if r.role is ParticipantRole.NON_VOTING],
+        "guests": [g for g in session.guests if g.deleted_at is None],
+        "can_manage": manage,
+        "mine": own_participation(current_user, session),
+        "now": utcnow(),
+        "window": core.check_in_window(session),
+        "statuses": AttendanceStatus,
+        "party_status_on": figures.status_on,
+        "people": _people_offered(units_for_choice(current_user)) if manage else {},
+        "roles": ParticipantRole,
+        "grid_stamp": grid_stamp,
+        **extra,
+    }
+
+
+# --- list, calendar ------------------------------------------------------------------------------
+
+
+@bp.route("/")
+@login_required
+def index() -> Response:
+    filters = services.SessionFilters.from_args(request.args)
+    page = paginate(services.session_query(current_user, filters, utcnow()))
+    counts = figures.activity_counts(s.id for s in page.items)
+    units = units_for_choice(current_user) if current_user.role is not Role.MEMBER else []
+    return render_page(
+        "study/index.html",
+        "study/_list.html",
+        page=page,
+        counts=counts,
+        filters=filters,
+        units=units,
+        kinds=StudyKind,
+        statuses=ActivityStatus,
+        years=range(local_today().year + 1, local_today().year - 6, -1),
+        can_create=current_user.role is not Role.MEMBER,
+        now=utcnow(),
+    )
+
+
+@bp.route("/calendar")
+@login_required
+def calendar() -> Response:
+    today = local_today()
+    month = _month_arg(request.args.get("month")) or today.replace(day=1)
+    first, following = services.month_bounds(month)
+    filters = services.SessionFilters()
+    stmt = services.session_query(current_user, filters, utcnow()).where(
+        Activity.held_on >= first, Activity.held_on < following
+    )
+    by_day: dict[date, list[StudySession]] = {}
+    for session in db.session.scalars(stmt.options(joinedload(StudySession.unit))):
+        by_day.setdefault(session.held_on, []).append(session)
+    for sessions in by_day.values():
+        sessions.sort(key=lambda s: s.starts_at)
+    weeks = Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
+    previous = (first - timedelta(days=1)).replace(day=1)
+    return render_page(
+        "study/calendar.html",
+        month=month,
+        weeks=weeks,
+        by_day=by_day,
+        today=today,
+        previous=previous,
+        following=following,
+        now=utcnow(),
+    )
+
+
+def _month_arg(raw: str | None) -> date | None:
+    if not raw:
+        return None
+    try:
+        year, month = (int(part) for part in raw.split("-", 1))
+        if 1900 <= year <= 2100 and 1 <= month <= 12:
+            return date(year, month, 1)
+    except ValueError:
+        pass
+    return None
+
+
+# --- creating and editing -----------------------------------------------------------------------
+
+
+def _people_offered(units: list[OrgUnit]) -> dict[str, Person]:
+    """People in the user's units today, by code, for the person suggestions."""
+    ids = [unit.id for unit in units]
+    stmt = (
+        sa.select(Person)
+        .join(Membership, Membership.person_id == Person.id)
+        .where(Membership.unit_id.in_(ids), Membership.on_date(local_today()))
+        .order_by(Person.name, Person.code)
+        .distinct()
+        .limit(PEOPLE_OFFERED)
+    )
+    return {person.code: person for person in db.session.scalars(stmt)}
+
+
+def _session_form(session: StudySession | None) -> tuple[SessionForm, list[OrgUnit]]:
+    units = units_for_choice(current_user)
+    late_days = settings.get(LATE_ENTRY_DAYS.key)
+    form = SessionForm(obj=session, units=units, late_days=late_days)
+    if session is not None and request.method == "GET":
+        local_start = session.starts_at.astimezone(_zone())
+        local_end = session.ends_at.astimezone(_zone())
+        form.kind.data = session.kind.value
+        form.day.data = local_start.date()
+        form.start.data = local_start.time()
+        form.end.data = local_end.time()
+        form.chair.data = person_choice(session.chair, session.chair_name)
+        form.minute_taker.data = person_choice(session.minute_taker, session.minute_taker_name)
+        form.lecturer.data = person_choice(session.lecturer, session.lecturer_name)
+    return form, units
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(Role.ADMIN, Role.SECRETARY)
+def new() -> Response:
+    form, units = _session_form(None)
+    if request.method == "GET":
+        form.unit_id.data = bounded_int(request.args.get("unit")) or (
+            units[0].id if units else None
+        )
+        form.day.data = local_today()
+    people = _people_offered(units)
+    status = 200
+    if form.validate_on_submit():
+        unit = db.session.get(OrgUnit, form.unit_id.data)
+        require(unit is not None and unit_in_scope(current_user, unit))
+        try:
+            session = services.create_session(form.values(people, unit), current_user)
+        except Refused as refused:
+            form.late_reason.errors.append(str(refused.message))
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "The session has been created with %(n)d people expected.",
+                    n=len(session.participations),
+                ),
+                "success",
+            )
+            return hx_redirect(url_for("study.show", session_id=session.id))
+    if request.method == "POST":
+        status = 422
+    return render_page(
+        "study/form.html", form=form, session=None, people=people.values(), status=status
+    )
+
+
+@bp.route("/<int:session_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(session_id: int) -> Response:
+    session = _managed(session_id)
+    if not session.is_open:
+        return _refused(
+            session,
+            _("This record is archived and can no longer be changed.")
+            if session.is_archived
+            else _("This activity was cancelled."),
+        )
+    form, units = _session_form(session)
+    people = _people_offered(units)
+    status = 200
+    if form.validate_on_submit():
+        unit = db.session.get(OrgUnit, form.unit_id.data)
+        require(unit is not None and unit_in_scope(current_user, unit))
+        values = form.values(people, unit)
+        if values.get("study_hours") is None:
+            values["study_hours"] = None
+        services.apply_values(session, values)
+        db.session.commit()
+        flash(_("The changes have been saved."), "success")
+        return hx_redirect(url_for("study.show", session_id=session.id))
+    if request.method == "POST":
+        status = 422
+    return render_page(
+        "study/form.html", form=form, session=session, people=people.values(), status=status
+    )
+
+
+# --- the record -------------------------------------------------------------------------------
+
+
+@bp.route("/<int:session_id>")
+@login_required
+def show(session_id: int) -> Response:
+    session = _load(session_id)
+    context = _context(session)
+    evidence = _evidence(session)
+    return render_page(
+        "study/show.html",
+        evidence=evidence,
+        activity=session,
+        can_upload=context["can_manage"] and session.is_open,
+        **context,
+    )
+
+
+def grid_stamp(session: StudySession) -> str:
+    """Changes whenever a row or guest of the grid changes: the polling grid is sent again only
+    then."""
+    parts = [f"{r.id}:{r.version}" for r in session.participations]
+    parts += [f"g{g.id}:{g.deleted_at is None}" for g in session.guests]
+    return hashlib.sha256(",".join(sorted(parts)).encode()).hexdigest()[:16]
+
+
+@bp.route("/<int:session_id>/attendance")
+@login_required
+def attendance(session_id: int) -> Response:
+    """The grid, polled while the session is open: a member's check-in appears on the
+    secretary's screen without a reload; nothing is sent when nothing changed."""
+    session = _managed(session_id)
+    if request.args.get("v") == grid_stamp(session):
+        return Response(status=204, headers={"Vary": "HX-Request, HX-Boosted"})
+    if not wants_fragment():
+        return _to_show(session)
+    return render_fragment("study/_attendance.html", oob_counts=True, **_context(session))
+
+
+def _grid_response(session: StudySession, row: Participation | None = None) -> Response:
+    """After a change on the grid: the row (or the whole grid) and the counts out of band."""
+    if not wants_fragment():
+        return _to_show(session)
+    context = _context(session)
+    if row is not None:
+        return render_fragment("study/_row_update.html", row=row, **context)
+    return render_fragment("study/_attendance.html", oob_counts=True, **context)
+
+
+@bp.route("/<int:session_id>/attendance/<int:row_id>", methods=["POST"])
+@login_required
+def attendance_cell(session_id: int, row_id: int) -> Response:
+    session = _managed(session_id)
+    row = _row(session, row_id)
+    try:
+        status = AttendanceStatus(request.form.get("status", ""))
+    except ValueError:
+        return _refused(session, _("Choose a status."), 422)
+    try:
+        core.mark(row, status, current_user)
+    except Refused as refused:
+        return _refused(session, refused.message)
+    problem = _commit_or_conflict(
+        session, _("Someone else changed this row at the same time. Reload and try again.")
+    )
+    return problem or _grid_response(session, row)
+
+
+@bp.route("/<int:session_id>/attendance/all-present", methods=["POST"])
+@login_required
+def all_present(session_id: int) -> Response:
+    session = _managed(session_id)
+    try:
+        changed = core.mark_all_present(session, current_user)
+    except Refused as refused:
+        return _refused(session, refused.message)
+    problem = _commit_or_conflict(
+        session, _("Someone else changed the list at the same time. Reload and try again.")
+    )
+    if problem:
+        return problem
+    flash(_("%(n)d people marked present.", n=changed), "success")
+    return _grid_response(session)
+
+
+@bp.route("/<int:session_id>/attendance/<int:row_id>/confirm", methods=["POST"])
+@login_required
+def confirm(session_id: int, row_id: int) -> Response:
+    session = _managed(session_id)
+    row = _row(session, row_id)
+    try:
+        core.confirm_check_in(row, current_user)
+    except Refused as refused:
+        return _refused(session, refused.message)
+    problem = _commit_or_conflict(
+        session, _("Someone else changed this row at the same time. Reload and try again.")
+    )
+    return problem or _grid_response(session, row)
+
+
+@bp.route("/<int:session_id>/leave/<int:row_id>", methods=["POST"])
+@login_required
+def leave_decide(session_id: int, row_id: int) -> Response:
+    session = _managed(session_id)
+    row = _row(session, row_id)
+    approve = request.form.get("decision") == "approve"
+    try:
+        core.decide_leave(row, approve, current_user)
+    except Refused as refused:
+        return _refused(session, refused.message)
+    problem = _commit_or_conflict(
+        session, _("Someone else changed this row at the same time. Reload and try again.")
+    )
+    return problem or _grid_response(session, row)
+
+
+@bp.route("/<int:session_id>/make-up/<int:row_id>", methods=["POST"])
+@login_required
+def make_up_review(session_id: int, row_id: int) -> Response:
+    session = _managed(session_id)
+    row = _row(session, row_id)
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        return _refused(session, _("The comment is too long."), 422)
+    confirm_it = request.form.get("decision") == "confirm"
+    try:
+        core.review_make_up(row, confirm_it, form.comment.data or None, current_user)
+    except Refused as refused:
+        return _refused(session, refused.message, 422)
+    problem = _commit_or_conflict(
+        session, _("Someone else changed this row at the same time. Reload and try again.")
+    )
+    if problem:
+        return problem
+    flash(
+        _("The make-up study is confirmed.")
+        if confirm_it
+        else _("The make-up study was returned."),
+        "success",
+    )
+    return _grid_response(session, row)
+
+
+# --- the member's own actions -----------------------------------------------------------------
+
+
+def _mine_response(session: StudySession) -> Response:
+    if not wants_fragment():
+        return _to_show(session)
+    return render_fragment("study/_mine.html", **_context(session))
+
+
+@bp.route("/<int:session_id>/check-in", methods=["POST"])
+@login_required
+def check_in(session_id: int) -> Response:
+    session = _load(session_id)
+    row = _own_row(session)
+    try:
+        core.check_in(row, RecordedVia.BUTTON, current_user)
+    except Refused as refused:
+        return _refused(session, refused.message)
+    problem = _commit_or_conflict(session, _("You have already checked in."))
+    if problem:
+        return problem
+    flash(_("You have checked in. The secretary will confirm it."), "success")
+    return _mine_response(session)
+
+
+@bp.route("/<int:session_id>/leave", methods=["POST"])
+@login_required
+def leave(session_id: int) -> Response:
+    session = _load(session_id)
+    row = _own_row(session)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        return _refused(session, _("Give a reason for the leave request."), 422)
+    try:
+        core.request_leave(row, form.reason.data)
+    except Refused as refused:
+        return _refused(session, refused.message)
+    problem = _commit_or_conflict(
+        session, _("Your attendance was changed at the same time. Reload and try again.")
+    )
+    if problem:
+        return problem
+    flash(_("Your leave request has been sent to the secretary."), "success")
+    return _mine_response(session)
+
+
+@bp.route("/<int:session_id>/make-up", methods=["GET", "POST"])
+@login_required
+def make_up(session_id: int) -> Response:
+    from app.activities import evidence as files
+
+    session = _load(session_id)
+    row = _own_row(session)
+    form = MakeUpForm(obj=None)
+    if request.method == "GET" and row.make_up_note:
+        form.note.data = row.make_up_note
+    status = 200
+    if form.validate_on_submit():
+        try:
+            core.submit_make_up(row, form.note.data)
+            for upload in request.files.getlist("files"):
+                if upload and upload.filename:
+                    files.attach(upload, participation=row, by=current_user)
+        except Refused as refused:
+            db.session.rollback()
+            form.note.errors.append(str(refused.message))
+        else:
+            problem = _commit_or_conflict(
+                session, _("Your record was changed at the same time. Reload and try again.")
+            )
+            if problem:
+                return problem
+            flash(_("Your make-up study has been sent to the secretary."), "success")
+            return hx_redirect(url_for("study.show", session_id=session.id))
+    if request.method == "POST":
+        status = 422
+    attached = list(
+        db.session.scalars(
+            sa.select(Evidence).where(
+                Evidence.participation_id == row.id, Evidence.deleted_at.is_(None)
+            )
+        )
+    )
+    return render_page(
+        "study/make_up.html", form=form, session=session, row=row, attached=attached, status=status
+    )
+
+
+@bp.route("/<int:session_id>/reflection", methods=["GET", "POST"])
+@login_required
+def reflection(session_id: int) -> Response:
+    session = _load(session_id)
+    row = _own_row(session)
+    form = ReflectionForm()
+    if request.method == "GET":
+        form.text.data = row.reflection
+    status = 200
+    if form.validate_on_submit():
+        try:
+            core.write_reflection(row, form.text.data)
+        except Refused as refused:
+            db.session.rollback()
+            form.text.errors.append(str(refused.message))
+        else:
+            problem = _commit_or_conflict(
+                session, _("Your record was changed at the same time. Reload and try again.")
+            )
+            if problem:
+                return problem
+            flash(_("Your reflection has been saved."), "success")
+            return hx_redirect(url_for("study.show", session_id=session.id))
+    if request.method == "POST":
+        status = 422
+    return render_page("study/reflection.html", form=form, session=session, row=row, status=status)
+
+
+# --- check-in by QR code in the room -----------------------------------------------------------
+
+
+@bp.route("/<int:session_id>/qr")
+@login_required
+def qr(session_id: int) -> Response:
+    session = _managed(session_id)
+    return render_page(
+        "study/qr.html", "study/_qr_code.html", session=session, **_qr_context(session)
+    )
+
+
+@bp.route("/<int:session_id>/qr/code")
+@login_required
+def qr_code(session_id: int) -> Response:
+    session = _managed(session_id)
+    return render_page(
+        "study/qr.html", "study/_qr_code.html", session=session, **_qr_context(session)
+    )
+
+
+def _qr_context(session: StudySession) -> dict[str, Any]:
+    token = checkin.token_for(session.id)
+    url = url_for("study.scan", session_id=session.id, t=token, _external=True)
+    return {"qr_svg": checkin.qr_svg(url), "qr_url": url, "seconds_left": checkin.seconds_left()}
+
+
+@bp.route("/<int:session_id>/scan", methods=["GET", "POST"])
+@login_required
+def scan(session_id: int) -> Response:
+    """The address in the QR code: a valid code checks the signed-in person in, confirmed at once
+    (the code is only visible in the room). The page submits itself; the POST carries CSRF."""
+    token = request.values.get("t", "")
+    session = db.session.get(StudySession, session_id)
+    if session is None:
+        abort(404)
+    try:
+        checkin.verify(session.id, token)
+    except checkin.Expired:
+        return render_page(
+            "study/scan.html",
+            session=None,
+            problem=_("This code has expired. Scan the code on the screen again."),
+            status=400,
+        )
+    except checkin.TokenProblem:
+        return render_page(
+            "study/scan.html",
+            session=None,
+            problem=_("This code is not valid. Scan the code on the screen in the room."),
+            status=400,
+        )
+    row = own_participation(current_user, session)
+    if row is None:
+        return render_page(
+            "study/scan.html",
+            session=session,
+            problem=_("You are not on the list of this session. Ask the secretary to add you."),
+            status=403,
+        )
+    if request.method == "GET":
+        return render_page("study/scan.html", session=session, token=token, problem=None)
+    try:
+        core.check_in(row, RecordedVia.QR, current_user)
+    except Refused as refused:
+        db.session.rollback()
+        flash(str(refused.message), "info")
+        return _to_show(session)
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        flash(_("You have already checked in."), "info")
+        return _to_show(session)
+    flash(_("You have checked in."), "success")
+    return _to_show(session)
+
+
+# --- the list of people --------------------------------------------------------------------
+
+
+@bp.route("/<int:session_id>/participants", methods=["POST"])
+@login_required
+def participant_add(session_id: int) -> Response:
+    session = _managed(session_id)
+    form = ParticipantForm()
+    form.role.choices = ParticipantRole.choices()
+    if not form.validate_on_submit():
+        return _refused(session, _("Choose a person from the suggestions."), 422)
+    match = PERSON_CHOICE.match(form.person.data or "")
+    people = _people_offered(units_for_choice(current_user))
+    person = people.get(match["code"]) if match else None
+    if person is None:
+        return _refused(session, _("Choose a person from the suggestions."), 422)
+    try:
+        core.add_participant(session, person, ParticipantRole(form.role.data))
+    except Refused as refused:
+        return _refused(session, refused.message)
+    db.session.commit()
+    flash(_("%(name)s has been added to the list.", name=person.name), "success")
+    return _grid_response(session)
+
+
+@bp.route("/<int:session_id>/participants/<int:row_id>/remove", methods=["POST"])
+@login_required
+def participant_remove(session_id: int, row_id: int) -> Response:
+    session = _managed(session_id)
+    row = _row(session, row_id)
+    name = row.person.name
+    try:
+        core.remove_participant(row)
+    except Refused as refused:
+        return _refused(session, refused.message)
+    db.session.commit()
+    db.session.expire(session, ["participations"])
+    flash(_("%(name)s has been taken off the list.", name=name), "success")
+    return _grid_response(_load(session_id))
+
+
+@bp.route("/<int:session_id>/guests", methods=["POST"])
+@login_required
+def guest_add(session_id: int) -> Response:
+    session = _managed(session_id)
+    form = GuestForm()
+    if not form.validate_on_submit():
+        return _refused(session, _("Give the guest's name."), 422)
+    try:
+        core.add_guest(session, form.name.data, form.relation.data)
+    except Refused as refused:
+        return _refused(session, refused.message)
+    db.session.commit()
+    flash(_("%(name)s has been added as a guest.", name=form.name.data), "success")
+    return _grid_response(session)
+
+
+@bp.route("/<int:session_id>/guests/<int:guest_id>/remove", methods=["POST"])
+@login_required
+def guest_remove(session_id: int, guest_id: int) -> Response:
+    session = _managed(session_id)
+    guest = db.session.get(ActivityGuest, guest_id)
+    require(guest is not None and guest.activity_id == session.id and guest.deleted_at is None)
+    try:
+        core.remove_guest(guest)  # type: ignore[arg-type]
+    except Refused as refused:
+        return _refused(session, refused.message)
+    db.session.commit()
+    flash(_("The guest has been removed."), "success")
+    return _grid_response(session)
+
+
+# --- archiving, reopening, cancelling -----------------------------------------------------------
+
+
+@bp.route("/<int:session_id>/archive", methods=["POST"])
+@login_required
+def archive(session_id: int) -> Response:
+    session = _managed(session_id)
+    try:
+        marked = core.archive(session, current_user)
+    except Refused as refused:
+        return _refused(session, refused.message)
+    problem = _commit_or_conflict(
+        session, _("Someone else changed the attendance at the same time. Reload and try again.")
+    )
+    if problem:
+        return problem
+    if marked:
+        flash(
+            _("The session is archived; %(n)d unmarked people were recorded absent.", n=marked),
+            "success",
+        )
+    else:
+        flash(_("The session is archived."), "success")
+    return hx_redirect(url_for("study.show", session_id=session.id))
+
+
+@bp.route("/<int:session_id>/reopen", methods=["POST"])
+@login_required
+def reopen(session_id: int) -> Response:
+    session = _load(session_id)
+    require_role(is_admin(current_user))
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        return _refused(session, _("Give a reason for reopening the record."), 422)
+    try:
+        core.reopen(session, form.reason.data)
+    except Refused as refused:
+        return _refused(session, refused.message)
+    db.session.commit()
+    flash(_("The record is open again."), "success")
+    return hx_redirect(url_for("study.show", session_id=session.id))
+
+
+@bp.route("/<int:session_id>/cancel", methods=["POST"])
+@login_required
+def cancel(session_id: int) -> Response:
+    session = _managed(session_id)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        return _refused(session, _("Give a reason for cancelling the session."), 422)
+    try:
+        core.cancel(session, form.reason.data)
+    except Refused as refused:
+        return _refused(session, refused.message)
+    db.session.commit()
+    flash(_("The session is cancelled and counts nowhere."), "success")
+    return hx_redirect(url_for("study.show", session_id=session.id))
+
+
+# --- the printed sign-in sheet ----------------------------------------------------------------
+
+
+@bp.route("/<int:session_id>/sign-in-sheet.docx")
+@login_required
+def sign_in_sheet(session_id: int) -> Response:
+    from app.study import sign_in_sheet as sheet
+
+    session = _managed(session_id)
+    return send_file(
+        BytesIO(sheet.build(session)),
+        mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        as_attachment=True,
+        download_name=sheet.filename(session),
+    )

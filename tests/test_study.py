@@ -1,0 +1,610 @@
+"""Study sessions over HTTP: creating, the attendance grid in place, check-in, leave, make-up
+study, reflections, archiving and cancelling, as the people who use them do it."""
+
+import re
+import threading
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from conftest import PASSWORD, csrf_token, make_person
+
+from app.activities import checkin
+from app.activities.models import (
+    Activity,
+    AttendanceStatus,
+    LeaveState,
+    MakeUpState,
+    Participation,
+)
+from app.audit.models import AuditLog
+from app.auth.models import User
+from app.extensions import db
+from app.people.models import OrgUnit
+from app.reports import figures
+from app.study.models import StudyKind, StudySession
+from app.study.services import create_session
+from app.types import utcnow
+
+HX = {"HX-Request": "true"}
+BOOSTED = {"HX-Request": "true", "HX-Boosted": "true"}
+
+
+def new_session(
+    app,
+    start_in: timedelta,
+    hours: float = 2,
+    kind=StudyKind.GENERAL_MEETING,
+    unit="jiguan",
+    title="Branch meeting",
+) -> int:  # noqa: E501
+    with app.app_context():
+        secretary = db.session.scalar(sa.select(User).where(User.username == "secretary"))
+        start = utcnow() + start_in
+        session = create_session(
+            {
+                "title": title,
+                "kind": kind,
+                "unit": db.session.scalar(sa.select(OrgUnit).where(OrgUnit.code == unit)),
+                "starts_at": start,
+                "ends_at": start + timedelta(hours=hours),
+                "late_reason": "paper record",
+            },
+            secretary,
+        )
+        db.session.commit()
+        return session.id
+
+
+def row_of(app, session_id: int, username: str) -> Participation:
+    with app.app_context():
+        person_id = db.session.scalar(sa.select(User.person_id).where(User.username == username))
+        row = db.session.scalar(
+            sa.select(Participation).where(
+                Participation.activity_id == session_id, Participation.person_id == person_id
+            )
+        )
+        db.session.expunge(row)
+        return row
+
+
+def counts(app, session_id: int) -> figures.Counts:
+    with app.app_context():
+        return figures.counts_for(db.session.get(Activity, session_id))
+
+
+def post(client, url: str, data: dict | None = None, headers: dict | None = None):
+    payload = {"csrf_token": csrf_token(client, "/auth/password"), **(data or {})}
+    return client.post(url, data=payload, headers=headers or {})
+
+
+# --- creating -------------------------------------------------------------------------------
+
+
+def form_data(**changes: str) -> dict:
+    data = {
+        "title": "学习党章",
+        "kind": "general_meeting",
+        "day": (utcnow() + timedelta(days=2)).date().isoformat(),
+        "start": "09:00",
+        "end": "10:45",
+        "place": "Room 3",
+        "chair": "Secretary J (J001)",
+        "minute_taker": "Member J (J002)",
+        "lecturer": "An outside expert",
+    }
+    data.update(changes)
+    return data
+
+
+def test_secretary_creates_a_session_with_the_expected_list(app, client, auth, world):
+    auth.login("secretary")
+    response = post(client, "/study/new", {**form_data(), "unit_id": str(world["jiguan"])})
+    assert response.status_code == 303
+    session_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    with app.app_context():
+        session = db.session.get(StudySession, session_id)
+        assert session.study_hours == pytest.approx(2.0)  # 1 h 45 min → 2.0
+        assert session.chair_id == world["sec_person"]
+        assert session.minute_taker_id == world["member_person"]
+        assert session.lecturer_id is None and session.lecturer_name == "An outside expert"
+        listed = {row.person_id for row in session.participations}
+        # Everyone in the branch and its 党小组 on that date; not the other branch.
+        assert listed == {world["sec_person"], world["member_person"], world["grouped"]}
+        assert not session.late_entry
+    page = client.get(f"/study/{session_id}").get_data(as_text=True)
+    assert "Grouped J" in page and "Member C" not in page
+
+
+def test_a_late_entry_needs_a_reason_and_is_flagged(app, client, auth, world):
+    auth.login("secretary")
+    old_day = (utcnow() - timedelta(days=20)).date().isoformat()
+    data = {**form_data(day=old_day), "unit_id": str(world["jiguan"])}
+    refused = post(client, "/study/new", data)
+    assert refused.status_code == 422
+    assert "reason for the late entry" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Activity)) == 0
+    accepted = post(client, "/study/new", {**data, "late_reason": "Paper meeting, entered later"})
+    assert accepted.status_code == 303
+    listing = client.get("/study/").get_data(as_text=True)
+    assert "Late entry" in listing
+
+
+def test_invalid_times_are_refused_and_nothing_is_saved(app, client, auth, world):
+    auth.login("secretary")
+    response = post(
+        client, "/study/new", {**form_data(end="08:00"), "unit_id": str(world["jiguan"])}
+    )
+    assert response.status_code == 422
+    assert "The end must come after the start." in response.get_data(as_text=True)
+    response = post(client, "/study/new", {**form_data(), "unit_id": str(world["cujin"])})
+    assert response.status_code == 422  # not one of the secretary's units: not offered
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Activity)) == 0
+
+
+# --- the list -------------------------------------------------------------------------------
+
+
+def test_list_filters_in_three_modes(app, client, auth, world):
+    meeting = new_session(app, timedelta(days=-3), title="Held meeting")
+    new_session(app, timedelta(days=3), kind=StudyKind.PARTY_LECTURE, title="Planned lecture")
+    new_session(app, timedelta(days=-3), unit="cujin", title="Other branch meeting")
+    auth.login("secretary")
+    url = "/study/?kind=general_meeting"
+    plain = client.get(url).get_data(as_text=True)
+    assert "<html" in plain and "Held meeting" in plain and "Planned lecture" not in plain
+    assert "Other branch meeting" not in plain  # never another branch's
+    fragment = client.get(url, headers=HX)
+    html = fragment.get_data(as_text=True)
+    assert "<html" not in html and 'id="session-list"' in html and "Held meeting" in html
+    assert "HX-Request" in fragment.headers["Vary"]
+    boosted = client.get(url, headers=BOOSTED).get_data(as_text=True)
+    assert "<html" in boosted
+    planned = client.get("/study/?status=planned", headers=HX).get_data(as_text=True)
+    assert "Planned lecture" in planned and "Held meeting" not in planned
+    assert f"/study/{meeting}" in client.get("/study/?status=held").get_data(as_text=True)
+
+
+def test_member_lists_only_sessions_that_list_them(app, client, auth, world):
+    new_session(app, timedelta(days=1), title="Jiguan meeting")
+    new_session(app, timedelta(days=1), unit="cujin", title="Cujin meeting")
+    auth.login("member")
+    page = client.get("/study/").get_data(as_text=True)
+    assert "Jiguan meeting" in page and "Cujin meeting" not in page
+    assert "New session" not in page
+
+
+def test_list_and_grid_queries_do_not_grow(app, client, auth, world, queries):
+    auth.login("secretary")
+    first = new_session(app, timedelta(days=-2))
+    client.get("/study/")
+    with queries() as few_sessions:
+        client.get("/study/")
+    with queries() as small_grid:
+        client.get(f"/study/{first}")
+    with app.app_context():
+        jiguan = db.session.get(OrgUnit, world["jiguan"])
+        for n in range(12):
+            make_person(f"X{n:03}", f"Extra {n}", jiguan)
+        db.session.commit()
+    for _ in range(6):
+        new_session(app, timedelta(days=-2))
+    big = new_session(app, timedelta(days=-1))
+    with queries() as many_sessions:
+        client.get("/study/")
+    with queries() as big_grid:
+        client.get(f"/study/{big}")
+    assert many_sessions.count == few_sessions.count
+    assert big_grid.count == small_grid.count
+    assert counts(app, big).expected == 15
+
+
+# --- the attendance grid --------------------------------------------------------------------
+
+
+def test_attendance_cell_in_three_modes_with_counts_out_of_band(app, client, auth, world):
+    session_id = new_session(app, timedelta(hours=-1))
+    row = row_of(app, session_id, "member")
+    auth.login("secretary")
+    url = f"/study/{session_id}/attendance/{row.id}"
+    fragment = post(client, url, {"status": "late"}, HX)
+    html = fragment.get_data(as_text=True)
+    assert fragment.status_code == 200
+    assert html.lstrip().startswith("<tr") and f'id="row-{row.id}"' in html
+    counts_part = html[html.index('id="session-counts"') :]
+    assert 'hx-swap-oob="true"' in counts_part[:200]
+    assert re.search(r'<div class="value text-success">1</div>', counts_part)
+    assert counts(app, session_id).present == 1
+    plain = post(client, url, {"status": "absent"})
+    assert plain.status_code == 303 and plain.headers["Location"] == f"/study/{session_id}"
+    boosted = post(client, url, {"status": "leave"}, BOOSTED)
+    assert boosted.status_code == 303
+    after = counts(app, session_id)
+    assert (after.present, after.leave, after.absent, after.unmarked) == (0, 1, 0, 2)
+    bad = post(client, url, {"status": "maybe"}, HX)
+    assert bad.status_code == 422 and bad.headers["HX-Reswap"] == "none"
+    assert counts(app, session_id).leave == 1
+
+
+def test_all_present_marks_only_the_unmarked(app, client, auth, world):
+    session_id = new_session(app, timedelta(hours=-1))
+    row = row_of(app, session_id, "member")
+    auth.login("secretary")
+    post(client, f"/study/{session_id}/attendance/{row.id}", {"status": "absent"}, HX)
+    response = post(client, f"/study/{session_id}/attendance/all-present", {}, HX)
+    assert response.status_code == 200 and 'id="attendance"' in response.get_data(as_text=True)
+    result = counts(app, session_id)
+    assert (result.present, result.absent, result.unmarked) == (2, 1, 0)
+
+
+def test_member_cannot_mark_anyone(app, client, auth, world):
+    session_id = new_session(app, timedelta(hours=-1))
+    row = row_of(app, session_id, "member")
+    auth.login("member")
+    response = post(client, f"/study/{session_id}/attendance/{row.id}", {"status": "present"})
+    assert response.status_code == 403
+    assert counts(app, session_id).present == 0
+
+
+def test_other_branch_secretary_sees_nothing_of_the_session(app, client, auth, world):
+    session_id = new_session(app, timedelta(hours=-1))
+    row = row_of(app, session_id, "member")
+    auth.login("secretary2")
+    for url in (
+        f"/study/{session_id}",
+        f"/study/{session_id}/qr/code",
+        f"/study/{session_id}/sign-in-sheet.docx",
+    ):
+        assert client.get(url).status_code == 404, url
+        assert client.get(url, headers=HX).status_code == 404, url
+    response = post(client, f"/study/{session_id}/attendance/{row.id}", {"status": "present"}, HX)
+    assert response.status_code == 404
+    assert counts(app, session_id).present == 0
+
+
+# --- check-in -------------------------------------------------------------------------------
+
+
+def test_button_check_in_waits_for_the_secretary(app, client, auth, world):
+    session_id = new_session(app, timedelta(minutes=10))  # the window opened 20 minutes ago
+    auth.login("member")
+    response = post(client, f"/study/{session_id}/check-in", {}, HX)
+    assert response.status_code == 200
+    assert "waiting for the secretary" in response.get_data(as_text=True)
+    result = counts(app, session_id)
+    assert (result.present, result.pending) == (0, 1)
+    again = post(client, f"/study/{session_id}/check-in", {}, HX)
+    assert again.status_code == 409 and "already checked in" in again.get_data(as_text=True)
+    row = row_of(app, session_id, "member")
+    auth.logout()
+    auth.login("secretary")
+    grid = client.get(f"/study/{session_id}").get_data(as_text=True)
+    assert "Confirm check-in" in grid
+    confirmed = post(client, f"/study/{session_id}/attendance/{row.id}/confirm", {}, HX)
+    assert confirmed.status_code == 200
+    result = counts(app, session_id)
+    assert (result.present, result.pending) == (1, 0)
+
+
+@pytest.mark.parametrize("start_in", [timedelta(minutes=45), timedelta(hours=-3)])
+def test_button_check_in_outside_the_window_is_refused(app, client, auth, world, start_in):
+    session_id = new_session(app, start_in)  # opens in 15 minutes / ended an hour ago
+    auth.login("member")
+    response = post(client, f"/study/{session_id}/check-in", {}, HX)
+    assert response.status_code == 409
+    assert row_of(app, session_id, "member").status is AttendanceStatus.UNMARKED
+
+
+def test_qr_code_checks_in_at_once_within_five_minutes(app, client, auth, world):
+    session_id = new_session(app, timedelta(minutes=-5))
+    with app.app_context():
+        token = checkin.token_for(session_id, utcnow() - timedelta(minutes=4))
+    auth.login("member")
+    page = client.get(f"/study/{session_id}/scan?t={token}")
+    assert page.status_code == 200 and "data-autosubmit" in page.get_data(as_text=True)
+    response = post(client, f"/study/{session_id}/scan", {"t": token})
+    assert response.status_code == 303
+    row = row_of(app, session_id, "member")
+    assert row.status is AttendanceStatus.PRESENT and row.confirmed
+    assert counts(app, session_id).present == 1
+    again = post(client, f"/study/{session_id}/scan", {"t": token})
+    assert again.status_code == 303
+    assert "already checked in" in client.get(again.headers["Location"]).get_data(as_text=True)
+
+
+def test_expired_and_forged_codes_are_refused(app, client, auth, world):
+    session_id = new_session(app, timedelta(minutes=-10))
+    other = new_session(app, timedelta(minutes=-10), title="Another")
+    with app.app_context():
+        old = checkin.token_for(session_id, utcnow() - timedelta(minutes=6))
+        elsewhere = checkin.token_for(other)
+    auth.login("member")
+    expired = post(client, f"/study/{session_id}/scan", {"t": old})
+    assert expired.status_code == 400 and "expired" in expired.get_data(as_text=True)
+    slot = old.split(".")[0]
+    for forged in (f"{slot}.{'0' * 32}", elsewhere, "garbage", ""):
+        response = post(client, f"/study/{session_id}/scan", {"t": forged})
+        assert response.status_code == 400, forged
+        assert "not valid" in response.get_data(as_text=True)
+    assert row_of(app, session_id, "member").status is AttendanceStatus.UNMARKED
+
+
+def test_qr_page_rotates_through_htmx(app, client, auth, world):
+    session_id = new_session(app, timedelta(minutes=-5))
+    auth.login("secretary")
+    page = client.get(f"/study/{session_id}/qr").get_data(as_text=True)
+    assert "<svg" in page and f"/study/{session_id}/qr/code" in page and "hx-trigger" in page
+    fragment = client.get(f"/study/{session_id}/qr/code", headers=HX).get_data(as_text=True)
+    assert "<html" not in fragment and 'id="qr-code"' in fragment and "<svg" in fragment
+
+
+def test_two_simultaneous_check_ins_make_one_change(app, world, monkeypatch):
+    """Both requests load the row before either writes: the version counter lets one win and
+    tells the other it is already checked in; one change, one audit row."""
+    from app.activities import services as core
+
+    session_id = new_session(app, timedelta(minutes=-5))
+    row = row_of(app, session_id, "member")
+    with app.app_context():
+        token = checkin.token_for(session_id)
+    barrier = threading.Barrier(2, timeout=10)
+    original = core.check_in
+
+    def check_in_together(*args, **kwargs):
+        original(*args, **kwargs)
+        barrier.wait()  # both have changed their copy of the row; now both commit
+
+    monkeypatch.setattr(core, "check_in", check_in_together)
+    results: list[str] = []
+
+    def scan() -> None:
+        client = app.test_client()
+        client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+        token_field = csrf_token(client, "/auth/login")
+        client.post(
+            "/auth/login",
+            data={"username": "member", "password": PASSWORD, "csrf_token": token_field},
+        )
+        response = client.post(
+            f"/study/{session_id}/scan",
+            data={"t": token, "csrf_token": csrf_token(client, "/auth/password")},
+        )
+        results.append(client.get(response.headers["Location"]).get_data(as_text=True))
+
+    threads = [threading.Thread(target=scan) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(results) == 2
+    assert sum("You have checked in." in page for page in results) == 1
+    assert sum("already checked in" in page for page in results) == 1
+    with app.app_context():
+        stored = db.session.get(Participation, row.id)
+        assert stored.status is AttendanceStatus.PRESENT and stored.version == 2
+        changes = db.session.scalars(
+            sa.select(AuditLog).where(
+                AuditLog.record_type == "participation",
+                AuditLog.record_id == str(row.id),
+                AuditLog.action == "update",
+            )
+        ).all()
+        assert len(changes) == 1
+
+
+# --- leave, make-up study, reflections ------------------------------------------------------
+
+
+def test_leave_is_asked_before_and_decided_in_place(app, client, auth, world):
+    session_id = new_session(app, timedelta(days=1))
+    auth.login("member")
+    empty = post(client, f"/study/{session_id}/leave", {"reason": ""}, HX)
+    assert empty.status_code == 422
+    asked = post(client, f"/study/{session_id}/leave", {"reason": "On a business trip"}, HX)
+    assert asked.status_code == 200 and "waiting for the secretary" in asked.get_data(as_text=True)
+    assert counts(app, session_id).pending == 1
+    row = row_of(app, session_id, "member")
+    auth.logout()
+    auth.login("secretary")
+    refused = post(client, f"/study/{session_id}/leave/{row.id}", {"decision": "refuse"}, HX)
+    assert refused.status_code == 200
+    row = row_of(app, session_id, "member")
+    assert row.leave_state is LeaveState.REFUSED and row.status is AttendanceStatus.UNMARKED
+    auth.logout()
+    auth.login("member")
+    post(client, f"/study/{session_id}/leave", {"reason": "Really away"}, HX)
+    auth.logout()
+    auth.login("secretary")
+    post(client, f"/study/{session_id}/leave/{row.id}", {"decision": "approve"}, HX)
+    row = row_of(app, session_id, "member")
+    assert row.leave_state is LeaveState.APPROVED and row.status is AttendanceStatus.LEAVE
+    result = counts(app, session_id)
+    assert (result.leave, result.pending, result.present) == (1, 0, 0)
+
+
+def test_leave_after_the_start_is_refused(app, client, auth, world):
+    session_id = new_session(app, timedelta(minutes=-1))
+    auth.login("member")
+    response = post(client, f"/study/{session_id}/leave", {"reason": "late notice"}, HX)
+    assert response.status_code == 409
+    assert row_of(app, session_id, "member").leave_state is None
+
+
+def test_make_up_submitted_returned_and_confirmed(app, client, auth, world):
+    session_id = new_session(app, timedelta(hours=-3))
+    row = row_of(app, session_id, "member")
+    auth.login("secretary")
+    post(client, f"/study/{session_id}/attendance/{row.id}", {"status": "absent"}, HX)
+    auth.logout()
+    auth.login("member")
+    assert "You owe a make-up study" in client.get(f"/study/{session_id}").get_data(as_text=True)
+    own_page = client.get(f"/members/{world['member_person']}").get_data(as_text=True)
+    assert f'href="/study/{session_id}">Branch meeting</a>' in own_page  # what is owed
+    sent = post(client, f"/study/{session_id}/make-up", {"note": "Read the materials."})
+    assert sent.status_code == 303
+    auth.logout()
+    auth.login("secretary")
+    url = f"/study/{session_id}/make-up/{row.id}"
+    no_comment = post(client, url, {"decision": "return", "comment": ""}, HX)
+    assert no_comment.status_code == 422 and "Say why" in no_comment.get_data(as_text=True)
+    assert row_of(app, session_id, "member").make_up_state is MakeUpState.SUBMITTED
+    post(client, url, {"decision": "return", "comment": "Too short"}, HX)
+    assert row_of(app, session_id, "member").make_up_state is MakeUpState.RETURNED
+    auth.logout()
+    auth.login("member")
+    assert "Too short" in client.get(f"/study/{session_id}").get_data(as_text=True)
+    post(client, f"/study/{session_id}/make-up", {"note": "Read and summarised the materials."})
+    auth.logout()
+    auth.login("secretary")
+    before = counts(app, session_id)
+    assert post(client, url, {"decision": "confirm"}, HX).status_code == 200
+    after = counts(app, session_id)
+    assert (before.make_ups, after.make_ups) == (0, 1)
+    own_page = client.get(f"/members/{world['member_person']}").get_data(as_text=True)
+    assert f'href="/study/{session_id}">Branch meeting</a>' not in own_page
+    assert "Nothing owed." in own_page
+    assert after.participation_rate > after.attendance_rate
+
+
+def test_reflections_are_read_by_the_secretary_and_their_author_only(app, client, auth, world):
+    session_id = new_session(app, timedelta(hours=-3))
+    auth.login("secretary")
+    post(client, f"/study/{session_id}/attendance/all-present", {}, HX)
+    auth.logout()
+    auth.login("member")
+    text = "This session helped me understand the rules on integrity."
+    assert post(client, f"/study/{session_id}/reflection", {"text": text}).status_code == 303
+    assert text in client.get(f"/study/{session_id}").get_data(as_text=True)
+    auth.logout()
+    # Another member of the branch, also on the list, does not read it.
+    with app.app_context():
+        from conftest import make_user
+
+        from app.auth.models import Role
+
+        grouped = db.session.get(
+            __import__("app.people.models", fromlist=["Person"]).Person, world["grouped"]
+        )
+        make_user("grouped", Role.MEMBER, grouped)
+        db.session.commit()
+    auth.login("grouped")
+    assert text not in client.get(f"/study/{session_id}").get_data(as_text=True)
+    auth.logout()
+    auth.login("secretary")
+    assert text in client.get(f"/study/{session_id}").get_data(as_text=True)
+
+
+# --- archiving and cancelling ---------------------------------------------------------------
+
+
+def test_archiving_freezes_the_record_and_admin_reopens_with_a_reason(app, client, auth, world):
+    session_id = new_session(app, timedelta(minutes=-20))
+    auth.login("member")
+    post(client, f"/study/{session_id}/check-in", {}, HX)
+    auth.logout()
+    auth.login("secretary")
+    refused = post(client, f"/study/{session_id}/archive", {}, HX)
+    assert refused.status_code == 409 and "pending" in refused.get_data(as_text=True)
+    row = row_of(app, session_id, "member")
+    post(client, f"/study/{session_id}/attendance/{row.id}/confirm", {}, HX)
+    assert post(client, f"/study/{session_id}/archive").status_code == 303
+    result = counts(app, session_id)
+    assert (result.present, result.absent, result.unmarked) == (1, 2, 0)
+    frozen = post(client, f"/study/{session_id}/attendance/{row.id}", {"status": "absent"}, HX)
+    assert frozen.status_code == 409 and "archived" in frozen.get_data(as_text=True)
+    edit = post(
+        client, f"/study/{session_id}/edit", {**form_data(), "unit_id": str(world["jiguan"])}
+    )
+    assert edit.status_code == 303
+    with app.app_context():
+        assert db.session.get(StudySession, session_id).title == "Branch meeting"
+    assert post(client, f"/study/{session_id}/reopen", {"reason": "typo"}).status_code == 403
+    auth.logout()
+    auth.login("admin")
+    assert post(client, f"/study/{session_id}/reopen", {"reason": ""}).status_code == 303
+    with app.app_context():
+        assert db.session.get(StudySession, session_id).is_archived
+    assert (
+        post(client, f"/study/{session_id}/reopen", {"reason": "Wrong status for J002"}).status_code
+        == 303
+    )
+    with app.app_context():
+        assert db.session.get(StudySession, session_id).is_open
+        event = db.session.scalar(sa.select(AuditLog).where(AuditLog.action == "reopen"))
+        assert event.record_id == str(session_id)
+        assert event.changes["reason"][1] == "Wrong status for J002"
+        archived = db.session.scalars(
+            sa.select(AuditLog).where(
+                AuditLog.record_type == "study_session", AuditLog.record_id == str(session_id)
+            )
+        ).all()
+        assert any("state" in entry.changes for entry in archived)
+
+
+def test_make_ups_and_reflections_arrive_after_archiving(app, client, auth, world):
+    session_id = new_session(app, timedelta(hours=-3))
+    auth.login("secretary")
+    post(client, f"/study/{session_id}/archive")  # everyone unmarked becomes absent
+    auth.logout()
+    auth.login("member")
+    assert (
+        post(client, f"/study/{session_id}/make-up", {"note": "Studied at home."}).status_code
+        == 303
+    )
+    assert row_of(app, session_id, "member").make_up_state is MakeUpState.SUBMITTED
+
+
+def test_a_cancelled_session_counts_nowhere(app, client, auth, world):
+    held = new_session(app, timedelta(days=-2))
+    cancelled = new_session(app, timedelta(days=-1))
+    auth.login("secretary")
+    post(client, f"/study/{held}/attendance/all-present", {}, HX)
+    no_reason = post(client, f"/study/{cancelled}/cancel", {"reason": ""})
+    assert no_reason.status_code == 303
+    with app.app_context():
+        assert db.session.get(Activity, cancelled).is_open
+    assert post(client, f"/study/{cancelled}/cancel", {"reason": "Postponed"}).status_code == 303
+    with app.app_context():
+        total = figures.pooled(figures.counting(sa.select(Activity.id)))
+        assert (total.activities, total.expected, total.present) == (1, 3, 3)
+    listing = client.get("/study/?status=cancelled").get_data(as_text=True)
+    assert f"/study/{cancelled}" in listing and f"/study/{held}" not in listing
+    refused = post(client, f"/study/{held}/cancel", {"reason": "oops"}, HX)
+    assert refused.status_code == 409
+
+
+def test_sign_in_sheet_downloads(app, client, auth, world):
+    session_id = new_session(app, timedelta(days=1))
+    auth.login("secretary")
+    response = client.get(f"/study/{session_id}/sign-in-sheet.docx")
+    assert response.status_code == 200
+    assert response.mimetype.endswith("wordprocessingml.document")
+    assert "attachment" in response.headers["Content-Disposition"]
+    auth.logout()
+    auth.login("member")
+    assert client.get(f"/study/{session_id}/sign-in-sheet.docx").status_code == 403
+
+
+def test_the_open_grid_shows_new_check_ins_without_a_reload(app, client, auth, world):
+    session_id = new_session(app, timedelta(minutes=10))
+    auth.login("secretary")
+    page = client.get(f"/study/{session_id}").get_data(as_text=True)
+    poll = re.search(r'hx-get="(/study/\d+/attendance\?v=[0-9a-f]+)" hx-trigger="every 10s"', page)
+    assert poll, "the open grid polls"
+    url = poll.group(1)
+    assert client.get(url, headers=HX).status_code == 204  # nothing changed: nothing sent
+    member = app.test_client()
+    member.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    member.post(
+        "/auth/login",
+        data={"username": "member", "password": PASSWORD, "csrf_token": csrf_token(member)},
+    )
+    post(member, f"/study/{session_id}/check-in", {}, HX)
+    changed = client.get(url, headers=HX)
+    html = changed.get_data(as_text=True)
+    assert changed.status_code == 200 and "<html" not in html
+    assert (
+        "Confirm check-in" in html and 'id="session-counts" class="mb-3" hx-swap-oob="true"' in html
+    )
