@@ -37,7 +37,7 @@ def new_session(
     kind=StudyKind.GENERAL_MEETING,
     unit="jiguan",
     title="Branch meeting",
-) -> int:  # noqa: E501
+) -> int:
     with app.app_context():
         secretary = db.session.scalar(sa.select(User).where(User.username == "secretary"))
         start = utcnow() + start_in
