@@ -47,6 +47,7 @@ ENV_KEYS = {
     "MAX_UPLOAD_MB": int,
     "PAGE_SIZE": int,
     "TRUSTED_PROXIES": int,
+    "UPLOAD_FOLDER": str,
 }
 
 

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from app.auth.models import Role, User
+from app.demo_sessions import build_sessions
 from app.extensions import db
 from app.people.models import (
     Department,
@@ -295,11 +296,23 @@ def build(today: date | None = None) -> dict[str, object]:
         db.session.add(user)
         return user
 
-    account("admin", Role.ADMIN, None, [])
-    account("secretary", Role.SECRETARY, persons["KGX004"], [units["jiguan"]])
-    account("secretary2", Role.SECRETARY, persons["SCL001"], [units["cujin"]])
-    account("member", Role.MEMBER, persons["KGX007"], [])
-    return {"units": units, "persons": persons, "departments": departments}
+    accounts = {
+        "admin": account("admin", Role.ADMIN, None, []),
+        "secretary": account("secretary", Role.SECRETARY, persons["KGX004"], [units["jiguan"]]),
+        "secretary2": account("secretary2", Role.SECRETARY, persons["SCL001"], [units["cujin"]]),
+        "member": account("member", Role.MEMBER, persons["KGX007"], []),
+    }
+    persons[moved.code] = moved
+    persons[left.code] = left
+    db.session.flush()
+    sessions = build_sessions(today, units, persons, accounts, random.Random(20240701))
+    return {
+        "units": units,
+        "persons": persons,
+        "departments": departments,
+        "accounts": accounts,
+        "sessions": sessions,
+    }
 
 
 def is_empty() -> bool:
@@ -309,7 +322,18 @@ def is_empty() -> bool:
 
 
 def wipe() -> None:
-    """Removes every row (not the schema): only for --reset."""
+    """Removes every row (not the schema) and the evidence files those rows own: only for
+    --reset."""
+    from app.activities.evidence import relative_path, upload_folder
+    from app.activities.models import Evidence
+
+    folder = upload_folder()
+    for stored, thumbnail in db.session.execute(
+        sa.select(Evidence.stored_name, Evidence.thumbnail_name)
+    ):
+        for name in (stored, thumbnail):
+            if name:
+                (folder / relative_path(name)).unlink(missing_ok=True)
     for table in reversed(db.metadata.sorted_tables):
         db.session.execute(table.delete())
 

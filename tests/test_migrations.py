@@ -6,6 +6,7 @@ at PostgreSQL, on a throwaway database created on that server.
 
 import os
 import subprocess
+import tempfile
 import sys
 import uuid
 from collections.abc import Iterator
@@ -21,6 +22,13 @@ BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL.startswith("postgresql") else 
 DEMO_USERNAMES = ("admin", "secretary", "secretary2", "member")
 
 
+UPLOADS = Path(tempfile.mkdtemp(prefix="partyledger-uploads-"))
+
+
+def stored_files() -> int:
+    return sum(1 for path in UPLOADS.rglob("*") if path.is_file())
+
+
 def flask(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
     """``flask --app wsgi ARGS`` from the repository root against ``database_url``."""
     env = {
@@ -28,8 +36,13 @@ def flask(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
         for key, value in os.environ.items()
         if key not in {"TEST_DATABASE_URL", "FLASK_APP"}
     }
-    # A fixed key keeps the command from writing one into instance/.
-    env.update(DATABASE_URL=database_url, SECRET_KEY="migration-test-key", PYTHONUTF8="1")
+    # A fixed key and an upload folder of its own keep the command from writing into instance/.
+    env.update(
+        DATABASE_URL=database_url,
+        SECRET_KEY="migration-test-key",
+        UPLOAD_FOLDER=str(UPLOADS),
+        PYTHONUTF8="1",
+    )
     return subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", *args],
         cwd=REPO_ROOT,
@@ -108,6 +121,7 @@ def test_upgrade_on_an_empty_database_leaves_no_drift(upgraded_database: str):
 
 
 def test_demo_loads_once_and_resets_on_request(upgraded_database: str):
+    files_before = stored_files()
     first = flask(upgraded_database, "demo")
     assert first.returncode == 0, output(first)
     assert "demo-password" in first.stdout
@@ -117,6 +131,8 @@ def test_demo_loads_once_and_resets_on_request(upgraded_database: str):
     accounts = count_rows(upgraded_database, "account")
     assert persons >= 30
     assert accounts == len(DEMO_USERNAMES)
+    demo_files = stored_files() - files_before
+    assert demo_files > 0  # photos generated at demo time
 
     again = flask(upgraded_database, "demo")
     assert again.returncode != 0, output(again)
@@ -133,3 +149,4 @@ def test_demo_loads_once_and_resets_on_request(upgraded_database: str):
     assert "Demo data loaded" in reset.stdout
     assert count_rows(upgraded_database, "person") == persons
     assert count_rows(upgraded_database, "account") == accounts
+    assert stored_files() - files_before == demo_files  # the replaced photos were deleted
