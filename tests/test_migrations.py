@@ -6,8 +6,8 @@ at PostgreSQL, on a throwaway database created on that server.
 
 import os
 import subprocess
-import tempfile
 import sys
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
