@@ -1,6 +1,7 @@
 """The one place that decides between a full page and a fragment, and how htmx leaves a page."""
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Response, make_response, redirect, render_template, request
 
@@ -37,6 +38,19 @@ def render_page(
     response = make_response(render_template(template, **context), status)
     response.headers["Vary"] = VARY
     return response
+
+
+def local_path(target: str | None) -> str | None:
+    """``target`` when it is a path on this site (a ``next`` to return to), else None: never
+    another host, a scheme, or a protocol-relative ``//`` address."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/"):
+        return None
+    if target.startswith(("//", "/\\")):
+        return None
+    return target
 
 
 def hx_redirect(url: str) -> Response:

@@ -78,7 +78,6 @@ GET = {
     "study.attendance": ("/study/{session}/attendance", grid(LOGIN, 403, 404, 303, 303)),
     "activities.file": ("/evidence/{evidence}", grid(LOGIN, 200, 404, 200, 200)),
     "activities.thumbnail": ("/evidence/{evidence}/thumbnail", grid(LOGIN, 200, 404, 200, 200)),
-    "study.qr_code": ("/study/{session}/qr/code", SCOPED),
     "study.sign_in_sheet": ("/study/{session}/sign-in-sheet.docx", SCOPED),
     # A forged code opens nothing, whoever scans it.
     "study.scan": ("/study/{session}/scan?t=1.forged", grid(LOGIN, 400, 400, 400, 400)),

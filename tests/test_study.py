@@ -254,7 +254,7 @@ def test_other_branch_secretary_sees_nothing_of_the_session(app, client, auth, w
     auth.login("secretary2")
     for url in (
         f"/study/{session_id}",
-        f"/study/{session_id}/qr/code",
+        f"/study/{session_id}/qr",
         f"/study/{session_id}/sign-in-sheet.docx",
     ):
         assert client.get(url).status_code == 404, url
@@ -335,8 +335,8 @@ def test_qr_page_rotates_through_htmx(app, client, auth, world):
     session_id = new_session(app, timedelta(minutes=-5))
     auth.login("secretary")
     page = client.get(f"/study/{session_id}/qr").get_data(as_text=True)
-    assert "<svg" in page and f"/study/{session_id}/qr/code" in page and "hx-trigger" in page
-    fragment = client.get(f"/study/{session_id}/qr/code", headers=HX).get_data(as_text=True)
+    assert "<svg" in page and f"/study/{session_id}/qr" in page and "hx-trigger" in page
+    fragment = client.get(f"/study/{session_id}/qr", headers=HX).get_data(as_text=True)
     assert "<html" not in fragment and 'id="qr-code"' in fragment and "<svg" in fragment
 
 
@@ -591,7 +591,9 @@ def test_the_open_grid_shows_new_check_ins_without_a_reload(app, client, auth, w
     session_id = new_session(app, timedelta(minutes=10))
     auth.login("secretary")
     page = client.get(f"/study/{session_id}").get_data(as_text=True)
-    poll = re.search(r'hx-get="(/study/\d+/attendance\?v=[0-9a-f]+)" hx-trigger="every 10s"', page)
+    poll = re.search(
+        r'hx-get="(/study/\d+/attendance\?v=[0-9a-f]+)"\s+hx-trigger="every 10s"', page
+    )
     assert poll, "the open grid polls"
     url = poll.group(1)
     assert client.get(url, headers=HX).status_code == 204  # nothing changed: nothing sent
@@ -608,3 +610,211 @@ def test_the_open_grid_shows_new_check_ins_without_a_reload(app, client, auth, w
     assert (
         "Confirm check-in" in html and 'id="session-counts" class="mb-3" hx-swap-oob="true"' in html
     )
+
+
+def test_a_click_on_an_outdated_grid_overwrites_nothing(app, client, auth, world):
+    session_id = new_session(app, timedelta(minutes=-5))
+    row = row_of(app, session_id, "member")
+    with app.app_context():
+        token = checkin.token_for(session_id)
+    member = app.test_client()
+    member.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    member.post(
+        "/auth/login",
+        data={"username": "member", "password": PASSWORD, "csrf_token": csrf_token(member)},
+    )
+    post(member, f"/study/{session_id}/scan", {"t": token})  # checked in after the grid loaded
+    auth.login("secretary")
+    url = f"/study/{session_id}/attendance/{row.id}"
+    response = post(client, url, {"status": "absent", "version": str(row.version)}, HX)
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert f'id="row-{row.id}"' in html and "changed meanwhile" in html
+    assert row_of(app, session_id, "member").status is AttendanceStatus.PRESENT
+
+
+def test_a_secretary_does_not_approve_their_own_leave(app, client, auth, world):
+    session_id = new_session(app, timedelta(days=1))
+    auth.login("secretary")
+    post(client, f"/study/{session_id}/leave", {"reason": "Meeting in the district"}, HX)
+    own = row_of(app, session_id, "secretary")
+    response = post(client, f"/study/{session_id}/leave/{own.id}", {"decision": "approve"}, HX)
+    assert response.status_code == 403
+    assert row_of(app, session_id, "secretary").leave_state is LeaveState.REQUESTED
+    auth.logout()
+    auth.login("admin")
+    response = post(client, f"/study/{session_id}/leave/{own.id}", {"decision": "approve"}, HX)
+    assert response.status_code == 200
+    assert row_of(app, session_id, "secretary").status is AttendanceStatus.LEAVE
+
+
+def test_marking_absent_over_a_leave_request_refuses_it(app, client, auth, world):
+    session_id = new_session(app, timedelta(hours=1))
+    auth.login("member")
+    post(client, f"/study/{session_id}/leave", {"reason": "Trip"}, HX)
+    row = row_of(app, session_id, "member")
+    auth.logout()
+    auth.login("secretary")
+    post(client, f"/study/{session_id}/attendance/{row.id}", {"status": "absent"}, HX)
+    assert row_of(app, session_id, "member").leave_state is LeaveState.REFUSED
+
+
+def add_activist(app, world) -> None:
+    """An activist on the branch's roster: in the secretary's units, expected at no Party
+    meeting, invited as a non-voting attendee."""
+    from app.people.models import MembershipRole, PartyStatus
+
+    with app.app_context():
+        jiguan = db.session.get(OrgUnit, world["jiguan"])
+        make_person("J010", "Activist J", jiguan, MembershipRole.STAFF, PartyStatus.ACTIVIST)
+        db.session.commit()
+
+
+def test_all_present_leaves_non_voting_attendees_alone(app, client, auth, world):
+    add_activist(app, world)
+    session_id = new_session(app, timedelta(hours=-1))
+    auth.login("secretary")
+    post(
+        client,
+        f"/study/{session_id}/participants",
+        {"person": "Activist J (J010)", "role": "non_voting"},
+        HX,
+    )
+    post(client, f"/study/{session_id}/attendance/all-present", {}, HX)
+    with app.app_context():
+        rows = db.session.scalars(
+            sa.select(Participation).where(Participation.activity_id == session_id)
+        ).all()
+        statuses = {row.person.code: row.status for row in rows}
+    assert statuses["J010"] is AttendanceStatus.UNMARKED
+    assert statuses["J002"] is AttendanceStatus.PRESENT
+
+
+def test_adding_someone_outside_ones_units_is_refused(app, client, auth, world):
+    add_activist(app, world)
+    session_id = new_session(app, timedelta(hours=-1))
+    auth.login("secretary2")
+    # secretary2 keeps cujin: a jiguan session is not theirs at all.
+    response = post(
+        client,
+        f"/study/{session_id}/participants",
+        {"person": "Member C (C002)", "role": "expected"},
+        HX,
+    )
+    assert response.status_code == 404
+    auth.logout()
+    auth.login("secretary")
+    # Another branch's member is not the jiguan secretary's to name (invite them as a guest).
+    other = post(
+        client,
+        f"/study/{session_id}/participants",
+        {"person": "Member C (C002)", "role": "non_voting"},
+        HX,
+    )
+    assert other.status_code == 422
+    twice = [
+        post(
+            client,
+            f"/study/{session_id}/participants",
+            {"person": "Activist J (J010)", "role": "non_voting"},
+            HX,
+        )
+        for _ in range(2)
+    ]
+    assert [r.status_code for r in twice] == [200, 409]
+    assert counts(app, session_id).non_voting == 1
+
+
+def test_editing_a_session_into_the_past_flags_it_as_late(app, client, auth, world):
+    session_id = new_session(app, timedelta(days=1))
+    auth.login("secretary")
+    old_day = (utcnow() - timedelta(days=30)).date().isoformat()
+    data = {**form_data(day=old_day), "unit_id": str(world["jiguan"]), "title": "Branch meeting"}
+    refused = post(client, f"/study/{session_id}/edit", data)
+    assert refused.status_code == 422 and "reason for the late entry" in refused.get_data(
+        as_text=True
+    )
+    with app.app_context():
+        assert not db.session.get(StudySession, session_id).late_entry
+    saved = post(client, f"/study/{session_id}/edit", {**data, "late_reason": "Held on paper"})
+    assert saved.status_code == 303
+    with app.app_context():
+        session = db.session.get(StudySession, session_id)
+        assert session.late_entry and session.late_reason == "Held on paper"
+        assert session.chair_id == world["sec_person"]  # "name (code)" still resolves
+
+
+def test_study_hours_follow_the_times_unless_set(app, client, auth, world):
+    session_id = new_session(app, timedelta(days=1))
+    auth.login("secretary")
+    page = client.get(f"/study/{session_id}/edit").get_data(as_text=True)
+    assert (
+        re.search(r'name="study_hours"[^>]*value=""', page)
+        or 'name="study_hours" type="number"' in page
+    )
+    data = {
+        **form_data(start="09:00", end="12:00"),
+        "unit_id": str(world["jiguan"]),
+        "study_hours": "",  # the browser sends the empty field
+    }
+    saved = post(client, f"/study/{session_id}/edit", data)
+    assert saved.status_code == 303, re.findall(
+        r"invalid-feedback[^>]*>([^<]*)", saved.get_data(as_text=True)
+    )
+    with app.app_context():
+        assert float(db.session.get(StudySession, session_id).study_hours) == 3.0
+
+
+def test_secretaries_list_sessions_that_list_them_elsewhere(app, client, auth, world):
+    with app.app_context():
+        from app.people.models import Membership, MembershipRole, Person
+
+        sec = db.session.get(Person, world["sec_person"])
+        db.session.add(
+            Membership(
+                person=sec,
+                unit_id=world["dangzu"],
+                role=MembershipRole.MEMBER,
+                start_date=sec.memberships[0].start_date,
+            )
+        )
+        db.session.commit()
+    centre = new_session(
+        app, timedelta(days=1), kind=StudyKind.CENTRE_GROUP, unit="dangzu", title="Centre group"
+    )
+    auth.login("secretary")
+    assert f"/study/{centre}" in client.get("/study/").get_data(as_text=True)
+    page = client.get(f"/study/{centre}").get_data(as_text=True)
+    assert "Mark everyone unmarked present" not in page  # listed, not the keeper
+
+
+def test_a_persons_page_shows_only_owed_make_ups_in_the_viewers_units(app, client, auth, world):
+    with app.app_context():
+        from app.people.models import Membership, MembershipRole, Person
+
+        member = db.session.get(Person, world["member_person"])
+        db.session.add(
+            Membership(
+                person=member,
+                unit_id=world["cujin"],
+                role=MembershipRole.MEMBER,
+                start_date=member.memberships[0].start_date,
+            )
+        )
+        db.session.commit()
+    jiguan_meeting = new_session(app, timedelta(days=-1), title="Jiguan meeting")
+    cujin_meeting = new_session(app, timedelta(days=-1), unit="cujin", title="Cujin meeting")
+    with app.app_context():
+        from app.activities import services as core
+
+        admin = db.session.scalar(sa.select(User).where(User.username == "admin"))
+        core.archive(db.session.get(Activity, jiguan_meeting), admin)
+        core.archive(db.session.get(Activity, cujin_meeting), admin)
+        db.session.commit()
+    auth.login("secretary")
+    page = client.get(f"/members/{world['member_person']}").get_data(as_text=True)
+    assert "Jiguan meeting" in page and "Cujin meeting" not in page
+    auth.logout()
+    auth.login("member")
+    page = client.get(f"/members/{world['member_person']}").get_data(as_text=True)
+    assert "Jiguan meeting" in page and "Cujin meeting" in page

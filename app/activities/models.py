@@ -261,6 +261,7 @@ class Participation(db.Model):
     def owes_make_up(self) -> bool:
         return (
             self.role is ParticipantRole.EXPECTED
+            and not self.activity.is_cancelled
             and self.confirmed
             and self.status.owes_make_up
             and self.make_up_state is not MakeUpState.CONFIRMED

@@ -35,9 +35,24 @@ class Refused(Exception):
         self.message = message
 
 
-def is_late_entry(ends_at: datetime, now: datetime | None = None) -> bool:
+def is_late_entry(ends_at: datetime, entered_at: datetime | None = None) -> bool:
+    """补录: entered more than the set number of days after it ended."""
     days = settings.get(LATE_ENTRY_DAYS.key)
-    return (now or utcnow()) - ends_at > timedelta(days=days)
+    return (entered_at or utcnow()) - ends_at > timedelta(days=days)
+
+
+def flag_late_entry(activity: Activity, reason: str | None) -> None:
+    """Flag an activity entered long after it ended, with the reason, also when an edit moves
+    it into the past: allowed, never hidden."""
+    if not is_late_entry(activity.ends_at, activity.created_at):
+        activity.late_entry = False
+        activity.late_reason = None
+        return
+    reason = reason or activity.late_reason
+    if not reason:
+        raise Refused(_l("This session ended long ago: give a reason for the late entry."))
+    activity.late_entry = True
+    activity.late_reason = reason
 
 
 def require_open(activity: Activity) -> None:
@@ -71,11 +86,16 @@ def set_expected(activity: Activity, person_ids: set[int]) -> None:
             continue
         if person_id in person_ids:
             continue
-        if row.status is not AttendanceStatus.UNMARKED or row.leave_state is not None:
-            raise Refused(
-                _l("%(name)s already has a record here and stays on the list.", name=row.person)
-            )
+        _require_no_record(row)
         db.session.delete(row)
+
+
+def _require_no_record(row: Participation) -> None:
+    """Only a row nothing was recorded on may leave the list."""
+    if row.status is not AttendanceStatus.UNMARKED or row.leave_state is not None:
+        raise Refused(
+            _l("%(name)s already has a record here and stays on the list.", name=row.person)
+        )
 
 
 def add_participant(activity: Activity, person: Person, role: ParticipantRole) -> Participation:
@@ -90,10 +110,7 @@ def add_participant(activity: Activity, person: Person, role: ParticipantRole) -
 
 def remove_participant(row: Participation) -> None:
     require_open(row.activity)
-    if row.status is not AttendanceStatus.UNMARKED or row.leave_state is not None:
-        raise Refused(
-            _l("%(name)s already has a record here and stays on the list.", name=row.person)
-        )
+    _require_no_record(row)
     db.session.delete(row)
 
 
@@ -123,7 +140,14 @@ def mark(row: Participation, status: AttendanceStatus, by: User) -> None:
     row.recorded_at = utcnow()
     row.recorded_by_id = by.id
     if row.leave_state is LeaveState.REQUESTED:
-        row.leave_state = LeaveState.APPROVED if status is AttendanceStatus.LEAVE else None
+        # Marked on leave: granted. Marked present or late: they came, the request is withdrawn.
+        # Marked absent: refused, and the member sees it.
+        if status is AttendanceStatus.LEAVE:
+            row.leave_state = LeaveState.APPROVED
+        elif status.is_present or status is AttendanceStatus.UNMARKED:
+            row.leave_state = None
+        else:
+            row.leave_state = LeaveState.REFUSED
         row.leave_decided_at = utcnow()
         row.leave_decided_by_id = by.id
 
@@ -133,7 +157,8 @@ def mark_all_present(activity: Activity, by: User) -> int:
     require_open(activity)
     changed = 0
     for row in activity.participations:
-        if row.status is AttendanceStatus.UNMARKED and not row.is_pending:
+        expected = row.role is ParticipantRole.EXPECTED
+        if expected and row.status is AttendanceStatus.UNMARKED and not row.is_pending:
             mark(row, AttendanceStatus.PRESENT, by)
             changed += 1
     return changed

@@ -1,8 +1,6 @@
 """Evidence of activities: upload, serve, thumbnail and remove. The owner's page shows the gallery
 (``activities/_gallery.html``); these routes change it and send the files."""
 
-from urllib.parse import urlsplit
-
 from flask import (
     Blueprint,
     Response,
@@ -30,24 +28,21 @@ from app.auth.policy import (
     require_role,
 )
 from app.extensions import db
-from app.htmx import VARY, hx_redirect, only_flashes, render_fragment, wants_fragment
+from app.htmx import (
+    VARY,
+    hx_redirect,
+    local_path,
+    only_flashes,
+    render_fragment,
+    wants_fragment,
+)
 
 bp = Blueprint("activities", __name__)
 
 
 def _back(activity: Activity) -> str:
     """Where a plain form returns: the local page it names in ``next``, else the activity's."""
-    target = request.form.get("next")
-    if target:
-        parts = urlsplit(target)
-        if (
-            not parts.scheme
-            and not parts.netloc
-            and target.startswith("/")
-            and not target.startswith(("//", "/\\"))
-        ):
-            return target
-    return files.activity_url(activity)
+    return local_path(request.form.get("next")) or files.activity_url(activity)
 
 
 def _evidence_or_404(evidence_id: int) -> Evidence:

@@ -1,7 +1,5 @@
 """Sign in, sign out, change password, choose the language."""
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, redirect, request, session, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
@@ -14,7 +12,7 @@ from app.auth import services
 from app.auth.forms import LoginForm, PasswordForm
 from app.auth.models import User
 from app.extensions import db, login_manager
-from app.htmx import hx_redirect, is_htmx, render_page
+from app.htmx import hx_redirect, is_htmx, local_path, render_page
 from app.people import roster_io
 from app.types import utcnow
 
@@ -50,16 +48,7 @@ def enforce_password_change() -> Response | None:
 
 
 def _safe_next(target: str | None) -> str:
-    if target:
-        parts = urlsplit(target)
-        if (
-            not parts.scheme
-            and not parts.netloc
-            and target.startswith("/")
-            and not target.startswith(("//", "/\\"))
-        ):
-            return target
-    return url_for("main.index")
+    return local_path(target) or url_for("main.index")
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -14,6 +14,7 @@ from app.auth.policy import (
     can_view_person,
     require,
     role_required,
+    scope_unit_ids,
     unit_ids_in_scope,
     unit_in_scope,
     units_for_choice,
@@ -77,7 +78,11 @@ def show(person_id: int) -> Response:
         account=account,
         can_edit=can_edit_person(current_user, person),
         can_transfer=person.is_active and can_transfer_out(current_user, person),
-        make_ups_owed=figures.make_ups_owed(person.id),
+        # Someone else's page shows only what is owed in the viewer's units.
+        make_ups_owed=figures.make_ups_owed(
+            person.id,
+            None if current_user.person_id == person.id else scope_unit_ids(current_user),
+        ),
         today=local_today(),
     )
 

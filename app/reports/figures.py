@@ -213,8 +213,9 @@ def owes_make_up() -> sa.ColumnElement[bool]:
     )
 
 
-def make_ups_owed(person_id: int) -> list[Participation]:
-    """A person's open make-up studies, oldest session first, with their activities loaded."""
+def make_ups_owed(person_id: int, units: sa.Select | None = None) -> list[Participation]:
+    """A person's open make-up studies, oldest session first, with their activities loaded;
+    only at activities of ``units`` (a SELECT of unit ids) when given."""
     stmt = (
         sa.select(Participation)
         .join(Activity)
@@ -222,4 +223,6 @@ def make_ups_owed(person_id: int) -> list[Participation]:
         .options(contains_eager(Participation.activity))
         .order_by(Activity.starts_at)
     )
+    if units is not None:
+        stmt = stmt.where(Activity.unit_id.in_(units))
     return list(db.session.scalars(stmt))

@@ -8,11 +8,11 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import current_app
-from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
 from app.activities.models import Activity, ActivityStatus, Participation
-from app.activities.services import Refused, is_late_entry, set_expected
+from app.activities.services import flag_late_entry, set_expected
 from app.auth.models import Role, User
 from app.auth.policy import scope_unit_ids, subtree_ids
 from app.extensions import db
@@ -26,6 +26,7 @@ from app.people.models import (
 )
 from app.queries import bounded_int
 from app.study.models import ExpectedDefault, StudyKind, StudySession
+from app.types import utcnow
 
 
 def default_hours(starts_at: datetime, ends_at: datetime) -> Decimal:
@@ -69,13 +70,8 @@ def local_date(moment: datetime) -> date:
 
 def create_session(values: dict[str, Any], by: User) -> StudySession:
     """A new session with its default expected list. ``values`` holds the form's fields."""
-    session = StudySession(created_by_id=by.id)
+    session = StudySession(created_by_id=by.id, created_at=utcnow())
     apply_values(session, values)
-    if is_late_entry(session.ends_at):
-        if not values.get("late_reason"):
-            raise Refused(_l("This session ended long ago: give a reason for the late entry."))
-        session.late_entry = True
-        session.late_reason = values["late_reason"]
     db.session.add(session)
     set_expected(session, expected_person_ids(session.unit, session.kind, session.held_on))
     return session
@@ -88,6 +84,7 @@ def apply_values(session: StudySession, values: dict[str, Any]) -> None:
     session.held_on = local_date(session.starts_at)
     if values.get("study_hours") is None:
         session.study_hours = default_hours(session.starts_at, session.ends_at)
+    flag_late_entry(session, values.get("late_reason"))
 
 
 FIELDS = (
@@ -137,13 +134,19 @@ def _enum(cls: type, raw: str | None) -> Any:
 
 def session_query(user: User, filters: SessionFilters, now: datetime) -> sa.Select:
     """The sessions a user may see, newest first, with the filters applied."""
-    stmt = sa.select(StudySession).order_by(Activity.starts_at.desc(), Activity.id.desc())
-    if user.role is Role.MEMBER:
-        mine = sa.select(Participation.activity_id).where(Participation.person_id == user.person_id)
-        stmt = stmt.where(Activity.id.in_(mine))
+    stmt = (
+        sa.select(StudySession)
+        .options(joinedload(StudySession.unit))
+        .order_by(Activity.starts_at.desc(), Activity.id.desc())
+    )
+    # Everyone sees the sessions that list them (a branch secretary who also sits in the 党组);
+    # secretaries also every session of their units.
+    mine = sa.select(Participation.activity_id).where(Participation.person_id == user.person_id)
     ids = scope_unit_ids(user)
-    if ids is not None and user.role is not Role.MEMBER:
-        stmt = stmt.where(Activity.unit_id.in_(ids))
+    if user.role is Role.MEMBER:
+        stmt = stmt.where(Activity.id.in_(mine))
+    elif ids is not None:
+        stmt = stmt.where(sa.or_(Activity.unit_id.in_(ids), Activity.id.in_(mine)))
     if filters.year is not None:
         stmt = stmt.where(
             Activity.held_on >= date(filters.year, 1, 1),

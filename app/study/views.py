@@ -3,6 +3,7 @@ reflections, archiving and the printed sign-in sheet."""
 
 import hashlib
 from calendar import Calendar
+from collections.abc import Callable
 from datetime import date, timedelta
 from io import BytesIO
 from typing import Any
@@ -21,12 +22,16 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import settings
 from app.activities import checkin
+from app.activities import evidence as files
 from app.activities import services as core
 from app.activities.models import (
     Activity,
@@ -49,11 +54,12 @@ from app.auth.policy import (
     require,
     require_role,
     role_required,
+    scoped_persons,
     unit_in_scope,
     units_for_choice,
 )
 from app.extensions import db
-from app.htmx import hx_redirect, only_flashes, render_fragment, render_page, wants_fragment
+from app.htmx import VARY, hx_redirect, only_flashes, render_fragment, render_page, wants_fragment
 from app.people.models import Membership, OrgUnit, Person
 from app.queries import bounded_int, paginate
 from app.reports import figures
@@ -131,23 +137,30 @@ def _refused(session: Activity, message: object, status: int = 409) -> Response:
     return _to_show(session)
 
 
-def _commit_or_conflict(session: Activity, conflict: object) -> Response | None:
-    """Commit; when another request changed the same row first, say what happened."""
+CHANGED_MEANWHILE = _l("Someone else changed this at the same time. Reload and try again.")
+
+
+def _commit_or_conflict(session: Activity, conflict: object = CHANGED_MEANWHILE) -> Response | None:
+    """Commit; when another request changed the same row first (or added the same person), say
+    what happened instead of failing."""
     try:
         db.session.commit()
-    except StaleDataError:
+    except (StaleDataError, IntegrityError):
         return _refused(session, conflict)
     return None
 
 
-def _evidence(activity: Activity) -> list[Evidence]:
-    return list(
-        db.session.scalars(
-            sa.select(Evidence)
-            .where(Evidence.activity_id == activity.id, Evidence.deleted_at.is_(None))
-            .order_by(Evidence.created_at, Evidence.id)
-        )
-    )
+def _stale(row: Participation) -> bool:
+    """The grid the secretary clicked on showed an older version of this row."""
+    shown = bounded_int(request.form.get("version"))
+    return shown is not None and shown != row.version
+
+
+def _not_own(row: Participation) -> None:
+    """What a member records waits for someone else: a secretary does not approve their own
+    leave, check-in or make-up (an admin may)."""
+    if row.person_id == current_user.person_id and not is_admin(current_user):
+        abort(403)
 
 
 def _context(session: StudySession, **extra: Any) -> dict[str, Any]:
@@ -168,8 +181,6 @@ def _context(session: StudySession, **extra: Any) -> dict[str, Any]:
         "window": core.check_in_window(session),
         "statuses": AttendanceStatus,
         "party_status_on": figures.status_on,
-        "people": _people_offered(units_for_choice(current_user)) if manage else {},
-        "roles": ParticipantRole,
         "grid_stamp": grid_stamp,
         **extra,
     }
@@ -258,6 +269,24 @@ def _people_offered(units: list[OrgUnit]) -> dict[str, Person]:
     return {person.code: person for person in db.session.scalars(stmt)}
 
 
+def _people_named(
+    form: SessionForm, linked: list[Person | None] | None = None
+) -> dict[str, Person]:
+    """The people the form names as "name (code)", by code, among those the user may name —
+    and the people already linked to the session, who stay linked even after leaving the unit."""
+    codes = {
+        match["code"]
+        for field in (form.chair, form.minute_taker, form.lecturer)
+        if (match := PERSON_CHOICE.match(field.data or ""))
+    }
+    found = {person.code: person for person in linked or [] if person is not None}
+    wanted = codes - found.keys()
+    if wanted:
+        stmt = scoped_persons(sa.select(Person).where(Person.code.in_(wanted)), current_user)
+        found.update((person.code, person) for person in db.session.scalars(stmt))
+    return found
+
+
 def _session_form(session: StudySession | None) -> tuple[SessionForm, list[OrgUnit]]:
     units = units_for_choice(current_user)
     late_days = settings.get(LATE_ENTRY_DAYS.key)
@@ -272,6 +301,8 @@ def _session_form(session: StudySession | None) -> tuple[SessionForm, list[OrgUn
         form.chair.data = person_choice(session.chair, session.chair_name)
         form.minute_taker.data = person_choice(session.minute_taker, session.minute_taker_name)
         form.lecturer.data = person_choice(session.lecturer, session.lecturer_name)
+        if session.study_hours == services.default_hours(session.starts_at, session.ends_at):
+            form.study_hours.data = None  # left to follow the times when they change
     return form, units
 
 
@@ -294,15 +325,16 @@ def new() -> Response:
         unit = db.session.get(OrgUnit, form.unit_id.data)
         require(unit is not None and unit_in_scope(current_user, unit))
         try:
-            session = services.create_session(form.values(people, unit), current_user)
+            session = services.create_session(form.values(_people_named(form), unit), current_user)
         except Refused as refused:
             form.late_reason.errors.append(str(refused.message))
         else:
             db.session.commit()
             flash(
-                _(
-                    "The session has been created with %(n)d people expected.",
-                    n=len(session.participations),
+                ngettext(
+                    "The session has been created with %(num)d person expected.",
+                    "The session has been created with %(num)d people expected.",
+                    len(session.participations),
                 ),
                 "success",
             )
@@ -318,28 +350,28 @@ def new() -> Response:
 @login_required
 def edit(session_id: int) -> Response:
     session = _managed(session_id)
-    if not session.is_open:
-        return _refused(
-            session,
-            _("This record is archived and can no longer be changed.")
-            if session.is_archived
-            else _("This activity was cancelled."),
-        )
+    try:
+        core.require_open(session)
+    except Refused as refused:
+        return _refused(session, refused.message)
     form, units = _session_form(session)
-    people = _people_offered(units)
     status = 200
     if form.validate_on_submit():
         unit = db.session.get(OrgUnit, form.unit_id.data)
         require(unit is not None and unit_in_scope(current_user, unit))
-        values = form.values(people, unit)
-        if values.get("study_hours") is None:
-            values["study_hours"] = None
-        services.apply_values(session, values)
-        db.session.commit()
-        flash(_("The changes have been saved."), "success")
-        return hx_redirect(url_for("study.show", session_id=session.id))
+        linked = [session.chair, session.minute_taker, session.lecturer]
+        try:
+            services.apply_values(session, form.values(_people_named(form, linked), unit))
+        except Refused as refused:
+            db.session.rollback()
+            form.late_reason.errors.append(str(refused.message))
+        else:
+            db.session.commit()
+            flash(_("The changes have been saved."), "success")
+            return hx_redirect(url_for("study.show", session_id=session.id))
     if request.method == "POST":
         status = 422
+    people = _people_offered(units)
     return render_page(
         "study/form.html", form=form, session=session, people=people.values(), status=status
     )
@@ -353,12 +385,13 @@ def edit(session_id: int) -> Response:
 def show(session_id: int) -> Response:
     session = _load(session_id)
     context = _context(session)
-    evidence = _evidence(session)
+    manage = context["can_manage"]
     return render_page(
         "study/show.html",
-        evidence=evidence,
-        activity=session,
-        can_upload=context["can_manage"] and session.is_open,
+        people=_people_offered(units_for_choice(current_user)) if manage else {},
+        roles=ParticipantRole,
+        can_reopen=session.is_archived and is_admin(current_user),
+        **files.gallery(session, current_user),
         **context,
     )
 
@@ -378,10 +411,22 @@ def attendance(session_id: int) -> Response:
     secretary's screen without a reload; nothing is sent when nothing changed."""
     session = _managed(session_id)
     if request.args.get("v") == grid_stamp(session):
-        return Response(status=204, headers={"Vary": "HX-Request, HX-Boosted"})
+        return Response(status=204, headers={"Vary": VARY})
     if not wants_fragment():
         return _to_show(session)
     return render_fragment("study/_attendance.html", oob_counts=True, **_context(session))
+
+
+def _changed_meanwhile(session: StudySession, row: Participation) -> Response:
+    """The row changed since the grid was shown (a check-in, another secretary): nothing is
+    overwritten; the current row is shown with a message."""
+    flash(
+        _("%(name)s's attendance changed meanwhile; check it and try again.", name=row.person.name),
+        "warning",
+    )
+    if not wants_fragment():
+        return _to_show(session)
+    return render_fragment("study/_row_update.html", 409, row=row, **_context(session))
 
 
 def _grid_response(session: StudySession, row: Participation | None = None) -> Response:
@@ -394,23 +439,45 @@ def _grid_response(session: StudySession, row: Participation | None = None) -> R
     return render_fragment("study/_attendance.html", oob_counts=True, **context)
 
 
+def _change_row(
+    session_id: int,
+    row_id: int,
+    change: Callable[[Participation], None],
+    *,
+    review: bool,
+    refused_status: int = 409,
+    done: str | None = None,
+) -> Response:
+    """One change on one row of the grid: refused on an outdated grid, on the secretary's own
+    row when it is a review, and when the rules say no; answered with the row and the counts."""
+    session = _managed(session_id)
+    row = _row(session, row_id)
+    if review:
+        _not_own(row)
+    if _stale(row):
+        return _changed_meanwhile(session, row)
+    try:
+        change(row)
+    except Refused as refused:
+        return _refused(session, refused.message, refused_status)
+    problem = _commit_or_conflict(session)
+    if problem:
+        return problem
+    if done:
+        flash(done, "success")
+    return _grid_response(session, row)
+
+
 @bp.route("/<int:session_id>/attendance/<int:row_id>", methods=["POST"])
 @login_required
 def attendance_cell(session_id: int, row_id: int) -> Response:
-    session = _managed(session_id)
-    row = _row(session, row_id)
     try:
         status = AttendanceStatus(request.form.get("status", ""))
     except ValueError:
-        return _refused(session, _("Choose a status."), 422)
-    try:
-        core.mark(row, status, current_user)
-    except Refused as refused:
-        return _refused(session, refused.message)
-    problem = _commit_or_conflict(
-        session, _("Someone else changed this row at the same time. Reload and try again.")
+        return _refused(_managed(session_id), _("Choose a status."), 422)
+    return _change_row(
+        session_id, row_id, lambda row: core.mark(row, status, current_user), review=False
     )
-    return problem or _grid_response(session, row)
 
 
 @bp.route("/<int:session_id>/attendance/all-present", methods=["POST"])
@@ -421,71 +488,53 @@ def all_present(session_id: int) -> Response:
         changed = core.mark_all_present(session, current_user)
     except Refused as refused:
         return _refused(session, refused.message)
-    problem = _commit_or_conflict(
-        session, _("Someone else changed the list at the same time. Reload and try again.")
-    )
+    problem = _commit_or_conflict(session)
     if problem:
         return problem
-    flash(_("%(n)d people marked present.", n=changed), "success")
+    flash(
+        ngettext("%(num)d person marked present.", "%(num)d people marked present.", changed),
+        "success",
+    )
     return _grid_response(session)
 
 
 @bp.route("/<int:session_id>/attendance/<int:row_id>/confirm", methods=["POST"])
 @login_required
 def confirm(session_id: int, row_id: int) -> Response:
-    session = _managed(session_id)
-    row = _row(session, row_id)
-    try:
-        core.confirm_check_in(row, current_user)
-    except Refused as refused:
-        return _refused(session, refused.message)
-    problem = _commit_or_conflict(
-        session, _("Someone else changed this row at the same time. Reload and try again.")
+    return _change_row(
+        session_id, row_id, lambda row: core.confirm_check_in(row, current_user), review=True
     )
-    return problem or _grid_response(session, row)
 
 
 @bp.route("/<int:session_id>/leave/<int:row_id>", methods=["POST"])
 @login_required
 def leave_decide(session_id: int, row_id: int) -> Response:
-    session = _managed(session_id)
-    row = _row(session, row_id)
     approve = request.form.get("decision") == "approve"
-    try:
-        core.decide_leave(row, approve, current_user)
-    except Refused as refused:
-        return _refused(session, refused.message)
-    problem = _commit_or_conflict(
-        session, _("Someone else changed this row at the same time. Reload and try again.")
+    return _change_row(
+        session_id,
+        row_id,
+        lambda row: core.decide_leave(row, approve, current_user),
+        review=True,
     )
-    return problem or _grid_response(session, row)
 
 
 @bp.route("/<int:session_id>/make-up/<int:row_id>", methods=["POST"])
 @login_required
 def make_up_review(session_id: int, row_id: int) -> Response:
-    session = _managed(session_id)
-    row = _row(session, row_id)
     form = ReviewForm()
     if not form.validate_on_submit():
-        return _refused(session, _("The comment is too long."), 422)
+        return _refused(_managed(session_id), _("The comment is too long."), 422)
     confirm_it = request.form.get("decision") == "confirm"
-    try:
-        core.review_make_up(row, confirm_it, form.comment.data or None, current_user)
-    except Refused as refused:
-        return _refused(session, refused.message, 422)
-    problem = _commit_or_conflict(
-        session, _("Someone else changed this row at the same time. Reload and try again.")
-    )
-    if problem:
-        return problem
-    flash(
-        _("The make-up study is confirmed.")
+    return _change_row(
+        session_id,
+        row_id,
+        lambda row: core.review_make_up(row, confirm_it, form.comment.data or None, current_user),
+        review=True,
+        refused_status=422,
+        done=_("The make-up study is confirmed.")
         if confirm_it
         else _("The make-up study was returned."),
-        "success",
     )
-    return _grid_response(session, row)
 
 
 # --- the member's own actions -----------------------------------------------------------------
@@ -537,8 +586,6 @@ def leave(session_id: int) -> Response:
 @bp.route("/<int:session_id>/make-up", methods=["GET", "POST"])
 @login_required
 def make_up(session_id: int) -> Response:
-    from app.activities import evidence as files
-
     session = _load(session_id)
     row = _own_row(session)
     form = MakeUpForm(obj=None)
@@ -610,15 +657,7 @@ def reflection(session_id: int) -> Response:
 @bp.route("/<int:session_id>/qr")
 @login_required
 def qr(session_id: int) -> Response:
-    session = _managed(session_id)
-    return render_page(
-        "study/qr.html", "study/_qr_code.html", session=session, **_qr_context(session)
-    )
-
-
-@bp.route("/<int:session_id>/qr/code")
-@login_required
-def qr_code(session_id: int) -> Response:
+    """The page shown in the room; htmx fetches the next code from the same address."""
     session = _managed(session_id)
     return render_page(
         "study/qr.html", "study/_qr_code.html", session=session, **_qr_context(session)
@@ -637,11 +676,9 @@ def scan(session_id: int) -> Response:
     """The address in the QR code: a valid code checks the signed-in person in, confirmed at once
     (the code is only visible in the room). The page submits itself; the POST carries CSRF."""
     token = request.values.get("t", "")
-    session = db.session.get(StudySession, session_id)
-    if session is None:
-        abort(404)
     try:
-        checkin.verify(session.id, token)
+        # Before any lookup: without a valid code nothing tells whether the session exists.
+        checkin.verify(session_id, token)
     except checkin.Expired:
         return render_page(
             "study/scan.html",
@@ -656,11 +693,13 @@ def scan(session_id: int) -> Response:
             problem=_("This code is not valid. Scan the code on the screen in the room."),
             status=400,
         )
+    session = db.get_or_404(StudySession, session_id)
     row = own_participation(current_user, session)
     if row is None:
+        # A valid code was on the screen in the room; say why nothing happened, and no more.
         return render_page(
             "study/scan.html",
-            session=session,
+            session=None,
             problem=_("You are not on the list of this session. Ask the secretary to add you."),
             status=403,
         )
@@ -694,15 +733,21 @@ def participant_add(session_id: int) -> Response:
     if not form.validate_on_submit():
         return _refused(session, _("Choose a person from the suggestions."), 422)
     match = PERSON_CHOICE.match(form.person.data or "")
-    people = _people_offered(units_for_choice(current_user))
-    person = people.get(match["code"]) if match else None
+    person = None
+    if match:
+        stmt = sa.select(Person).where(
+            Person.code == match["code"], Person.transferred_out_on.is_(None)
+        )
+        person = db.session.scalar(scoped_persons(stmt, current_user))
     if person is None:
         return _refused(session, _("Choose a person from the suggestions."), 422)
     try:
         core.add_participant(session, person, ParticipantRole(form.role.data))
     except Refused as refused:
         return _refused(session, refused.message)
-    db.session.commit()
+    problem = _commit_or_conflict(session)
+    if problem:
+        return problem
     flash(_("%(name)s has been added to the list.", name=person.name), "success")
     return _grid_response(session)
 
@@ -717,7 +762,9 @@ def participant_remove(session_id: int, row_id: int) -> Response:
         core.remove_participant(row)
     except Refused as refused:
         return _refused(session, refused.message)
-    db.session.commit()
+    problem = _commit_or_conflict(session)
+    if problem:
+        return problem
     db.session.expire(session, ["participations"])
     flash(_("%(name)s has been taken off the list.", name=name), "success")
     return _grid_response(_load(session_id))
@@ -734,7 +781,9 @@ def guest_add(session_id: int) -> Response:
         core.add_guest(session, form.name.data, form.relation.data)
     except Refused as refused:
         return _refused(session, refused.message)
-    db.session.commit()
+    problem = _commit_or_conflict(session)
+    if problem:
+        return problem
     flash(_("%(name)s has been added as a guest.", name=form.name.data), "success")
     return _grid_response(session)
 
@@ -749,7 +798,9 @@ def guest_remove(session_id: int, guest_id: int) -> Response:
         core.remove_guest(guest)  # type: ignore[arg-type]
     except Refused as refused:
         return _refused(session, refused.message)
-    db.session.commit()
+    problem = _commit_or_conflict(session)
+    if problem:
+        return problem
     flash(_("The guest has been removed."), "success")
     return _grid_response(session)
 
@@ -772,7 +823,11 @@ def archive(session_id: int) -> Response:
         return problem
     if marked:
         flash(
-            _("The session is archived; %(n)d unmarked people were recorded absent.", n=marked),
+            ngettext(
+                "The session is archived; %(num)d unmarked person was recorded absent.",
+                "The session is archived; %(num)d unmarked people were recorded absent.",
+                marked,
+            ),
             "success",
         )
     else:
@@ -792,7 +847,9 @@ def reopen(session_id: int) -> Response:
         core.reopen(session, form.reason.data)
     except Refused as refused:
         return _refused(session, refused.message)
-    db.session.commit()
+    problem = _commit_or_conflict(session)
+    if problem:
+        return problem
     flash(_("The record is open again."), "success")
     return hx_redirect(url_for("study.show", session_id=session.id))
 
@@ -808,7 +865,9 @@ def cancel(session_id: int) -> Response:
         core.cancel(session, form.reason.data)
     except Refused as refused:
         return _refused(session, refused.message)
-    db.session.commit()
+    problem = _commit_or_conflict(session)
+    if problem:
+        return problem
     flash(_("The session is cancelled and counts nowhere."), "success")
     return hx_redirect(url_for("study.show", session_id=session.id))
 
