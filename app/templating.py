@@ -27,6 +27,10 @@ def fmt_datetime(value: datetime | None, style: str = "medium") -> str:
         return ""
     if style == "short":
         return format_datetime(value, "yyyy-MM-dd HH:mm")
+    if style == "when":  # a moment people read: 2026年3月8日 14:30 / 8 Mar 2026, 14:30
+        locale = get_locale()
+        english = locale is not None and locale.language == "en"
+        return format_datetime(value, "d MMM y, HH:mm" if english else "y年M月d日 HH:mm")
     return format_datetime(value, style)
 
 

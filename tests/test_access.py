@@ -81,9 +81,10 @@ GET = {
     "study.sign_in_sheet": ("/study/{session}/sign-in-sheet.docx", SCOPED),
     # A forged code opens nothing, whoever scans it.
     "study.scan": ("/study/{session}/scan?t=1.forged", grid(LOGIN, 400, 400, 400, 400)),
-    # One's own make-up and reflection: the admin's technical account is on no list.
-    "study.make_up": ("/study/{session}/make-up", grid(LOGIN, 200, 404, 200, 403)),
-    "study.reflection": ("/study/{session}/reflection", grid(LOGIN, 200, 404, 200, 403)),
+    # One's own make-up and reflection: on a planned session there is nothing to hand in yet,
+    # so the form sends one back to the session; the admin's account is on no list.
+    "study.make_up": ("/study/{session}/make-up", grid(LOGIN, 303, 404, 303, 403)),
+    "study.reflection": ("/study/{session}/reflection", grid(LOGIN, 303, 404, 303, 403)),
 }
 
 # Unsafe requests, posted with a valid CSRF token by every role that may NOT make them; the

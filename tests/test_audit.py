@@ -6,10 +6,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from app.activities import services
+from app.activities.models import AttendanceStatus
 from app.audit.models import AuditLog
 from app.auth.models import User
 from app.extensions import db
 from app.people.models import OrgUnit, UnitKind
+from app.study.models import StudyKind
+from app.study.services import create_session
+from app.types import utcnow
 from tests.conftest import make_unit
 
 HTMX = {"HX-Request": "true"}
@@ -345,6 +350,66 @@ def test_values_are_shown_with_labels_and_names(app, client, auth, world):
         "<ins>no-longer-an-option</ins>",
     ]:
         assert shown in page, shown
+
+
+def test_activity_records_are_shown_with_labels_and_names(app, client, auth, world):
+    with app.app_context():
+        secretary = db.session.scalar(sa.select(User).where(User.username == "secretary"))
+        start = utcnow() - timedelta(minutes=20)
+        session = create_session(
+            {
+                "title": "Audited meeting",
+                "kind": StudyKind.GENERAL_MEETING,
+                "unit": db.session.get(OrgUnit, world["jiguan"]),
+                "starts_at": start,
+                "ends_at": start + timedelta(hours=2),
+                "chair_id": world["sec_person"],
+            },
+            secretary,
+        )
+        db.session.flush()
+        (row,) = [p for p in session.participations if p.person_id == world["member_person"]]
+        services.mark(row, AttendanceStatus.PRESENT, secretary)
+        db.session.commit()
+        services.archive(session, secretary)
+        db.session.commit()
+        services.reopen(session, "Wrong status for J002")
+        db.session.commit()
+    auth.login("admin")
+    page = client.get("/audit/").get_data(as_text=True)
+    assert '<option value="study_session">Study session</option>' in page
+    assert '<option value="participation">Attendance</option>' in page
+    for shown in [
+        ">Reopened</span>",
+        "<ins>Wrong status for J002</ins>",
+        "<ins>Branch general meeting</ins>",  # the session's kind
+        "<ins>Jiguan branch</ins>",  # its unit
+        "<ins>Secretary J</ins>",  # its chair
+        "<ins>secretary</ins>",  # created_by_id, recorded_by_id: the account's username
+        "<del>Open</del> → <ins>Archived</ins>",
+        "<del>Archived</del> → <ins>Open</ins>",
+        "<ins>Member J</ins>",  # a participation's person
+        "<ins>Audited meeting</ins>",  # ... and its activity
+        "<ins>Expected</ins>",
+        "<del>Unmarked</del> → <ins>Present</ins>",
+        "<ins>Marked by the secretary</ins>",
+    ]:
+        assert shown in page, shown
+    for label in [
+        "Status",
+        "Recorded by",
+        "Reason",
+        "Chair",
+        "Title",
+        "Study hours",
+        "Archived by",
+    ]:
+        assert f">{label}</span>:" in page, label
+    for raw in ["present", "archived", "general_meeting", str(world["member_person"])]:
+        assert f"<ins>{raw}</ins>" not in page, raw
+    assert ">study_session<" not in page and ">reopen<" not in page
+    only = client.get("/audit/?record_type=participation").get_data(as_text=True)
+    assert "<del>Unmarked</del> → <ins>Present</ins>" in only and ">Reopened</span>" not in only
 
 
 def test_filter_by_record_type_and_action(client, auth, marked):

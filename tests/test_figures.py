@@ -639,10 +639,15 @@ def test_check_in_twice_is_refused(app):
         )
         with pytest.raises(Refused, match="already checked in"):
             services.check_in(row, RecordedVia.BUTTON, sec, now=S1_START + timedelta(minutes=1))
-        with pytest.raises(Refused, match="already checked in"):
-            services.check_in(row, RecordedVia.QR, sec, now=S1_START + timedelta(minutes=1))
         assert row.recorded_at == S1_START  # the first check-in stands
         assert figures.counts_for(world["session"]).pending == 1
+        # Scanning the code in the room afterwards proves presence: it confirms the check-in.
+        services.check_in(row, RecordedVia.QR, sec, now=S1_START + timedelta(minutes=1))
+        assert (row.confirmed, row.recorded_at) == (True, S1_START)
+        counts = figures.counts_for(world["session"])
+        assert (counts.pending, counts.present) == (0, 1)
+        with pytest.raises(Refused, match="already checked in"):
+            services.check_in(row, RecordedVia.QR, sec, now=S1_START + timedelta(minutes=2))
 
 
 def test_check_in_after_the_secretarys_mark_is_refused(app):

@@ -200,3 +200,15 @@ def test_qr_svg_is_inline_svg_without_styles(app: Flask) -> None:
     assert 'class="qr-code"' in svg and "viewBox=" in svg
     assert 'role="img"' in svg and "<title>" in svg
     assert "ledger.example" not in svg
+
+
+def test_guests_sign_in_on_their_own_table(app: Flask, branch: dict) -> None:
+    from app.activities.services import add_guest
+
+    session_id = new_session(app, branch, StudyKind.GENERAL_MEETING)
+    with app.app_context():
+        add_guest(db.session.get(StudySession, session_id), "王丽", "区委组织部")
+        db.session.commit()
+    people, non_voting, guests = sheet(app, session_id).tables
+    assert column(guests, 1) == ["王丽"] and column(guests, 2) == ["区委组织部"]
+    assert "王丽" not in column(people, 1) + column(non_voting, 1)

@@ -275,8 +275,9 @@ def test_button_check_in_waits_for_the_secretary(app, client, auth, world):
     assert "waiting for the secretary" in response.get_data(as_text=True)
     result = counts(app, session_id)
     assert (result.present, result.pending) == (0, 1)
-    again = post(client, f"/study/{session_id}/check-in", {}, HX)
-    assert again.status_code == 409 and "already checked in" in again.get_data(as_text=True)
+    again = post(client, f"/study/{session_id}/check-in", {}, HX)  # a no-op that says so
+    assert again.status_code == 200 and "already checked in" in again.get_data(as_text=True)
+    assert "alert-info" in again.get_data(as_text=True)
     row = row_of(app, session_id, "member")
     auth.logout()
     auth.login("secretary")
@@ -649,7 +650,7 @@ def test_a_secretary_does_not_approve_their_own_leave(app, client, auth, world):
 
 
 def test_marking_absent_over_a_leave_request_refuses_it(app, client, auth, world):
-    session_id = new_session(app, timedelta(hours=1))
+    session_id = new_session(app, timedelta(minutes=20))  # check-in open, leave still possible
     auth.login("member")
     post(client, f"/study/{session_id}/leave", {"reason": "Trip"}, HX)
     row = row_of(app, session_id, "member")
@@ -818,3 +819,108 @@ def test_a_persons_page_shows_only_owed_make_ups_in_the_viewers_units(app, clien
     auth.login("member")
     page = client.get(f"/members/{world['member_person']}").get_data(as_text=True)
     assert "Jiguan meeting" in page and "Cujin meeting" in page
+
+
+def test_attendance_waits_for_the_session_to_begin(app, client, auth, world):
+    session_id = new_session(app, timedelta(days=2))
+    row = row_of(app, session_id, "member")
+    auth.login("secretary")
+    early = post(client, f"/study/{session_id}/attendance/{row.id}", {"status": "present"}, HX)
+    assert early.status_code == 409 and "once the session begins" in early.get_data(as_text=True)
+    assert post(client, f"/study/{session_id}/attendance/all-present", {}, HX).status_code == 409
+    leave = post(client, f"/study/{session_id}/attendance/{row.id}", {"status": "leave"}, HX)
+    assert leave.status_code == 200  # leave may be granted beforehand
+    cleared = post(client, f"/study/{session_id}/attendance/{row.id}", {"status": "unmarked"}, HX)
+    assert cleared.status_code == 200
+    assert row_of(app, session_id, "member").status is AttendanceStatus.UNMARKED
+    # With nobody present the planned session can still be cancelled.
+    assert post(client, f"/study/{session_id}/cancel", {"reason": "Postponed"}).status_code == 303
+
+
+def test_the_qr_code_works_only_inside_the_check_in_window(app, client, auth, world):
+    old = new_session(app, timedelta(days=-20))  # a late entry: the meeting is long over
+    with app.app_context():
+        token = checkin.token_for(old)
+    auth.login("member")
+    response = post(client, f"/study/{old}/scan", {"t": token})
+    assert "Check-in has closed." in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert row_of(app, old, "member").status is AttendanceStatus.UNMARKED
+    auth.logout()
+    auth.login("secretary")
+    post(client, f"/study/{old}/archive")
+    assert client.get(f"/study/{old}/qr").status_code == 303  # no code for an archived record
+
+
+def test_the_secretary_sees_the_files_of_a_make_up(app, client, auth, world):
+    from io import BytesIO
+
+    from PIL import Image
+
+    session_id = new_session(app, timedelta(hours=-3))
+    row = row_of(app, session_id, "member")
+    auth.login("secretary")
+    post(client, f"/study/{session_id}/attendance/{row.id}", {"status": "absent"}, HX)
+    auth.logout()
+    auth.login("member")
+    photo = BytesIO()
+    Image.new("RGB", (60, 40), "blue").save(photo, "JPEG")
+    sent = client.post(
+        f"/study/{session_id}/make-up",
+        data={
+            "note": "Read the materials.",
+            "files": (BytesIO(photo.getvalue()), "notes.jpg"),
+            "csrf_token": csrf_token(client, "/auth/password"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert sent.status_code == 303
+    auth.logout()
+    auth.login("secretary")
+    page = client.get(f"/study/{session_id}").get_data(as_text=True)
+    assert "notes.jpg" in page and "/evidence/" in page
+
+
+def test_a_typed_name_that_fits_one_person_is_linked(app, client, auth, world):
+    auth.login("secretary")
+    data = {
+        **form_data(minute_taker="Member J", chair="Someone Else"),
+        "unit_id": str(world["jiguan"]),
+    }
+    response = post(client, "/study/new", data)
+    session_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    with app.app_context():
+        session = db.session.get(StudySession, session_id)
+        assert session.minute_taker_id == world["member_person"]
+        assert session.chair_id is None and session.chair_name == "Someone Else"
+
+
+def test_quorum_of_a_general_meeting(app, client, auth, world):
+    session_id = new_session(app, timedelta(hours=-1))
+    auth.login("secretary")
+    assert "Quorum not reached" in client.get(f"/study/{session_id}").get_data(as_text=True)
+    post(client, f"/study/{session_id}/attendance/all-present", {}, HX)
+    assert "Quorum reached" in client.get(f"/study/{session_id}").get_data(as_text=True)
+
+
+def test_the_secretarys_own_card_follows_their_row(app, client, auth, world):
+    session_id = new_session(app, timedelta(minutes=-5))
+    own = row_of(app, session_id, "secretary")
+    auth.login("secretary")
+    html = post(
+        client, f"/study/{session_id}/attendance/{own.id}", {"status": "present"}, HX
+    ).get_data(as_text=True)
+    assert (
+        'id="my-participation" class="card mb-3" aria-labelledby="mine-heading" hx-swap-oob="true"'
+        in html
+    )
+    assert "Write a reflection" in html
+
+
+def test_forms_that_cannot_be_used_say_so_at_once(app, client, auth, world):
+    session_id = new_session(app, timedelta(hours=-3))
+    auth.login("member")
+    response = client.get(f"/study/{session_id}/reflection")
+    assert response.status_code == 303
+    assert "Reflections are written on sessions you attended." in client.get(
+        response.headers["Location"]
+    ).get_data(as_text=True)

@@ -367,6 +367,19 @@ def activity_evidence(activity: Activity) -> list[Evidence]:
     )
 
 
+def participation_evidence(participation_ids: list[int]) -> list[Evidence]:
+    """The live make-up files of several participations, in one query."""
+    if not participation_ids:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(Evidence)
+            .where(Evidence.participation_id.in_(participation_ids), Evidence.deleted_at.is_(None))
+            .order_by(Evidence.created_at, Evidence.id)
+        )
+    )
+
+
 def gallery(activity: Activity, user: User) -> dict[str, Any]:
     """What ``activities/_gallery.html`` needs. Those who may upload may also remove."""
     return {

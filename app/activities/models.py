@@ -34,6 +34,10 @@ class ActivityState(LabelledEnum):
     ARCHIVED = "archived"
     CANCELLED = "cancelled"
 
+    @classmethod
+    def _labels(cls) -> dict[str, Any]:
+        return {"open": _l("Open"), "archived": _l("Archived"), "cancelled": _l("Cancelled")}
+
 
 class ActivityStatus(LabelledEnum):
     """What is shown and filtered on."""

@@ -5,6 +5,7 @@ the transaction. A refused change raises ``Refused`` with a message for the user
 
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app import settings
@@ -20,7 +21,8 @@ from app.activities.models import (
     RecordedVia,
 )
 from app.activities.rules import CHECKIN_AFTER, CHECKIN_BEFORE, LATE_ENTRY_DAYS
-from app.audit.trail import record_event
+from app.audit.models import AuditLog
+from app.audit.trail import record_event, record_type
 from app.auth.models import User
 from app.extensions import db
 from app.people.models import Person
@@ -33,6 +35,10 @@ class Refused(Exception):
     def __init__(self, message: object) -> None:
         super().__init__(str(message))
         self.message = message
+
+
+class AlreadyDone(Refused):
+    """Nothing to do, and nothing wrong: a second check-in by the same person."""
 
 
 def is_late_entry(ends_at: datetime, entered_at: datetime | None = None) -> bool:
@@ -75,10 +81,17 @@ def set_expected(activity: Activity, person_ids: set[int]) -> None:
     expected are removed only while nothing was recorded on them."""
     require_open(activity)
     existing = {p.person_id: p for p in activity.participations}
-    for person_id in person_ids - existing.keys():
-        db.session.add(
-            Participation(activity=activity, person_id=person_id, role=ParticipantRole.EXPECTED)
-        )
+    new_ids = person_ids - existing.keys()
+    if new_ids:
+        for person in db.session.scalars(sa.select(Person).where(Person.id.in_(new_ids))):
+            db.session.add(
+                Participation(
+                    activity=activity,
+                    person=person,
+                    person_id=person.id,
+                    role=ParticipantRole.EXPECTED,
+                )
+            )
     for person_id, row in existing.items():
         if row.role is not ParticipantRole.EXPECTED:
             if person_id in person_ids:
@@ -129,16 +142,39 @@ def remove_guest(guest: ActivityGuest) -> None:
 # --- attendance ------------------------------------------------------------------------------
 
 
+# Present, late and absent are known once people gather; leave may be granted beforehand.
+_MARKED_IN_THE_ROOM = frozenset(
+    {AttendanceStatus.PRESENT, AttendanceStatus.LATE, AttendanceStatus.ABSENT}
+)
+
+
+def require_begun(activity: Activity, now: datetime | None = None) -> None:
+    opens, _closes = check_in_window(activity)
+    if (now or utcnow()) < opens:
+        raise Refused(
+            _l(
+                "Attendance is recorded once the session begins: from %(minutes)d minutes "
+                "before the start.",
+                minutes=settings.get(CHECKIN_BEFORE.key),
+            )
+        )
+
+
 def mark(row: Participation, status: AttendanceStatus, by: User) -> None:
     """The secretary's mark: confirmed at once; it settles a pending check-in or leave request."""
+    # The actor's id is read first: loading an expired account would flush the change half done
+    # and split it over two audit rows.
+    by_id = by.id
     require_open(row.activity)
     if row.role is ParticipantRole.NON_VOTING and status.owes_make_up:
         raise Refused(_l("Non-voting attendees are only marked present or late."))
+    if status in _MARKED_IN_THE_ROOM:
+        require_begun(row.activity)
     row.status = status
     row.confirmed = True
     row.recorded_via = None if status is AttendanceStatus.UNMARKED else RecordedVia.SECRETARY
     row.recorded_at = utcnow()
-    row.recorded_by_id = by.id
+    row.recorded_by_id = by_id
     if row.leave_state is LeaveState.REQUESTED:
         # Marked on leave: granted. Marked present or late: they came, the request is withdrawn.
         # Marked absent: refused, and the member sees it.
@@ -149,12 +185,13 @@ def mark(row: Participation, status: AttendanceStatus, by: User) -> None:
         else:
             row.leave_state = LeaveState.REFUSED
         row.leave_decided_at = utcnow()
-        row.leave_decided_by_id = by.id
+        row.leave_decided_by_id = by_id
 
 
 def mark_all_present(activity: Activity, by: User) -> int:
     """Every unmarked expected row becomes present; rows already recorded keep their mark."""
     require_open(activity)
+    require_begun(activity)
     changed = 0
     for row in activity.participations:
         expected = row.role is ParticipantRole.EXPECTED
@@ -165,11 +202,12 @@ def mark_all_present(activity: Activity, by: User) -> int:
 
 
 def confirm_check_in(row: Participation, by: User) -> None:
+    by_id = by.id
     require_open(row.activity)
     if row.confirmed or row.status is AttendanceStatus.UNMARKED:
         raise Refused(_l("There is no check-in to confirm."))
     row.confirmed = True
-    row.recorded_by_id = by.id
+    row.recorded_by_id = by_id
 
 
 def check_in_window(activity: Activity) -> tuple[datetime, datetime]:
@@ -181,23 +219,30 @@ def check_in_window(activity: Activity) -> tuple[datetime, datetime]:
 def check_in(row: Participation, via: RecordedVia, by: User, now: datetime | None = None) -> None:
     """The member's own check-in: with the button it waits for the secretary; with the QR code in
     the room it is confirmed at once. A second check-in changes nothing and says so."""
+    by_id = by.id
     require_open(row.activity)
     now = now or utcnow()
+    opens, closes = check_in_window(row.activity)
+    if row.status.is_present and row.confirmed:
+        raise AlreadyDone(_l("You have already checked in."))
+    if row.status.is_present and via is not RecordedVia.QR:
+        raise AlreadyDone(_l("You have already checked in."))
     if row.status.is_present:
-        raise Refused(_l("You have already checked in."))
+        # Pressed the button, then scanned the code in the room: the scan confirms it.
+        row.confirmed = True
+        row.recorded_via = via
+        return
     if row.status is not AttendanceStatus.UNMARKED:
         raise Refused(_l("The secretary has already recorded your attendance."))
-    if via is RecordedVia.BUTTON:
-        opens, closes = check_in_window(row.activity)
-        if now < opens:
-            raise Refused(_l("Check-in has not opened yet."))
-        if now > closes:
-            raise Refused(_l("Check-in has closed."))
+    if now < opens:
+        raise Refused(_l("Check-in has not opened yet."))
+    if now > closes:
+        raise Refused(_l("Check-in has closed."))
     row.status = AttendanceStatus.PRESENT
     row.confirmed = via is RecordedVia.QR
     row.recorded_via = via
     row.recorded_at = now
-    row.recorded_by_id = by.id
+    row.recorded_by_id = by_id
     if row.leave_state is LeaveState.REQUESTED:
         row.leave_state = None  # came after all: the request is withdrawn
 
@@ -225,28 +270,34 @@ def request_leave(row: Participation, reason: str, now: datetime | None = None) 
 
 def decide_leave(row: Participation, approve: bool, by: User) -> None:
     """Approval sets 请假; refusal leaves the status as it was."""
+    by_id = by.id
     require_open(row.activity)
     if row.leave_state is not LeaveState.REQUESTED:
         raise Refused(_l("There is no leave request waiting."))
     row.leave_state = LeaveState.APPROVED if approve else LeaveState.REFUSED
     row.leave_decided_at = utcnow()
-    row.leave_decided_by_id = by.id
+    row.leave_decided_by_id = by_id
     if approve:
         row.status = AttendanceStatus.LEAVE
         row.confirmed = True
         row.recorded_via = RecordedVia.SECRETARY
         row.recorded_at = utcnow()
-        row.recorded_by_id = by.id
+        row.recorded_by_id = by_id
 
 
 # --- make-up study and reflections ----------------------------------------------------------
 
 
-def submit_make_up(row: Participation, note: str) -> None:
-    """May arrive after archiving; not on a cancelled activity."""
+def check_make_up(row: Participation) -> None:
+    """A make-up is handed in for a confirmed absence or leave, also after archiving; not on a
+    cancelled activity."""
     require_not_cancelled(row.activity)
     if not (row.confirmed and row.status.owes_make_up and row.role is ParticipantRole.EXPECTED):
         raise Refused(_l("No make-up study is owed for this session."))
+
+
+def submit_make_up(row: Participation, note: str) -> None:
+    check_make_up(row)
     if row.make_up_state is MakeUpState.CONFIRMED:
         raise Refused(_l("Your make-up study is already confirmed."))
     row.make_up_state = MakeUpState.SUBMITTED
@@ -257,6 +308,7 @@ def submit_make_up(row: Participation, note: str) -> None:
 
 
 def review_make_up(row: Participation, confirm: bool, comment: str | None, by: User) -> None:
+    by_id = by.id
     if row.make_up_state is not MakeUpState.SUBMITTED:
         raise Refused(_l("There is no make-up study waiting."))
     if not confirm and not comment:
@@ -264,14 +316,18 @@ def review_make_up(row: Participation, confirm: bool, comment: str | None, by: U
     row.make_up_state = MakeUpState.CONFIRMED if confirm else MakeUpState.RETURNED
     row.make_up_comment = comment or None
     row.make_up_reviewed_at = utcnow()
-    row.make_up_reviewed_by_id = by.id
+    row.make_up_reviewed_by_id = by_id
 
 
-def write_reflection(row: Participation, text: str) -> None:
-    """On a session the member attended; also after archiving."""
+def check_reflection(row: Participation) -> None:
+    """Reflections are written on sessions one attended, also after archiving."""
     require_not_cancelled(row.activity)
     if not (row.confirmed and row.status.is_present):
         raise Refused(_l("Reflections are written on sessions you attended."))
+
+
+def write_reflection(row: Participation, text: str) -> None:
+    check_reflection(row)
     row.reflection = text
     row.reflection_at = utcnow()
 
@@ -282,11 +338,18 @@ def write_reflection(row: Participation, text: str) -> None:
 def archive(activity: Activity, by: User) -> int:
     """Freeze the record: refused while anything is pending; unmarked rows become absent.
     Returns how many rows were marked absent."""
+    by_id = by.id
     require_open(activity)
     if activity.starts_at > utcnow():
         raise Refused(_l("A session is archived after it was held."))
-    if any(row.is_pending for row in activity.participations):
-        raise Refused(_l("Confirm the pending check-ins and leave requests before archiving."))
+    waiting = sorted(row.person.name for row in activity.participations if row.is_pending)
+    if waiting:
+        raise Refused(
+            _l(
+                "Confirm the pending check-ins and leave requests before archiving (%(names)s).",
+                names="、".join(waiting),
+            )
+        )
     marked = 0
     for row in activity.participations:
         if row.role is ParticipantRole.EXPECTED and row.status is AttendanceStatus.UNMARKED:
@@ -294,7 +357,7 @@ def archive(activity: Activity, by: User) -> int:
             marked += 1
     activity.state = ActivityState.ARCHIVED
     activity.archived_at = utcnow()
-    activity.archived_by_id = by.id
+    activity.archived_by_id = by_id
     return marked
 
 
@@ -305,6 +368,20 @@ def reopen(activity: Activity, reason: str) -> None:
     activity.archived_at = None
     activity.archived_by_id = None
     record_event("reopen", activity, changes={"reason": [None, reason]})
+
+
+def last_reopening(activity: Activity) -> AuditLog | None:
+    """The latest reopening of a record, with its reason, to show beside it."""
+    return db.session.scalar(
+        sa.select(AuditLog)
+        .where(
+            AuditLog.action == "reopen",
+            AuditLog.record_type == record_type(activity),
+            AuditLog.record_id == str(activity.id),
+        )
+        .order_by(AuditLog.at.desc(), AuditLog.id.desc())
+        .limit(1)
+    )
 
 
 def cancel(activity: Activity, reason: str) -> None:

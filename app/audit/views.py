@@ -18,6 +18,17 @@ from werkzeug.wrappers import Response
 from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
+from app.activities.models import (
+    Activity,
+    ActivityFamily,
+    ActivityState,
+    AttendanceStatus,
+    EvidenceKind,
+    LeaveState,
+    MakeUpState,
+    ParticipantRole,
+    RecordedVia,
+)
 from app.audit.models import AuditLog
 from app.auth.models import Role, User
 from app.auth.policy import role_required
@@ -34,6 +45,7 @@ from app.people.models import (
     UnitKind,
 )
 from app.queries import MAX_INT, bounded_int, contains, paginate
+from app.study.models import StudyKind
 from app.templating import fmt_datetime
 from app.types import LabelledEnum
 
@@ -50,6 +62,7 @@ ACTION_LABELS: dict[str, Any] = {
     "login_failed": _l("Failed sign-in"),
     "login_refused": _l("Sign-in refused (locked)"),
     "login_locked": _l("Sign-in locked"),
+    "reopen": _l("Reopened"),
 }
 
 RECORD_LABELS: dict[str, Any] = {
@@ -59,7 +72,14 @@ RECORD_LABELS: dict[str, Any] = {
     "membership": _l("Membership"),
     "account": _l("Account"),
     "setting": _l("Setting"),
+    "study_session": _l("Study session"),
+    "participation": _l("Attendance"),
+    "activity_guest": _l("Guest"),
+    "evidence": _l("Evidence"),
 }
+
+# The record types of the activity families: each holds the columns of ``activity`` and its own.
+ACTIVITY_TYPES = ("study_session",)
 
 # Column names as the reader knows them; an unknown column shows its own name.
 FIELD_LABELS: dict[str, Any] = {
@@ -94,6 +114,61 @@ FIELD_LABELS: dict[str, Any] = {
     "units": _l("Units"),
     "value": _l("Value"),
     "key": _l("Setting"),
+    # Activities (and, for study sessions, the columns of study_session)
+    "family": _l("Activity type"),
+    "title": _l("Title"),
+    "starts_at": _l("Starts"),
+    "ends_at": _l("Ends"),
+    "held_on": _l("Date"),
+    "place": _l("Place"),
+    "state": _l("Status"),
+    "late_entry": _l("Late entry"),
+    "late_reason": _l("Reason for the late entry"),
+    "cancel_reason": _l("Reason for cancelling"),
+    "archived_at": _l("Archived at"),
+    "archived_by_id": _l("Archived by"),
+    "created_by_id": _l("Created by"),
+    # A person (the id) or an outsider (the name as typed): the same role either way.
+    "chair_id": _l("Chair"),
+    "chair_name": _l("Chair"),
+    "minute_taker_id": _l("Minute-taker"),
+    "minute_taker_name": _l("Minute-taker"),
+    "lecturer_id": _l("Lecturer"),
+    "lecturer_name": _l("Lecturer"),
+    "topics": _l("Topics"),
+    "minutes": _l("Minutes"),
+    "resolutions": _l("Resolutions"),
+    "study_hours": _l("Study hours"),
+    # Attendance, guests and evidence
+    "activity_id": _l("Activity"),
+    "status": _l("Status"),
+    "recorded_via": _l("Recorded via"),
+    "confirmed": _l("Confirmed"),
+    "recorded_at": _l("Recorded at"),
+    "recorded_by_id": _l("Recorded by"),
+    "leave_state": _l("Leave"),
+    "leave_reason": _l("Reason for leave"),
+    "leave_requested_at": _l("Leave requested"),
+    "leave_decided_at": _l("Leave decided at"),
+    "leave_decided_by_id": _l("Leave decided by"),
+    "make_up_state": _l("Make-up study"),
+    "make_up_note": _l("Make-up note"),
+    "make_up_submitted_at": _l("Make-up submitted"),
+    "make_up_comment": _l("Comment"),
+    "make_up_reviewed_at": _l("Make-up reviewed at"),
+    "make_up_reviewed_by_id": _l("Make-up reviewed by"),
+    "reflection": _l("Reflection"),
+    "reflection_at": _l("Reflection written at"),
+    "relation": _l("Relation or organisation"),
+    "participation_id": _l("Attendance"),
+    "original_name": _l("File name"),
+    "stored_name": _l("Stored file"),
+    "thumbnail_name": _l("Thumbnail"),
+    "content_type": _l("File type"),
+    "size": _l("Size (bytes)"),
+    "uploaded_by_id": _l("Uploaded by"),
+    # Events
+    "reason": _l("Reason"),
 }
 
 
@@ -109,10 +184,30 @@ ENUM_FIELDS: dict[tuple[str, str], type[LabelledEnum]] = {
     ("person", "party_status"): PartyStatus,
     ("membership", "role"): MembershipRole,
     ("account", "role"): Role,
+    **{
+        (record_type, column): enum_class
+        for record_type in ACTIVITY_TYPES
+        for column, enum_class in (("family", ActivityFamily), ("state", ActivityState))
+    },
+    ("study_session", "kind"): StudyKind,
+    ("participation", "role"): ParticipantRole,
+    ("participation", "status"): AttendanceStatus,
+    ("participation", "recorded_via"): RecordedVia,
+    ("participation", "leave_state"): LeaveState,
+    ("participation", "make_up_state"): MakeUpState,
+    ("evidence", "kind"): EvidenceKind,
 }
 
 # Columns holding the id of another record, shown with that record's name.
-Named = type[Department] | type[OrgUnit] | type[Person]
+Named = type[Department] | type[OrgUnit] | type[Person] | type[User] | type[Activity]
+# What names a record of each model: accounts by their username, activities by their title.
+NAME_COLUMNS: dict[Named, Any] = {
+    Department: Department.name,
+    OrgUnit: OrgUnit.name,
+    Person: Person.name,
+    User: User.username,
+    Activity: Activity.title,
+}
 REFERENCE_FIELDS: dict[tuple[str, str], Named] = {
     ("org_unit", "parent_id"): OrgUnit,
     ("person", "department_id"): Department,
@@ -120,6 +215,26 @@ REFERENCE_FIELDS: dict[tuple[str, str], Named] = {
     ("membership", "unit_id"): OrgUnit,
     ("account", "person_id"): Person,
     ("account", "units"): OrgUnit,
+    **{
+        (record_type, column): model
+        for record_type in ACTIVITY_TYPES
+        for column, model in (
+            ("unit_id", OrgUnit),
+            ("archived_by_id", User),
+            ("created_by_id", User),
+        )
+    },
+    ("study_session", "chair_id"): Person,
+    ("study_session", "minute_taker_id"): Person,
+    ("study_session", "lecturer_id"): Person,
+    ("participation", "activity_id"): Activity,
+    ("participation", "person_id"): Person,
+    ("participation", "recorded_by_id"): User,
+    ("participation", "leave_decided_by_id"): User,
+    ("participation", "make_up_reviewed_by_id"): User,
+    ("activity_guest", "activity_id"): Activity,
+    ("evidence", "activity_id"): Activity,
+    ("evidence", "uploaded_by_id"): User,
 }
 
 
@@ -204,7 +319,9 @@ def referenced_names(entries: Iterable[AuditLog]) -> dict[tuple[str, int], str]:
     lookups = [
         # The table name is a constant of the code, never user input.
         sa.select(
-            sa.literal_column(f"'{model.__tablename__}'").label("kind"), model.id, model.name
+            sa.literal_column(f"'{model.__tablename__}'").label("kind"),
+            model.id,
+            NAME_COLUMNS[model].label("name"),
         ).where(model.id.in_(sorted(ids)))
         for model, ids in wanted.items()
     ]

@@ -180,6 +180,15 @@ class Person(db.Model):
         return self.name
 
 
+def roster_order(person: Person) -> tuple[int, int, str, str, str]:
+    """Lists of people read in roster order: by department (as the bureau orders them), then
+    name; people without a department come last."""
+    department = person.department
+    if department is None:
+        return (1, 0, "", person.name, person.code)
+    return (0, department.sort_order, department.name, person.name, person.code)
+
+
 class Membership(SoftDeleteMixin, db.Model):
     """A person's place in an org unit over [start_date, end_date).
 

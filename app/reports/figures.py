@@ -28,6 +28,7 @@ from app.activities.models import (
 )
 from app.extensions import db
 from app.people.models import PartyStatus, Person
+from app.study.models import StudyKind
 from app.types import utcnow
 
 FULL = "full"
@@ -60,6 +61,19 @@ def status_on(person: Person, on: date) -> str:
     if person.party_status is PartyStatus.FULL and person.regularised_on is None:
         return FULL
     return PROBATIONARY
+
+
+def status_label_on(person: Person, on: date) -> str:
+    """What a person was on a date, as shown on the grid and the sign-in sheet: 正式党员 /
+    预备党员, a non-member's own status; a member who joined later claims nothing ("—")."""
+    status = status_on(person, on)
+    if status == FULL:
+        return str(PartyStatus.FULL.label)
+    if status == PROBATIONARY:
+        return str(PartyStatus.PROBATIONARY.label)
+    if person.party_status.is_party_member:
+        return "—"
+    return str(person.party_status.label)
 
 
 def rate(numerator: int, denominator: int) -> Decimal | None:
@@ -226,3 +240,17 @@ def make_ups_owed(person_id: int, units: sa.Select | None = None) -> list[Partic
     if units is not None:
         stmt = stmt.where(Activity.unit_id.in_(units))
     return list(db.session.scalars(stmt))
+
+
+def quorum(kind: StudyKind, counts: Counts) -> bool | None:
+    """Whether enough were present for the meeting's decisions to stand, where the rules set a
+    quorum: a branch general meeting needs more than half of the voting (full) members, a
+    committee meeting more than half of its members, a democratic life meeting two thirds.
+    None for every other kind."""
+    if kind is StudyKind.GENERAL_MEETING:
+        return counts.expected_full > 0 and counts.present_full * 2 > counts.expected_full
+    if kind is StudyKind.COMMITTEE_MEETING:
+        return counts.expected > 0 and counts.present * 2 > counts.expected
+    if kind is StudyKind.DEMOCRATIC_LIFE_MEETING:
+        return counts.expected > 0 and counts.present * 3 >= counts.expected * 2
+    return None

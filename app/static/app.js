@@ -19,6 +19,13 @@
   }
   document.addEventListener("DOMContentLoaded", function () { autosubmit(document); });
   document.addEventListener("htmx:load", function (event) { autosubmit(event.detail.elt); });
+  // A form that adds something starts empty again once the addition succeeded.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    if (event.detail.successful && form.matches && form.matches("form[data-reset-on-success]")) {
+      form.reset();
+    }
+  });
   // After an htmx swap, move keyboard focus to a freshly rendered error so it is announced.
   document.addEventListener("htmx:afterSwap", function (event) {
     var invalid = event.detail.target && event.detail.target.querySelector(".is-invalid");

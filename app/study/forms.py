@@ -92,7 +92,7 @@ class SessionForm(BaseForm):
         return to_utc(self.day.data, self.end.data)
 
     def values(self, people: dict[str, Person], unit: OrgUnit) -> dict[str, Any]:
-        """What the services take: people resolved by code among those offered."""
+        """What the services take; ``people`` maps what was typed to the person it names."""
         values: dict[str, Any] = {
             "title": self.title.data,
             "kind": StudyKind(self.kind.data),
@@ -109,9 +109,8 @@ class SessionForm(BaseForm):
             "late_reason": self.late_reason.data or None,
         }
         for role in ("chair", "minute_taker", "lecturer"):
-            text = getattr(self, role).data or ""
-            match = PERSON_CHOICE.match(text)
-            person = people.get(match["code"]) if match else None
+            text = (getattr(self, role).data or "").strip()
+            person = people.get(text)
             values[f"{role}_id"] = person.id if person else None
             values[f"{role}_name"] = None if person else (text or None)
         return values

@@ -18,9 +18,9 @@ from sqlalchemy.orm import selectinload
 from app import settings
 from app.activities.models import ParticipantRole, Participation
 from app.extensions import db
-from app.people.models import PartyStatus, Person
+from app.people.models import Person, roster_order
 from app.reports import docx_common
-from app.reports.figures import FULL, PROBATIONARY, status_on
+from app.reports.figures import status_label_on
 from app.study.models import StudySession
 from app.study.services import local_date
 from app.templating import fmt_date
@@ -51,6 +51,15 @@ def build(session: StudySession) -> bytes:
     if non_voting:
         docx_common.add_heading(doc, _("Non-voting attendees"), 2)
         _people_table(doc, non_voting, session)
+    guests = [guest for guest in session.guests if guest.deleted_at is None]
+    if guests:
+        docx_common.add_heading(doc, _("Guests"), 2)
+        rows = [
+            [str(number), guest.name, guest.relation or "", "", ""]
+            for number, guest in enumerate(guests, start=1)
+        ]
+        headers = [_("No."), _("Name"), _("Relation or organisation"), "", _("Signature")]
+        docx_common.add_table(doc, headers, rows, COLUMN_WIDTHS, SIGNATURE_ROW_HEIGHT)
 
     footer = doc.add_paragraph()
     footer.paragraph_format.space_before = Cm(0.8)
@@ -109,15 +118,7 @@ def _participants(session: StudySession) -> tuple[list[Person], list[Person]]:
     non_voting: list[Person] = []
     for row in rows:
         (expected if row.role is ParticipantRole.EXPECTED else non_voting).append(row.person)
-    return sorted(expected, key=_roster_order), sorted(non_voting, key=_roster_order)
-
-
-def _roster_order(person: Person) -> tuple[int, int, str, str, str]:
-    department = person.department
-    # People without a department come last, after every office.
-    if department is None:
-        return (1, 0, "", person.name, person.code)
-    return (0, department.sort_order, department.name, person.name, person.code)
+    return sorted(expected, key=roster_order), sorted(non_voting, key=roster_order)
 
 
 def _people_table(doc: Document, people: list[Person], session: StudySession) -> None:
@@ -127,7 +128,7 @@ def _people_table(doc: Document, people: list[Person], session: StudySession) ->
             str(number),
             person.name,
             person.department.name if person.department else "",
-            _party_status(person, session),
+            status_label_on(person, session.held_on),
             "",
         ]
         for number, person in enumerate(people, start=1)
@@ -135,19 +136,6 @@ def _people_table(doc: Document, people: list[Person], session: StudySession) ->
     table = docx_common.add_table(doc, headers, rows, COLUMN_WIDTHS, SIGNATURE_ROW_HEIGHT)
     for row in table.rows:
         row.cells[0].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-
-
-def _party_status(person: Person, session: StudySession) -> str:
-    status = status_on(person, session.held_on)
-    if status == FULL:
-        return str(PartyStatus.FULL.label)
-    if status == PROBATIONARY:
-        return str(PartyStatus.PROBATIONARY.label)
-    # A Party member who joined after the session was not one on its date: what they were then
-    # is not recorded, so nothing is claimed.
-    if person.party_status.is_party_member:
-        return "—"
-    return str(person.party_status.label)
 
 
 def _field(label: str, value: str) -> str:

@@ -44,8 +44,8 @@ from app.activities.models import (
     RecordedVia,
 )
 from app.activities.rules import LATE_ENTRY_DAYS
-from app.activities.services import Refused
-from app.auth.models import Role
+from app.activities.services import AlreadyDone, Refused
+from app.auth.models import Role, User
 from app.auth.policy import (
     can_manage_activity,
     can_view_activity,
@@ -60,7 +60,7 @@ from app.auth.policy import (
 )
 from app.extensions import db
 from app.htmx import VARY, hx_redirect, only_flashes, render_fragment, render_page, wants_fragment
-from app.people.models import Membership, OrgUnit, Person
+from app.people.models import Membership, OrgUnit, Person, roster_order
 from app.queries import bounded_int, paginate
 from app.reports import figures
 from app.study import services
@@ -167,11 +167,20 @@ def _context(session: StudySession, **extra: Any) -> dict[str, Any]:
     manage = can_manage_activity(current_user, session)
     rows = sorted(
         session.participations,
-        key=lambda r: (r.role is not ParticipantRole.EXPECTED, r.person.name),
+        key=lambda r: (r.role is not ParticipantRole.EXPECTED, roster_order(r.person)),
     )
+    make_up_files: dict[int, list[Evidence]] = {}
+    if manage:
+        # Make-up evidence beside the note the secretary reviews, for the whole grid at once.
+        submitted = [r.id for r in rows if r.make_up_state is not None]
+        for item in files.participation_evidence(submitted):
+            make_up_files.setdefault(item.participation_id, []).append(item)
+    counts = figures.counts_for(session)
     return {
         "session": session,
-        "counts": figures.counts_for(session),
+        "counts": counts,
+        "quorum": figures.quorum(session.kind, counts),
+        "make_up_files": make_up_files,
         "expected_rows": [r for r in rows if r.role is ParticipantRole.EXPECTED],
         "non_voting_rows": [r for r in rows if r.role is ParticipantRole.NON_VOTING],
         "guests": [g for g in session.guests if g.deleted_at is None],
@@ -180,7 +189,7 @@ def _context(session: StudySession, **extra: Any) -> dict[str, Any]:
         "now": utcnow(),
         "window": core.check_in_window(session),
         "statuses": AttendanceStatus,
-        "party_status_on": figures.status_on,
+        "party_label": figures.status_label_on,
         "grid_stamp": grid_stamp,
         **extra,
     }
@@ -272,18 +281,27 @@ def _people_offered(units: list[OrgUnit]) -> dict[str, Person]:
 def _people_named(
     form: SessionForm, linked: list[Person | None] | None = None
 ) -> dict[str, Person]:
-    """The people the form names as "name (code)", by code, among those the user may name —
-    and the people already linked to the session, who stay linked even after leaving the unit."""
-    codes = {
-        match["code"]
-        for field in (form.chair, form.minute_taker, form.lecturer)
-        if (match := PERSON_CHOICE.match(field.data or ""))
-    }
-    found = {person.code: person for person in linked or [] if person is not None}
-    wanted = codes - found.keys()
-    if wanted:
-        stmt = scoped_persons(sa.select(Person).where(Person.code.in_(wanted)), current_user)
-        found.update((person.code, person) for person in db.session.scalars(stmt))
+    """The people the form's chair, minute-taker and lecturer name, keyed by what was typed:
+    "name (code)" from the suggestions, or a plain name that fits exactly one person in the
+    user's units; people already linked stay linked even after leaving the unit. Any other
+    text is an outsider's name."""
+    texts = {(field.data or "").strip() for field in (form.chair, form.minute_taker, form.lecturer)}
+    texts.discard("")
+    found = {person_choice(p, None): p for p in linked or [] if p is not None}
+    codes = {m["code"]: t for t in texts - found.keys() if (m := PERSON_CHOICE.match(t))}
+    names = {t for t in texts - found.keys() if not PERSON_CHOICE.match(t)}
+    if codes:
+        stmt = scoped_persons(sa.select(Person).where(Person.code.in_(codes)), current_user)
+        found.update((codes[person.code], person) for person in db.session.scalars(stmt))
+    if names:
+        stmt = scoped_persons(
+            sa.select(Person).where(Person.name.in_(names), Person.transferred_out_on.is_(None)),
+            current_user,
+        )
+        by_name: dict[str, list[Person]] = {}
+        for person in db.session.scalars(stmt):
+            by_name.setdefault(person.name, []).append(person)
+        found.update((name, people[0]) for name, people in by_name.items() if len(people) == 1)
     return found
 
 
@@ -391,6 +409,8 @@ def show(session_id: int) -> Response:
         people=_people_offered(units_for_choice(current_user)) if manage else {},
         roles=ParticipantRole,
         can_reopen=session.is_archived and is_admin(current_user),
+        entered_by=db.session.get(User, session.created_by_id) if session.created_by_id else None,
+        reopened=core.last_reopening(session),
         **files.gallery(session, current_user),
         **context,
     )
@@ -540,10 +560,10 @@ def make_up_review(session_id: int, row_id: int) -> Response:
 # --- the member's own actions -----------------------------------------------------------------
 
 
-def _mine_response(session: StudySession) -> Response:
+def _mine_response(session: StudySession, status: int = 200) -> Response:
     if not wants_fragment():
         return _to_show(session)
-    return render_fragment("study/_mine.html", **_context(session))
+    return render_fragment("study/_mine.html", status, **_context(session))
 
 
 @bp.route("/<int:session_id>/check-in", methods=["POST"])
@@ -553,11 +573,20 @@ def check_in(session_id: int) -> Response:
     row = _own_row(session)
     try:
         core.check_in(row, RecordedVia.BUTTON, current_user)
+    except AlreadyDone as done:
+        db.session.rollback()
+        flash(str(done.message), "info")
+        return _mine_response(session)
     except Refused as refused:
-        return _refused(session, refused.message)
-    problem = _commit_or_conflict(session, _("You have already checked in."))
-    if problem:
-        return problem
+        db.session.rollback()
+        flash(str(refused.message), "danger")
+        return _mine_response(session, 409)  # the card shows what is recorded now
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        flash(_("You have already checked in."), "info")
+        return _mine_response(_load(session_id))
     flash(_("You have checked in. The secretary will confirm it."), "success")
     return _mine_response(session)
 
@@ -583,11 +612,25 @@ def leave(session_id: int) -> Response:
     return _mine_response(session)
 
 
+def _not_possible(
+    session: StudySession, row: Participation, check: Callable[[Participation], None]
+) -> Response | None:
+    """Before a form is shown or read: say at once when it cannot be handed in here."""
+    try:
+        check(row)
+    except Refused as refused:
+        flash(str(refused.message), "warning")
+        return hx_redirect(url_for("study.show", session_id=session.id))
+    return None
+
+
 @bp.route("/<int:session_id>/make-up", methods=["GET", "POST"])
 @login_required
 def make_up(session_id: int) -> Response:
     session = _load(session_id)
     row = _own_row(session)
+    if (problem := _not_possible(session, row, core.check_make_up)) is not None:
+        return problem
     form = MakeUpForm(obj=None)
     if request.method == "GET" and row.make_up_note:
         form.note.data = row.make_up_note
@@ -628,6 +671,8 @@ def make_up(session_id: int) -> Response:
 def reflection(session_id: int) -> Response:
     session = _load(session_id)
     row = _own_row(session)
+    if (problem := _not_possible(session, row, core.check_reflection)) is not None:
+        return problem
     form = ReflectionForm()
     if request.method == "GET":
         form.text.data = row.reflection
@@ -659,6 +704,10 @@ def reflection(session_id: int) -> Response:
 def qr(session_id: int) -> Response:
     """The page shown in the room; htmx fetches the next code from the same address."""
     session = _managed(session_id)
+    try:
+        core.require_open(session)
+    except Refused as refused:
+        return _refused(session, refused.message)
     return render_page(
         "study/qr.html", "study/_qr_code.html", session=session, **_qr_context(session)
     )
@@ -709,7 +758,7 @@ def scan(session_id: int) -> Response:
         core.check_in(row, RecordedVia.QR, current_user)
     except Refused as refused:
         db.session.rollback()
-        flash(str(refused.message), "info")
+        flash(str(refused.message), "info" if isinstance(refused, AlreadyDone) else "danger")
         return _to_show(session)
     try:
         db.session.commit()
@@ -732,13 +781,13 @@ def participant_add(session_id: int) -> Response:
     form.role.choices = ParticipantRole.choices()
     if not form.validate_on_submit():
         return _refused(session, _("Choose a person from the suggestions."), 422)
-    match = PERSON_CHOICE.match(form.person.data or "")
-    person = None
-    if match:
-        stmt = sa.select(Person).where(
-            Person.code == match["code"], Person.transferred_out_on.is_(None)
-        )
-        person = db.session.scalar(scoped_persons(stmt, current_user))
+    text = (form.person.data or "").strip()
+    match = PERSON_CHOICE.match(text)
+    # "name (code)" from the suggestions, or a name that fits exactly one person.
+    named = Person.code == match["code"] if match else Person.name == text
+    stmt = sa.select(Person).where(named, Person.transferred_out_on.is_(None)).limit(2)
+    candidates = list(db.session.scalars(scoped_persons(stmt, current_user)))
+    person = candidates[0] if len(candidates) == 1 else None
     if person is None:
         return _refused(session, _("Choose a person from the suggestions."), 422)
     try:
