@@ -1,10 +1,12 @@
 """Imports every model so that Alembic and create_all see the whole schema, and every area's
 run-time settings so that the settings page lists them."""
 
-import app.activities.rules  # noqa: F401
+import app.activities.rules
+import app.reports.rules  # noqa: F401
 from app.activities.models import Activity, ActivityGuest, Evidence, Participation
 from app.audit.models import AuditLog
 from app.auth.models import LoginAttempt, User, account_unit
+from app.logs.models import MemberLog
 from app.people.models import Department, ImportBatch, Membership, OrgUnit, Person
 from app.settings import Setting
 from app.study.models import StudySession
@@ -17,6 +19,7 @@ __all__ = [
     "Evidence",
     "ImportBatch",
     "LoginAttempt",
+    "MemberLog",
     "Membership",
     "OrgUnit",
     "Participation",

@@ -27,47 +27,8 @@ from app.people.models import (
     Person,
     UnitKind,
 )
-from app.settings import SettingDef, register
 
 PASSWORD = "test-password-1"
-
-# Settings of the kinds later record families register (numbers with bounds), so that the
-# settings machinery is tested with more than the one key the foundation uses.
-register(
-    SettingDef(
-        "hours.target_member",
-        float,
-        32.0,
-        "Annual study-hour target for members",
-        minimum=0,
-        maximum=500,
-        group="Study hours",
-    )
-)
-register(
-    SettingDef(
-        "hours.target_committee",
-        float,
-        56.0,
-        "Annual study-hour target for committee posts",
-        "Secretary, deputy secretary and committee members.",
-        minimum=0,
-        maximum=500,
-        group="Study hours",
-    )
-)
-register(
-    SettingDef(
-        "members.inactive_days",
-        int,
-        90,
-        "Inactivity warning (days)",
-        "Members with no attendance for this many days are listed on the dashboard.",
-        minimum=30,
-        maximum=180,
-        group="Members",
-    )
-)
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 

@@ -8,7 +8,7 @@ live in ``ActivityGuest``. ``Evidence`` has exactly one owner.
 """
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -17,6 +17,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.people.models import OrgUnit, Person
 from app.types import LabelledEnum, UTCDateTime, enum_column, utcnow
+
+if TYPE_CHECKING:
+    from app.logs.models import MemberLog
 
 
 class ActivityFamily(LabelledEnum):
@@ -236,6 +239,10 @@ class Participation(db.Model):
     leave_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     leave_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     leave_decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"))
+    leave_comment: Mapped[str | None] = mapped_column(sa.String(500))
+    # False from a decision until the member has seen it (their to-do list shows it till then).
+    leave_decision_seen: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    check_in_comment: Mapped[str | None] = mapped_column(sa.String(500))
 
     make_up_state: Mapped[MakeUpState | None] = mapped_column(enum_column(MakeUpState, 20))
     make_up_note: Mapped[str | None] = mapped_column(sa.Text)
@@ -305,7 +312,7 @@ class EvidenceKind(LabelledEnum):
 
 
 # Exactly one owner; later families add their foreign key here and to the check.
-EVIDENCE_OWNERS = ("activity_id", "participation_id")
+EVIDENCE_OWNERS = ("activity_id", "participation_id", "member_log_id")
 
 
 def _one_owner_check() -> sa.CheckConstraint:
@@ -327,6 +334,7 @@ class Evidence(db.Model):
     participation_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("participation.id"), index=True
     )
+    member_log_id: Mapped[int | None] = mapped_column(sa.ForeignKey("member_log.id"), index=True)
     kind: Mapped[EvidenceKind] = mapped_column(enum_column(EvidenceKind, 10))
     original_name: Mapped[str] = mapped_column(sa.String(200))
     stored_name: Mapped[str] = mapped_column(sa.String(80), unique=True)
@@ -339,6 +347,7 @@ class Evidence(db.Model):
 
     activity: Mapped[Activity | None] = relationship()
     participation: Mapped[Participation | None] = relationship()
+    member_log: Mapped["MemberLog | None"] = relationship()
 
     def __str__(self) -> str:
         return self.original_name

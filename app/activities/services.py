@@ -210,6 +210,27 @@ def confirm_check_in(row: Participation, by: User) -> None:
     row.recorded_by_id = by_id
 
 
+def return_check_in(row: Participation, comment: str, by: User) -> None:
+    """A self check-in the secretary does not accept (the person was not there): the row is
+    unmarked again, with the reason for the member to read."""
+    by_id = by.id
+    require_open(row.activity)
+    if row.confirmed or row.status is AttendanceStatus.UNMARKED:
+        raise Refused(_l("There is no check-in to confirm."))
+    if not comment:
+        raise Refused(_l("Say why the check-in is not accepted."))
+    row.status = AttendanceStatus.UNMARKED
+    row.confirmed = True
+    row.recorded_via = None
+    row.recorded_at = utcnow()
+    row.recorded_by_id = by_id
+    row.check_in_comment = comment
+
+
+def leave_decision_seen(row: Participation) -> None:
+    row.leave_decision_seen = True
+
+
 def check_in_window(activity: Activity) -> tuple[datetime, datetime]:
     before = timedelta(minutes=settings.get(CHECKIN_BEFORE.key))
     after = timedelta(minutes=settings.get(CHECKIN_AFTER.key))
@@ -268,8 +289,9 @@ def request_leave(row: Participation, reason: str, now: datetime | None = None) 
     row.leave_decided_by_id = None
 
 
-def decide_leave(row: Participation, approve: bool, by: User) -> None:
-    """Approval sets 请假; refusal leaves the status as it was."""
+def decide_leave(row: Participation, approve: bool, by: User, comment: str | None = None) -> None:
+    """Approval sets 请假; refusal leaves the status as it was. The member sees the decision on
+    their to-do list until they have read it."""
     by_id = by.id
     require_open(row.activity)
     if row.leave_state is not LeaveState.REQUESTED:
@@ -277,6 +299,8 @@ def decide_leave(row: Participation, approve: bool, by: User) -> None:
     row.leave_state = LeaveState.APPROVED if approve else LeaveState.REFUSED
     row.leave_decided_at = utcnow()
     row.leave_decided_by_id = by_id
+    row.leave_comment = comment or None
+    row.leave_decision_seen = False
     if approve:
         row.status = AttendanceStatus.LEAVE
         row.confirmed = True

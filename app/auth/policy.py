@@ -7,6 +7,7 @@ never use answers 403.
 """
 
 from collections.abc import Callable
+from datetime import date
 from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -21,6 +22,7 @@ from app.types import local_today
 
 if TYPE_CHECKING:
     from app.activities.models import Activity, Evidence, Participation
+    from app.logs.models import MemberLog
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -215,3 +217,33 @@ def can_remove_evidence(user: User, evidence: "Evidence") -> bool:
         return True
     own = user.person_id is not None and row.person_id == user.person_id
     return own and row.make_up_state is not MakeUpState.CONFIRMED
+
+
+# --- member logs --------------------------------------------------------------------------
+
+
+def keeps_person_on(user: User, person_id: int, on: date) -> bool:
+    """The user keeps the records of a unit the person belonged to on that date (admins: all)."""
+    ids = scope_unit_ids(user)
+    if ids is None:
+        return True
+    if user.role is not Role.SECRETARY:
+        return False
+    stmt = sa.select(Membership.id).where(
+        Membership.person_id == person_id, Membership.unit_id.in_(ids), Membership.on_date(on)
+    )
+    return db.session.scalar(stmt.limit(1)) is not None
+
+
+def can_view_log(user: User, log: "MemberLog") -> bool:
+    """Its author, and whoever keeps a unit the author belonged to on the log's date."""
+    return user.person_id == log.person_id or keeps_person_on(user, log.person_id, log.done_on)
+
+
+def can_review_log(user: User, log: "MemberLog") -> bool:
+    """Not one's own (what a member records waits for someone else), except for admins."""
+    if user.role is Role.MEMBER:
+        return False
+    if user.person_id == log.person_id and user.role is not Role.ADMIN:
+        return False
+    return keeps_person_on(user, log.person_id, log.done_on)

@@ -11,7 +11,7 @@ defines them. Pages, documents and the annual compilation all take their numbers
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
@@ -19,6 +19,7 @@ from sqlalchemy.orm import contains_eager
 
 from app.activities.models import (
     Activity,
+    ActivityFamily,
     ActivityState,
     AttendanceStatus,
     LeaveState,
@@ -27,8 +28,9 @@ from app.activities.models import (
     Participation,
 )
 from app.extensions import db
-from app.people.models import PartyStatus, Person
-from app.study.models import StudyKind
+from app.logs.models import STUDY_KINDS, LogKind, LogState, MemberLog
+from app.people.models import Membership, MembershipRole, PartyStatus, Person
+from app.study.models import StudyKind, StudySession
 from app.types import utcnow
 
 FULL = "full"
@@ -171,8 +173,12 @@ def _joined(stmt: sa.Select) -> sa.Select:
     return stmt.select_from(Participation).join(Person).join(Activity)
 
 
+COUNT_FIELDS = frozenset(f.name for f in fields(Counts))
+
+
 def _counts_of(row: sa.Row) -> Counts:
-    return Counts(**{key: int(value or 0) for key, value in row._mapping.items() if key != "id"})
+    """The Counts in a row that may carry other columns (an id, a month)."""
+    return Counts(**{k: int(v or 0) for k, v in row._mapping.items() if k in COUNT_FIELDS})
 
 
 def activity_counts(activity_ids: Iterable[int]) -> dict[int, Counts]:
@@ -254,3 +260,220 @@ def quorum(kind: StudyKind, counts: Counts) -> bool | None:
     if kind is StudyKind.DEMOCRATIC_LIFE_MEETING:
         return counts.expected > 0 and counts.present * 3 >= counts.expected * 2
     return None
+
+
+# --- people and periods ------------------------------------------------------------------------
+
+
+def study_sessions(
+    start: date, end: date, units: sa.Select | None = None, now: datetime | None = None
+) -> sa.Select:
+    """SELECT of the ids of study sessions that count, held in [start, end), in ``units`` (a
+    SELECT of unit ids, already including the units below) when given."""
+    stmt = counting(
+        sa.select(Activity.id).where(
+            Activity.family == ActivityFamily.STUDY,
+            Activity.held_on >= start,
+            Activity.held_on < end,
+        ),
+        now,
+    )
+    if units is not None:
+        stmt = stmt.where(Activity.unit_id.in_(units))
+    return stmt
+
+
+@dataclass
+class MemberFigures:
+    """One person over a period: their own attendance, rates and hours by source."""
+
+    expected: int = 0
+    present: int = 0
+    leave: int = 0
+    absent: int = 0
+    make_ups: int = 0
+    make_ups_owed: int = 0
+    session_hours: Decimal = Decimal("0.0")
+    make_up_hours: Decimal = Decimal("0.0")
+    log_hours: Decimal = Decimal("0.0")
+    volunteer_hours: Decimal = Decimal("0.0")
+
+    @property
+    def attendance_rate(self) -> Decimal | None:
+        return rate(self.present, self.expected)
+
+    @property
+    def participation_rate(self) -> Decimal | None:
+        return rate(self.present + self.make_ups, self.expected)
+
+    @property
+    def study_hours(self) -> Decimal:
+        """学时: sessions attended + confirmed make-ups + approved training and self-study."""
+        return self.session_hours + self.make_up_hours + self.log_hours
+
+
+def _hours(value: object) -> Decimal:
+    return Decimal(str(value or 0)).quantize(Decimal("0.1"))
+
+
+def member_figures(
+    person_ids: Iterable[int],
+    start: date,
+    end: date,
+    units: sa.Select | None = None,
+    now: datetime | None = None,
+) -> dict[int, MemberFigures]:
+    """Each person's figures over [start, end), in two grouped queries: one over their rows at
+    the study sessions that count (in ``units`` when given: a member who moved counts in each
+    branch only for their time there), one over their approved logs (logs belong to the person,
+    not to a unit, so they count wherever the person is shown)."""
+    ids = list(person_ids)
+    result = {person_id: MemberFigures() for person_id in ids}
+    if not ids:
+        return result
+    p = Participation
+    expected = p.role == ParticipantRole.EXPECTED
+    requested = sa.and_(p.leave_state.is_not(None), p.leave_state == LeaveState.REQUESTED)
+    settled = sa.and_(p.confirmed, sa.not_(requested))
+    present = sa.and_(settled, p.status.in_([AttendanceStatus.PRESENT, AttendanceStatus.LATE]))
+    made_up = sa.and_(
+        expected,
+        settled,
+        p.status.in_([AttendanceStatus.LEAVE, AttendanceStatus.ABSENT]),
+        p.make_up_state == MakeUpState.CONFIRMED,
+    )
+
+    def count(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
+
+    def hours(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[Decimal]:
+        return sa.func.coalesce(
+            sa.func.sum(sa.case((condition, StudySession.study_hours), else_=0)), 0
+        )
+
+    sessions = study_sessions(start, end, units, now)
+    rows = db.session.execute(
+        sa.select(
+            p.person_id,
+            count(expected),
+            count(sa.and_(expected, present)),
+            count(sa.and_(expected, settled, p.status == AttendanceStatus.LEAVE)),
+            count(sa.and_(expected, settled, p.status == AttendanceStatus.ABSENT)),
+            count(made_up),
+            count(sa.and_(owes_make_up())),
+            hours(present),
+            hours(made_up),
+        )
+        .select_from(p)
+        .join(StudySession, StudySession.id == p.activity_id)  # activity ⋈ study_session
+        .where(p.person_id.in_(ids), p.activity_id.in_(sessions))
+        .group_by(p.person_id)
+    )
+    for person_id, exp, pres, leave, absent, made, owed, s_hours, m_hours in rows:
+        figures = result[person_id]
+        figures.expected, figures.present, figures.leave, figures.absent = exp, pres, leave, absent
+        figures.make_ups, figures.make_ups_owed = made, owed
+        figures.session_hours, figures.make_up_hours = _hours(s_hours), _hours(m_hours)
+    approved = sa.and_(
+        MemberLog.state == LogState.APPROVED,
+        MemberLog.done_on >= start,
+        MemberLog.done_on < end,
+    )
+    logs = db.session.execute(
+        sa.select(
+            MemberLog.person_id,
+            sa.func.coalesce(
+                sa.func.sum(sa.case((MemberLog.kind.in_(STUDY_KINDS), MemberLog.hours), else_=0)),
+                0,
+            ),
+            sa.func.coalesce(
+                sa.func.sum(
+                    sa.case((MemberLog.kind == LogKind.VOLUNTEER, MemberLog.hours), else_=0)
+                ),
+                0,
+            ),
+        )
+        .where(MemberLog.person_id.in_(ids), approved)
+        .group_by(MemberLog.person_id)
+    )
+    for person_id, study, volunteer in logs:
+        result[person_id].log_hours = _hours(study)
+        result[person_id].volunteer_hours = _hours(volunteer)
+    return result
+
+
+def monthly(
+    units: sa.Select | None, first: date, months: int, now: datetime | None = None
+) -> list[tuple[date, Counts]]:
+    """Pooled figures month by month from ``first`` (the first of a month), in one grouped query;
+    months without sessions have zero counts (and "—" rates)."""
+    starts = [_add_months(first, n) for n in range(months)]
+    end = _add_months(first, months)
+    year = sa.extract("year", Activity.held_on)
+    month = sa.extract("month", Activity.held_on)
+    stmt = _joined(sa.select(year.label("y"), month.label("m"), *_counting_columns()))
+    stmt = stmt.where(Participation.activity_id.in_(study_sessions(first, end, units, now)))
+    found = {
+        (int(row.y), int(row.m)): _counts_of(row)
+        for row in db.session.execute(stmt.group_by(year, month))
+    }
+    return [(day, found.get((day.year, day.month), Counts())) for day in starts]
+
+
+def _add_months(day: date, months: int) -> date:
+    index = day.year * 12 + day.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def inactive_members(
+    units: sa.Select | None, today: date, days: int, now: datetime | None = None
+) -> list[tuple[Person, date | None]]:
+    """Party members with an active membership of at least ``days`` days (in ``units``) who, in
+    the last ``days`` days, were expected at one or more study sessions and present or late at
+    none (leave is not attendance); with the date they were last present, if ever."""
+    since = today - timedelta(days=days)
+    tomorrow = today + timedelta(days=1)
+    p = Participation
+    member_of = sa.select(Membership.person_id).where(
+        Membership.deleted_at.is_(None),
+        Membership.start_date <= since,
+        sa.or_(Membership.end_date.is_(None), Membership.end_date > today),
+        Membership.role != MembershipRole.STAFF,
+    )
+    if units is not None:
+        member_of = member_of.where(Membership.unit_id.in_(units))
+    recent = study_sessions(since, tomorrow, units, now)
+    attended = sa.and_(p.confirmed, p.status.in_([AttendanceStatus.PRESENT, AttendanceStatus.LATE]))
+    present_any = sa.func.max(sa.case((attended, 1), else_=0))
+    stmt = (
+        sa.select(p.person_id)
+        .where(
+            p.role == ParticipantRole.EXPECTED,
+            p.activity_id.in_(recent),
+            p.person_id.in_(member_of),
+        )
+        .group_by(p.person_id)
+        .having(present_any == 0)
+    )
+    ids = list(db.session.scalars(stmt))
+    if not ids:
+        return []
+    people = db.session.scalars(
+        sa.select(Person).where(
+            Person.id.in_(ids),
+            Person.party_status.in_([PartyStatus.FULL, PartyStatus.PROBATIONARY]),
+            Person.transferred_out_on.is_(None),
+        )
+    ).all()
+    last_present = dict(
+        db.session.execute(
+            sa.select(p.person_id, sa.func.max(Activity.held_on))
+            .join(Activity, Activity.id == p.activity_id)
+            .where(p.person_id.in_(ids), attended, Activity.state != ActivityState.CANCELLED)
+            .group_by(p.person_id)
+        ).all()
+    )
+    return sorted(
+        ((person, last_present.get(person.id)) for person in people),
+        key=lambda item: (item[1] or date.min, item[0].name),
+    )

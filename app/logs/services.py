@@ -1,0 +1,69 @@
+"""A member's logs: submitting, editing, withdrawing, and the secretary's review. Services take
+models and values, may add and flush, never commit; a refusal raises ``Refused``."""
+
+from datetime import date
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+
+from app.activities.services import Refused
+from app.auth.models import User
+from app.extensions import db
+from app.logs.models import LogKind, LogState, MemberLog
+from app.people.models import Person
+from app.types import local_today, utcnow
+
+MAX_HOURS = Decimal(200)
+
+
+def check_values(kind: LogKind, done_on: date, hours: Decimal | None) -> None:
+    if done_on > local_today():
+        raise Refused(_l("The date cannot be in the future."))
+    if kind.has_hours and not hours:
+        raise Refused(_l("Give the hours spent."))
+    if hours is not None and not (0 < hours <= MAX_HOURS):
+        raise Refused(_l("Hours must be more than 0 and at most %(n)s.", n=MAX_HOURS))
+
+
+def submit(person: Person, values: dict) -> MemberLog:
+    """A new log, waiting for review. ``values``: kind, done_on, hours, title, text, place,
+    beneficiary."""
+    check_values(values["kind"], values["done_on"], values.get("hours"))
+    log = MemberLog(person=person, state=LogState.PENDING, submitted_at=utcnow(), **values)
+    if not log.kind.has_hours:
+        log.hours = None
+    db.session.add(log)
+    return log
+
+
+def change(log: MemberLog, values: dict) -> None:
+    """The author edits a pending log, or fixes a returned one and sends it again."""
+    if log.state not in (LogState.PENDING, LogState.RETURNED):
+        raise Refused(_l("Only a log waiting for review or returned can be changed."))
+    check_values(values["kind"], values["done_on"], values.get("hours"))
+    for key, value in values.items():
+        setattr(log, key, value)
+    if not log.kind.has_hours:
+        log.hours = None
+    if log.state is LogState.RETURNED:
+        log.state = LogState.PENDING
+        log.submitted_at = utcnow()
+
+
+def withdraw(log: MemberLog) -> None:
+    if log.state is not LogState.PENDING:
+        raise Refused(_l("Only a log waiting for review can be withdrawn."))
+    log.state = LogState.WITHDRAWN
+
+
+def review(log: MemberLog, approve: bool, comment: str | None, by: User) -> None:
+    """Approve (comment optional) or return (comment required)."""
+    by_id = by.id
+    if log.state is not LogState.PENDING:
+        raise Refused(_l("This log is no longer waiting for review."))
+    if not approve and not comment:
+        raise Refused(_l("Say why the log is returned."))
+    log.state = LogState.APPROVED if approve else LogState.RETURNED
+    log.review_comment = comment or None
+    log.reviewed_at = utcnow()
+    log.reviewed_by_id = by_id

@@ -1,0 +1,1 @@
+"""The secretary's review queue across record families, and the navigation badge."""
