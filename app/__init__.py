@@ -120,16 +120,20 @@ def _register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
     from app.audit.views import bp as audit_bp
     from app.auth.views import bp as auth_bp
+    from app.logs.views import bp as logs_bp
     from app.main.views import bp as main_bp
     from app.people.views import bp as people_bp
+    from app.review.views import bp as review_bp
     from app.study.views import bp as study_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(people_bp, url_prefix="/members")
     app.register_blueprint(study_bp, url_prefix="/study")
+    app.register_blueprint(logs_bp, url_prefix="/logs")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(audit_bp, url_prefix="/audit")
+    app.register_blueprint(review_bp, url_prefix="/review")
     app.register_blueprint(activities_bp, url_prefix="")
 
 

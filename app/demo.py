@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from app.auth.models import Role, User
+from app.demo_logs import build_logs
 from app.demo_sessions import build_sessions
 from app.extensions import db
 from app.people.models import (
@@ -306,12 +307,14 @@ def build(today: date | None = None) -> dict[str, object]:
     persons[left.code] = left
     db.session.flush()
     sessions = build_sessions(today, units, persons, accounts, random.Random(20240701))
+    logs = build_logs(today, persons, accounts, random.Random(20250101))
     return {
         "units": units,
         "persons": persons,
         "departments": departments,
         "accounts": accounts,
         "sessions": sessions,
+        "logs": logs,
     }
 
 

@@ -47,6 +47,10 @@ UNIT_ACCOUNT = {
     "dangzu": "admin",
 }
 MEMBER = "KGX007"  # the person of the ``member`` account
+# A member of the bureau's branch seconded to a project office four months ago, who has come to
+# none of its sessions since: the secretary's dashboard warns about him.
+INACTIVE = "KGX019"
+INACTIVE_MONTHS = 4
 LEADERS = frozenset({"KGX001", "KGX002", "KGX003"})  # away on business more often
 PLACES = {
     "jiguan": "机关三楼会议室",
@@ -904,6 +908,26 @@ def build_sessions(
     )
     if refused is not None:
         planted.setdefault(refused, {})["SCL004"] = "leave_refused"
+    # The seconded member: leave asked for the first session after the secondment began, then
+    # absent from every one, with no make-up handed in.
+    seconded = today - timedelta(days=31 * INACTIVE_MONTHS)
+    for number, slot in enumerate(
+        s
+        for s in slots
+        if s.unit == "jiguan" and s.kind is not StudyKind.COMMITTEE_MEETING and s.day >= seconded
+    ):
+        planted.setdefault(slot, {})[INACTIVE] = "leave" if number == 0 else "absent"
+        make_up_plan.setdefault(slot, {})[INACTIVE] = "owed"
+    # A make-up waiting for the bureau's secretary: excused from the fixed study day of about
+    # three weeks ago, handed in and not yet confirmed.
+    waiting_make_up = _nearest(
+        slots,
+        today - timedelta(days=25),
+        lambda s: s.kind is StudyKind.FIXED_STUDY_DAY and (today - s.day).days >= 7,
+    )
+    if waiting_make_up is not None:
+        planted.setdefault(waiting_make_up, {})["KGX011"] = "leave"
+        make_up_plan.setdefault(waiting_make_up, {})["KGX011"] = "submitted"
     late: dict[Slot, str] = {}
     for days_ago, unit, kind in (
         (700, "cujin", StudyKind.COMMITTEE_MEETING),
@@ -918,14 +942,15 @@ def build_sessions(
         )
         if slot is not None:
             late[slot] = LATE_REASONS[len(late) % len(LATE_REASONS)]
-    # The latest session of each branch is still being marked.
+    # The latest session of each branch is still being marked (each holds one at least every
+    # four weeks, so the secretaries always have something waiting).
     hold_open: dict[Slot, dict[str, str]] = {}
     for unit, waiting in (
         ("jiguan", {MEMBER: "check_in", "KGX012": "unmarked"}),
         ("cujin", {"SCL005": "leave", "SCL007": "unmarked"}),
     ):
         latest = [s for s in slots if s.unit == unit and s.kind is not StudyKind.COMMITTEE_MEETING]
-        if latest and (today - latest[-1].day).days <= 14:
+        if latest and (today - latest[-1].day).days <= 31:
             hold_open[latest[-1]] = waiting
 
     counts = {"sessions": 0, "archived": 0, "late": 0, "photos": 0}

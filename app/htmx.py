@@ -4,6 +4,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Response, make_response, redirect, render_template, request
+from flask_login import current_user
 
 VARY = "HX-Request, HX-Boosted"
 
@@ -21,9 +22,22 @@ def wants_fragment() -> bool:
     )
 
 
+def _badge_oob() -> str:
+    """The navigation badge out of band, so it stays current after every action in place; it
+    comes after the partial, which stays the response's first element."""
+    if not current_user.is_authenticated:
+        return ""
+    return render_template("_badge.html", oob=True)
+
+
 def render_fragment(template: str, /, status: int = 200, **context: Any) -> Response:
-    """A partial plus the flash messages out of band, so a message shows once in both modes."""
-    body = render_template(template, **context) + render_template("_flashes.html", oob=True)
+    """A partial plus the flash messages and the badge out of band, so a message shows once in
+    both modes and the badge follows every change."""
+    body = (
+        render_template(template, **context)
+        + render_template("_flashes.html", oob=True)
+        + _badge_oob()
+    )
     response = make_response(body, status)
     response.headers["Vary"] = VARY
     return response
@@ -63,8 +77,12 @@ def hx_redirect(url: str) -> Response:
 
 
 def only_flashes(status: int) -> Response:
-    """Nothing swapped in place; the out-of-band flash carries the message."""
-    response = make_response(render_template("_flashes.html", oob=True), status)
+    """Nothing swapped in place; the out-of-band flash carries the message (and the badge, unless
+    the server failed: the database may be what failed)."""
+    body = render_template("_flashes.html", oob=True)
+    if status < 500:
+        body += _badge_oob()
+    response = make_response(body, status)
     response.headers["HX-Reswap"] = "none"
     response.headers["Vary"] = VARY
     return response

@@ -4,7 +4,7 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Flask, request
+from flask import Flask, g, request
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -12,6 +12,7 @@ from flask_login import current_user
 from app import settings
 from app.auth.models import Role
 from app.reports.figures import percent
+from app.review.services import todo_count, waiting_count
 
 
 def fmt_date(value: date | None, style: str = "long") -> str:
@@ -38,6 +39,9 @@ def fmt_datetime(value: datetime | None, style: str = "medium") -> str:
 NAVIGATION = [
     ("main.index", _l("Home"), (Role.ADMIN, Role.SECRETARY, Role.MEMBER)),
     ("study.index", _l("Study sessions"), (Role.ADMIN, Role.SECRETARY, Role.MEMBER)),
+    # Everyone who is a person keeps logs; the page tells an unlinked account why it has none.
+    ("logs.index", _l("My logs"), (Role.ADMIN, Role.SECRETARY, Role.MEMBER)),
+    ("review.index", _l("Review"), (Role.ADMIN, Role.SECRETARY)),
     ("people.index", _l("Members"), (Role.ADMIN, Role.SECRETARY)),
     ("admin.index", _l("Administration"), (Role.ADMIN,)),
     ("audit.index", _l("Audit trail"), (Role.ADMIN,)),
@@ -52,8 +56,20 @@ def navigation() -> list[tuple[str, Any]]:
     ]
 
 
-def url_with(**changes: Any) -> str:
-    """The current URL with some query arguments replaced (for paging and sorting links)."""
+def badge_count() -> int:
+    """The navigation badge, counted once per request: for secretaries and admins the items
+    waiting in their queue, for members the items needing their own action."""
+    if not current_user.is_authenticated:
+        return 0
+    if "badge_count" not in g:
+        member = current_user.role is Role.MEMBER
+        g.badge_count = todo_count(current_user) if member else waiting_count(current_user)
+    return g.badge_count
+
+
+def url_with(_path: str | None = None, **changes: Any) -> str:
+    """The current URL with some query arguments replaced (for paging and sorting links); a list
+    re-rendered after a POST gives its own page as ``_path``."""
     args = request.args.to_dict()
     for key, value in changes.items():
         if value is None or value == "":
@@ -61,7 +77,7 @@ def url_with(**changes: Any) -> str:
         else:
             args[key] = value
     query = urlencode(args)
-    return request.path + ("?" + query if query else "")
+    return (_path or request.path) + ("?" + query if query else "")
 
 
 def register(app: Flask) -> None:
@@ -70,6 +86,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["percent"] = percent
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.globals["navigation"] = navigation
+    app.jinja_env.globals["badge_count"] = badge_count
     app.jinja_env.globals["organisation_name"] = lambda: settings.get("org.name")
 
     @app.context_processor

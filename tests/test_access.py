@@ -47,6 +47,8 @@ GET = {
     # The member's own page; another member's page is checked below.
     "people.show": ("/members/{own}", grid(LOGIN, 200, 404, 200, 200)),
     "people.edit": ("/members/{own}/edit", SCOPED),
+    "people.record": ("/members/{own}/record", grid(LOGIN, 200, 404, 200, 200)),
+    "people.record_docx": ("/members/{own}/record.docx", grid(LOGIN, 200, 404, 200, 200)),
     "people.move": ("/members/{own}/move", SCOPED),
     "people.transfer": ("/members/{own}/transfer", SCOPED),
     # An import batch belongs to the user who uploaded it (the jiguan secretary).
@@ -77,6 +79,12 @@ GET = {
     # The polled grid: htmx gets the fragment; a plain visit is sent to the session page.
     "study.attendance": ("/study/{session}/attendance", grid(LOGIN, 403, 404, 303, 303)),
     "activities.file": ("/evidence/{evidence}", grid(LOGIN, 200, 404, 200, 200)),
+    # ``member``'s pending log; the admin's technical account has no person to log for.
+    "review.index": ("/review/", KEEPERS),
+    "logs.index": ("/logs/", SIGNED_IN),
+    "logs.new": ("/logs/new", grid(LOGIN, 200, 200, 200, 403)),
+    "logs.show": ("/logs/{log}", grid(LOGIN, 200, 404, 200, 200)),
+    "logs.edit": ("/logs/{log}/edit", grid(LOGIN, 200, 404, 403, 403)),
     "activities.thumbnail": ("/evidence/{evidence}/thumbnail", grid(LOGIN, 200, 404, 200, 200)),
     "study.sign_in_sheet": ("/study/{session}/sign-in-sheet.docx", SCOPED),
     # A forged code opens nothing, whoever scans it.
@@ -118,6 +126,14 @@ POST = {
     "admin.settings_edit": ("/admin/settings", REFUSED_ADMIN),
     "auth.password": ("/auth/password", grid(LOGIN, 0, 0, 0, 0)),
     "activities.upload": ("/activities/{session}/evidence", REFUSED),
+    "review.decide": ("/review/leave/{row}", REFUSED),
+    "review.decide_selected": ("/review/bulk", REFUSED_KEEPERS),
+    # Only one's own leave decision is dismissed.
+    "review.dismiss": ("/review/seen/{row}", grid(LOGIN, 0, 404, 404, 404)),
+    "logs.new": ("/logs/new", grid(LOGIN, 0, 0, 0, 403)),
+    "logs.edit": ("/logs/{log}/edit", grid(LOGIN, 0, 404, 403, 403)),
+    "logs.withdraw": ("/logs/{log}/withdraw", grid(LOGIN, 0, 404, 403, 403)),
+    "logs.file_remove": ("/logs/{log}/files/{log_file}/remove", grid(LOGIN, 0, 404, 403, 403)),
     "activities.delete": ("/evidence/{evidence}/delete", REFUSED),
     "study.new": ("/study/new", REFUSED_KEEPERS),
     "study.edit": ("/study/{session}/edit", REFUSED),
@@ -166,13 +182,16 @@ def ids(app, world) -> dict:
 
 def _planned_session(app) -> dict:
     """A jiguan branch meeting tomorrow that lists ``member``, with one guest."""
-    from datetime import timedelta
+    from datetime import date, timedelta
+    from decimal import Decimal
 
     from PIL import Image
     from werkzeug.datastructures import FileStorage
 
     from app.activities.evidence import attach
     from app.activities.services import add_guest
+    from app.logs.models import LogKind
+    from app.logs.services import submit
     from app.people.models import OrgUnit
     from app.study.models import StudyKind
     from app.study.services import create_session
@@ -200,7 +219,27 @@ def _planned_session(app) -> dict:
         db.session.commit()
         member = db.session.scalar(sa.select(User).where(User.username == "member"))
         row = next(r for r in session.participations if r.person_id == member.person_id)
-        return {"session": session.id, "row": row.id, "guest": guest.id, "evidence": evidence.id}
+        log = submit(
+            member.person,
+            {
+                "kind": LogKind.TRAINING,
+                "done_on": date(2026, 3, 2),
+                "hours": Decimal("3.0"),
+                "title": "District Party school course",
+            },
+        )
+        log_file = attach(
+            FileStorage(io.BytesIO(photo.getvalue()), "certificate.png"), member_log=log, by=member
+        )
+        db.session.commit()
+        return {
+            "session": session.id,
+            "row": row.id,
+            "guest": guest.id,
+            "evidence": evidence.id,
+            "log": log.id,
+            "log_file": log_file.id,
+        }
 
 
 def _uploaded_batch(app) -> str:

@@ -34,6 +34,7 @@ from app.activities.services import Refused, require_not_cancelled, require_open
 from app.auth.models import User
 from app.auth.policy import can_manage_activity
 from app.extensions import db
+from app.logs.models import LogState, MemberLog
 from app.types import utcnow
 
 register_heif_opener()
@@ -310,18 +311,22 @@ def attach(
     *,
     activity: Activity | None = None,
     participation: Participation | None = None,
+    member_log: MemberLog | None = None,
     by: User,
 ) -> Evidence:
-    """Check and store one upload as evidence of an activity or of a make-up study.
+    """Check and store one upload as evidence of an activity, a make-up study or a member log.
 
     Session evidence needs an open activity; make-up evidence may arrive after archiving, never
-    on a cancelled activity. Raises ``Refused`` with the reason, having stored nothing."""
-    if (activity is None) == (participation is None):
+    on a cancelled activity; a log takes files while its author may still change it. Raises
+    ``Refused`` with the reason, having stored nothing."""
+    if sum(owner is not None for owner in (activity, participation, member_log)) != 1:
         raise ValueError("evidence has exactly one owner")
     if activity is not None:
         require_open(activity)
+    elif participation is not None:
+        require_not_cancelled(participation.activity)
     else:
-        require_not_cancelled(participation.activity)  # type: ignore[union-attr]
+        _require_changeable(member_log)  # type: ignore[arg-type]
     data = _read(file)
     kind, image_format = _sniff(data)
     thumbnail = None
@@ -333,6 +338,7 @@ def attach(
     evidence = Evidence(
         activity=activity,
         participation=participation,
+        member_log=member_log,
         kind=kind,
         original_name=_display_name(file.filename, extension),
         stored_name=f"{token}.{extension}",
@@ -354,7 +360,15 @@ def remove(evidence: Evidence) -> None:
         require_open(evidence.activity)
     elif evidence.participation is not None:
         require_not_cancelled(evidence.participation.activity)
+    elif evidence.member_log is not None:
+        _require_changeable(evidence.member_log)
     evidence.deleted_at = utcnow()
+
+
+def _require_changeable(log: MemberLog) -> None:
+    """A reviewed or withdrawn log keeps the files it was judged on."""
+    if log.state not in (LogState.PENDING, LogState.RETURNED):
+        raise Refused(_l("Only a log waiting for review or returned can be changed."))
 
 
 def activity_evidence(activity: Activity) -> list[Evidence]:
@@ -375,6 +389,19 @@ def participation_evidence(participation_ids: list[int]) -> list[Evidence]:
         db.session.scalars(
             sa.select(Evidence)
             .where(Evidence.participation_id.in_(participation_ids), Evidence.deleted_at.is_(None))
+            .order_by(Evidence.created_at, Evidence.id)
+        )
+    )
+
+
+def log_evidence(log_ids: list[int]) -> list[Evidence]:
+    """The live files of several member logs, in one query."""
+    if not log_ids:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(Evidence)
+            .where(Evidence.member_log_id.in_(log_ids), Evidence.deleted_at.is_(None))
             .order_by(Evidence.created_at, Evidence.id)
         )
     )

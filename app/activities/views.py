@@ -148,6 +148,8 @@ def thumbnail(evidence_id: int) -> Response:
 @login_required
 def delete(evidence_id: int) -> Response:
     item = _evidence_or_404(evidence_id)
+    # A log's files are removed on the log's own form (logs.file_remove).
+    require(item.member_log_id is None)
     require_role(can_remove_evidence(current_user, item))
     activity = _owner_activity(item)
     try:

@@ -192,11 +192,14 @@ def can_view_activity(user: User, activity: "Activity") -> bool:
 
 
 def can_view_evidence(user: User, evidence: "Evidence") -> bool:
-    """Access follows the owner. A make-up's files are the member's and their secretaries'."""
+    """Access follows the owner. A make-up's files are the member's and their secretaries'; a
+    log's, its author's and its reviewers'."""
     if evidence.deleted_at is not None:
         return False
     if evidence.activity is not None:
         return can_view_activity(user, evidence.activity)
+    if evidence.member_log is not None:
+        return can_view_log(user, evidence.member_log)
     row = evidence.participation
     if row is None:
         return False
@@ -205,11 +208,17 @@ def can_view_evidence(user: User, evidence: "Evidence") -> bool:
 
 
 def can_remove_evidence(user: User, evidence: "Evidence") -> bool:
-    """Managers of the owner activity; the member their own make-up files until it is confirmed."""
+    """Managers of the owner activity; the member their own make-up files until it is confirmed,
+    and their own log's files while the log may still change (reviewers judge, never edit)."""
     from app.activities.models import MakeUpState
+    from app.logs.models import LogState
 
     if evidence.activity is not None:
         return can_manage_activity(user, evidence.activity)
+    log = evidence.member_log
+    if log is not None:
+        own = user.person_id is not None and log.person_id == user.person_id
+        return own and log.state in (LogState.PENDING, LogState.RETURNED)
     row = evidence.participation
     if row is None:
         return False

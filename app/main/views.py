@@ -1,19 +1,49 @@
-"""The dashboard and the health check."""
+"""The dashboard and the health check.
+
+Every signed-in person sees their own sessions, what they owe and their year; a secretary also
+sees their units' month, chart, inactive members and records to archive; the admin the same for
+the bureau, and a table with one row per unit. Every figure comes from ``app.reports.figures``.
+"""
+
+from datetime import date, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.orm import selectinload
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy.orm import joinedload, selectinload
+from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
+from app import settings
+from app.activities.models import (
+    ActivityState,
+    Participation,
+)
+from app.activities.rules import CHECKIN_AFTER, CHECKIN_BEFORE
 from app.auth.models import Role, User
+from app.auth.policy import scope_unit_ids
 from app.extensions import db
-from app.htmx import render_page
-from app.people.models import Membership, PartyStatus, Person
+from app.htmx import render_fragment, render_page, wants_fragment
+from app.people.models import COMMITTEE_POSTS, Membership, PartyStatus, Person
 from app.people.services import STATE_CURRENT, RosterFilters, roster_query
-from app.types import local_today
+from app.queries import page_number
+from app.reports import charts, figures
+from app.reports.rules import INACTIVE_DAYS
+from app.study.models import StudySession
+from app.types import local_today, utcnow
 
 bp = Blueprint("main", __name__)
+
+UPCOMING_DAYS = 30
+UPCOMING_SHOWN = 10
+MONTH_SESSIONS_SHOWN = 6
+UNARCHIVED_SHOWN = 10
+CHART_MONTHS = 12
+# The admin sees the bureau's longest-inactive members; the full lists are the secretaries'.
+INACTIVE_SHOWN_TO_ADMIN = 20
 
 
 @bp.route("/healthz")
@@ -34,29 +64,260 @@ def roster_counts(user: User) -> dict[PartyStatus, int]:
     return counts
 
 
+def optional_url(endpoint: str, **values: Any) -> str | None:
+    """A link to a page another part of the product may not have yet: None until it exists."""
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None
+
+
+def _review_count(user: User) -> int | None:
+    """Items waiting in the user's review queue; None while the queue does not exist."""
+    try:
+        from app.review.services import waiting_count
+    except ImportError:
+        return None
+    return waiting_count(user)
+
+
+# --- the member's part (everyone linked to a person) ------------------------------------------
+
+
+def _upcoming(person_id: int, now: datetime) -> list[dict[str, Any]]:
+    """Open study sessions in the next days that list the person, with their row and check-in
+    window; sessions under way stay until their window closes. The window is the one
+    ``check_in_window`` gives, with the settings read once rather than once per session."""
+    before = timedelta(minutes=settings.get(CHECKIN_BEFORE.key))
+    after = timedelta(minutes=settings.get(CHECKIN_AFTER.key))
+    rows = db.session.execute(
+        sa.select(StudySession, Participation)
+        .join(Participation, Participation.activity_id == StudySession.id)
+        .where(
+            Participation.person_id == person_id,
+            StudySession.state == ActivityState.OPEN,
+            StudySession.ends_at >= now - after,
+            StudySession.starts_at < now + timedelta(days=UPCOMING_DAYS),
+        )
+        .options(joinedload(StudySession.unit))
+        .order_by(StudySession.starts_at, StudySession.id)
+        .limit(UPCOMING_SHOWN)
+    ).all()
+    return [
+        {
+            "session": session,
+            "mine": row,
+            "window": (session.starts_at - before, session.ends_at + after),
+        }
+        for session, row in rows
+    ]
+
+
+def _todo(user: User, person_id: int) -> dict[str, list[Any]]:
+    """What needs the person's own action, exactly as the review queue lists it for their badge:
+    make-up studies owed, returned logs, leave decisions not yet seen. Without that module only
+    the make-ups owed are known here."""
+    try:
+        from app.review.services import TodoKind, todo_items
+    except ImportError:
+        return {"make_ups": figures.make_ups_owed(person_id), "returned_logs": [], "leave_news": []}
+    items = todo_items(user)
+
+    def of(kind: Any) -> list[Any]:
+        return [item.obj for item in items if item.kind is kind]
+
+    return {
+        "make_ups": of(TodoKind.MAKE_UP_OWED),
+        "returned_logs": of(TodoKind.RETURNED_LOG),
+        "leave_news": of(TodoKind.LEAVE_DECIDED),
+    }
+
+
+def _member_part(
+    user: User, person: Person, memberships: list[Membership], today: date, now: datetime
+) -> dict[str, Any]:
+    person_id = person.id
+    year_start = date(today.year, 1, 1)
+    mine = figures.member_figures([person_id], year_start, date(today.year + 1, 1, 1))[person_id]
+    committee = any(m.role in COMMITTEE_POSTS for m in memberships)
+    target = figures.hours_target(committee)
+    share = figures.share(mine.study_hours, target)
+    return {
+        "upcoming": _upcoming(person_id, now),
+        **_todo(user, person_id),
+        "year": today.year,
+        "figures": mine,
+        "committee": committee,
+        "target": target,
+        "progress": share,
+        "progress_class": charts.width_class(share),
+    }
+
+
+# --- the secretary's and the admin's part ------------------------------------------------------
+
+
+def _work_part(user: User, today: date, now: datetime) -> dict[str, Any]:
+    """Figures of the units the user keeps (admin: the whole bureau)."""
+    units = scope_unit_ids(user)
+    month = today.replace(day=1)
+    following = (month + timedelta(days=32)).replace(day=1)
+    in_month = (
+        sa.select(StudySession)
+        .where(
+            StudySession.held_on >= month,
+            StudySession.held_on < following,
+            StudySession.state != ActivityState.CANCELLED,
+        )
+        .options(joinedload(StudySession.unit))
+        .order_by(StudySession.starts_at, StudySession.id)
+        .limit(MONTH_SESSIONS_SHOWN)
+    )
+    if units is not None:
+        in_month = in_month.where(StudySession.unit_id.in_(units))
+    to_archive = figures.held_not_archived(units, today)
+    unarchived = (
+        sa.select(StudySession)
+        .where(StudySession.id.in_(to_archive))
+        .options(joinedload(StudySession.unit))
+        .order_by(StudySession.starts_at, StudySession.id)
+        .limit(UNARCHIVED_SHOWN)
+    )
+    inactive_days = settings.get(INACTIVE_DAYS.key)
+    inactive = [
+        (person, last, figures.absent_days(last, today), figures.gravely_inactive(last, today))
+        for person, last in figures.inactive_members(units, today, inactive_days, now)
+    ]
+    months = figures.monthly(units, figures.months_back(today, CHART_MONTHS), CHART_MONTHS, now)
+    title = (
+        _("Attendance rate by month in the bureau")
+        if units is None
+        else _("Attendance rate by month in your units")
+    )
+    chart = charts.monthly_rates(
+        [(day, counts.attendance_rate) for day, counts in months],
+        chart_id="attendance-chart",
+        title=title,
+    )
+    return {
+        "review_count": _review_count(user),
+        "review_url": optional_url("review.index"),
+        "tally": figures.session_tally(units, month, following, now),
+        "month_sessions": list(db.session.scalars(in_month)),
+        "unarchived_total": figures.count(to_archive),
+        "unarchived": list(db.session.scalars(unarchived)),
+        "inactive": inactive,
+        "inactive_grave": sum(1 for *_row, grave in inactive if grave),
+        "inactive_days": inactive_days,
+        "inactive_shown": INACTIVE_SHOWN_TO_ADMIN if units is None else len(inactive),
+        "grave_days": figures.GRAVE_DAYS,
+        "months": months,
+        "chart": chart,
+        "chart_title": title,
+    }
+
+
+# --- the admin's table of units -----------------------------------------------------------------
+
+SORTS = ("name", "sessions", "rate", "inactive", "unarchived")
+
+
+class ListPagination(Pagination):
+    """One page of rows already computed in Python (sorted on figures SQL cannot order by)."""
+
+    def __init__(self, rows: list[Any], page: int, per_page: int) -> None:
+        super().__init__(page=page, per_page=per_page, error_out=False, count=True, rows=rows)
+
+    def _query_items(self) -> list[Any]:
+        start = (self.page - 1) * self.per_page
+        return self._query_args["rows"][start : start + self.per_page]
+
+    def _query_count(self) -> int:
+        return len(self._query_args["rows"])
+
+
+def _sorted_rows(
+    rows: list[figures.UnitRow], sort: str | None, descending: bool
+) -> list[figures.UnitRow]:
+    """Tree order when no column is chosen; equal figures keep tree order (sorting is stable,
+    also reversed), and a rate of "—" comes last either way."""
+    if sort == "name":
+        return sorted(rows, key=lambda r: r.name, reverse=descending)
+    if sort == "rate":
+        rated = [r for r in rows if r.attendance_rate is not None]
+        unrated = [r for r in rows if r.attendance_rate is None]
+        return sorted(rated, key=lambda r: r.attendance_rate, reverse=descending) + unrated
+    if sort in ("sessions", "inactive", "unarchived"):
+        return sorted(rows, key=lambda r: getattr(r, sort), reverse=descending)
+    return rows
+
+
+def _unit_table(today: date, now: datetime) -> dict[str, Any]:
+    sort = request.args.get("sort")
+    sort = sort if sort in SORTS else None
+    direction = request.args.get("dir")
+    if direction not in ("asc", "desc"):
+        direction = "asc" if sort in (None, "name") else "desc"
+    rows = figures.unit_rows(
+        date(today.year, 1, 1),
+        date(today.year + 1, 1, 1),
+        today,
+        settings.get(INACTIVE_DAYS.key),
+        now,
+    )
+    rows = _sorted_rows(rows, sort, direction == "desc")
+    page = ListPagination(rows, page_number(), int(current_app.config["PAGE_SIZE"]))
+    # A heading sorts by its column; names first A→Z, figures largest first; again: reversed.
+    next_direction = {key: "asc" if key == "name" else "desc" for key in SORTS}
+    if sort is not None:
+        next_direction[sort] = "asc" if direction == "desc" else "desc"
+    return {
+        "units_page": page,
+        "sort": sort,
+        "direction": direction,
+        "next_direction": next_direction,
+        "year": today.year,
+    }
+
+
+# --- the page -----------------------------------------------------------------------------------
+
+
 @bp.route("/")
 @login_required
 def index() -> Response:
     today = local_today()
-    memberships: list[Membership] = []
+    now = utcnow()
+    admin = current_user.role is Role.ADMIN
+    if admin and wants_fragment():
+        # Sorting and paging the table of units replace the table only.
+        return render_fragment("main/_units.html", **_unit_table(today, now))
+    context: dict[str, Any] = {
+        "Role": Role,
+        "statuses": PartyStatus,
+        "today": today,
+        "now": now,
+        "optional_url": optional_url,
+        "memberships": [],
+        "mine": None,
+        "work": None,
+        "counts": None,
+        "scope_units": [],
+    }
     if current_user.person_id is not None:
         person = db.session.scalar(
             sa.select(Person)
             .where(Person.id == current_user.person_id)
             .options(selectinload(Person.memberships).joinedload(Membership.unit))
         )
-        memberships = person.current_memberships(today) if person else []
-    counts = None
+        if person is not None:
+            context["memberships"] = person.current_memberships(today)
+            context["mine"] = _member_part(current_user, person, context["memberships"], today, now)
     if current_user.role is not Role.MEMBER:
-        counts = roster_counts(current_user)
-    scope_units = []
+        context["counts"] = roster_counts(current_user)
+        context["work"] = _work_part(current_user, today, now)
     if current_user.role is Role.SECRETARY:
-        scope_units = current_user.units
-    return render_page(
-        "main/dashboard.html",
-        memberships=memberships,
-        scope_units=scope_units,
-        counts=counts,
-        statuses=PartyStatus,
-        Role=Role,
-    )
+        context["scope_units"] = current_user.units
+    if admin:
+        context.update(_unit_table(today, now))
+    return render_page("main/dashboard.html", **context)

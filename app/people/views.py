@@ -1,7 +1,9 @@
 """The roster, a person's page, and creating, editing, moving and transferring out people."""
 
+from io import BytesIO
+
 import sqlalchemy as sa
-from flask import Blueprint, flash, request, url_for
+from flask import Blueprint, flash, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
@@ -32,8 +34,8 @@ from app.people.models import (
     PartyStatus,
     Person,
 )
-from app.queries import paginate
-from app.reports import figures
+from app.queries import bounded_int, paginate
+from app.reports import figures, personal_record
 from app.templating import fmt_date
 from app.types import local_today
 
@@ -84,6 +86,48 @@ def show(person_id: int) -> Response:
             None if current_user.person_id == person.id else scope_unit_ids(current_user),
         ),
         today=local_today(),
+    )
+
+
+def _record_year() -> int:
+    """The year asked for (?year=), or this year when it is missing or outside 1900–2100."""
+    year = bounded_int(request.args.get("year"))
+    return year if year is not None and 1900 <= year <= 2100 else local_today().year
+
+
+@bp.route("/<int:person_id>/record")
+@login_required
+def record(person_id: int) -> Response:
+    """The personal annual study record. Whoever may open the person's page reads the whole
+    record, across every unit the person was in that year: it is the person's, not a unit's."""
+    person = _person_or_404(person_id)
+    year = _record_year()
+    this_year = local_today().year
+    starts = [m.start_date.year for m in person.memberships if m.deleted_at is None]
+    first = max(min(starts, default=this_year), this_year - 9)
+    years = sorted({*range(first, this_year + 1), year}, reverse=True)
+    own = current_user.person_id == person.id
+    scope = None if own else unit_ids_in_scope(current_user)
+    result = personal_record.build_record(person, year)
+    # Sessions the viewer may open: all of them for the person and admins; a secretary's units'.
+    linked = {
+        line.session.id
+        for line in result.sessions
+        if scope is None or line.session.unit_id in scope
+    }
+    return render_page("people/record.html", record=result, years=years, linked=linked)
+
+
+@bp.route("/<int:person_id>/record.docx")
+@login_required
+def record_docx(person_id: int) -> Response:
+    person = _person_or_404(person_id)
+    result = personal_record.build_record(person, _record_year())
+    return send_file(
+        BytesIO(personal_record.to_docx(result)),
+        mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        as_attachment=True,
+        download_name=personal_record.filename(result),
     )
 
 

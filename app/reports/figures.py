@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
 
+from app import settings
 from app.activities.models import (
     Activity,
     ActivityFamily,
@@ -29,7 +30,8 @@ from app.activities.models import (
 )
 from app.extensions import db
 from app.logs.models import STUDY_KINDS, LogKind, LogState, MemberLog
-from app.people.models import Membership, MembershipRole, PartyStatus, Person
+from app.people.models import Membership, MembershipRole, OrgUnit, PartyStatus, Person
+from app.reports.rules import TARGET_COMMITTEE, TARGET_MEMBER
 from app.study.models import StudyKind, StudySession
 from app.types import utcnow
 
@@ -411,7 +413,8 @@ def monthly(
     end = _add_months(first, months)
     year = sa.extract("year", Activity.held_on)
     month = sa.extract("month", Activity.held_on)
-    stmt = _joined(sa.select(year.label("y"), month.label("m"), *_counting_columns()))
+    sessions = sa.func.count(sa.distinct(Participation.activity_id)).label("activities")
+    stmt = _joined(sa.select(year.label("y"), month.label("m"), sessions, *_counting_columns()))
     stmt = stmt.where(Participation.activity_id.in_(study_sessions(first, end, units, now)))
     found = {
         (int(row.y), int(row.m)): _counts_of(row)
@@ -477,3 +480,237 @@ def inactive_members(
         ((person, last_present.get(person.id)) for person in people),
         key=lambda item: (item[1] or date.min, item[0].name),
     )
+
+
+# --- dashboards ---------------------------------------------------------------------------------
+
+
+def months_back(today: date, months: int) -> date:
+    """The first day of the month ``months - 1`` months before today's: where a chart of the
+    last ``months`` months (this one included) starts."""
+    return _add_months(today.replace(day=1), 1 - months)
+
+
+def count(ids: sa.Select) -> int:
+    """How many rows a SELECT of ids names (sessions that count, sessions to archive…)."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(ids.subquery())) or 0
+
+
+def held_not_archived(units: sa.Select | None, today: date) -> sa.Select:
+    """SELECT of the ids of study sessions held before today and still open: their record is
+    waiting to be reviewed and archived. In ``units`` when given."""
+    stmt = sa.select(Activity.id).where(
+        Activity.family == ActivityFamily.STUDY,
+        Activity.state == ActivityState.OPEN,
+        Activity.held_on < today,
+    )
+    if units is not None:
+        stmt = stmt.where(Activity.unit_id.in_(units))
+    return stmt
+
+
+def session_tally(
+    units: sa.Select | None, start: date, end: date, now: datetime | None = None
+) -> dict[str, int]:
+    """Study sessions in [start, end) in one grouped query: ``held`` (those that count, archived
+    or not), ``planned`` (open, not started yet) and ``all`` (both); cancelled ones count
+    nowhere."""
+    now = now or utcnow()
+    started = Activity.starts_at <= now
+    stmt = sa.select(
+        sa.func.coalesce(sa.func.sum(sa.case((started, 1), else_=0)), 0),
+        sa.func.coalesce(sa.func.sum(sa.case((started, 0), else_=1)), 0),
+    ).where(
+        Activity.family == ActivityFamily.STUDY,
+        Activity.state != ActivityState.CANCELLED,
+        Activity.held_on >= start,
+        Activity.held_on < end,
+    )
+    if units is not None:
+        stmt = stmt.where(Activity.unit_id.in_(units))
+    held, planned = db.session.execute(stmt).one()
+    return {"held": int(held), "planned": int(planned), "all": int(held) + int(planned)}
+
+
+def hours_target(committee_post: bool) -> Decimal:
+    """The annual study-hour target (a setting): higher for those holding a committee post."""
+    key = TARGET_COMMITTEE.key if committee_post else TARGET_MEMBER.key
+    return Decimal(str(settings.get(key))).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def share(part: Decimal, whole: Decimal) -> int:
+    """How much of ``whole`` is reached, in whole per cent rounded down and capped at 100 (the
+    length of a progress bar; the figures themselves are shown as they are)."""
+    if whole <= 0:
+        return 100
+    return min(100, int(part * 100 / whole))
+
+
+@dataclass
+class UnitRow:
+    """One org unit over a year, the units below it included (the admin's table)."""
+
+    unit_id: int
+    name: str
+    parent_name: str | None
+    depth: int
+    order: int
+    sessions: int = 0
+    counts: Counts = field(default_factory=Counts)
+    inactive: int = 0
+    unarchived: int = 0
+
+    @property
+    def attendance_rate(self) -> Decimal | None:
+        return self.counts.attendance_rate
+
+
+def _unit_tree() -> tuple[list[tuple[int, str, int | None, bool]], dict[int, list[int]]]:
+    """Every unit (id, name, parent, deleted) in tree order, and each unit's chain of ancestors
+    (itself first), from one query."""
+    units = db.session.execute(
+        sa.select(
+            OrgUnit.id, OrgUnit.name, OrgUnit.parent_id, OrgUnit.deleted_at.is_not(None)
+        ).order_by(OrgUnit.sort_order, OrgUnit.code)
+    ).all()
+    parent = {unit_id: parent_id for unit_id, _name, parent_id, _deleted in units}
+    children: dict[int | None, list[tuple]] = {}
+    for unit in units:
+        key = unit[2] if unit[2] in parent else None  # a dangling parent counts as a root
+        children.setdefault(key, []).append(tuple(unit))
+    ordered: list[tuple[int, str, int | None, bool]] = []
+    stack = list(reversed(children.get(None, [])))
+    while stack:
+        unit = stack.pop()
+        ordered.append(unit)
+        stack.extend(reversed(children.get(unit[0], [])))
+    ancestors: dict[int, list[int]] = {}
+    for unit_id in parent:
+        chain, seen, current = [], set(), unit_id
+        while current is not None and current in parent and current not in seen:
+            seen.add(current)
+            chain.append(current)
+            current = parent[current]
+        ancestors[unit_id] = chain
+    return ordered, ancestors
+
+
+def unit_rows(
+    start: date, end: date, today: date, inactive_days: int, now: datetime | None = None
+) -> list[UnitRow]:
+    """One row per org unit (deleted units left out), in tree order: the study sessions held in
+    [start, end), their pooled rates, the inactive members (as ``inactive_members`` counts them
+    for the unit and the units below it) and the sessions held but not archived.
+
+    Each figure is one grouped query over all units at once, summed up the tree in Python, so
+    the number of queries does not depend on the number of units or sessions."""
+    ordered, ancestors = _unit_tree()
+    names = {unit_id: name for unit_id, name, _parent, _deleted in ordered}
+    rows: dict[int, UnitRow] = {}
+    depth: dict[int, int] = {}
+    for position, (unit_id, name, parent_id, deleted) in enumerate(ordered):
+        depth[unit_id] = depth[parent_id] + 1 if parent_id in depth else 0
+        if not deleted:
+            rows[unit_id] = UnitRow(unit_id, name, names.get(parent_id), depth[unit_id], position)
+
+    def up(unit_id: int) -> list[UnitRow]:
+        return [rows[a] for a in ancestors.get(unit_id, []) if a in rows]
+
+    sessions = study_sessions(start, end, None, now)
+    held = db.session.execute(
+        sa.select(Activity.unit_id, sa.func.count())
+        .where(Activity.id.in_(sessions))
+        .group_by(Activity.unit_id)
+    )
+    for unit_id, number in held:
+        for row in up(unit_id):
+            row.sessions += number
+    stmt = _joined(sa.select(Activity.unit_id.label("unit_id"), *_counting_columns()))
+    stmt = stmt.where(Participation.activity_id.in_(sessions)).group_by(Activity.unit_id)
+    for found in db.session.execute(stmt):
+        counts = _counts_of(found)
+        for row in up(found.unit_id):
+            row.counts = row.counts + counts
+    waiting = db.session.execute(
+        sa.select(Activity.unit_id, sa.func.count())
+        .where(Activity.id.in_(held_not_archived(None, today)))
+        .group_by(Activity.unit_id)
+    )
+    for unit_id, number in waiting:
+        for row in up(unit_id):
+            row.unarchived += number
+    for unit_id, number in _inactive_by_unit(ancestors, today, inactive_days, now).items():
+        if unit_id in rows:
+            rows[unit_id].inactive = number
+    for row in rows.values():
+        row.counts.activities = row.sessions
+    return sorted(rows.values(), key=lambda row: row.order)
+
+
+def _inactive_by_unit(
+    ancestors: dict[int, list[int]], today: date, days: int, now: datetime | None
+) -> dict[int, int]:
+    """For every unit, how many people ``inactive_members`` lists for it and the units below it,
+    from two grouped queries: expected/present per (unit, person) at the recent sessions, and
+    the qualifying memberships; both carried up the tree before they are compared (a member of
+    a branch and of the 党组 present only at the 党组 is inactive in the branch, not above)."""
+    since = today - timedelta(days=days)
+    tomorrow = today + timedelta(days=1)
+    p = Participation
+    party_member = sa.and_(
+        Person.party_status.in_([PartyStatus.FULL, PartyStatus.PROBATIONARY]),
+        Person.transferred_out_on.is_(None),
+    )
+    attended = sa.and_(p.confirmed, p.status.in_([AttendanceStatus.PRESENT, AttendanceStatus.LATE]))
+    seen = db.session.execute(
+        sa.select(Activity.unit_id, p.person_id, sa.func.max(sa.case((attended, 1), else_=0)))
+        .select_from(p)
+        .join(Activity, Activity.id == p.activity_id)
+        .join(Person, Person.id == p.person_id)
+        .where(
+            p.role == ParticipantRole.EXPECTED,
+            p.activity_id.in_(study_sessions(since, tomorrow, None, now)),
+            party_member,
+        )
+        .group_by(Activity.unit_id, p.person_id)
+    )
+    present: dict[tuple[int, int], bool] = {}
+    for unit_id, person_id, was_present in seen:
+        for above in ancestors.get(unit_id, []):
+            key = (above, person_id)
+            present[key] = present.get(key, False) or bool(was_present)
+    members = db.session.execute(
+        sa.select(Membership.unit_id, Membership.person_id)
+        .join(Person, Person.id == Membership.person_id)
+        .where(
+            Membership.deleted_at.is_(None),
+            Membership.start_date <= since,
+            sa.or_(Membership.end_date.is_(None), Membership.end_date > today),
+            Membership.role != MembershipRole.STAFF,
+            party_member,
+        )
+        .distinct()
+    )
+    belongs = {
+        (above, person_id) for unit_id, person_id in members for above in ancestors.get(unit_id, [])
+    }
+    result: dict[int, int] = {}
+    for (unit_id, person_id), was_present in present.items():
+        if not was_present and (unit_id, person_id) in belongs:
+            result[unit_id] = result.get(unit_id, 0) + 1
+    return result
+
+
+GRAVE_DAYS = 180  # six months without organisational life is treated as leaving the Party
+
+
+def absent_days(last_present: date | None, today: date) -> int | None:
+    """Days since a member was last present at a session; None when never on record."""
+    return None if last_present is None else (today - last_present).days
+
+
+def gravely_inactive(last_present: date | None, today: date) -> bool:
+    """An inactive member not present at any session for ``GRAVE_DAYS`` or more (or never on
+    record): the warning that must not wait."""
+    days = absent_days(last_present, today)
+    return days is None or days >= GRAVE_DAYS

@@ -26,6 +26,15 @@
       form.reset();
     }
   });
+  // A "tick all" checkbox ticks every checkbox of the form it names (inputs tied by form="…").
+  document.addEventListener("change", function (event) {
+    var all = event.target;
+    if (!all.matches || !all.matches("input[data-check-all]")) { return; }
+    var name = window.CSS && CSS.escape ? CSS.escape(all.getAttribute("data-check-all")) : all.getAttribute("data-check-all");
+    document.querySelectorAll('input[type="checkbox"][form="' + name + '"]').forEach(function (box) {
+      box.checked = all.checked;
+    });
+  });
   // After an htmx swap, move keyboard focus to a freshly rendered error so it is announced.
   document.addEventListener("htmx:afterSwap", function (event) {
     var invalid = event.detail.target && event.detail.target.querySelector(".is-invalid");

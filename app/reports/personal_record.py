@@ -1,0 +1,479 @@
+"""The personal annual study record 个人年度学习档案: one member's year as the democratic appraisal
+民主评议 reads it — every study session with their mark, the rates, study hours by source against
+the target, approved logs, reflections and make-up study; shown as a page and printed as Word.
+
+The record is the person's, not a unit's: its figures and lists cover every unit the person was
+in during the year (a member who moved mid-year keeps one record), so the numbers are
+``member_figures`` without ``units`` — also when a secretary opens it.
+
+The committee post, the party status and the target are read on one day: today for the current
+year, the last day of the year for a year gone by (what the appraisal at its end saw).
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from docx.document import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.shared import Cm
+from docx.table import Table
+from flask_babel import gettext as _
+from sqlalchemy.orm import contains_eager
+
+from app import settings
+from app.activities.models import (
+    Activity,
+    AttendanceStatus,
+    MakeUpState,
+    ParticipantRole,
+    Participation,
+)
+from app.extensions import db
+from app.logs.models import STUDY_KINDS, LogKind, LogState, MemberLog
+from app.people.models import Membership, MembershipRole, Person
+from app.reports import docx_common
+from app.reports.figures import (
+    MemberFigures,
+    member_figures,
+    percent,
+    status_label_on,
+    study_sessions,
+)
+from app.reports.rules import TARGET_COMMITTEE, TARGET_MEMBER
+from app.study.models import StudySession
+from app.study.sign_in_sheet import UNSAFE_IN_FILENAME
+from app.templating import fmt_date
+from app.types import local_today, utcnow
+
+PENDING = "pending"
+OWED = "owed"
+STUDY = "study"
+VOLUNTEER = "volunteer"
+ZERO = Decimal("0.0")
+
+
+@dataclass(frozen=True)
+class SessionLine:
+    """One session the person had a row at, and what it gave them."""
+
+    session: StudySession
+    row: Participation
+    status: str  # present, late, leave, absent, unmarked or pending (waiting for the secretary)
+    make_up: str | None  # submitted, confirmed, returned, owed (nothing handed in) or None
+    hours: Decimal  # study hours credited: attended, or made up and confirmed
+
+    @property
+    def status_label(self) -> str:
+        if self.status == PENDING:
+            return _("To confirm")
+        return AttendanceStatus(self.status).label
+
+    @property
+    def make_up_label(self) -> str:
+        if self.make_up is None:
+            return ""
+        if self.make_up == OWED:
+            return _("Owed")
+        return str(MakeUpState(self.make_up).label)
+
+    @property
+    def non_voting(self) -> bool:
+        return self.row.role is ParticipantRole.NON_VOTING
+
+
+@dataclass(frozen=True)
+class LogLine:
+    log: MemberLog
+    counts_as: str | None  # study, volunteer, or None (a log of another kind)
+
+    @property
+    def counts_as_label(self) -> str:
+        if self.counts_as == STUDY:
+            return _("Study hours")
+        if self.counts_as == VOLUNTEER:
+            return _("Volunteer hours")
+        return "—"
+
+
+@dataclass
+class PersonalRecord:
+    person: Person
+    year: int
+    as_of: date
+    figures: MemberFigures
+    target: Decimal
+    committee_post: MembershipRole | None
+    memberships: list[Membership]
+    sessions: list[SessionLine] = field(default_factory=list)
+    logs: list[LogLine] = field(default_factory=list)
+
+    @property
+    def start(self) -> date:
+        return date(self.year, 1, 1)
+
+    @property
+    def end(self) -> date:
+        return date(self.year + 1, 1, 1)
+
+    @property
+    def party_status(self) -> str:
+        return status_label_on(self.person, self.as_of)
+
+    @property
+    def units_label(self) -> str:
+        """The units of the year with the person's role in each: 机关党支部（书记）、……"""
+        return "、".join(membership_label(m) for m in self.memberships) or "—"
+
+    @property
+    def target_met(self) -> bool:
+        return self.figures.study_hours >= self.target
+
+    @property
+    def hours_short(self) -> Decimal:
+        """How many study hours are still missing to reach the target (0 once reached)."""
+        return max(self.target - self.figures.study_hours, ZERO)
+
+    @property
+    def progress(self) -> int:
+        """Study hours as a whole percentage of the target, at most 100 (for the bar)."""
+        if self.target <= 0:
+            return 100
+        return min(100, int(self.figures.study_hours * 100 / self.target))
+
+    @property
+    def unsettled(self) -> int:
+        """Rows expected but not yet settled (unmarked, or waiting for the secretary)."""
+        f = self.figures
+        return f.expected - f.present - f.leave - f.absent
+
+    @property
+    def reflections(self) -> list[SessionLine]:
+        return [line for line in self.sessions if line.row.reflection]
+
+    @property
+    def make_ups(self) -> list[SessionLine]:
+        return [line for line in self.sessions if line.make_up is not None]
+
+    @property
+    def session_hours_listed(self) -> Decimal:
+        return sum((line.hours for line in self.sessions), ZERO)
+
+
+def as_of_day(year: int, today: date) -> date:
+    """The day posts and party status are read on: today within the year, else its last day
+    (or its first, for a year still to come)."""
+    return min(max(today, date(year, 1, 1)), date(year, 12, 31))
+
+
+def build_record(person: Person, year: int, now: datetime | None = None) -> PersonalRecord:
+    """The person's record of a calendar year, in a fixed number of queries whatever its length."""
+    now = now or utcnow()
+    start, end = date(year, 1, 1), date(year + 1, 1, 1)
+    as_of = as_of_day(year, local_today())
+    memberships = [m for m in person.memberships if _overlaps(m, start, end)]
+    post = next((m.role for m in memberships if m.covers(as_of) and m.role.is_committee_post), None)
+    target_key = TARGET_COMMITTEE.key if post is not None else TARGET_MEMBER.key
+    target = Decimal(str(settings.get(target_key))).quantize(Decimal("0.1"))
+    rows = db.session.scalars(
+        sa.select(Participation)
+        .join(Participation.activity.of_type(StudySession))
+        .where(
+            Participation.person_id == person.id,
+            Participation.activity_id.in_(study_sessions(start, end, now=now)),
+        )
+        .options(
+            contains_eager(Participation.activity.of_type(StudySession)).joinedload(
+                StudySession.unit
+            )
+        )
+        .order_by(Activity.starts_at, Activity.id)
+    ).all()
+    logs = db.session.scalars(
+        sa.select(MemberLog)
+        .where(
+            MemberLog.person_id == person.id,
+            MemberLog.state == LogState.APPROVED,
+            MemberLog.done_on >= start,
+            MemberLog.done_on < end,
+        )
+        .order_by(MemberLog.done_on, MemberLog.id)
+    ).all()
+    return PersonalRecord(
+        person=person,
+        year=year,
+        as_of=as_of,
+        figures=member_figures([person.id], start, end, now=now)[person.id],
+        target=target,
+        committee_post=post,
+        memberships=sorted(memberships, key=lambda m: (m.start_date, m.id)),
+        sessions=[_line(row) for row in rows],
+        logs=[LogLine(log, _counts_as(log.kind)) for log in logs],
+    )
+
+
+def _overlaps(membership: Membership, start: date, end: date) -> bool:
+    if membership.deleted_at is not None or membership.start_date >= end:
+        return False
+    return membership.end_date is None or membership.end_date > start
+
+
+def _line(row: Participation) -> SessionLine:
+    """The row as the figures count it (``member_figures``): attended hours for a settled
+    present or late mark, the session's hours again for a confirmed make-up of an expected row."""
+    session = row.activity
+    assert isinstance(session, StudySession)
+    settled = row.confirmed and not row.is_pending
+    present = settled and row.status.is_present
+    made_up = (
+        row.role is ParticipantRole.EXPECTED
+        and settled
+        and row.status.owes_make_up
+        and row.make_up_state is MakeUpState.CONFIRMED
+    )
+    if row.make_up_state is not None:
+        make_up: str | None = row.make_up_state.value
+    elif row.owes_make_up:
+        make_up = OWED
+    else:
+        make_up = None
+    return SessionLine(
+        session=session,
+        row=row,
+        status=PENDING if row.is_pending else row.status.value,
+        make_up=make_up,
+        hours=session.study_hours if present or made_up else ZERO,
+    )
+
+
+def _counts_as(kind: LogKind) -> str | None:
+    if kind in STUDY_KINDS:
+        return STUDY
+    if kind is LogKind.VOLUNTEER:
+        return VOLUNTEER
+    return None
+
+
+def membership_label(membership: Membership) -> str:
+    return _with_detail(membership.unit.name, str(membership.role.label))
+
+
+def _with_detail(name: str, detail: str) -> str:
+    return _("%(name)s (%(detail)s)", name=name, detail=detail)
+
+
+# --- the Word document -------------------------------------------------------------------------
+
+SECOND_COLUMN = Cm(7.8)
+# Each table spans the text width, 15.6 cm.
+ATTENDANCE_WIDTHS = (Cm(1.95),) * 8
+HOURS_WIDTHS = (Cm(2.2),) * 6 + (Cm(2.4),)
+SESSION_WIDTHS = (Cm(0.9), Cm(2.3), Cm(2.2), Cm(3.7), Cm(2.2), Cm(1.6), Cm(1.5), Cm(1.2))
+LOG_WIDTHS = (Cm(0.9), Cm(2.5), Cm(2.4), Cm(5.6), Cm(1.6), Cm(2.6))
+MAKE_UP_WIDTHS = (Cm(0.9), Cm(2.5), Cm(4.4), Cm(2.2), Cm(5.6))
+
+
+def to_docx(record: PersonalRecord) -> bytes:
+    """The record as a Word document (A4, Chinese fonts), with signature lines for the appraisal."""
+    doc = docx_common.new_document()
+    organisation = settings.get("org.name")
+    title = _(
+        "%(organisation)s personal study record %(year)d",
+        organisation=organisation,
+        year=record.year,
+    )
+    doc.core_properties.title = f"{title} {record.person.name}"
+    docx_common.add_heading(doc, title, 0)
+    _facts(doc, record)
+
+    docx_common.add_heading(doc, _("Attendance"), 1)
+    f = record.figures
+    docx_common.add_table(
+        doc,
+        [
+            _("Expected"),
+            _("Present (incl. late)"),
+            _("On leave"),
+            _("Absent"),
+            _("Make-ups confirmed"),
+            _("Make-ups owed"),
+            _("Attendance rate"),
+            _("Participation rate"),
+        ],
+        [
+            [
+                str(f.expected),
+                str(f.present),
+                str(f.leave),
+                str(f.absent),
+                str(f.make_ups),
+                str(f.make_ups_owed),
+                percent(f.attendance_rate),
+                percent(f.participation_rate),
+            ]
+        ],
+        ATTENDANCE_WIDTHS,
+    )
+    if record.unsettled:
+        doc.add_paragraph(_("Not yet recorded: %(n)d.", n=record.unsettled))
+
+    docx_common.add_heading(doc, _("Study hours"), 1)
+    docx_common.add_table(
+        doc,
+        [
+            _("Sessions attended"),
+            _("Make-up study"),
+            _("Approved logs"),
+            _("Total"),
+            _("Target"),
+            _("Target met"),
+            _("Volunteer hours (apart)"),
+        ],
+        [
+            [
+                str(f.session_hours),
+                str(f.make_up_hours),
+                str(f.log_hours),
+                str(f.study_hours),
+                str(record.target),
+                _("Yes") if record.target_met else _("No"),
+                str(f.volunteer_hours),
+            ]
+        ],
+        HOURS_WIDTHS,
+    )
+
+    docx_common.add_heading(doc, _("Study sessions"), 1)
+    if record.sessions:
+        rows = [
+            [
+                str(number),
+                fmt_date(line.session.held_on, "medium"),
+                str(line.session.kind.label),
+                line.session.title,
+                line.session.unit.name,
+                (
+                    _with_detail(line.status_label, _("Non-voting attendee"))
+                    if line.non_voting
+                    else line.status_label
+                ),
+                line.make_up_label,
+                str(line.hours),
+            ]
+            for number, line in enumerate(record.sessions, start=1)
+        ]
+        headers = [
+            _("No."),
+            _("Date"),
+            _("Kind"),
+            _("Title"),
+            _("Unit"),
+            _("Attendance"),
+            _("Make-up study"),
+            _("Study hours"),
+        ]
+        _centred_first_column(docx_common.add_table(doc, headers, rows, SESSION_WIDTHS))
+    else:
+        doc.add_paragraph(_("None."))
+
+    docx_common.add_heading(doc, _("Approved logs"), 1)
+    if record.logs:
+        rows = [
+            [
+                str(number),
+                fmt_date(line.log.done_on, "medium"),
+                str(line.log.kind.label),
+                line.log.title,
+                str(line.log.hours) if line.log.hours is not None else "—",
+                line.counts_as_label,
+            ]
+            for number, line in enumerate(record.logs, start=1)
+        ]
+        headers = [_("No."), _("Date"), _("Kind"), _("Title"), _("Hours"), _("Counts as")]
+        _centred_first_column(docx_common.add_table(doc, headers, rows, LOG_WIDTHS))
+    else:
+        doc.add_paragraph(_("None."))
+
+    docx_common.add_heading(doc, _("Reflections"), 1)
+    for line in record.reflections:
+        docx_common.add_heading(
+            doc, _with_detail(line.session.title, fmt_date(line.session.held_on, "medium")), 2
+        )
+        for text in (line.row.reflection or "").splitlines():
+            if text.strip():
+                doc.add_paragraph(text.strip())
+    if not record.reflections:
+        doc.add_paragraph(_("None."))
+
+    docx_common.add_heading(doc, _("Make-up study"), 1)
+    if record.make_ups:
+        rows = [
+            [
+                str(number),
+                fmt_date(line.session.held_on, "medium"),
+                line.session.title,
+                line.make_up_label,
+                line.row.make_up_note or "",
+            ]
+            for number, line in enumerate(record.make_ups, start=1)
+        ]
+        headers = [_("No."), _("Date"), _("Session"), _("Status"), _("Make-up note")]
+        _centred_first_column(docx_common.add_table(doc, headers, rows, MAKE_UP_WIDTHS))
+    else:
+        doc.add_paragraph(_("None."))
+
+    _signatures(doc)
+    return docx_common.to_bytes(doc)
+
+
+def filename(record: PersonalRecord) -> str:
+    """个人年度学习档案-2026-张三.docx."""
+    name = UNSAFE_IN_FILENAME.sub(" ", record.person.name)
+    name = re.sub(r"\s+", " ", name).strip(" .")[:60].strip(" .")
+    parts = [_("Personal annual study record"), str(record.year)]
+    if name:
+        parts.append(name)
+    return "-".join(parts) + ".docx"
+
+
+def _facts(doc: Document, record: PersonalRecord) -> None:
+    person = record.person
+    lines = [
+        [(_("Name"), person.name), (_("Party status"), record.party_status)],
+        [(_("Units"), record.units_label)],
+        [
+            (_("Department"), person.department.name if person.department else "—"),
+            (_("Post"), person.post or "—"),
+        ],
+    ]
+    for pairs in lines:
+        paragraph = doc.add_paragraph()
+        paragraph.paragraph_format.space_after = 0
+        paragraph.paragraph_format.tab_stops.add_tab_stop(SECOND_COLUMN, WD_TAB_ALIGNMENT.LEFT)
+        paragraph.add_run("\t".join(_field(label, value) for label, value in pairs))
+    doc.add_paragraph()
+
+
+def _signatures(doc: Document) -> None:
+    """Signed on paper at the appraisal: the member, then the branch secretary."""
+    note = doc.add_paragraph(_("Printed on %(date)s.", date=fmt_date(local_today())))
+    note.paragraph_format.space_before = Cm(0.6)
+    for labels in (
+        (_("Member's signature"), _("Branch secretary's signature")),
+        (_("Date"), _("Date")),
+    ):
+        paragraph = doc.add_paragraph()
+        paragraph.paragraph_format.space_before = Cm(0.6)
+        paragraph.paragraph_format.tab_stops.add_tab_stop(SECOND_COLUMN, WD_TAB_ALIGNMENT.LEFT)
+        paragraph.add_run("\t".join(_field(label, "") for label in labels))
+
+
+def _centred_first_column(table: Table) -> None:
+    for row in table.rows:
+        row.cells[0].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+
+def _field(label: str, value: str) -> str:
+    return _("%(label)s: %(value)s", label=label, value=value)
