@@ -308,6 +308,7 @@ def build(today: date | None = None) -> dict[str, object]:
     db.session.flush()
     sessions = build_sessions(today, units, persons, accounts, random.Random(20240701))
     logs = build_logs(today, persons, accounts, random.Random(20250101))
+    _seen_long_ago(today)
     return {
         "units": units,
         "persons": persons,
@@ -316,6 +317,20 @@ def build(today: date | None = None) -> dict[str, object]:
         "sessions": sessions,
         "logs": logs,
     }
+
+
+def _seen_long_ago(today: date) -> None:
+    """Leave decisions of sessions more than two weeks past were read long ago; only recent ones
+    wait on the members' lists."""
+    from app.activities.models import Activity, Participation
+
+    cutoff = today - timedelta(days=14)
+    for row in db.session.scalars(
+        sa.select(Participation)
+        .join(Activity, Activity.id == Participation.activity_id)
+        .where(Participation.leave_decision_seen.is_(False), Activity.held_on < cutoff)
+    ):
+        row.leave_decision_seen = True
 
 
 def is_empty() -> bool:
