@@ -52,7 +52,11 @@ def navigation() -> list[tuple[str, Any]]:
     if not current_user.is_authenticated:
         return []
     return [
-        (endpoint, label) for endpoint, label, roles in NAVIGATION if current_user.role in roles
+        (endpoint, label)
+        for endpoint, label, roles in NAVIGATION
+        if current_user.role in roles
+        # Only an account linked to a person keeps logs of its own.
+        and (endpoint != "logs.index" or current_user.person_id is not None)
     ]
 
 
