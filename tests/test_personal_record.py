@@ -26,7 +26,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from conftest import make_person
+from conftest import csrf_token, make_person
 from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Cm
@@ -337,9 +337,10 @@ def test_anonymous_is_sent_to_sign_in(client, year) -> None:
         assert response.headers["Location"].startswith("/auth/login")
 
 
-def test_secretary_reads_the_whole_record_of_a_member_who_moved(app, client, year) -> None:
-    """The record is the person's: a member who came from cujin in July keeps the cujin
-    sessions in the year's figures; the jiguan secretary sees them, without a link to them."""
+def test_a_secretary_reads_only_their_units_part_of_a_member_who_moved(app, client, year) -> None:
+    """A member who came from cujin in July: the jiguan secretary reads the jiguan part only (a
+    unit's records are not another's to read); the cujin secretary the cujin part; the member
+    and admins all of it."""
     with english(app):
         cujin = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.code == "cujin"))
         jiguan = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.code == "jiguan"))
@@ -370,10 +371,17 @@ def test_secretary_reads_the_whole_record_of_a_member_who_moved(app, client, yea
         mover_id, session_id = mover.id, session.id
     sign_in(client, "secretary")
     html = client.get(f"/members/{mover_id}/record?year={YEAR}").get_data(as_text=True)
-    assert "Cujin meeting" in html
-    assert f"/study/{session_id}" not in html
+    assert "Cujin meeting" not in html and "Only what took place in your units" in html
+    assert figure(html, "expected") == "0"
+    client.post("/auth/logout", data={"csrf_token": csrf_token(client, "/")})
+    sign_in(client, "secretary2")
+    html = client.get(f"/members/{mover_id}/record?year={YEAR}").get_data(as_text=True)
+    assert "Cujin meeting" in html and f"/study/{session_id}" in html
     assert figure(html, "expected") == "1" and figure(html, "session_hours") == "2.0"
-    assert "Cujin branch (Member)" in html and "Jiguan branch (Member)" in html
+    client.post("/auth/logout", data={"csrf_token": csrf_token(client, "/")})
+    sign_in(client, "admin")
+    html = client.get(f"/members/{mover_id}/record?year={YEAR}").get_data(as_text=True)
+    assert "Cujin meeting" in html and "Only what took place" not in html
 
 
 def test_query_count_does_not_grow_with_the_year(app, client, year, queries) -> None:

@@ -186,6 +186,8 @@ def mark(row: Participation, status: AttendanceStatus, by: User) -> None:
             row.leave_state = LeaveState.REFUSED
         row.leave_decided_at = utcnow()
         row.leave_decided_by_id = by_id
+        # A decision the member should read (a withdrawn request needs no news).
+        row.leave_decision_seen = row.leave_state is None
 
 
 def mark_all_present(activity: Activity, by: User) -> int:

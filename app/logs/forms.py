@@ -78,8 +78,10 @@ class LogForm(BaseForm):
 
     def validate_hours(self, field: DecimalField) -> None:
         kind = self.chosen_kind
-        if kind is None or not kind.has_hours or field.data is None:
-            return  # another activity counts no hours: whatever was typed is dropped
+        if kind is None or field.data is None:
+            return
+        if not kind.has_hours:
+            raise ValidationError(_l("Other activity counts no hours: leave the hours empty."))
         if not 0 < field.data <= MAX_HOURS:
             raise ValidationError(_l("Hours must be more than 0 and at most %(n)s.", n=MAX_HOURS))
         if field.data * 2 != int(field.data * 2):

@@ -98,31 +98,33 @@ def _record_year() -> int:
 @bp.route("/<int:person_id>/record")
 @login_required
 def record(person_id: int) -> Response:
-    """The personal annual study record. Whoever may open the person's page reads the whole
-    record, across every unit the person was in that year: it is the person's, not a unit's."""
+    """The personal annual study record, for the person, the secretaries of their units (their
+    units' part) and admins."""
     person = _person_or_404(person_id)
     year = _record_year()
     this_year = local_today().year
     starts = [m.start_date.year for m in person.memberships if m.deleted_at is None]
     first = max(min(starts, default=this_year), this_year - 9)
     years = sorted({*range(first, this_year + 1), year}, reverse=True)
-    own = current_user.person_id == person.id
-    scope = None if own else unit_ids_in_scope(current_user)
-    result = personal_record.build_record(person, year)
+    scope = _record_scope(person)
+    result = personal_record.build_record(person, year, scope)
     # Sessions the viewer may open: all of them for the person and admins; a secretary's units'.
-    linked = {
-        line.session.id
-        for line in result.sessions
-        if scope is None or line.session.unit_id in scope
-    }
-    return render_page("people/record.html", record=result, years=years, linked=linked)
+    return render_page("people/record.html", record=result, years=years, partial=scope is not None)
+
+
+def _record_scope(person: Person) -> sa.Select | None:
+    """The person and admins read the whole record; a secretary only their units' part of it (a
+    unit's records are not another unit's to read, even of someone who moved)."""
+    if current_user.person_id == person.id:
+        return None
+    return scope_unit_ids(current_user)
 
 
 @bp.route("/<int:person_id>/record.docx")
 @login_required
 def record_docx(person_id: int) -> Response:
     person = _person_or_404(person_id)
-    result = personal_record.build_record(person, _record_year())
+    result = personal_record.build_record(person, _record_year(), _record_scope(person))
     return send_file(
         BytesIO(personal_record.to_docx(result)),
         mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",

@@ -168,8 +168,24 @@ def as_of_day(year: int, today: date) -> date:
     return min(max(today, date(year, 1, 1)), date(year, 12, 31))
 
 
-def build_record(person: Person, year: int, now: datetime | None = None) -> PersonalRecord:
-    """The person's record of a calendar year, in a fixed number of queries whatever its length."""
+def logged_in(units: sa.Select) -> sa.ColumnElement[bool]:
+    """SQL: the log's author belonged to one of ``units`` on the log's date."""
+    return sa.exists().where(
+        Membership.person_id == MemberLog.person_id,
+        Membership.unit_id.in_(units),
+        Membership.deleted_at.is_(None),
+        Membership.start_date <= MemberLog.done_on,
+        sa.or_(Membership.end_date.is_(None), Membership.end_date > MemberLog.done_on),
+    )
+
+
+def build_record(
+    person: Person, year: int, units: sa.Select | None = None, now: datetime | None = None
+) -> PersonalRecord:
+    """The person's record of a calendar year, in a fixed number of queries whatever its length.
+
+    ``units`` (a SELECT of unit ids) limits it to what happened in those units — a secretary
+    reads only their units' part of someone who moved; the person and admins read it whole."""
     now = now or utcnow()
     start, end = date(year, 1, 1), date(year + 1, 1, 1)
     as_of = as_of_day(year, local_today())
@@ -182,7 +198,7 @@ def build_record(person: Person, year: int, now: datetime | None = None) -> Pers
         .join(Participation.activity.of_type(StudySession))
         .where(
             Participation.person_id == person.id,
-            Participation.activity_id.in_(study_sessions(start, end, now=now)),
+            Participation.activity_id.in_(study_sessions(start, end, units, now=now)),
         )
         .options(
             contains_eager(Participation.activity.of_type(StudySession)).joinedload(
@@ -198,6 +214,7 @@ def build_record(person: Person, year: int, now: datetime | None = None) -> Pers
             MemberLog.state == LogState.APPROVED,
             MemberLog.done_on >= start,
             MemberLog.done_on < end,
+            *([] if units is None else [logged_in(units)]),
         )
         .order_by(MemberLog.done_on, MemberLog.id)
     ).all()
@@ -205,7 +222,7 @@ def build_record(person: Person, year: int, now: datetime | None = None) -> Pers
         person=person,
         year=year,
         as_of=as_of,
-        figures=member_figures([person.id], start, end, now=now)[person.id],
+        figures=member_figures([person.id], start, end, units, now=now)[person.id],
         target=target,
         committee_post=post,
         memberships=sorted(memberships, key=lambda m: (m.start_date, m.id)),

@@ -39,7 +39,7 @@ from app.logs.models import LogState, MemberLog
 from app.people.models import Membership, OrgUnit, Person
 from app.queries import bounded_int
 from app.reports.figures import owes_make_up
-from app.types import LabelledEnum
+from app.types import LabelledEnum, utcnow
 
 
 class ItemKind(LabelledEnum):
@@ -520,9 +520,16 @@ def _todo_selects(person_id: int) -> dict[TodoKind, sa.Select]:
         TodoKind.RETURNED_LOG: sa.select(MemberLog.id).where(
             MemberLog.person_id == person_id, MemberLog.state == LogState.RETURNED
         ),
+        # Owed and on the member to act: not yet handed in (or returned), for a session that
+        # has taken place; one waiting for the secretary is in the secretary's queue instead.
         TodoKind.MAKE_UP_OWED: sa.select(p.id)
         .join(Activity, Activity.id == p.activity_id)
-        .where(p.person_id == person_id, owes_make_up()),
+        .where(
+            p.person_id == person_id,
+            owes_make_up(),
+            sa.or_(p.make_up_state.is_(None), p.make_up_state == MakeUpState.RETURNED),
+            Activity.starts_at <= utcnow(),
+        ),
         TodoKind.LEAVE_DECIDED: sa.select(p.id)
         .join(Activity, Activity.id == p.activity_id)
         .where(

@@ -259,9 +259,9 @@ def dismiss(row_id: int) -> Response:
     except StaleDataError:
         db.session.rollback()
         flash(_("Your attendance was changed at the same time. Reload and try again."), "warning")
-        status = 409
-    else:
-        status = 200
+        if wants_fragment():
+            return only_flashes(409)  # nothing saved: the item stays on the list
+        return redirect(local_path(request.form.get("next")) or url_for("main.index"), 303)
     if wants_fragment():
-        return render_fragment("review/_dismissed.html", status)
+        return render_fragment("review/_dismissed.html")
     return redirect(local_path(request.form.get("next")) or url_for("main.index"), 303)

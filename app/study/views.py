@@ -464,7 +464,7 @@ def _change_row(
     row_id: int,
     change: Callable[[Participation], None],
     *,
-    review: bool,
+    review: bool | Callable[[Participation], bool],
     refused_status: int = 409,
     done: str | None = None,
 ) -> Response:
@@ -472,7 +472,7 @@ def _change_row(
     row when it is a review, and when the rules say no; answered with the row and the counts."""
     session = _managed(session_id)
     row = _row(session, row_id)
-    if review:
+    if review(row) if callable(review) else review:
         _not_own(row)
     if _stale(row):
         return _changed_meanwhile(session, row)
@@ -495,8 +495,13 @@ def attendance_cell(session_id: int, row_id: int) -> Response:
         status = AttendanceStatus(request.form.get("status", ""))
     except ValueError:
         return _refused(_managed(session_id), _("Choose a status."), 422)
+    # Marking one's own row is fine (the secretary runs the meeting), but not when the mark
+    # would decide one's own pending check-in or leave request.
     return _change_row(
-        session_id, row_id, lambda row: core.mark(row, status, current_user), review=False
+        session_id,
+        row_id,
+        lambda row: core.mark(row, status, current_user),
+        review=lambda row: row.is_pending,
     )
 
 
