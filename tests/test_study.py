@@ -924,3 +924,22 @@ def test_forms_that_cannot_be_used_say_so_at_once(app, client, auth, world):
     assert "Reflections are written on sessions you attended." in client.get(
         response.headers["Location"]
     ).get_data(as_text=True)
+
+
+def test_a_secretary_does_not_decide_their_own_request_through_the_grid(app, client, auth, world):
+    session_id = new_session(app, timedelta(minutes=20))
+    auth.login("secretary")
+    post(client, f"/study/{session_id}/leave", {"reason": "District meeting"}, HX)
+    own = row_of(app, session_id, "secretary")
+    response = post(client, f"/study/{session_id}/attendance/{own.id}", {"status": "leave"}, HX)
+    assert response.status_code == 403
+    assert row_of(app, session_id, "secretary").leave_state is LeaveState.REQUESTED
+    member = row_of(app, session_id, "member")
+    auth.logout()
+    auth.login("member")
+    post(client, f"/study/{session_id}/leave", {"reason": "Trip"}, HX)
+    auth.logout()
+    auth.login("secretary")
+    post(client, f"/study/{session_id}/attendance/{member.id}", {"status": "leave"}, HX)
+    decided = row_of(app, session_id, "member")
+    assert decided.leave_state is LeaveState.APPROVED and not decided.leave_decision_seen
