@@ -467,3 +467,49 @@ def test_admin_table_query_count_does_not_grow_with_units(app, client, queries, 
     with queries() as after:
         client.get("/?sort=rate&page=2", headers={"HX-Request": "true"})
     assert after.count == before.count
+
+
+def test_admin_inactive_counts_follow_role_changes_and_moves(app, units_year):
+    """A role change (membership ended, a committee post begun the same day) and a move 10 days
+    ago: the table counts, for every unit and the units below it, whom ``inactive_members``
+    lists there — the role changer in jiguan; the mover in the bureau, in neither branch alone
+    (no longer in jiguan, not yet 90 days in cujin)."""
+    with app.app_context():
+        today = local_today()
+        changed = today - timedelta(days=10)
+        jiguan, cujin = unit("jiguan"), unit("cujin")
+        role = make_person("RC01", "Role C", jiguan, end=changed)
+        mover = make_person("MV01", "Mover C", jiguan, end=changed)
+        db.session.add_all(
+            [
+                Membership(
+                    person=role, unit=jiguan, role=MembershipRole.COMMITTEE, start_date=changed
+                ),
+                Membership(
+                    person=mover, unit=cujin, role=MembershipRole.MEMBER, start_date=changed
+                ),
+            ]
+        )
+        db.session.flush()
+        for days in (60, 30):
+            held = session_at(jiguan, -timedelta(days=days), title=f"Jiguan {days}")
+            mark(held, role.id, AttendanceStatus.ABSENT)
+            mark(held, mover.id, AttendanceStatus.ABSENT)
+        mark(
+            session_at(cujin, -timedelta(days=5), title="Cujin 5"),
+            mover.id,
+            AttendanceStatus.ABSENT,
+        )
+        db.session.commit()
+        rows = figures.unit_rows(date(today.year, 1, 1), date(today.year + 1, 1, 1), today, 90)
+        listed = {}
+        for row in rows:
+            units = subtree_ids(sa.select(sa.literal(row.unit_id)))
+            people = {p.id for p, _last in figures.inactive_members(units, today, 90)}
+            assert row.inactive == len(people), row.name
+            listed[row.name] = people
+        assert role.id in listed["Jiguan branch"] and role.id in listed["Bureau"]
+        assert mover.id in listed["Bureau"]
+        assert mover.id not in listed["Jiguan branch"] | listed["Cujin branch"]
+        everywhere = {p.id for p, _last in figures.inactive_members(None, today, 90)}
+        assert {role.id, mover.id} <= everywhere

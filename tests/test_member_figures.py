@@ -272,7 +272,7 @@ def test_a_members_year_counted_by_hand(app):
         # The whole of A (with its group) holds every session of M's: the same figures.
         assert year_of(m, subtree(world["A"])) == M_YEAR
         # The group alone holds A03g only: expected 1, absent 1, owed 1, no session hours;
-        # the logs belong to the person and count wherever they are shown.
+        # M was in the group all year, so all of M's logs of the year count there too.
         assert year_of(m, subtree(world["A-g"])) == MemberFigures(
             expected=1,
             absent=1,
@@ -325,7 +325,11 @@ def test_a_member_who_moved_counts_in_each_branch_for_their_time_there(app):
         assert "V" in listed(world["A03"]) and "V" in listed(world["A04"])
         assert "V" not in listed(world["A06"]) | listed(world["B03"])  # June in B; March in A
         assert "V" in listed(world["B07"])
-        volunteer = Decimal("4.0")  # the approved volunteer log counts in either branch
+        # The approved volunteer log of 16 August was done while V was in B: it counts in B and
+        # everywhere, not in A (a log counts where its author was a member on the day it was
+        # done, as the secretaries who keep it see it; it used to count in every branch V was
+        # ever in, which gave A hours of B's time).
+        volunteer = Decimal("4.0")
         # In A (until 1 June): A03 present (2.0), A04 absent with a returned make-up (owed).
         in_a = year_of(v, subtree(world["A"]))
         assert in_a == MemberFigures(
@@ -334,10 +338,9 @@ def test_a_member_who_moved_counts_in_each_branch_for_their_time_there(app):
             absent=1,
             make_ups_owed=1,
             session_hours=Decimal("2.0"),
-            volunteer_hours=volunteer,
         )
         assert in_a.attendance_rate == Decimal("50.0")
-        # In B (from 1 June): B07 present (2.5).
+        # In B (from 1 June): B07 present (2.5), the volunteer log.
         in_b = year_of(v, subtree(world["B"]))
         assert in_b == MemberFigures(
             expected=1, present=1, session_hours=Decimal("2.5"), volunteer_hours=volunteer
@@ -434,6 +437,78 @@ def test_cancelled_and_planned_sessions_count_nowhere_for_a_member(app):
         assert (at_start.expected, at_start.leave, at_start.absent) == (6, 2, 1)
         assert at_start.make_ups_owed == 2
         assert at_start.attendance_rate == Decimal("33.3")
+
+
+def test_staff_rows_before_joining_the_party_stay_out_of_the_counts(app):
+    """S worked in A as non-Party staff and joined the Party on 1 July 2025 (预备). Staff are
+    expected at fixed study days, so S has rows from before joining: they stay on the staff line
+    and out of S's own counts and rates; the hours S studied there still count (a staff member
+    at a fixed study day studied all the same)."""
+    with english(app):
+        world = build_year()
+        a, admin = world["A"], world["admin"]
+        s = make_person(
+            "S", "Staff S", unit=a, role=MembershipRole.STAFF, status=PartyStatus.PROBATIONARY
+        )
+        s.joined_on = J_JOINS
+        db.session.query(Membership).filter_by(person_id=s.id).update({"end_date": J_JOINS})
+        db.session.add(Membership(person=s, unit=a, role=MembershipRole.MEMBER, start_date=J_JOINS))
+        db.session.flush()
+        may = session(a, StudyKind.FIXED_STUDY_DAY, date(2025, 5, 16), 15, 120, admin)  # 2.0
+        june = session(a, StudyKind.FIXED_STUDY_DAY, date(2025, 6, 13), 15, 60, admin)  # 1.0
+        august = session(a, StudyKind.THEMED_DAY, date(2025, 8, 15), 9, 90, admin)  # 1.5
+        assert "S" in listed(may) & listed(june) & listed(august)
+        services.mark(row(may, s), AttendanceStatus.PRESENT, admin)
+        services.mark(row(june, s), AttendanceStatus.ABSENT, admin)
+        services.mark(row(august, s), AttendanceStatus.PRESENT, admin)
+        db.session.commit()
+        assert figures.status_on(s, may.held_on) == figures.STAFF
+        assert figures.status_on(s, august.held_on) == figures.PROBATIONARY
+        # On the sessions' own figures S is staff in May and June, a member in August.
+        assert (figures.counts_for(may).staff_expected, figures.counts_for(may).staff_present) == (
+            1,
+            1,
+        )
+        assert figures.counts_for(june).staff_expected == 1
+        # By hand: expected 1 (August), present 1; June's absence is no absence of a member and
+        # owes no make-up; 学时 2.0 (May, as staff) + 1.5 (August) = 3.5.
+        mine = year_of(s)
+        assert mine == MemberFigures(expected=1, present=1, session_hours=Decimal("3.5"))
+        assert mine.attendance_rate == Decimal("100.0")
+        assert mine.study_hours == Decimal("3.5")
+        assert year_of(s, subtree(a)) == mine
+        assert year_of(s, end=J_JOINS).expected == 0
+
+
+def test_a_log_counts_where_its_author_was_on_the_day(app):
+    """V was in A until 1 June (exclusive) and in B from then: with ``units`` a log counts in
+    the unit V belonged to on the day it was done (``member_of_on``), without in full."""
+    with english(app):
+        world = build_year()
+        v, admin = world["V"], world["admin"]
+        in_a = log(v, LogKind.TRAINING, date(2025, 5, 10), "3", "支部专题培训")
+        on_the_day = log(v, LogKind.SELF_STUDY, V_MOVES, "1", "调入当天学习")
+        for entry in (in_a, on_the_day, world["V pending log"]):
+            logs.review(entry, True, None, admin)
+        db.session.commit()
+        # A: 10 May (3). B: 1 June, V's first day there (1), 20 Sep (6); volunteer 16 Aug (4).
+        a = year_of(v, subtree(world["A"]))
+        assert (a.log_hours, a.volunteer_hours) == (Decimal("3.0"), ZERO)
+        b = year_of(v, subtree(world["B"]))
+        assert (b.log_hours, b.volunteer_hours) == (Decimal("7.0"), Decimal("4.0"))
+        everywhere = year_of(v)
+        assert (everywhere.log_hours, everywhere.volunteer_hours) == (
+            Decimal("10.0"),
+            Decimal("4.0"),
+        )
+        # The same predicate as a SELECT of logs: the unit keeps exactly those.
+        kept = db.session.scalars(
+            sa.select(MemberLog.title).where(
+                MemberLog.person_id == v.id,
+                figures.member_of_on(subtree(world["A"]), MemberLog.person_id, MemberLog.done_on),
+            )
+        )
+        assert set(kept) == {"支部专题培训"}
 
 
 # --- month by month --------------------------------------------------------------------------
@@ -611,3 +686,110 @@ def test_inactive_members_window(app):
         # NEW's membership (40 days) is now too short as well as before.
         wide = figures.inactive_members(subtree(world["C"]), TODAY, 150, now=TODAY_NOW)
         assert [(p.code, last) for p, last in wide] == [("AWAY", None), ("LEAVE", None)]
+
+
+def build_continuity() -> dict[str, Any]:
+    """Bureau R with branches P and Q; the last 90 days before TODAY.
+
+    Sessions: P60 (P, 60 days ago), P30 (P, 30 days ago), Q5 (Q, 5 days ago); nobody present.
+
+      ROLE     in P since 2020; 10 days ago the membership ended and a committee post began
+               the same day (how a role change is recorded); absent at P60 and P30, never
+               present                                                   → listed, grave
+      MOVER    in P since 2020, moved to Q 10 days ago; absent at P60, P30 and Q5
+                                                → listed for R (and bureau-wide); not for P
+                                                  (no longer in it) nor Q (not 90 days in it)
+      FRESH    in P for 95 days; absent at P60 and P30, never present   → listed, not grave
+      VETERAN  in P since 2020; absent at P60 and P30, never present     → listed, grave
+    """
+    r = make_unit("R", UnitKind.BUREAU, name="Bureau R")
+    p = make_unit("P", UnitKind.BRANCH, r, name="Branch P")
+    q = make_unit("Q", UnitKind.BRANCH, r, name="Branch Q")
+    changed = TODAY - timedelta(days=10)
+    role = make_person("ROLE", "Role R", unit=p, end=changed)
+    db.session.add(
+        Membership(person=role, unit=p, role=MembershipRole.COMMITTEE, start_date=changed)
+    )
+    mover = make_person("MOVER", "Mover M", unit=p, end=changed)
+    db.session.add(Membership(person=mover, unit=q, role=MembershipRole.MEMBER, start_date=changed))
+    make_person("FRESH", "Fresh F", unit=p, start=TODAY - timedelta(days=95))
+    make_person("VETERAN", "Veteran V", unit=p)
+    admin = make_user("admin", Role.ADMIN)
+    db.session.flush()
+    p60 = session(p, StudyKind.THEMED_DAY, TODAY - timedelta(days=60), 9, 120, admin)
+    p30 = session(p, StudyKind.GENERAL_MEETING, TODAY - timedelta(days=30), 9, 120, admin)
+    q5 = session(q, StudyKind.THEMED_DAY, TODAY - timedelta(days=5), 9, 120, admin)
+    for held in (p60, p30):
+        assert listed(held) == {"ROLE", "MOVER", "FRESH", "VETERAN"}
+        for participation in held.participations:
+            services.mark(participation, AttendanceStatus.ABSENT, admin)
+    assert listed(q5) == {"MOVER"}
+    services.mark(row(q5, mover), AttendanceStatus.ABSENT, admin)
+    db.session.commit()
+    return {"R": r, "P": p, "Q": q, "ROLE": role, "MOVER": mover}
+
+
+def test_a_role_change_does_not_restart_the_membership_clock(app):
+    with english(app):
+        world = build_continuity()
+        # ROLE's committee membership is 10 days old, but a membership of P was in force on the
+        # window's first day and one is today: 90 days in P all the same.
+        in_p = figures.inactive_members(subtree(world["P"]), TODAY, 90, now=TODAY_NOW)
+        assert [p.code for p, _last in in_p] == ["FRESH", "ROLE", "VETERAN"]
+        assert all(last is None for _p, last in in_p)
+
+
+def test_a_member_who_moved_is_inactive_where_both_branches_are_counted(app):
+    """Decided: the 90 days are counted within the units asked for. MOVER has been in the bureau
+    (P, then Q) all along and was at none of the three sessions: listed for R and bureau-wide.
+    For Q alone MOVER has been a member 10 days only, for P alone MOVER is no member today:
+    listed in neither, as a member who joined or left would not be."""
+    with english(app):
+        world = build_continuity()
+        codes = {
+            name: [p.code for p, _last in figures.inactive_members(units, TODAY, 90, TODAY_NOW)]
+            for name, units in (
+                ("bureau", None),
+                ("R", subtree(world["R"])),
+                ("P", subtree(world["P"])),
+                ("Q", subtree(world["Q"])),
+            )
+        }
+        assert codes == {
+            "bureau": ["FRESH", "MOVER", "ROLE", "VETERAN"],
+            "R": ["FRESH", "MOVER", "ROLE", "VETERAN"],
+            "P": ["FRESH", "ROLE", "VETERAN"],
+            "Q": [],
+        }
+        # The admin's table counts the same people for every unit and the units below it.
+        rows = figures.unit_rows(YEAR_START, YEAR_END, TODAY, 90, now=TODAY_NOW)
+        inactive = {row.name: row.inactive for row in rows}
+        assert inactive == {"Bureau R": 4, "Branch P": 3, "Branch Q": 0}
+
+
+def test_never_present_is_grave_only_after_180_days_of_membership(app):
+    with english(app):
+        world = build_continuity()
+        found = {
+            row.person.code: row
+            for row in figures.inactive_rows(subtree(world["P"]), TODAY, 90, now=TODAY_NOW)
+        }
+        since_2020 = (TODAY - date(2020, 1, 1)).days
+        # FRESH: 95 days a member, never present: inactive, not yet grave.
+        assert (found["FRESH"].last_present, found["FRESH"].absent_days) == (None, 95)
+        assert not found["FRESH"].grave
+        # VETERAN, and ROLE across the role change: members since 2020, never present.
+        for code in ("VETERAN", "ROLE"):
+            assert (found[code].absent_days, found[code].grave) == (since_2020, True), code
+        # The dashboard's line unpacks as (person, last present, days, grave).
+        person, last, days, grave = found["FRESH"]
+        assert (person.code, last, days, grave) == ("FRESH", None, 95, False)
+        # The rule itself.
+        assert not figures.gravely_inactive(None, TODAY, TODAY - timedelta(days=179))
+        assert figures.gravely_inactive(None, TODAY, TODAY - timedelta(days=180))
+        assert figures.gravely_inactive(TODAY - timedelta(days=180), TODAY, TODAY)
+        assert not figures.gravely_inactive(TODAY - timedelta(days=100), TODAY, date(2020, 1, 1))
+        assert figures.absent_days(TODAY - timedelta(days=100), TODAY, date(2020, 1, 1)) == 100
+        # Not knowing how long the membership ran, never present stays grave (as before).
+        assert figures.gravely_inactive(None, TODAY)
+        assert figures.absent_days(None, TODAY) is None

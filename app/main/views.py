@@ -184,10 +184,7 @@ def _work_part(user: User, today: date, now: datetime) -> dict[str, Any]:
         .limit(UNARCHIVED_SHOWN)
     )
     inactive_days = settings.get(INACTIVE_DAYS.key)
-    inactive = [
-        (person, last, figures.absent_days(last, today), figures.gravely_inactive(last, today))
-        for person, last in figures.inactive_members(units, today, inactive_days, now)
-    ]
+    inactive = figures.inactive_rows(units, today, inactive_days, now)
     months = figures.monthly(units, figures.months_back(today, CHART_MONTHS), CHART_MONTHS, now)
     title = (
         _("Attendance rate by month in the bureau")

@@ -9,10 +9,11 @@ defines them. Pages, documents and the annual compilation all take their numbers
 - a period pools: Σ实到 ÷ Σ应到 over activities that count (not cancelled, started).
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
@@ -267,6 +268,22 @@ def quorum(kind: StudyKind, counts: Counts) -> bool | None:
 # --- people and periods ------------------------------------------------------------------------
 
 
+def member_of_on(
+    units: sa.Select, person_col: sa.ColumnElement[int], date_col: sa.ColumnElement[date]
+) -> sa.ColumnElement[bool]:
+    """SQL: the person had a membership (any role, staff included) of one of ``units`` (a SELECT
+    of unit ids) in force on that date — the rule by which a unit keeps a person's records
+    (``app.auth.policy.keeps_person_on``, the review queue's logs). Correlated to the columns
+    given, e.g. ``member_of_on(units, MemberLog.person_id, MemberLog.done_on)``."""
+    return sa.exists(
+        sa.select(Membership.id).where(
+            Membership.person_id == person_col,
+            Membership.unit_id.in_(units),
+            Membership.on_date(date_col),  # type: ignore[arg-type]
+        )
+    )
+
+
 def study_sessions(
     start: date, end: date, units: sa.Select | None = None, now: datetime | None = None
 ) -> sa.Select:
@@ -326,14 +343,23 @@ def member_figures(
     now: datetime | None = None,
 ) -> dict[int, MemberFigures]:
     """Each person's figures over [start, end), in two grouped queries: one over their rows at
-    the study sessions that count (in ``units`` when given: a member who moved counts in each
-    branch only for their time there), one over their approved logs (logs belong to the person,
-    not to a unit, so they count wherever the person is shown)."""
+    the study sessions that count, one over their approved logs.
+
+    With ``units`` a member who moved counts in each branch only for their time there: the
+    sessions are those of ``units``, and a log counts only where the person had a membership
+    on the day it was done (``member_of_on``); without, everything of theirs counts.
+
+    The attendance counts (expected, present, leave, absent, make-ups, owed) take only the rows
+    where the person was a Party member on the session's date: staff rows (a fixed study day
+    before joining the Party) never enter a Party member's rate. The hours of the sessions
+    attended and of confirmed make-ups count on every row: a staff member at a fixed study
+    day still studied."""
     ids = list(person_ids)
     result = {person_id: MemberFigures() for person_id in ids}
     if not ids:
         return result
     p = Participation
+    party_member = party_status_on(Activity.held_on) != STAFF
     expected = p.role == ParticipantRole.EXPECTED
     requested = sa.and_(p.leave_state.is_not(None), p.leave_state == LeaveState.REQUESTED)
     settled = sa.and_(p.confirmed, sa.not_(requested))
@@ -344,6 +370,7 @@ def member_figures(
         p.status.in_([AttendanceStatus.LEAVE, AttendanceStatus.ABSENT]),
         p.make_up_state == MakeUpState.CONFIRMED,
     )
+    counted = sa.and_(expected, party_member)
 
     def count(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
         return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
@@ -357,17 +384,18 @@ def member_figures(
     rows = db.session.execute(
         sa.select(
             p.person_id,
-            count(expected),
-            count(sa.and_(expected, present)),
-            count(sa.and_(expected, settled, p.status == AttendanceStatus.LEAVE)),
-            count(sa.and_(expected, settled, p.status == AttendanceStatus.ABSENT)),
-            count(made_up),
-            count(sa.and_(owes_make_up())),
+            count(counted),
+            count(sa.and_(counted, present)),
+            count(sa.and_(counted, settled, p.status == AttendanceStatus.LEAVE)),
+            count(sa.and_(counted, settled, p.status == AttendanceStatus.ABSENT)),
+            count(sa.and_(made_up, party_member)),
+            count(sa.and_(owes_make_up(), party_member)),
             hours(present),
             hours(made_up),
         )
         .select_from(p)
         .join(StudySession, StudySession.id == p.activity_id)  # activity ⋈ study_session
+        .join(Person, Person.id == p.person_id)
         .where(p.person_id.in_(ids), p.activity_id.in_(sessions))
         .group_by(p.person_id)
     )
@@ -381,6 +409,8 @@ def member_figures(
         MemberLog.done_on >= start,
         MemberLog.done_on < end,
     )
+    if units is not None:
+        approved = sa.and_(approved, member_of_on(units, MemberLog.person_id, MemberLog.done_on))
     logs = db.session.execute(
         sa.select(
             MemberLog.person_id,
@@ -428,58 +458,141 @@ def _add_months(day: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def inactive_members(
+Scope = TypeVar("Scope")
+
+
+def _party_member_now() -> sa.ColumnElement[bool]:
+    """SQL: the person is a Party member on the roll (not transferred out)."""
+    return sa.and_(
+        Person.party_status.in_([PartyStatus.FULL, PartyStatus.PROBATIONARY]),
+        Person.transferred_out_on.is_(None),
+    )
+
+
+def _attended() -> sa.ColumnElement[bool]:
+    p = Participation
+    return sa.and_(p.confirmed, p.status.in_([AttendanceStatus.PRESENT, AttendanceStatus.LATE]))
+
+
+def settled_members(
+    scopes_of: Callable[[int], Iterable[Scope]],
+    since: date,
+    today: date,
+    units: sa.Select | None = None,
+    people: sa.Select | None = None,
+) -> dict[Scope, dict[int, date]]:
+    """The rule "an active membership of at least N days" of the inactive-members warning, for
+    every scope at once: the Party members (on the roll today) who, within the scope, had a
+    non-staff membership in force on ``since`` (the window's first day) and one in force on
+    ``today`` — the same membership or not, so a role change (one membership ended, the next
+    begun the same day) or a move inside the scope does not restart the clock.
+
+    ``scopes_of`` names the scopes a membership of a unit counts for (``inactive_members``: one
+    scope; the admin's table: the unit and those above it); ``units`` and ``people`` (SELECTs
+    of ids) narrow the memberships read. One query. For each scope and qualifying person: the
+    day their membership there began — the earliest start reached going back from ``since``
+    through memberships of the scope that overlap or follow on without a gap."""
+    query = (
+        sa.select(
+            Membership.unit_id, Membership.person_id, Membership.start_date, Membership.end_date
+        )
+        .join(Person, Person.id == Membership.person_id)
+        .where(
+            Membership.deleted_at.is_(None),
+            Membership.role != MembershipRole.STAFF,
+            Membership.start_date <= today,
+            _party_member_now(),
+        )
+    )
+    if units is not None:
+        query = query.where(Membership.unit_id.in_(units))
+    if people is not None:
+        query = query.where(Membership.person_id.in_(people))
+    spans: dict[tuple[Scope, int], list[tuple[date, date | None]]] = {}
+    for unit_id, person_id, start_date, end_date in db.session.execute(query):
+        for scope in scopes_of(unit_id):
+            spans.setdefault((scope, person_id), []).append((start_date, end_date))
+
+    def covers(span: tuple[date, date | None], on: date) -> bool:
+        return span[0] <= on and (span[1] is None or on < span[1])
+
+    result: dict[Scope, dict[int, date]] = {}
+    for (scope, person_id), found in spans.items():
+        first = [span[0] for span in found if covers(span, since)]
+        if not first or not any(covers(span, today) for span in found):
+            continue
+        began = min(first)
+        earlier = True
+        while earlier:  # back through memberships that end on or after the day reached
+            earlier = False
+            for start_date, end_date in found:
+                if start_date < began and (end_date is None or end_date >= began):
+                    began, earlier = start_date, True
+        result.setdefault(scope, {})[person_id] = began
+    return result
+
+
+class InactiveMember(NamedTuple):
+    """One line of the inactive-members warning, as the dashboard shows it."""
+
+    person: Person
+    last_present: date | None
+    absent_days: int | None  # never present: the days of their qualifying membership
+    grave: bool
+
+
+def inactive_rows(
     units: sa.Select | None, today: date, days: int, now: datetime | None = None
-) -> list[tuple[Person, date | None]]:
-    """Party members with an active membership of at least ``days`` days (in ``units``) who, in
-    the last ``days`` days, were expected at one or more study sessions and present or late at
-    none (leave is not attendance); with the date they were last present, if ever."""
+) -> list[InactiveMember]:
+    """Party members with an active membership of at least ``days`` days in ``units`` (every
+    unit when None; see ``settled_members``) who, in the last ``days`` days, were expected at
+    one or more study sessions there and present or late at none (leave is not attendance);
+    never present first, then the longest absent. A member who moved in the window qualifies
+    where both units are considered (the bureau, a common parent), not in the new unit alone:
+    they have not been in it for ``days`` days."""
     since = today - timedelta(days=days)
     tomorrow = today + timedelta(days=1)
     p = Participation
-    member_of = sa.select(Membership.person_id).where(
-        Membership.deleted_at.is_(None),
-        Membership.start_date <= since,
-        sa.or_(Membership.end_date.is_(None), Membership.end_date > today),
-        Membership.role != MembershipRole.STAFF,
-    )
-    if units is not None:
-        member_of = member_of.where(Membership.unit_id.in_(units))
     recent = study_sessions(since, tomorrow, units, now)
-    attended = sa.and_(p.confirmed, p.status.in_([AttendanceStatus.PRESENT, AttendanceStatus.LATE]))
-    present_any = sa.func.max(sa.case((attended, 1), else_=0))
-    stmt = (
+    present_any = sa.func.max(sa.case((_attended(), 1), else_=0))
+    absentees = (
         sa.select(p.person_id)
-        .where(
-            p.role == ParticipantRole.EXPECTED,
-            p.activity_id.in_(recent),
-            p.person_id.in_(member_of),
-        )
+        .where(p.role == ParticipantRole.EXPECTED, p.activity_id.in_(recent))
         .group_by(p.person_id)
         .having(present_any == 0)
     )
-    ids = list(db.session.scalars(stmt))
-    if not ids:
+    settled = settled_members(lambda _unit: [None], since, today, units, absentees).get(None, {})
+    if not settled:
         return []
-    people = db.session.scalars(
-        sa.select(Person).where(
-            Person.id.in_(ids),
-            Person.party_status.in_([PartyStatus.FULL, PartyStatus.PROBATIONARY]),
-            Person.transferred_out_on.is_(None),
-        )
-    ).all()
+    people = db.session.scalars(sa.select(Person).where(Person.id.in_(list(settled)))).all()
     last_present = dict(
         db.session.execute(
             sa.select(p.person_id, sa.func.max(Activity.held_on))
             .join(Activity, Activity.id == p.activity_id)
-            .where(p.person_id.in_(ids), attended, Activity.state != ActivityState.CANCELLED)
+            .where(
+                p.person_id.in_(list(settled)),
+                _attended(),
+                Activity.state != ActivityState.CANCELLED,
+            )
             .group_by(p.person_id)
         ).all()
     )
-    return sorted(
-        ((person, last_present.get(person.id)) for person in people),
-        key=lambda item: (item[1] or date.min, item[0].name),
-    )
+    rows = []
+    for person in people:
+        last, began = last_present.get(person.id), settled[person.id]
+        rows.append(
+            InactiveMember(
+                person, last, absent_days(last, today, began), gravely_inactive(last, today, began)
+            )
+        )
+    return sorted(rows, key=lambda row: (row.last_present or date.min, row.person.name))
+
+
+def inactive_members(
+    units: sa.Select | None, today: date, days: int, now: datetime | None = None
+) -> list[tuple[Person, date | None]]:
+    """``inactive_rows`` as (person, the date they were last present, if ever)."""
+    return [(row.person, row.last_present) for row in inactive_rows(units, today, days, now)]
 
 
 # --- dashboards ---------------------------------------------------------------------------------
@@ -652,26 +765,19 @@ def _inactive_by_unit(
 ) -> dict[int, int]:
     """For every unit, how many people ``inactive_members`` lists for it and the units below it,
     from two grouped queries: expected/present per (unit, person) at the recent sessions, and
-    the qualifying memberships; both carried up the tree before they are compared (a member of
-    a branch and of the 党组 present only at the 党组 is inactive in the branch, not above)."""
+    the memberships (``settled_members``, the same rule); both carried up the tree before they
+    are compared (a member of a branch and of the 党组 present only at the 党组 is inactive in
+    the branch, not above)."""
     since = today - timedelta(days=days)
     tomorrow = today + timedelta(days=1)
     p = Participation
-    party_member = sa.and_(
-        Person.party_status.in_([PartyStatus.FULL, PartyStatus.PROBATIONARY]),
-        Person.transferred_out_on.is_(None),
-    )
-    attended = sa.and_(p.confirmed, p.status.in_([AttendanceStatus.PRESENT, AttendanceStatus.LATE]))
+    recent = study_sessions(since, tomorrow, None, now)
     seen = db.session.execute(
-        sa.select(Activity.unit_id, p.person_id, sa.func.max(sa.case((attended, 1), else_=0)))
+        sa.select(Activity.unit_id, p.person_id, sa.func.max(sa.case((_attended(), 1), else_=0)))
         .select_from(p)
         .join(Activity, Activity.id == p.activity_id)
         .join(Person, Person.id == p.person_id)
-        .where(
-            p.role == ParticipantRole.EXPECTED,
-            p.activity_id.in_(study_sessions(since, tomorrow, None, now)),
-            party_member,
-        )
+        .where(p.role == ParticipantRole.EXPECTED, p.activity_id.in_(recent), _party_member_now())
         .group_by(Activity.unit_id, p.person_id)
     )
     present: dict[tuple[int, int], bool] = {}
@@ -679,24 +785,17 @@ def _inactive_by_unit(
         for above in ancestors.get(unit_id, []):
             key = (above, person_id)
             present[key] = present.get(key, False) or bool(was_present)
-    members = db.session.execute(
-        sa.select(Membership.unit_id, Membership.person_id)
-        .join(Person, Person.id == Membership.person_id)
-        .where(
-            Membership.deleted_at.is_(None),
-            Membership.start_date <= since,
-            sa.or_(Membership.end_date.is_(None), Membership.end_date > today),
-            Membership.role != MembershipRole.STAFF,
-            party_member,
-        )
+    expected = (
+        sa.select(p.person_id)
+        .where(p.role == ParticipantRole.EXPECTED, p.activity_id.in_(recent))
         .distinct()
     )
-    belongs = {
-        (above, person_id) for unit_id, person_id in members for above in ancestors.get(unit_id, [])
-    }
+    settled = settled_members(
+        lambda unit_id: ancestors.get(unit_id, []), since, today, people=expected
+    )
     result: dict[int, int] = {}
     for (unit_id, person_id), was_present in present.items():
-        if not was_present and (unit_id, person_id) in belongs:
+        if not was_present and person_id in settled.get(unit_id, {}):
             result[unit_id] = result.get(unit_id, 0) + 1
     return result
 
@@ -704,13 +803,22 @@ def _inactive_by_unit(
 GRAVE_DAYS = 180  # six months without organisational life is treated as leaving the Party
 
 
-def absent_days(last_present: date | None, today: date) -> int | None:
-    """Days since a member was last present at a session; None when never on record."""
-    return None if last_present is None else (today - last_present).days
+def absent_days(
+    last_present: date | None, today: date, member_since: date | None = None
+) -> int | None:
+    """Days without attendance: since a member was last present at a session, or, never on
+    record, since their qualifying membership began (``member_since``, as ``inactive_rows``
+    finds it); None when neither is known."""
+    if last_present is not None:
+        return (today - last_present).days
+    return None if member_since is None else (today - member_since).days
 
 
-def gravely_inactive(last_present: date | None, today: date) -> bool:
-    """An inactive member not present at any session for ``GRAVE_DAYS`` or more (or never on
-    record): the warning that must not wait."""
-    days = absent_days(last_present, today)
+def gravely_inactive(
+    last_present: date | None, today: date, member_since: date | None = None
+) -> bool:
+    """An inactive member without attendance for ``GRAVE_DAYS`` or more: the warning that must
+    not wait. Never present on record counts from the start of their membership (a member of
+    95 days is not yet grave); when that is not given, never present is taken as grave."""
+    days = absent_days(last_present, today, member_since)
     return days is None or days >= GRAVE_DAYS

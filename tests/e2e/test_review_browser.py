@@ -162,7 +162,7 @@ def test_member_log_is_approved_in_place_and_adds_to_study_hours(open_page, scre
 
         # My logs → new log, through the phone's collapsed menu.
         phone.locator("nav .navbar-toggler").click()
-        phone.locator("#main-nav").get_by_role("link", name="我的记录").click()
+        phone.locator("#main-nav").get_by_role("link", name="我的活动记录").click()
         phone.wait_for_url(re.compile(r"/logs/$"))
         phone.locator("main").get_by_role("link", name="新建记录").click()
         phone.wait_for_url(re.compile(r"/logs/new$"))
@@ -197,7 +197,7 @@ def test_member_log_is_approved_in_place_and_adds_to_study_hours(open_page, scre
         item = desk.locator(f"#item-log-{log_id}")
         expect(item.get_by_role("link", name=title)).to_be_visible()
         expect(item).to_contain_text(MEMBER_NAME)
-        expect(item).to_contain_text("外出培训 · 3 学时")
+        expect(item).to_contain_text("外出培训 · 3 小时")
         expect(item.get_by_role("link", name=EVIDENCE_NAME)).to_be_visible()
         waiting = badge_count(desk)
         assert waiting >= 2, "the demo bureau keeps several items waiting for the secretary"
