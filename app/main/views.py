@@ -14,7 +14,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import joinedload, selectinload
-from werkzeug.routing import BuildError
 from werkzeug.wrappers import Response
 
 from app import settings
@@ -32,7 +31,9 @@ from app.people.services import STATE_CURRENT, RosterFilters, roster_query
 from app.queries import page_number
 from app.reports import charts, figures
 from app.reports.rules import INACTIVE_DAYS
+from app.review.services import TodoKind, todo_items
 from app.study.models import StudySession
+from app.templating import badge_count
 from app.types import local_today, utcnow
 
 bp = Blueprint("main", __name__)
@@ -62,23 +63,6 @@ def roster_counts(user: User) -> dict[PartyStatus, int]:
     for status, count in rows:
         counts[PartyStatus(status)] = count
     return counts
-
-
-def optional_url(endpoint: str, **values: Any) -> str | None:
-    """A link to a page another part of the product may not have yet: None until it exists."""
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:
-        return None
-
-
-def _review_count(user: User) -> int | None:
-    """Items waiting in the user's review queue; None while the queue does not exist."""
-    try:
-        from app.review.services import waiting_count
-    except ImportError:
-        return None
-    return waiting_count(user)
 
 
 # --- the member's part (everyone linked to a person) ------------------------------------------
@@ -115,12 +99,7 @@ def _upcoming(person_id: int, now: datetime) -> list[dict[str, Any]]:
 
 def _todo(user: User, person_id: int) -> dict[str, list[Any]]:
     """What needs the person's own action, exactly as the review queue lists it for their badge:
-    make-up studies owed, returned logs, leave decisions not yet seen. Without that module only
-    the make-ups owed are known here."""
-    try:
-        from app.review.services import TodoKind, todo_items
-    except ImportError:
-        return {"make_ups": figures.make_ups_owed(person_id), "returned_logs": [], "leave_news": []}
+    make-up studies owed, returned logs, leave decisions not yet seen."""
     items = todo_items(user)
 
     def of(kind: Any) -> list[Any]:
@@ -197,8 +176,8 @@ def _work_part(user: User, today: date, now: datetime) -> dict[str, Any]:
         title=title,
     )
     return {
-        "review_count": _review_count(user),
-        "review_url": optional_url("review.index"),
+        "review_count": badge_count(),  # the badge's own count, computed once per request
+        "review_url": url_for("review.index"),
         "tally": figures.session_tally(units, month, following, now),
         "month_sessions": list(db.session.scalars(in_month)),
         "unarchived_total": figures.count(to_archive),
@@ -294,7 +273,6 @@ def index() -> Response:
         "statuses": PartyStatus,
         "today": today,
         "now": now,
-        "optional_url": optional_url,
         "memberships": [],
         "mine": None,
         "work": None,

@@ -38,6 +38,7 @@ from app.reports import docx_common
 from app.reports.figures import (
     MemberFigures,
     member_figures,
+    member_of_on,
     percent,
     status_label_on,
     study_sessions,
@@ -168,17 +169,6 @@ def as_of_day(year: int, today: date) -> date:
     return min(max(today, date(year, 1, 1)), date(year, 12, 31))
 
 
-def logged_in(units: sa.Select) -> sa.ColumnElement[bool]:
-    """SQL: the log's author belonged to one of ``units`` on the log's date."""
-    return sa.exists().where(
-        Membership.person_id == MemberLog.person_id,
-        Membership.unit_id.in_(units),
-        Membership.deleted_at.is_(None),
-        Membership.start_date <= MemberLog.done_on,
-        sa.or_(Membership.end_date.is_(None), Membership.end_date > MemberLog.done_on),
-    )
-
-
 def build_record(
     person: Person, year: int, units: sa.Select | None = None, now: datetime | None = None
 ) -> PersonalRecord:
@@ -214,7 +204,11 @@ def build_record(
             MemberLog.state == LogState.APPROVED,
             MemberLog.done_on >= start,
             MemberLog.done_on < end,
-            *([] if units is None else [logged_in(units)]),
+            *(
+                []
+                if units is None
+                else [member_of_on(units, MemberLog.person_id, MemberLog.done_on)]
+            ),
         )
         .order_by(MemberLog.done_on, MemberLog.id)
     ).all()

@@ -311,14 +311,12 @@ def _load_objects(
 def _files(
     make_up_ids: list[int], log_ids: list[int]
 ) -> dict[tuple[ItemKind, int], list[Evidence]]:
-    """The live files of the make-ups and logs, one query each (logs while their files exist)."""
+    """The live files of the make-ups and logs, one query each."""
     found: dict[tuple[ItemKind, int], list[Evidence]] = {}
     for item in files.participation_evidence(make_up_ids):
         found.setdefault((ItemKind.MAKE_UP, item.participation_id), []).append(item)  # type: ignore[arg-type]
-    log_evidence = getattr(files, "log_evidence", None)
-    if log_evidence is not None and log_ids:
-        for item in log_evidence(log_ids):
-            found.setdefault((ItemKind.LOG, item.member_log_id), []).append(item)
+    for item in files.log_evidence(log_ids):
+        found.setdefault((ItemKind.LOG, item.member_log_id), []).append(item)  # type: ignore[arg-type]
     return found
 
 

@@ -38,16 +38,8 @@ def _queue_args() -> dict[str, str]:
     return {key: value for key in ("kind", "unit", "page") if (value := request.args.get(key))}
 
 
-def log_url(log_id: int) -> str:
-    """A log's page (a plain path while the logs pages are not registered)."""
-    if "logs.show" in current_app.view_functions:
-        return url_for("logs.show", log_id=log_id)
-    return f"/logs/{log_id}"
-
-
 def _item_context() -> dict[str, Any]:
     return {
-        "log_url": log_url,
         "activity_url": files.activity_url,
         "queue_args": _queue_args(),
     }
