@@ -3,8 +3,13 @@
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Response, make_response, redirect, render_template, request
+from flask import Response, flash, make_response, redirect, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from app.extensions import db
 
 VARY = "HX-Request, HX-Boosted"
 
@@ -86,3 +91,26 @@ def only_flashes(status: int) -> Response:
     response.headers["HX-Reswap"] = "none"
     response.headers["Vary"] = VARY
     return response
+
+
+CHANGED_MEANWHILE = _l("Someone else changed this at the same time. Reload and try again.")
+
+
+def refused(message: object, back: str, status: int = 409) -> Response:
+    """Nothing is saved: the change is rolled back and the message shown — out of band for a
+    fragment request (the page stays), after a redirect to ``back`` otherwise."""
+    db.session.rollback()
+    flash(str(message), "danger")
+    if wants_fragment():
+        return only_flashes(status)
+    return redirect(back, 303)
+
+
+def commit_or_refuse(back: str, conflict: object = CHANGED_MEANWHILE) -> Response | None:
+    """Commit; when another request changed the same versioned row first, or took the same
+    unique value, answer with what happened instead of failing. None when committed."""
+    try:
+        db.session.commit()
+    except (StaleDataError, IntegrityError):
+        return refused(conflict, back)
+    return None

@@ -33,6 +33,7 @@ from app.htmx import (
     hx_redirect,
     local_path,
     only_flashes,
+    refused,
     render_fragment,
     wants_fragment,
 )
@@ -58,11 +59,7 @@ def _owner_activity(item: Evidence) -> Activity:
 
 
 def _refused(activity: Activity, message: object, status: int = 422) -> Response:
-    db.session.rollback()
-    flash(str(message), "danger")
-    if wants_fragment():
-        return only_flashes(status)
-    return redirect(_back(activity), 303)
+    return refused(message, _back(activity), status)
 
 
 @bp.errorhandler(RequestEntityTooLarge)

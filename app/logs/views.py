@@ -10,7 +10,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.exc import StaleDataError
 
 from app.activities import evidence as files
 from app.activities.models import Evidence
@@ -18,7 +17,13 @@ from app.activities.services import Refused
 from app.auth.models import User
 from app.auth.policy import can_remove_evidence, can_view_log, require, require_role
 from app.extensions import db
-from app.htmx import hx_redirect, local_path, only_flashes, render_page, wants_fragment
+from app.htmx import (
+    commit_or_refuse,
+    hx_redirect,
+    local_path,
+    refused,
+    render_page,
+)
 from app.logs import services
 from app.logs.forms import LogForm
 from app.logs.models import LogKind, LogState, MemberLog
@@ -58,20 +63,12 @@ def _to_show(log: MemberLog) -> Response:
 
 
 def _refused(log: MemberLog, message: object, status: int = 409) -> Response:
-    db.session.rollback()
-    flash(str(message), "danger")
-    if wants_fragment():
-        return only_flashes(status)
-    return _to_show(log)
+    return refused(message, url_for("logs.show", log_id=log.id), status)
 
 
 def _commit_or_conflict(log: MemberLog) -> Response | None:
     """Commit; when a reviewer decided on the log first, say so instead of failing."""
-    try:
-        db.session.commit()
-    except StaleDataError:
-        return _refused(log, CHANGED_MEANWHILE)
-    return None
+    return commit_or_refuse(url_for("logs.show", log_id=log.id), CHANGED_MEANWHILE)
 
 
 def _attach_files(log: MemberLog) -> None:

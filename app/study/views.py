@@ -22,10 +22,8 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -59,7 +57,16 @@ from app.auth.policy import (
     units_for_choice,
 )
 from app.extensions import db
-from app.htmx import VARY, hx_redirect, only_flashes, render_fragment, render_page, wants_fragment
+from app.htmx import (
+    CHANGED_MEANWHILE,
+    VARY,
+    commit_or_refuse,
+    hx_redirect,
+    refused,
+    render_fragment,
+    render_page,
+    wants_fragment,
+)
 from app.people.models import Membership, OrgUnit, Person, roster_order
 from app.queries import bounded_int, paginate
 from app.reports import figures
@@ -130,24 +137,11 @@ def _to_show(session: Activity) -> Response:
 
 
 def _refused(session: Activity, message: object, status: int = 409) -> Response:
-    db.session.rollback()
-    flash(str(message), "danger")
-    if wants_fragment():
-        return only_flashes(status)
-    return _to_show(session)
-
-
-CHANGED_MEANWHILE = _l("Someone else changed this at the same time. Reload and try again.")
+    return refused(message, url_for("study.show", session_id=session.id), status)
 
 
 def _commit_or_conflict(session: Activity, conflict: object = CHANGED_MEANWHILE) -> Response | None:
-    """Commit; when another request changed the same row first (or added the same person), say
-    what happened instead of failing."""
-    try:
-        db.session.commit()
-    except (StaleDataError, IntegrityError):
-        return _refused(session, conflict)
-    return None
+    return commit_or_refuse(url_for("study.show", session_id=session.id), conflict)
 
 
 def _stale(row: Participation) -> bool:
