@@ -96,7 +96,7 @@ def only_flashes(status: int) -> Response:
 CHANGED_MEANWHILE = _l("Someone else changed this at the same time. Reload and try again.")
 
 
-def refused(message: object, back: str, status: int = 409) -> Response:
+def refuse(message: object, back: str, status: int = 409) -> Response:
     """Nothing is saved: the change is rolled back and the message shown — out of band for a
     fragment request (the page stays), after a redirect to ``back`` otherwise."""
     db.session.rollback()
@@ -112,5 +112,5 @@ def commit_or_refuse(back: str, conflict: object = CHANGED_MEANWHILE) -> Respons
     try:
         db.session.commit()
     except (StaleDataError, IntegrityError):
-        return refused(conflict, back)
+        return refuse(conflict, back)
     return None

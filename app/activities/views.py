@@ -33,7 +33,7 @@ from app.htmx import (
     hx_redirect,
     local_path,
     only_flashes,
-    refused,
+    refuse,
     render_fragment,
     wants_fragment,
 )
@@ -59,7 +59,7 @@ def _owner_activity(item: Evidence) -> Activity:
 
 
 def _refused(activity: Activity, message: object, status: int = 422) -> Response:
-    return refused(message, _back(activity), status)
+    return refuse(message, _back(activity), status)
 
 
 @bp.errorhandler(RequestEntityTooLarge)

@@ -21,7 +21,7 @@ from app.htmx import (
     commit_or_refuse,
     hx_redirect,
     local_path,
-    refused,
+    refuse,
     render_page,
 )
 from app.logs import services
@@ -63,7 +63,7 @@ def _to_show(log: MemberLog) -> Response:
 
 
 def _refused(log: MemberLog, message: object, status: int = 409) -> Response:
-    return refused(message, url_for("logs.show", log_id=log.id), status)
+    return refuse(message, url_for("logs.show", log_id=log.id), status)
 
 
 def _commit_or_conflict(log: MemberLog) -> Response | None:

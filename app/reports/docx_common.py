@@ -11,6 +11,7 @@ in the style of an official paper (the annual summary) may pass ``body_font=FANG
 not bold: 黑体 carries the weight itself, and Word's synthetic bold smudges it.
 """
 
+import re
 from collections.abc import Sequence
 from io import BytesIO
 
@@ -18,7 +19,7 @@ from docx import Document as open_document
 from docx.document import Document
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Length, Pt, RGBColor
@@ -26,6 +27,7 @@ from docx.styles.style import BaseStyle
 from docx.table import Table, _Row
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
+from flask_babel import gettext as _
 from lxml.etree import _Element
 
 from app.types import utcnow
@@ -178,3 +180,36 @@ def _remove(parent: _Element | None, tag: str) -> None:
         return
     for child in parent.findall(qn(tag)):
         parent.remove(child)
+
+
+# A printed form's second column of facts or signatures starts here.
+SECOND_COLUMN = Cm(7.8)
+UNSAFE_IN_FILENAME = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
+
+
+def field(label: str, value: str) -> str:
+    """「主持人：王明」 — a label and its value as a document states them."""
+    return _("%(label)s: %(value)s", label=label, value=value)
+
+
+def add_fields(
+    doc: Document, pairs: Sequence[tuple[str, str]], space_before: Length | None = None
+) -> Paragraph:
+    """One line of up to two label–value pairs, the second at ``SECOND_COLUMN`` (an empty value
+    leaves room to sign)."""
+    paragraph = doc.add_paragraph()
+    paragraph.paragraph_format.space_after = 0
+    if space_before is not None:
+        paragraph.paragraph_format.space_before = space_before
+    paragraph.paragraph_format.tab_stops.add_tab_stop(SECOND_COLUMN, WD_TAB_ALIGNMENT.LEFT)
+    paragraph.add_run("\t".join(field(label, value) for label, value in pairs))
+    return paragraph
+
+
+def filename(*parts: str) -> str:
+    """签到表-2026-03-08-<title>.docx: the parts joined, the last (a title or a name) stripped of
+    what Windows, macOS or a browser refuse in a file name, and shortened."""
+    *fixed, free = parts
+    free = UNSAFE_IN_FILENAME.sub(" ", free)
+    free = re.sub(r"\s+", " ", free).strip(" .")[:60].strip(" .")
+    return "-".join([*fixed, *([free] if free else [])]) + ".docx"

@@ -10,14 +10,13 @@ The committee post, the party status and the target are read on one day: today f
 year, the last day of the year for a year gone by (what the appraisal at its end saw).
 """
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
 from docx.document import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm
 from docx.table import Table
 from flask_babel import gettext as _
@@ -45,7 +44,6 @@ from app.reports.figures import (
 )
 from app.reports.rules import TARGET_COMMITTEE, TARGET_MEMBER
 from app.study.models import StudySession
-from app.study.sign_in_sheet import UNSAFE_IN_FILENAME
 from app.templating import fmt_date
 from app.types import local_today, utcnow
 
@@ -277,7 +275,6 @@ def _with_detail(name: str, detail: str) -> str:
 
 # --- the Word document -------------------------------------------------------------------------
 
-SECOND_COLUMN = Cm(7.8)
 # Each table spans the text width, 15.6 cm.
 ATTENDANCE_WIDTHS = (Cm(1.95),) * 8
 HOURS_WIDTHS = (Cm(2.2),) * 6 + (Cm(2.4),)
@@ -441,12 +438,9 @@ def to_docx(record: PersonalRecord) -> bytes:
 
 def filename(record: PersonalRecord) -> str:
     """个人年度学习档案-2026-张三.docx."""
-    name = UNSAFE_IN_FILENAME.sub(" ", record.person.name)
-    name = re.sub(r"\s+", " ", name).strip(" .")[:60].strip(" .")
-    parts = [_("Personal annual study record"), str(record.year)]
-    if name:
-        parts.append(name)
-    return "-".join(parts) + ".docx"
+    return docx_common.filename(
+        _("Personal annual study record"), str(record.year), record.person.name
+    )
 
 
 def _facts(doc: Document, record: PersonalRecord) -> None:
@@ -460,10 +454,7 @@ def _facts(doc: Document, record: PersonalRecord) -> None:
         ],
     ]
     for pairs in lines:
-        paragraph = doc.add_paragraph()
-        paragraph.paragraph_format.space_after = 0
-        paragraph.paragraph_format.tab_stops.add_tab_stop(SECOND_COLUMN, WD_TAB_ALIGNMENT.LEFT)
-        paragraph.add_run("\t".join(_field(label, value) for label, value in pairs))
+        docx_common.add_fields(doc, pairs)
     doc.add_paragraph()
 
 
@@ -475,16 +466,9 @@ def _signatures(doc: Document) -> None:
         (_("Member's signature"), _("Branch secretary's signature")),
         (_("Date"), _("Date")),
     ):
-        paragraph = doc.add_paragraph()
-        paragraph.paragraph_format.space_before = Cm(0.6)
-        paragraph.paragraph_format.tab_stops.add_tab_stop(SECOND_COLUMN, WD_TAB_ALIGNMENT.LEFT)
-        paragraph.add_run("\t".join(_field(label, "") for label in labels))
+        docx_common.add_fields(doc, [(label, "") for label in labels], Cm(0.6))
 
 
 def _centred_first_column(table: Table) -> None:
     for row in table.rows:
         row.cells[0].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-
-
-def _field(label: str, value: str) -> str:
-    return _("%(label)s: %(value)s", label=label, value=value)

@@ -5,11 +5,9 @@ office reads its roster; 列席 attendees follow in their own table, since they 
 Party status is the status on the session's date, as the figures count it.
 """
 
-import re
-
 import sqlalchemy as sa
 from docx.document import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm
 from flask_babel import format_time
 from flask_babel import gettext as _
@@ -29,9 +27,7 @@ from app.templating import fmt_date
 COLUMN_WIDTHS = (Cm(1.3), Cm(2.8), Cm(3.6), Cm(2.5), Cm(5.4))
 # Tall enough for a name written by hand with a pen.
 SIGNATURE_ROW_HEIGHT = Cm(1.0)
-SECOND_COLUMN = Cm(7.8)
 # Characters Windows, macOS or a browser refuse in a file name.
-UNSAFE_IN_FILENAME = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
 
 
 def build(session: StudySession) -> bytes:
@@ -61,23 +57,15 @@ def build(session: StudySession) -> bytes:
         headers = [_("No."), _("Name"), _("Relation or organisation"), "", _("Signature")]
         docx_common.add_table(doc, headers, rows, COLUMN_WIDTHS, SIGNATURE_ROW_HEIGHT)
 
-    footer = doc.add_paragraph()
-    footer.paragraph_format.space_before = Cm(0.8)
-    footer.paragraph_format.tab_stops.add_tab_stop(SECOND_COLUMN, WD_TAB_ALIGNMENT.LEFT)
-    footer.add_run(
-        _field(_("Chair's signature"), "") + "\t" + _field(_("Minute-taker's signature"), "")
+    docx_common.add_fields(
+        doc, [(_("Chair's signature"), ""), (_("Minute-taker's signature"), "")], Cm(0.8)
     )
     return docx_common.to_bytes(doc)
 
 
 def filename(session: StudySession) -> str:
     """签到表-2026-03-08-<title>.docx: the date sorts the files of a year in order."""
-    title = UNSAFE_IN_FILENAME.sub(" ", session.title)
-    title = re.sub(r"\s+", " ", title).strip(" .")[:60].strip(" .")
-    parts = [_("Sign-in sheet"), session.held_on.isoformat()]
-    if title:
-        parts.append(title)
-    return "-".join(parts) + ".docx"
+    return docx_common.filename(_("Sign-in sheet"), session.held_on.isoformat(), session.title)
 
 
 def _facts(doc: Document, session: StudySession) -> None:
@@ -91,10 +79,7 @@ def _facts(doc: Document, session: StudySession) -> None:
     if session.lecturer_display:
         lines.append([(_("Lecturer"), session.lecturer_display)])
     for pairs in lines:
-        paragraph = doc.add_paragraph()
-        paragraph.paragraph_format.space_after = 0
-        paragraph.paragraph_format.tab_stops.add_tab_stop(SECOND_COLUMN, WD_TAB_ALIGNMENT.LEFT)
-        paragraph.add_run("\t".join(_field(label, value) for label, value in pairs))
+        docx_common.add_fields(doc, pairs)
     doc.add_paragraph()
 
 
@@ -136,7 +121,3 @@ def _people_table(doc: Document, people: list[Person], session: StudySession) ->
     table = docx_common.add_table(doc, headers, rows, COLUMN_WIDTHS, SIGNATURE_ROW_HEIGHT)
     for row in table.rows:
         row.cells[0].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-
-
-def _field(label: str, value: str) -> str:
-    return _("%(label)s: %(value)s", label=label, value=value)

@@ -62,7 +62,7 @@ from app.htmx import (
     VARY,
     commit_or_refuse,
     hx_redirect,
-    refused,
+    refuse,
     render_fragment,
     render_page,
     wants_fragment,
@@ -137,7 +137,7 @@ def _to_show(session: Activity) -> Response:
 
 
 def _refused(session: Activity, message: object, status: int = 409) -> Response:
-    return refused(message, url_for("study.show", session_id=session.id), status)
+    return refuse(message, url_for("study.show", session_id=session.id), status)
 
 
 def _commit_or_conflict(session: Activity, conflict: object = CHANGED_MEANWHILE) -> Response | None:
@@ -653,13 +653,7 @@ def make_up(session_id: int) -> Response:
             return hx_redirect(url_for("study.show", session_id=session.id))
     if request.method == "POST":
         status = 422
-    attached = list(
-        db.session.scalars(
-            sa.select(Evidence).where(
-                Evidence.participation_id == row.id, Evidence.deleted_at.is_(None)
-            )
-        )
-    )
+    attached = files.participation_evidence([row.id])
     return render_page(
         "study/make_up.html", form=form, session=session, row=row, attached=attached, status=status
     )
