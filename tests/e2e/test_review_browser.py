@@ -185,7 +185,7 @@ def test_member_log_is_approved_in_place_and_adds_to_study_hours(open_page, scre
         expect(mine).to_have_count(1)
         expect(mine.locator("td[data-label='状态'] .badge.text-bg-warning")).to_have_text("待审核")
         expect(mine.locator("td[data-label='类型']")).to_have_text("外出培训")
-        expect(mine.locator("td[data-label='时长']")).to_have_text("3")
+        expect(mine.locator("td[data-label='时长']")).to_have_text("3 小时")
         expect(mine.locator("td[data-label='文件']")).to_have_text("1")
         log_id = int(
             (mine.get_by_role("link", name=title).get_attribute("href") or "").rsplit("/", 1)[1]
