@@ -17,6 +17,7 @@ from app.audit import trail
 from app.config import Config, ensure_secret_key, from_environment
 from app.extensions import babel, csrf, db, login_manager, migrate
 from app.queries import MAX_INT
+from app.types import CLOCK_OFFSET
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -81,6 +82,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
     _load_config(app, test_config)
+    if CLOCK_OFFSET:
+        app.logger.warning("FAKE_NOW is set: the clock runs %s from the real one", CLOCK_OFFSET)
     proxies = int(app.config["TRUSTED_PROXIES"])
     if proxies:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]

@@ -1,7 +1,8 @@
 """Column types shared by every area: UTC datetimes and string-stored enums."""
 
 import enum
-from datetime import UTC, date, datetime
+import os
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -10,14 +11,28 @@ from flask import current_app, has_app_context
 from sqlalchemy.types import TypeDecorator
 
 
+def clock_offset(fake_now: str | None) -> timedelta:
+    """How far the app's clock runs from the real one. FAKE_NOW (an ISO 8601 instant with its
+    offset; tests and CI only) is the instant the clock starts from; it advances in real time."""
+    if not fake_now:
+        return timedelta(0)
+    start = datetime.fromisoformat(fake_now)
+    if start.tzinfo is None:
+        raise ValueError("FAKE_NOW needs a UTC offset, e.g. 2026-03-08T00:30:00+08:00")
+    return start - datetime.now(UTC)
+
+
+CLOCK_OFFSET = clock_offset(os.environ.get("FAKE_NOW"))
+
+
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return datetime.now(UTC) + CLOCK_OFFSET
 
 
 def local_today() -> date:
     """Today in the configured TIMEZONE (the bureau's day, not the server's)."""
     zone = current_app.config["TIMEZONE"] if has_app_context() else "Asia/Shanghai"
-    return datetime.now(ZoneInfo(zone)).date()
+    return utcnow().astimezone(ZoneInfo(zone)).date()
 
 
 class UTCDateTime(TypeDecorator):

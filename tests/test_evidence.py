@@ -3,7 +3,7 @@ files served with safe headers to those who may read the owner, the gallery thre
 
 import io
 import zipfile
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -29,6 +29,7 @@ from app.extensions import db
 from app.people.models import OrgUnit, Person
 from app.study.models import StudyKind
 from app.study.services import create_session
+from app.types import utcnow
 
 HTMX = {"HX-Request": "true"}
 BOOSTED = {"HX-Request": "true", "HX-Boosted": "true"}
@@ -124,7 +125,7 @@ def session_id(app, world) -> int:
     """A jiguan branch general meeting held yesterday; member J and the branch are expected."""
     with app.app_context():
         secretary = db.session.scalar(sa.select(User).where(User.username == "secretary"))
-        start = datetime.now(UTC).replace(microsecond=0) - timedelta(days=1)
+        start = utcnow().replace(microsecond=0) - timedelta(days=1)
         session = create_session(
             {
                 "title": "Branch meeting",

@@ -2,7 +2,7 @@
 states and the reviewer's comments, fixing a returned log, withdrawing, and who may read what."""
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -172,7 +172,7 @@ def test_other_activity_counts_no_hours(app, client, auth, world):
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"done_on": (date.today() + timedelta(days=3)).isoformat()}, "cannot be in the future"),
+        ({"done_on": (local_today() + timedelta(days=3)).isoformat()}, "cannot be in the future"),
         ({"hours": ""}, "Give the hours spent."),
         ({"kind": "self_study", "hours": "0"}, "Hours must be more than 0 and at most 200."),
         ({"hours": "250"}, "Hours must be more than 0 and at most 200."),

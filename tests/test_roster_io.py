@@ -3,7 +3,7 @@
 import io
 import re
 import zipfile
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -25,6 +25,7 @@ from app.people.models import (
     Person,
 )
 from app.people.roster_workbook import COLUMNS, MIMETYPE
+from app.types import local_today, utcnow
 
 HEADERS = [column.header for column in COLUMNS]
 KEYS = [column.key for column in COLUMNS]
@@ -677,12 +678,13 @@ def test_export_respects_scope_and_filters(app, client, auth, rich):
     assert "J016" in former and "J002" not in former
 
 
-def test_export_file_name_and_type(client, auth, world):
+def test_export_file_name_and_type(app, client, auth, world):
     auth.login("admin")
     response = client.get("/members/export")
     assert response.mimetype == MIMETYPE
     disposition = response.headers["Content-Disposition"]
-    today = date.today().isoformat()
+    with app.app_context():
+        today = local_today().isoformat()
     assert f'filename="roster-{today}.xlsx"' in disposition
     assert "filename*=UTF-8''%E8%8A%B1%E5%90%8D%E5%86%8C-" + today in disposition
 
@@ -784,7 +786,7 @@ def test_an_expired_batch_cannot_be_confirmed(app, client, auth, world):
     )
     with app.app_context():
         batch = db.session.scalar(sa.select(ImportBatch).where(ImportBatch.token == token_of(url)))
-        batch.created_at = datetime.now(UTC) - timedelta(minutes=61)
+        batch.created_at = utcnow() - timedelta(minutes=61)
         db.session.commit()
     response = confirm(client, page)
     assert response.status_code == 303
@@ -1001,7 +1003,7 @@ def test_passwords_left_behind_are_forgotten_at_the_next_sign_in(app, client, au
     with app.app_context():
         batch = db.session.scalar(sa.select(ImportBatch).where(ImportBatch.token == token_of(url)))
         assert batch.rows[0]["accounts"][0]["password"]  # waiting for its download
-        batch.confirmed_at = datetime.now(UTC) - timedelta(minutes=61)
+        batch.confirmed_at = utcnow() - timedelta(minutes=61)
         db.session.commit()
     auth.logout()
     auth.login("admin")  # no import page is visited
@@ -1017,7 +1019,7 @@ def test_expired_batches_are_forgotten_from_the_command_line(app, runner, client
     )
     with app.app_context():
         batch = db.session.scalar(sa.select(ImportBatch).where(ImportBatch.token == token_of(url)))
-        batch.created_at = datetime.now(UTC) - timedelta(minutes=61)
+        batch.created_at = utcnow() - timedelta(minutes=61)
         db.session.commit()
     result = runner.invoke(args=["people", "forget-imports"])
     assert result.exit_code == 0, result.output

@@ -7,13 +7,15 @@ import io
 import os
 import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
 from PIL import Image, ImageDraw
+
+from app.types import utcnow
 
 try:
     from playwright.sync_api import ConsoleMessage, Page, Response, expect
@@ -31,7 +33,7 @@ MIN_CHART_TEXT = 8.5  # px: the axis and year labels come out at about 8.8px on 
 
 def bureau_today() -> date:
     """Today where the bureau is: a log of this day counts toward this year's hours."""
-    return datetime.now(UTC).astimezone(BUREAU_ZONE).date()
+    return utcnow().astimezone(BUREAU_ZONE).date()
 
 
 def certificate_png() -> bytes:

@@ -5,11 +5,13 @@ the session, list and calendar pages render in Chinese at desktop and phone widt
 import os
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
+
+from app.types import utcnow
 
 try:
     from playwright.sync_api import ConsoleMessage, Locator, Page, Response, expect
@@ -26,7 +28,7 @@ POLL_SECONDS = 10  # hx-trigger="every 10s": the open grid asks for changes
 def planned_times(lead: timedelta = timedelta(minutes=5)) -> tuple[datetime, datetime]:
     """A session starting a few minutes from now, local time: the member's check-in window (from
     30 minutes before the start) is open. Near midnight it still starts and ends on one day."""
-    start = (datetime.now(UTC).astimezone(BUREAU_ZONE) + lead).replace(second=0, microsecond=0)
+    start = (utcnow().astimezone(BUREAU_ZONE) + lead).replace(second=0, microsecond=0)
     if start.hour == 23 and start.minute >= 50:
         start = (start + timedelta(days=1)).replace(hour=0, minute=5)
     end = min(start + timedelta(hours=1), start.replace(hour=23, minute=59))
