@@ -73,7 +73,18 @@ def heic_bytes() -> bytes:
     return image_bytes("HEIF")
 
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+def pdf_bytes() -> bytes:
+    """A real one-page PDF: uploaded PDFs are read through before they are accepted."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+PDF = pdf_bytes()
 
 
 def docx_bytes() -> bytes:
