@@ -648,6 +648,7 @@ def test_the_trail_speaks_the_users_language(app, client, auth, world, queries):
         "<ins>Member J</ins>",
     ]:
         assert shown in logs, shown
+    assert f"<ins>{day}</ins>" not in logs  # a date reads as a date, not as ISO text
     leave = client.get("/audit/?record_type=participation").get_data(as_text=True)
     for shown in [
         ">Leave decision seen by the member</span>:",

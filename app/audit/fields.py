@@ -29,6 +29,8 @@ class AuditField:
     # The model whose records the values are ids of (a foreign key, a many-to-many list).
     refers_to: type | None = None
     json: bool = False
+    # A calendar date (stored as ISO text in the trail), not an instant.
+    is_date: bool = False
 
 
 def is_audited(cls: type) -> bool:
@@ -67,6 +69,7 @@ def _column_field(prop: ColumnProperty) -> AuditField:
         enum_class=enum_class,
         refers_to=refers_to,
         json=bool(column.info.get("json")),
+        is_date=isinstance(column.type, sa.Date),
     )
 
 

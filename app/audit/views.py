@@ -27,7 +27,7 @@ from app.forms import EARLIEST, LATEST, QueryForm
 from app.htmx import render_page
 from app.people.models import Person
 from app.queries import MAX_INT, bounded_int, contains, paginate
-from app.templating import fmt_datetime
+from app.templating import fmt_date, fmt_datetime
 
 bp = Blueprint("audit", __name__)
 
@@ -164,6 +164,11 @@ class ChangeText:
             return ", ".join(self.name(found.refers_to, item) for item in value) or None
         if found.refers_to is not None and value is not None:
             return self.name(found.refers_to, value)
+        if found.is_date and isinstance(value, str) and value:
+            try:
+                return fmt_date(date.fromisoformat(value))
+            except ValueError:
+                return value
         if found.json and isinstance(value, str):
             try:
                 return change_text(json.loads(value))
