@@ -58,6 +58,13 @@ class StudyKind(LabelledEnum):
     def expected_default(self) -> ExpectedDefault:
         return EXPECTED_BY_KIND[self]
 
+    @property
+    def counts_in_attendance(self) -> bool:
+        """Whether the kind's sessions enter attendance figures and study hours. A heart-to-heart
+        talk does not: its figures are talks, the chair (the talker) with each person talked to
+        (DOMAIN.md)."""
+        return self is not StudyKind.HEART_TALK
+
 
 EXPECTED_BY_KIND = {
     StudyKind.GENERAL_MEETING: ExpectedDefault.PARTY_MEMBERS,
