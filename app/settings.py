@@ -17,10 +17,11 @@ from app.extensions import db
 
 class Setting(db.Model):
     __tablename__ = "setting"
+    __audit_label__ = _l("Setting")
     __audited__ = True
 
-    key: Mapped[str] = mapped_column(sa.String(60), primary_key=True)
-    value: Mapped[str] = mapped_column(sa.Text)
+    key: Mapped[str] = mapped_column(sa.String(60), primary_key=True, info={"label": _l("Setting")})
+    value: Mapped[str] = mapped_column(sa.Text, info={"label": _l("Value"), "json": True})
 
     @property
     def id(self) -> str:  # the audit trail names records by id
@@ -29,6 +30,14 @@ class Setting(db.Model):
     def __str__(self) -> str:
         definition = REGISTRY.get(self.key)
         return str(definition.label) if definition is not None else self.key
+
+    def audit_before(self) -> dict[str, Any] | None:
+        """What the row's first write replaces: until then the setting held its default, so the
+        audit trail records the first change from the default, not a creation from nothing."""
+        definition = REGISTRY.get(self.key)
+        if definition is None:
+            return None
+        return {"value": json.dumps(definition.kind(definition.default), ensure_ascii=False)}
 
 
 @dataclass(frozen=True)

@@ -2,19 +2,23 @@
 
 import re
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 
 from app.activities import services
 from app.activities.models import AttendanceStatus
+from app.audit.fields import audited_fields, audited_models, name_column
 from app.audit.models import AuditLog
 from app.auth.models import User
 from app.extensions import db
-from app.people.models import OrgUnit, UnitKind
-from app.study.models import StudyKind
+from app.logs import services as log_services
+from app.logs.models import LogKind, MemberLog
+from app.people.models import OrgUnit, Person, UnitKind
+from app.study.models import StudyKind, StudySession
 from app.study.services import create_session
-from app.types import utcnow
+from app.types import local_today, utcnow
 from tests.conftest import make_unit
 
 HTMX = {"HX-Request": "true"}
@@ -128,7 +132,9 @@ def test_settings_and_accounts_are_recorded_without_secrets(app, client, auth, w
     )
     (setting,) = entries(app, "setting")  # only the value that changed
     assert setting.record_id == "hours.target_member"
-    assert setting.changes["value"] == [None, "40.0"]
+    # The first change of a setting starts from its default (32 hours), not from nothing.
+    assert setting.action == "update"
+    assert setting.changes["value"] == ["32.0", "40.0"]
     member_id = user_id(app, "member")
     client.post(f"/admin/accounts/{member_id}/password", data={"csrf_token": token})
     (reset,) = [
@@ -139,6 +145,9 @@ def test_settings_and_accounts_are_recorded_without_secrets(app, client, auth, w
     assert reset.changes["password_hash"] == ["******", "******"]
     page = client.get(f"/audit/?record_type=account&record_id={member_id}").get_data(as_text=True)
     assert "scrypt" not in page and "pbkdf2" not in page
+    page = client.get("/audit/?record_type=setting").get_data(as_text=True)
+    assert ">Value</span>:" in page
+    assert "<del>32.0</del> → <ins>40.0</ins>" in page
 
 
 @pytest.fixture
@@ -352,22 +361,28 @@ def test_values_are_shown_with_labels_and_names(app, client, auth, world):
         assert shown in page, shown
 
 
+def jiguan_meeting(world, title: str, start: datetime, **values) -> tuple[StudySession, User]:
+    """A general meeting of the Jiguan branch entered by its secretary (inside an app context)."""
+    secretary = db.session.scalar(sa.select(User).where(User.username == "secretary"))
+    data = {
+        "title": title,
+        "kind": StudyKind.GENERAL_MEETING,
+        "unit": db.session.get(OrgUnit, world["jiguan"]),
+        "starts_at": start,
+        "ends_at": start + timedelta(hours=2),
+        **values,
+    }
+    session = create_session(data, secretary)
+    db.session.flush()
+    return session, secretary
+
+
 def test_activity_records_are_shown_with_labels_and_names(app, client, auth, world):
     with app.app_context():
-        secretary = db.session.scalar(sa.select(User).where(User.username == "secretary"))
         start = utcnow() - timedelta(minutes=20)
-        session = create_session(
-            {
-                "title": "Audited meeting",
-                "kind": StudyKind.GENERAL_MEETING,
-                "unit": db.session.get(OrgUnit, world["jiguan"]),
-                "starts_at": start,
-                "ends_at": start + timedelta(hours=2),
-                "chair_id": world["sec_person"],
-            },
-            secretary,
+        session, secretary = jiguan_meeting(
+            world, "Audited meeting", start, chair_id=world["sec_person"]
         )
-        db.session.flush()
         (row,) = [p for p in session.participations if p.person_id == world["member_person"]]
         services.mark(row, AttendanceStatus.PRESENT, secretary)
         db.session.commit()
@@ -385,7 +400,6 @@ def test_activity_records_are_shown_with_labels_and_names(app, client, auth, wor
         "<ins>Branch general meeting</ins>",  # the session's kind
         "<ins>Jiguan branch</ins>",  # its unit
         "<ins>Secretary J</ins>",  # its chair
-        "<ins>secretary</ins>",  # created_by_id, recorded_by_id: the account's username
         "<del>Open</del> → <ins>Archived</ins>",
         "<del>Archived</del> → <ins>Open</ins>",
         "<ins>Member J</ins>",  # a participation's person
@@ -542,3 +556,144 @@ def test_query_count_does_not_grow_with_rows(app, client, auth, world, queries):
     # The names of departments, units and people referred to cost one query together.
     assert sum("UNION ALL" in statement for statement in many.statements) == 1
     assert many.count <= 7  # 6 for the page, 1 for the navigation badge
+
+
+# --- the trail in the user's language --------------------------------------------------------
+
+
+def test_every_audited_column_has_a_label(app):
+    """A column added to an audited model without a label (``info={"label": _l(...)}``) fails
+    here, by name."""
+    with app.app_context():
+        models = audited_models()
+        assert {"person", "org_unit", "account", "participation", "member_log"} <= set(models)
+        missing = [
+            f"{cls.__name__}.{key} (table {cls.__tablename__}): declare "
+            f'info={{"label": _l(...)}} on its mapped_column'
+            for cls in models.values()
+            for key, found in audited_fields(cls).items()
+            if found.label is None
+        ]
+        assert not missing, "\n".join(missing)
+        unlabelled = [
+            cls.__name__ for cls in models.values() if "__audit_label__" not in cls.__dict__
+        ]
+        assert not unlabelled, f"audited models without __audit_label__: {unlabelled}"
+        unnamed = sorted(
+            {
+                f"{found.refers_to.__name__} (referred to by {cls.__name__}.{key})"
+                for cls in models.values()
+                for key, found in audited_fields(cls).items()
+                if found.refers_to is not None and name_column(found.refers_to) is None
+            }
+        )
+        assert not unnamed, f"mark the column that names these records: {unnamed}"
+
+
+def test_the_trail_speaks_the_users_language(app, client, auth, world, queries):
+    """A log approved and a leave decided, read back on the audit page: record types, fields
+    and values with their labels, accounts by their person's name, nothing raw."""
+    with app.app_context():
+        session, _secretary = jiguan_meeting(
+            world, "Quarterly meeting", utcnow() + timedelta(days=2)
+        )
+        db.session.commit()
+        session_id = session.id
+        (row_id,) = [p.id for p in session.participations if p.person_id == world["member_person"]]
+    auth.login("member")
+    day = (local_today() - timedelta(days=1)).isoformat()
+    sent = client.post(
+        "/logs/new",
+        data={
+            "csrf_token": auth.token("/logs/"),
+            "kind": "training",
+            "done_on": day,
+            "hours": "1.5",
+            "title": "Cadre online course",
+            "text": "Finished the module on the new regulations.",
+            "place": "",
+            "beneficiary": "",
+        },
+    )
+    assert sent.status_code == 303
+    token = auth.token(f"/study/{session_id}")
+    asked = client.post(f"/study/{session_id}/leave", data={"csrf_token": token, "reason": "Trip"})
+    assert asked.status_code in (200, 303)
+    auth.logout()
+    auth.login("secretary")
+    with app.app_context():
+        log_id = db.session.scalar(sa.select(MemberLog.id))
+    token = auth.token("/review/")
+    approved = client.post(
+        f"/review/log/{log_id}", data={"csrf_token": token, "decision": "approve"}
+    )
+    assert approved.status_code == 303
+    decided = client.post(
+        f"/study/{session_id}/leave/{row_id}", data={"csrf_token": token, "decision": "approve"}
+    )
+    assert decided.status_code in (200, 303)
+    auth.logout()
+    auth.login("admin")
+
+    logs = client.get("/audit/?record_type=member_log").get_data(as_text=True)
+    assert '<option selected value="member_log">Member log</option>' in logs
+    for shown in [
+        "\n          Member log\n",  # the record column
+        ">Reviewed by</span>:",
+        "<ins>Secretary J</ins>",  # the reviewer's account, by the person's name
+        "<del>Waiting for review</del> → <ins>Approved</ins>",
+        ">Kind</span>:",
+        "<ins>Outside training</ins>",
+        ">Person</span>:",
+        "<ins>Member J</ins>",
+    ]:
+        assert shown in logs, shown
+    assert f"<ins>{day}</ins>" not in logs  # a date reads as a date, not as ISO text
+    leave = client.get("/audit/?record_type=participation").get_data(as_text=True)
+    for shown in [
+        ">Leave decision seen by the member</span>:",
+        ">Leave decided by</span>:",
+        "<ins>Secretary J</ins>",
+        "<del>Leave requested</del> → <ins>Leave approved</ins>",
+        "<ins>Quarterly meeting</ins>",
+    ]:
+        assert shown in leave, shown
+    for page in (logs, leave):
+        for raw in ["member_log", "reviewed_by_id", "leave_decision_seen", "pending", "approved"]:
+            assert f">{raw}<" not in page and f'"{raw}"' not in page.split("<tbody>")[1], raw
+        assert "<ins>secretary</ins>" not in page  # no username where a name belongs
+
+    # In Chinese an org unit's name is its 组织名称, a person's name their 姓名.
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN,zh;q=0.9"
+    unit = client.get(f"/audit/?record_type=org_unit&record_id={world['jiguan']}")
+    unit_page = unit.get_data(as_text=True)
+    assert "组织名称</span>:" in unit_page and "姓名</span>:" not in unit_page
+    assert "<ins>Bureau</ins>" in unit_page  # the parent unit, by name
+    person = client.get(f"/audit/?record_type=person&record_id={world['member_person']}")
+    assert "姓名</span>:" in person.get_data(as_text=True)
+
+    # The names cost one query for the page, whatever the number of entries.
+    with queries() as few:
+        client.get("/audit/")
+    with app.app_context():
+        reviewer = db.session.scalar(sa.select(User).where(User.username == "secretary"))
+        for n in range(12):
+            log = log_services.submit(
+                db.session.get(Person, world["member_person"]),
+                {
+                    "kind": LogKind.SELF_STUDY,
+                    "done_on": local_today() - timedelta(days=1),
+                    "hours": Decimal("1"),
+                    "title": f"Study {n}",
+                    "text": "Read the materials",
+                    "place": None,
+                    "beneficiary": None,
+                },
+            )
+            db.session.flush()
+            log_services.review(log, True, None, reviewer)
+        db.session.commit()
+    with queries() as many:
+        client.get("/audit/")
+    assert many.count == few.count
+    assert sum("UNION ALL" in statement for statement in many.statements) == 1

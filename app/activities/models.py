@@ -62,28 +62,50 @@ class ActivityStatus(LabelledEnum):
 
 class Activity(db.Model):
     __tablename__ = "activity"
+    __audit_label__ = _l("Activity")
     __audited__ = True
     __table_args__ = (sa.CheckConstraint("ends_at > starts_at", name="times_ordered"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    family: Mapped[ActivityFamily] = mapped_column(enum_column(ActivityFamily, 20))
-    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_unit.id"), index=True)
-    title: Mapped[str] = mapped_column(sa.String(200))
-    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
-    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    # The local (TIMEZONE) date of the start: what days, months and years are bucketed by.
-    held_on: Mapped[date] = mapped_column(index=True)
-    place: Mapped[str | None] = mapped_column(sa.String(200))
-    state: Mapped[ActivityState] = mapped_column(
-        enum_column(ActivityState, 20), default=ActivityState.OPEN, index=True
+    family: Mapped[ActivityFamily] = mapped_column(
+        enum_column(ActivityFamily, 20), info={"label": _l("Activity type")}
     )
-    late_entry: Mapped[bool] = mapped_column(default=False)
-    late_reason: Mapped[str | None] = mapped_column(sa.String(500))
-    cancel_reason: Mapped[str | None] = mapped_column(sa.String(500))
-    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    archived_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"))
-    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    unit_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("org_unit.id"), index=True, info={"label": _l("Unit")}
+    )
+    title: Mapped[str] = mapped_column(sa.String(200), info={"label": _l("Title"), "names": True})
+    starts_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), index=True, info={"label": _l("Starts")}
+    )
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime(), info={"label": _l("Ends")})
+    # The local (TIMEZONE) date of the start: what days, months and years are bucketed by.
+    held_on: Mapped[date] = mapped_column(index=True, info={"label": _l("Date")})
+    place: Mapped[str | None] = mapped_column(sa.String(200), info={"label": _l("Place")})
+    state: Mapped[ActivityState] = mapped_column(
+        enum_column(ActivityState, 20),
+        default=ActivityState.OPEN,
+        index=True,
+        info={"label": _l("Status")},
+    )
+    late_entry: Mapped[bool] = mapped_column(default=False, info={"label": _l("Late entry")})
+    late_reason: Mapped[str | None] = mapped_column(
+        sa.String(500), info={"label": _l("Reason for the late entry")}
+    )
+    cancel_reason: Mapped[str | None] = mapped_column(
+        sa.String(500), info={"label": _l("Reason for cancelling")}
+    )
+    archived_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime(), info={"label": _l("Archived at")}
+    )
+    archived_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("account.id"), info={"label": _l("Archived by")}
+    )
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("account.id"), info={"label": _l("Created by")}
+    )
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, info={"label": _l("Created at")}
+    )
 
     unit: Mapped[OrgUnit] = relationship()
     participations: Mapped[list["Participation"]] = relationship(
@@ -217,42 +239,87 @@ class Participation(db.Model):
     second one fail with StaleDataError instead of silently overwriting the first."""
 
     __tablename__ = "participation"
+    __audit_label__ = _l("Attendance")
     __audited__ = True
     __table_args__ = (sa.UniqueConstraint("activity_id", "person_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    activity_id: Mapped[int] = mapped_column(sa.ForeignKey("activity.id"), index=True)
-    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
+    activity_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("activity.id"), index=True, info={"label": _l("Activity")}
+    )
+    person_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("person.id"), index=True, info={"label": _l("Person")}
+    )
     role: Mapped[ParticipantRole] = mapped_column(
-        enum_column(ParticipantRole, 20), default=ParticipantRole.EXPECTED
+        enum_column(ParticipantRole, 20),
+        default=ParticipantRole.EXPECTED,
+        info={"label": _l("Takes part as")},
     )
     status: Mapped[AttendanceStatus] = mapped_column(
-        enum_column(AttendanceStatus, 20), default=AttendanceStatus.UNMARKED
+        enum_column(AttendanceStatus, 20),
+        default=AttendanceStatus.UNMARKED,
+        info={"label": _l("Status")},
     )
-    recorded_via: Mapped[RecordedVia | None] = mapped_column(enum_column(RecordedVia, 20))
-    confirmed: Mapped[bool] = mapped_column(default=True)
-    recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"))
+    recorded_via: Mapped[RecordedVia | None] = mapped_column(
+        enum_column(RecordedVia, 20), info={"label": _l("Recorded via")}
+    )
+    confirmed: Mapped[bool] = mapped_column(default=True, info={"label": _l("Confirmed")})
+    recorded_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime(), info={"label": _l("Recorded at")}
+    )
+    recorded_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("account.id"), info={"label": _l("Recorded by")}
+    )
 
-    leave_state: Mapped[LeaveState | None] = mapped_column(enum_column(LeaveState, 20))
-    leave_reason: Mapped[str | None] = mapped_column(sa.String(500))
-    leave_requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    leave_decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    leave_decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"))
-    leave_comment: Mapped[str | None] = mapped_column(sa.String(500))
+    leave_state: Mapped[LeaveState | None] = mapped_column(
+        enum_column(LeaveState, 20), info={"label": _l("Leave")}
+    )
+    leave_reason: Mapped[str | None] = mapped_column(
+        sa.String(500), info={"label": _l("Reason for leave")}
+    )
+    leave_requested_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime(), info={"label": _l("Leave requested")}
+    )
+    leave_decided_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime(), info={"label": _l("Leave decided at")}
+    )
+    leave_decided_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("account.id"), info={"label": _l("Leave decided by")}
+    )
+    leave_comment: Mapped[str | None] = mapped_column(
+        sa.String(500), info={"label": _l("Comment on the leave")}
+    )
     # False from a decision until the member has seen it (their to-do list shows it till then).
-    leave_decision_seen: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
-    check_in_comment: Mapped[str | None] = mapped_column(sa.String(500))
+    leave_decision_seen: Mapped[bool] = mapped_column(
+        default=True,
+        server_default=sa.true(),
+        info={"label": _l("Leave decision seen by the member")},
+    )
+    check_in_comment: Mapped[str | None] = mapped_column(
+        sa.String(500), info={"label": _l("Comment on the check-in")}
+    )
 
-    make_up_state: Mapped[MakeUpState | None] = mapped_column(enum_column(MakeUpState, 20))
-    make_up_note: Mapped[str | None] = mapped_column(sa.Text)
-    make_up_submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    make_up_comment: Mapped[str | None] = mapped_column(sa.String(500))
-    make_up_reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    make_up_reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"))
+    make_up_state: Mapped[MakeUpState | None] = mapped_column(
+        enum_column(MakeUpState, 20), info={"label": _l("Make-up study")}
+    )
+    make_up_note: Mapped[str | None] = mapped_column(sa.Text, info={"label": _l("Make-up note")})
+    make_up_submitted_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime(), info={"label": _l("Make-up submitted")}
+    )
+    make_up_comment: Mapped[str | None] = mapped_column(
+        sa.String(500), info={"label": _l("Comment on the make-up")}
+    )
+    make_up_reviewed_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime(), info={"label": _l("Make-up reviewed at")}
+    )
+    make_up_reviewed_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("account.id"), info={"label": _l("Make-up reviewed by")}
+    )
 
-    reflection: Mapped[str | None] = mapped_column(sa.Text)
-    reflection_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    reflection: Mapped[str | None] = mapped_column(sa.Text, info={"label": _l("Reflection")})
+    reflection_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime(), info={"label": _l("Reflection written at")}
+    )
 
     version: Mapped[int] = mapped_column(default=1)
 
@@ -281,18 +348,32 @@ class Participation(db.Model):
     def __str__(self) -> str:
         return f"{self.person} @ {self.activity}" if self.person and self.activity else "-"
 
+    @classmethod
+    def audit_name(cls) -> sa.ColumnElement[str]:
+        """What names a row where another record points at it, in SQL: "person @ activity"."""
+        person = sa.select(Person.name).where(Person.id == cls.person_id).scalar_subquery()
+        title = sa.select(Activity.title).where(Activity.id == cls.activity_id).scalar_subquery()
+        return person + " @ " + title
+
 
 class ActivityGuest(db.Model):
     """Someone without a person record: a spouse at a family forum, an outside lecturer's aide."""
 
     __tablename__ = "activity_guest"
+    __audit_label__ = _l("Guest")
     __audited__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    activity_id: Mapped[int] = mapped_column(sa.ForeignKey("activity.id"), index=True)
-    name: Mapped[str] = mapped_column(sa.String(60))
-    relation: Mapped[str | None] = mapped_column(sa.String(100))
-    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    activity_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("activity.id"), index=True, info={"label": _l("Activity")}
+    )
+    name: Mapped[str] = mapped_column(sa.String(60), info={"label": _l("Name"), "names": True})
+    relation: Mapped[str | None] = mapped_column(
+        sa.String(100), info={"label": _l("Relation or organisation")}
+    )
+    deleted_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime(), info={"label": _l("Deleted at")}
+    )
 
     activity: Mapped[Activity] = relationship(back_populates="guests")
 
@@ -326,24 +407,43 @@ class Evidence(db.Model):
     Access follows the owner: whoever may read the activity (or the make-up) may read its files."""
 
     __tablename__ = "evidence"
+    __audit_label__ = _l("Evidence")
     __audited__ = True
     __table_args__ = (_one_owner_check(),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    activity_id: Mapped[int | None] = mapped_column(sa.ForeignKey("activity.id"), index=True)
-    participation_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("participation.id"), index=True
+    activity_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("activity.id"), index=True, info={"label": _l("Activity")}
     )
-    member_log_id: Mapped[int | None] = mapped_column(sa.ForeignKey("member_log.id"), index=True)
-    kind: Mapped[EvidenceKind] = mapped_column(enum_column(EvidenceKind, 10))
-    original_name: Mapped[str] = mapped_column(sa.String(200))
-    stored_name: Mapped[str] = mapped_column(sa.String(80), unique=True)
-    thumbnail_name: Mapped[str | None] = mapped_column(sa.String(80))
-    content_type: Mapped[str] = mapped_column(sa.String(100))
-    size: Mapped[int]
-    uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    participation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("participation.id"), index=True, info={"label": _l("Attendance")}
+    )
+    member_log_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("member_log.id"), index=True, info={"label": _l("Member log")}
+    )
+    kind: Mapped[EvidenceKind] = mapped_column(
+        enum_column(EvidenceKind, 10), info={"label": _l("Kind")}
+    )
+    original_name: Mapped[str] = mapped_column(
+        sa.String(200), info={"label": _l("File name"), "names": True}
+    )
+    stored_name: Mapped[str] = mapped_column(
+        sa.String(80), unique=True, info={"label": _l("Stored file")}
+    )
+    thumbnail_name: Mapped[str | None] = mapped_column(
+        sa.String(80), info={"label": _l("Thumbnail")}
+    )
+    content_type: Mapped[str] = mapped_column(sa.String(100), info={"label": _l("File type")})
+    size: Mapped[int] = mapped_column(info={"label": _l("Size (bytes)")})
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("account.id"), info={"label": _l("Uploaded by")}
+    )
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, info={"label": _l("Created at")}
+    )
+    deleted_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime(), info={"label": _l("Deleted at")}
+    )
 
     activity: Mapped[Activity | None] = relationship()
     participation: Mapped[Participation | None] = relationship()

@@ -14,6 +14,7 @@ from flask import current_app, g, has_app_context, has_request_context, request
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, UOWTransaction
 
+from app.audit.fields import is_audited
 from app.audit.models import AuditLog
 from app.extensions import db
 from app.types import utcnow
@@ -42,7 +43,7 @@ def _shown(key: str, value: Any) -> Any:
 
 
 def _is_audited(obj: object) -> bool:
-    return bool(getattr(type(obj), "__audited__", False))
+    return is_audited(type(obj))
 
 
 def record_type(obj_or_cls: object) -> str:
@@ -117,6 +118,17 @@ def _created_values(obj: object) -> dict[str, list[Any]]:
     return values
 
 
+def _replaced_values(obj: object, before: dict[str, Any]) -> dict[str, list[Any]]:
+    """A new row that stands for values held before it existed (a setting's default): the change
+    from those values."""
+    changes = {}
+    for key, previous in before.items():
+        current = _shown(key, getattr(obj, key))
+        if previous != current:
+            changes[key] = [previous, current]
+    return changes
+
+
 def _entry(obj: object, action: str, changes: dict[str, Any]) -> dict[str, Any]:
     return {
         "at": utcnow(),
@@ -139,8 +151,13 @@ def _after_flush(session: Session, _context: UOWTransaction) -> None:
         return
     rows = []
     for obj in session.new:
-        if _is_audited(obj):
+        if not _is_audited(obj):
+            continue
+        before = obj.audit_before() if hasattr(obj, "audit_before") else None
+        if before is None:
             rows.append(_entry(obj, "create", _created_values(obj)))
+        elif changes := _replaced_values(obj, before):
+            rows.append(_entry(obj, "update", changes))
     for obj in session.dirty:
         if not _is_audited(obj) or not session.is_modified(obj):
             continue

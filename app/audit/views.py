@@ -18,36 +18,16 @@ from werkzeug.wrappers import Response
 from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
-from app.activities.models import (
-    Activity,
-    ActivityFamily,
-    ActivityState,
-    AttendanceStatus,
-    EvidenceKind,
-    LeaveState,
-    MakeUpState,
-    ParticipantRole,
-    RecordedVia,
-)
+from app.audit.fields import field_label, field_of, name_column, record_label
 from app.audit.models import AuditLog
 from app.auth.models import Role, User
 from app.auth.policy import role_required
 from app.extensions import db
 from app.forms import EARLIEST, LATEST, QueryForm
 from app.htmx import render_page
-from app.people.models import (
-    Department,
-    Gender,
-    MembershipRole,
-    OrgUnit,
-    PartyStatus,
-    Person,
-    UnitKind,
-)
+from app.people.models import Person
 from app.queries import MAX_INT, bounded_int, contains, paginate
-from app.study.models import StudyKind
-from app.templating import fmt_datetime
-from app.types import LabelledEnum
+from app.templating import fmt_date, fmt_datetime
 
 bp = Blueprint("audit", __name__)
 
@@ -63,178 +43,6 @@ ACTION_LABELS: dict[str, Any] = {
     "login_refused": _l("Sign-in refused (locked)"),
     "login_locked": _l("Sign-in locked"),
     "reopen": _l("Reopened"),
-}
-
-RECORD_LABELS: dict[str, Any] = {
-    "org_unit": _l("Org unit"),
-    "department": _l("Department"),
-    "person": _l("Person"),
-    "membership": _l("Membership"),
-    "account": _l("Account"),
-    "setting": _l("Setting"),
-    "study_session": _l("Study session"),
-    "participation": _l("Attendance"),
-    "activity_guest": _l("Guest"),
-    "evidence": _l("Evidence"),
-}
-
-# The record types of the activity families: each holds the columns of ``activity`` and its own.
-ACTIVITY_TYPES = ("study_session",)
-
-# Column names as the reader knows them; an unknown column shows its own name.
-FIELD_LABELS: dict[str, Any] = {
-    "code": _l("Code"),
-    "name": _l("Name"),
-    "gender": _l("Gender"),
-    "birth_date": _l("Date of birth"),
-    "party_status": _l("Party status"),
-    "joined_on": _l("Joined the Party"),
-    "regularised_on": _l("Regularised"),
-    "department_id": _l("Department"),
-    "post": _l("Post"),
-    "phone": _l("Phone"),
-    "transferred_out_on": _l("Transferred out on"),
-    "transfer_note": _l("Destination or reason"),
-    "created_at": _l("Created at"),
-    "deleted_at": _l("Deleted at"),
-    "kind": _l("Kind"),
-    "parent_id": _l("Parent unit"),
-    "sort_order": _l("Order"),
-    "person_id": _l("Person"),
-    "unit_id": _l("Unit"),
-    "role": _l("Role"),
-    "start_date": _l("From"),
-    "end_date": _l("Until"),
-    "username": _l("Username"),
-    "password_hash": _l("Password"),
-    "must_change_password": _l("Must change password"),
-    "locale": _l("Language"),
-    "active": _l("Active"),
-    "last_login_at": _l("Last sign-in"),
-    "units": _l("Units"),
-    "value": _l("Value"),
-    "key": _l("Setting"),
-    # Activities (and, for study sessions, the columns of study_session)
-    "family": _l("Activity type"),
-    "title": _l("Title"),
-    "starts_at": _l("Starts"),
-    "ends_at": _l("Ends"),
-    "held_on": _l("Date"),
-    "place": _l("Place"),
-    "state": _l("Status"),
-    "late_entry": _l("Late entry"),
-    "late_reason": _l("Reason for the late entry"),
-    "cancel_reason": _l("Reason for cancelling"),
-    "archived_at": _l("Archived at"),
-    "archived_by_id": _l("Archived by"),
-    "created_by_id": _l("Created by"),
-    # A person (the id) or an outsider (the name as typed): the same role either way.
-    "chair_id": _l("Chair"),
-    "chair_name": _l("Chair"),
-    "minute_taker_id": _l("Minute-taker"),
-    "minute_taker_name": _l("Minute-taker"),
-    "lecturer_id": _l("Lecturer"),
-    "lecturer_name": _l("Lecturer"),
-    "topics": _l("Topics"),
-    "minutes": _l("Minutes"),
-    "resolutions": _l("Resolutions"),
-    "study_hours": _l("Study hours"),
-    # Attendance, guests and evidence
-    "activity_id": _l("Activity"),
-    "status": _l("Status"),
-    "recorded_via": _l("Recorded via"),
-    "confirmed": _l("Confirmed"),
-    "recorded_at": _l("Recorded at"),
-    "recorded_by_id": _l("Recorded by"),
-    "leave_state": _l("Leave"),
-    "leave_reason": _l("Reason for leave"),
-    "leave_requested_at": _l("Leave requested"),
-    "leave_decided_at": _l("Leave decided at"),
-    "leave_decided_by_id": _l("Leave decided by"),
-    "make_up_state": _l("Make-up study"),
-    "make_up_note": _l("Make-up note"),
-    "make_up_submitted_at": _l("Make-up submitted"),
-    "make_up_comment": _l("Comment"),
-    "make_up_reviewed_at": _l("Make-up reviewed at"),
-    "make_up_reviewed_by_id": _l("Make-up reviewed by"),
-    "reflection": _l("Reflection"),
-    "reflection_at": _l("Reflection written at"),
-    "relation": _l("Relation or organisation"),
-    "participation_id": _l("Attendance"),
-    "original_name": _l("File name"),
-    "stored_name": _l("Stored file"),
-    "thumbnail_name": _l("Thumbnail"),
-    "content_type": _l("File type"),
-    "size": _l("Size (bytes)"),
-    "uploaded_by_id": _l("Uploaded by"),
-    # Events
-    "reason": _l("Reason"),
-}
-
-
-def field_label(field: str) -> str:
-    return str(FIELD_LABELS.get(field, field))
-
-
-# Stored values of enum columns, shown with their labels; keyed by (record type, column) because
-# the same column name means different things (a membership's role is not an account's role).
-ENUM_FIELDS: dict[tuple[str, str], type[LabelledEnum]] = {
-    ("org_unit", "kind"): UnitKind,
-    ("person", "gender"): Gender,
-    ("person", "party_status"): PartyStatus,
-    ("membership", "role"): MembershipRole,
-    ("account", "role"): Role,
-    **{
-        (record_type, column): enum_class
-        for record_type in ACTIVITY_TYPES
-        for column, enum_class in (("family", ActivityFamily), ("state", ActivityState))
-    },
-    ("study_session", "kind"): StudyKind,
-    ("participation", "role"): ParticipantRole,
-    ("participation", "status"): AttendanceStatus,
-    ("participation", "recorded_via"): RecordedVia,
-    ("participation", "leave_state"): LeaveState,
-    ("participation", "make_up_state"): MakeUpState,
-    ("evidence", "kind"): EvidenceKind,
-}
-
-# Columns holding the id of another record, shown with that record's name.
-Named = type[Department] | type[OrgUnit] | type[Person] | type[User] | type[Activity]
-# What names a record of each model: accounts by their username, activities by their title.
-NAME_COLUMNS: dict[Named, Any] = {
-    Department: Department.name,
-    OrgUnit: OrgUnit.name,
-    Person: Person.name,
-    User: User.username,
-    Activity: Activity.title,
-}
-REFERENCE_FIELDS: dict[tuple[str, str], Named] = {
-    ("org_unit", "parent_id"): OrgUnit,
-    ("person", "department_id"): Department,
-    ("membership", "person_id"): Person,
-    ("membership", "unit_id"): OrgUnit,
-    ("account", "person_id"): Person,
-    ("account", "units"): OrgUnit,
-    **{
-        (record_type, column): model
-        for record_type in ACTIVITY_TYPES
-        for column, model in (
-            ("unit_id", OrgUnit),
-            ("archived_by_id", User),
-            ("created_by_id", User),
-        )
-    },
-    ("study_session", "chair_id"): Person,
-    ("study_session", "minute_taker_id"): Person,
-    ("study_session", "lecturer_id"): Person,
-    ("participation", "activity_id"): Activity,
-    ("participation", "person_id"): Person,
-    ("participation", "recorded_by_id"): User,
-    ("participation", "leave_decided_by_id"): User,
-    ("participation", "make_up_reviewed_by_id"): User,
-    ("activity_guest", "activity_id"): Activity,
-    ("evidence", "activity_id"): Activity,
-    ("evidence", "uploaded_by_id"): User,
 }
 
 
@@ -260,10 +68,6 @@ class AuditFilterForm(QueryForm):
 
 def action_label(action: str) -> str:
     return str(ACTION_LABELS.get(action, action))
-
-
-def record_label(record_type: str) -> str:
-    return str(RECORD_LABELS.get(record_type, record_type))
 
 
 ISO_INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
@@ -302,29 +106,35 @@ def _is_id(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_INT
 
 
+def _ids(value: Any) -> list[int]:
+    return [item for item in (value if isinstance(value, list) else [value]) if _is_id(item)]
+
+
 def referenced_names(entries: Iterable[AuditLog]) -> dict[tuple[str, int], str]:
     """The names of the records the entries' changes point at, in one query for the page."""
-    wanted: dict[Named, set[int]] = defaultdict(set)
+    wanted: dict[type, set[int]] = defaultdict(set)
     for entry in entries:
-        for field, change in (entry.changes or {}).items():
-            model = REFERENCE_FIELDS.get((entry.record_type, field))
-            if model is None or not isinstance(change, list):
+        for key, change in (entry.changes or {}).items():
+            found = field_of(entry.record_type, key)
+            if found is None or found.refers_to is None or not isinstance(change, list):
                 continue
             for value in change:
-                for item in value if isinstance(value, list) else [value]:
-                    if _is_id(item):
-                        wanted[model].add(item)
-    if not wanted:
+                wanted[found.refers_to].update(_ids(value))
+    lookups = []
+    for model, ids in wanted.items():
+        name = name_column(model)
+        if name is None or not ids:
+            continue
+        lookups.append(
+            # The table name is a constant of the code, never user input.
+            sa.select(
+                sa.literal_column(f"'{model.__tablename__}'").label("kind"),
+                model.id,
+                name.label("name"),
+            ).where(model.id.in_(sorted(ids)))
+        )
+    if not lookups:
         return {}
-    lookups = [
-        # The table name is a constant of the code, never user input.
-        sa.select(
-            sa.literal_column(f"'{model.__tablename__}'").label("kind"),
-            model.id,
-            NAME_COLUMNS[model].label("name"),
-        ).where(model.id.in_(sorted(ids)))
-        for model, ids in wanted.items()
-    ]
     rows = db.session.execute(lookups[0] if len(lookups) == 1 else sa.union_all(*lookups))
     return {(kind, record_id): name for kind, record_id, name in rows}
 
@@ -336,23 +146,34 @@ class ChangeText:
     def __init__(self, entries: Iterable[AuditLog]) -> None:
         self.names = referenced_names(entries)
 
-    def name(self, model: Named, record_id: Any) -> str:
+    def name(self, model: type, record_id: Any) -> str:
         if not _is_id(record_id):
             return str(record_id)
         return self.names.get((model.__tablename__, record_id), f"#{record_id}")
 
-    def __call__(self, record_type: str, field: str, value: Any) -> str | None:
-        enum_class = ENUM_FIELDS.get((record_type, field))
-        if enum_class is not None and isinstance(value, str) and value:
+    def __call__(self, record_type: str, key: str, value: Any) -> str | None:
+        found = field_of(record_type, key)
+        if found is None:
+            return change_text(value)
+        if found.enum_class is not None and isinstance(value, str) and value:
             try:
-                return enum_class(value).label
+                return str(getattr(found.enum_class(value), "label", value))
             except ValueError:
                 return value  # a value that has since left the enum
-        model = REFERENCE_FIELDS.get((record_type, field))
-        if model is not None and isinstance(value, list):
-            return ", ".join(self.name(model, item) for item in value) or None
-        if model is not None and value is not None:
-            return self.name(model, value)
+        if found.refers_to is not None and isinstance(value, list):
+            return ", ".join(self.name(found.refers_to, item) for item in value) or None
+        if found.refers_to is not None and value is not None:
+            return self.name(found.refers_to, value)
+        if found.is_date and isinstance(value, str) and value:
+            try:
+                return fmt_date(date.fromisoformat(value))
+            except ValueError:
+                return value
+        if found.json and isinstance(value, str):
+            try:
+                return change_text(json.loads(value))
+            except ValueError:
+                return value
         return change_text(value)
 
 

@@ -35,26 +35,37 @@ account_unit = sa.Table(
 
 class User(UserMixin, db.Model):
     __tablename__ = "account"
+    __audit_label__ = _l("Account")
     __audited__ = True
     # Changed by every sign-in, sign-out and language switch: not changes anyone reviews.
     __audit_exclude__ = frozenset({"session_version", "last_login_at", "locale"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(sa.String(60), unique=True)
-    password_hash: Mapped[str] = mapped_column(sa.String(255))
-    role: Mapped[Role] = mapped_column(enum_column(Role, 20))
-    person_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"), unique=True)
-    must_change_password: Mapped[bool] = mapped_column(default=True)
+    username: Mapped[str] = mapped_column(
+        sa.String(60), unique=True, info={"label": _l("Username")}
+    )
+    password_hash: Mapped[str] = mapped_column(sa.String(255), info={"label": _l("Password")})
+    role: Mapped[Role] = mapped_column(enum_column(Role, 20), info={"label": _l("Role")})
+    person_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("person.id"), unique=True, info={"label": _l("Person")}
+    )
+    must_change_password: Mapped[bool] = mapped_column(
+        default=True, info={"label": _l("Must change password")}
+    )
     locale: Mapped[str | None] = mapped_column(sa.String(10))
-    active: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    active: Mapped[bool] = mapped_column(default=True, info={"label": _l("Active")})
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, info={"label": _l("Created at")}
+    )
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Part of the id kept in the session cookie: raising it ends every session of the account
     # (sign-out, a new password, deactivation), copies of the cookie included.
     session_version: Mapped[int] = mapped_column(default=0)
 
     person: Mapped[Person | None] = relationship()
-    units: Mapped[list[OrgUnit]] = relationship(secondary=account_unit, order_by=OrgUnit.code)
+    units: Mapped[list[OrgUnit]] = relationship(
+        secondary=account_unit, order_by=OrgUnit.code, info={"label": _l("Units")}
+    )
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
@@ -72,6 +83,13 @@ class User(UserMixin, db.Model):
 
     def __str__(self) -> str:  # the audit trail's summary of an account
         return self.username
+
+    @classmethod
+    def audit_name(cls) -> sa.ColumnElement[str]:
+        """What names an account where another record points at it, in SQL: its person's name,
+        else its username (an account of nobody in the roster, such as the admin's)."""
+        person = sa.select(Person.name).where(Person.id == cls.person_id).scalar_subquery()
+        return sa.func.coalesce(person, cls.username)
 
     def set_password(self, password: str) -> None:
         method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")

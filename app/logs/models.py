@@ -58,26 +58,42 @@ class MemberLog(db.Model):
     returned one fixed and sent again. Two reviewers at once: the version counter lets one win."""
 
     __tablename__ = "member_log"
+    __audit_label__ = _l("Member log")
     __audited__ = True
     __table_args__ = (sa.CheckConstraint("hours IS NULL OR hours >= 0", name="hours_positive"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
-    kind: Mapped[LogKind] = mapped_column(enum_column(LogKind, 20))
-    done_on: Mapped[date] = mapped_column(index=True)
-    hours: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 1))
-    title: Mapped[str] = mapped_column(sa.String(200))
-    text: Mapped[str | None] = mapped_column(sa.Text)
-    place: Mapped[str | None] = mapped_column(sa.String(200))
-    beneficiary: Mapped[str | None] = mapped_column(sa.String(200))
-    state: Mapped[LogState] = mapped_column(
-        enum_column(LogState, 20), default=LogState.PENDING, index=True
+    person_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("person.id"), index=True, info={"label": _l("Person")}
     )
-    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    reviewed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"))
-    review_comment: Mapped[str | None] = mapped_column(sa.String(500))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    kind: Mapped[LogKind] = mapped_column(enum_column(LogKind, 20), info={"label": _l("Kind")})
+    done_on: Mapped[date] = mapped_column(index=True, info={"label": _l("Date")})
+    hours: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 1), info={"label": _l("Hours")})
+    title: Mapped[str] = mapped_column(sa.String(200), info={"label": _l("Title"), "names": True})
+    text: Mapped[str | None] = mapped_column(sa.Text, info={"label": _l("What you did")})
+    place: Mapped[str | None] = mapped_column(sa.String(200), info={"label": _l("Place")})
+    beneficiary: Mapped[str | None] = mapped_column(sa.String(200), info={"label": _l("For whom")})
+    state: Mapped[LogState] = mapped_column(
+        enum_column(LogState, 20),
+        default=LogState.PENDING,
+        index=True,
+        info={"label": _l("Status")},
+    )
+    submitted_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, info={"label": _l("Submitted at")}
+    )
+    reviewed_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime(), info={"label": _l("Reviewed at")}
+    )
+    reviewed_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("account.id"), info={"label": _l("Reviewed by")}
+    )
+    review_comment: Mapped[str | None] = mapped_column(
+        sa.String(500), info={"label": _l("Comment")}
+    )
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, info={"label": _l("Created at")}
+    )
     version: Mapped[int] = mapped_column(default=1)
 
     person: Mapped[Person] = relationship()

@@ -108,20 +108,29 @@ COMMITTEE_POSTS = frozenset(
 
 
 class SoftDeleteMixin:
-    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    deleted_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime(), info={"label": _l("Deleted at")}
+    )
 
 
 class OrgUnit(SoftDeleteMixin, db.Model):
     __tablename__ = "org_unit"
+    __audit_label__ = _l("Org unit")
     __audited__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
-    name: Mapped[str] = mapped_column(sa.String(120))
-    kind: Mapped[UnitKind] = mapped_column(enum_column(UnitKind))
-    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("org_unit.id"), index=True)
-    sort_order: Mapped[int] = mapped_column(default=0)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True, info={"label": _l("Code")})
+    name: Mapped[str] = mapped_column(
+        sa.String(120), info={"label": _l("Unit name"), "names": True}
+    )
+    kind: Mapped[UnitKind] = mapped_column(enum_column(UnitKind), info={"label": _l("Kind")})
+    parent_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("org_unit.id"), index=True, info={"label": _l("Parent unit")}
+    )
+    sort_order: Mapped[int] = mapped_column(default=0, info={"label": _l("Order")})
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, info={"label": _l("Created at")}
+    )
 
     parent: Mapped["OrgUnit | None"] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list["OrgUnit"]] = relationship(back_populates="parent")
@@ -132,11 +141,14 @@ class OrgUnit(SoftDeleteMixin, db.Model):
 
 class Department(SoftDeleteMixin, db.Model):
     __tablename__ = "department"
+    __audit_label__ = _l("Department")
     __audited__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(80), unique=True)
-    sort_order: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str] = mapped_column(
+        sa.String(80), unique=True, info={"label": _l("Name of the department"), "names": True}
+    )
+    sort_order: Mapped[int] = mapped_column(default=0, info={"label": _l("Order")})
 
     def __str__(self) -> str:
         return self.name
@@ -146,22 +158,39 @@ class Person(db.Model):
     """Anyone the records name: Party members, activists, non-Party staff. Never hard-deleted."""
 
     __tablename__ = "person"
+    __audit_label__ = _l("Person")
     __audited__ = True
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
-    name: Mapped[str] = mapped_column(sa.String(60), index=True)
-    gender: Mapped[Gender | None] = mapped_column(enum_column(Gender, 10))
-    birth_date: Mapped[date | None]
-    party_status: Mapped[PartyStatus] = mapped_column(enum_column(PartyStatus, 20))
-    joined_on: Mapped[date | None]
-    regularised_on: Mapped[date | None]
-    department_id: Mapped[int | None] = mapped_column(sa.ForeignKey("department.id"), index=True)
-    post: Mapped[str | None] = mapped_column(sa.String(80))
-    phone: Mapped[str | None] = mapped_column(sa.String(30))
-    transferred_out_on: Mapped[date | None]
-    transfer_note: Mapped[str | None] = mapped_column(sa.String(200))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    code: Mapped[str] = mapped_column(
+        sa.String(40), unique=True, info={"label": _l("Personnel code")}
+    )
+    name: Mapped[str] = mapped_column(
+        sa.String(60), index=True, info={"label": _l("Name"), "names": True}
+    )
+    gender: Mapped[Gender | None] = mapped_column(
+        enum_column(Gender, 10), info={"label": _l("Gender")}
+    )
+    birth_date: Mapped[date | None] = mapped_column(info={"label": _l("Date of birth")})
+    party_status: Mapped[PartyStatus] = mapped_column(
+        enum_column(PartyStatus, 20), info={"label": _l("Party status")}
+    )
+    joined_on: Mapped[date | None] = mapped_column(info={"label": _l("Joined the Party")})
+    regularised_on: Mapped[date | None] = mapped_column(info={"label": _l("Regularised")})
+    department_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("department.id"), index=True, info={"label": _l("Department")}
+    )
+    post: Mapped[str | None] = mapped_column(sa.String(80), info={"label": _l("Post")})
+    phone: Mapped[str | None] = mapped_column(sa.String(30), info={"label": _l("Phone")})
+    transferred_out_on: Mapped[date | None] = mapped_column(
+        info={"label": _l("Transferred out on")}
+    )
+    transfer_note: Mapped[str | None] = mapped_column(
+        sa.String(200), info={"label": _l("Destination or reason")}
+    )
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, info={"label": _l("Created at")}
+    )
 
     department: Mapped[Department | None] = relationship()
     memberships: Mapped[list["Membership"]] = relationship(
@@ -196,18 +225,27 @@ class Membership(SoftDeleteMixin, db.Model):
     same day."""
 
     __tablename__ = "membership"
+    __audit_label__ = _l("Membership")
     __audited__ = True
     __table_args__ = (
         sa.CheckConstraint("end_date IS NULL OR end_date >= start_date", name="dates_ordered"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), index=True)
-    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_unit.id"), index=True)
-    role: Mapped[MembershipRole] = mapped_column(enum_column(MembershipRole, 20))
-    start_date: Mapped[date]
-    end_date: Mapped[date | None]
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    person_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("person.id"), index=True, info={"label": _l("Person")}
+    )
+    unit_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("org_unit.id"), index=True, info={"label": _l("Unit")}
+    )
+    role: Mapped[MembershipRole] = mapped_column(
+        enum_column(MembershipRole, 20), info={"label": _l("Role in the unit")}
+    )
+    start_date: Mapped[date] = mapped_column(info={"label": _l("From")})
+    end_date: Mapped[date | None] = mapped_column(info={"label": _l("Until")})
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, info={"label": _l("Created at")}
+    )
 
     person: Mapped[Person] = relationship(back_populates="memberships")
     unit: Mapped[OrgUnit] = relationship()

@@ -284,22 +284,87 @@ def member_of_on(
     )
 
 
-def study_sessions(
-    start: date, end: date, units: sa.Select | None = None, now: datetime | None = None
+ATTENDANCE_KINDS = [kind for kind in StudyKind if kind.counts_in_attendance]
+TALK_KINDS = [kind for kind in StudyKind if not kind.counts_in_attendance]
+
+
+def _of_kinds(kinds: list[StudyKind]) -> sa.ColumnElement[bool]:
+    study = StudySession.__table__
+    return Activity.id.in_(sa.select(study.c.id).where(study.c.kind.in_(kinds)))
+
+
+def _counting_sessions(
+    kinds: list[StudyKind],
+    start: date,
+    end: date,
+    units: sa.Select | None,
+    now: datetime | None,
 ) -> sa.Select:
-    """SELECT of the ids of study sessions that count, held in [start, end), in ``units`` (a
-    SELECT of unit ids, already including the units below) when given."""
     stmt = counting(
         sa.select(Activity.id).where(
             Activity.family == ActivityFamily.STUDY,
             Activity.held_on >= start,
             Activity.held_on < end,
+            _of_kinds(kinds),
         ),
         now,
     )
     if units is not None:
         stmt = stmt.where(Activity.unit_id.in_(units))
     return stmt
+
+
+def study_sessions(
+    start: date, end: date, units: sa.Select | None = None, now: datetime | None = None
+) -> sa.Select:
+    """SELECT of the ids of study sessions that count in attendance, held in [start, end), in
+    ``units`` (a SELECT of unit ids, already including the units below) when given. Sessions
+    of a kind that does not count in attendance (heart-to-heart talks) are left out: their
+    figures are talks (``talk_sessions``, ``talks``)."""
+    return _counting_sessions(ATTENDANCE_KINDS, start, end, units, now)
+
+
+def talk_sessions(
+    start: date, end: date, units: sa.Select | None = None, now: datetime | None = None
+) -> sa.Select:
+    """SELECT of the ids of heart-to-heart talk sessions that count (started, not cancelled),
+    held in [start, end), in ``units`` when given."""
+    return _counting_sessions(TALK_KINDS, start, end, units, now)
+
+
+class Talk(NamedTuple):
+    """One heart-to-heart talk: the talker (the session's chair, a person or a typed name) and
+    the person talked to, on the session's date."""
+
+    activity_id: int
+    held_on: date
+    talker_id: int | None
+    talker_name: str | None
+    person_id: int
+
+
+def talks(activities: sa.Select | Iterable[int]) -> list[Talk]:
+    """The talks of the talk sessions among ``activities`` (a SELECT of activity ids, e.g.
+    ``talk_sessions(...)``, or ids), in one query: each person on a session's list confirmed
+    present (出席/迟到), the chair excepted, talked with the chair. By date, then session."""
+    p = Participation
+    study = StudySession.__table__
+    ids = activities if isinstance(activities, sa.Select) else list(activities)
+    stmt = (
+        sa.select(
+            p.activity_id, Activity.held_on, study.c.chair_id, study.c.chair_name, p.person_id
+        )
+        .join(Activity, Activity.id == p.activity_id)
+        .join(study, study.c.id == p.activity_id)
+        .where(
+            p.activity_id.in_(ids),
+            study.c.kind.in_(TALK_KINDS),
+            _attended(),
+            sa.or_(study.c.chair_id.is_(None), study.c.chair_id != p.person_id),
+        )
+        .order_by(Activity.held_on, p.activity_id, p.id)
+    )
+    return [Talk(*row) for row in db.session.execute(stmt)]
 
 
 @dataclass

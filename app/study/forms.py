@@ -79,6 +79,19 @@ class SessionForm(BaseForm):
         if self.start.data and field.data and field.data <= self.start.data:
             raise ValidationError(_l("The end must come after the start."))
 
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        # Here, not in validate_chair: the field's Optional() ends its own checks when empty.
+        if self.kind.data == StudyKind.HEART_TALK.value and not (self.chair.data or "").strip():
+            self.chair.errors = [
+                _l(
+                    "Name the talker as the chair: a heart-to-heart talk counts as a talk between "
+                    "the chair and each person present."
+                )
+            ]
+            return False
+        return valid
+
     def validate_study_hours(self, field: DecimalField) -> None:
         if field.data is not None and field.data * 2 != int(field.data * 2):
             raise ValidationError(_l("Study hours are counted in half hours."))

@@ -58,6 +58,13 @@ class StudyKind(LabelledEnum):
     def expected_default(self) -> ExpectedDefault:
         return EXPECTED_BY_KIND[self]
 
+    @property
+    def counts_in_attendance(self) -> bool:
+        """Whether the kind's sessions enter attendance figures and study hours. A heart-to-heart
+        talk does not: its figures are talks, the chair (the talker) with each person talked to
+        (DOMAIN.md)."""
+        return self is not StudyKind.HEART_TALK
+
 
 EXPECTED_BY_KIND = {
     StudyKind.GENERAL_MEETING: ExpectedDefault.PARTY_MEMBERS,
@@ -78,19 +85,32 @@ EXPECTED_BY_KIND = {
 
 class StudySession(Activity):
     __tablename__ = "study_session"
+    __audit_label__ = _l("Study session")
 
     id: Mapped[int] = mapped_column(sa.ForeignKey("activity.id"), primary_key=True)
-    kind: Mapped[StudyKind] = mapped_column(enum_column(StudyKind, 30), index=True)
-    chair_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
-    chair_name: Mapped[str | None] = mapped_column(sa.String(60))
-    minute_taker_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
-    minute_taker_name: Mapped[str | None] = mapped_column(sa.String(60))
-    lecturer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("person.id"))
-    lecturer_name: Mapped[str | None] = mapped_column(sa.String(60))
-    topics: Mapped[str | None] = mapped_column(sa.Text)
-    minutes: Mapped[str | None] = mapped_column(sa.Text)
-    resolutions: Mapped[str | None] = mapped_column(sa.Text)
-    study_hours: Mapped[Decimal] = mapped_column(sa.Numeric(4, 1))
+    kind: Mapped[StudyKind] = mapped_column(
+        enum_column(StudyKind, 30), index=True, info={"label": _l("Kind")}
+    )
+    chair_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("person.id"), info={"label": _l("Chair")}
+    )
+    chair_name: Mapped[str | None] = mapped_column(sa.String(60), info={"label": _l("Chair")})
+    minute_taker_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("person.id"), info={"label": _l("Minute-taker")}
+    )
+    minute_taker_name: Mapped[str | None] = mapped_column(
+        sa.String(60), info={"label": _l("Minute-taker")}
+    )
+    lecturer_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("person.id"), info={"label": _l("Lecturer")}
+    )
+    lecturer_name: Mapped[str | None] = mapped_column(sa.String(60), info={"label": _l("Lecturer")})
+    topics: Mapped[str | None] = mapped_column(sa.Text, info={"label": _l("Topics")})
+    minutes: Mapped[str | None] = mapped_column(sa.Text, info={"label": _l("Minutes")})
+    resolutions: Mapped[str | None] = mapped_column(sa.Text, info={"label": _l("Resolutions")})
+    study_hours: Mapped[Decimal] = mapped_column(
+        sa.Numeric(4, 1), info={"label": _l("Study hours")}
+    )
 
     chair: Mapped[Person | None] = relationship(foreign_keys=[chair_id])
     minute_taker: Mapped[Person | None] = relationship(foreign_keys=[minute_taker_id])

@@ -173,6 +173,7 @@ def _context(session: StudySession, **extra: Any) -> dict[str, Any]:
     return {
         "session": session,
         "counts": counts,
+        "talks": [] if session.kind.counts_in_attendance else figures.talks([session.id]),
         "quorum": figures.quorum(session.kind, counts),
         "make_up_files": make_up_files,
         "expected_rows": [r for r in rows if r.role is ParticipantRole.EXPECTED],
