@@ -93,6 +93,11 @@ GET = {
     # so the form sends one back to the session; the admin's account is on no list.
     "study.make_up": ("/study/{session}/make-up", grid(LOGIN, 303, 404, 303, 403)),
     "study.reflection": ("/study/{session}/reflection", grid(LOGIN, 303, 404, 303, 403)),
+    # Before the start no make-up is owed: the keepers are told so at once.
+    "study.paper_make_up": (
+        "/study/{session}/make-up/{row}/paper",
+        grid(LOGIN, 403, 404, 303, 303),
+    ),
 }
 
 # Unsafe requests, posted with a valid CSRF token by every role that may NOT make them; the
@@ -142,6 +147,8 @@ POST = {
     "study.confirm": ("/study/{session}/attendance/{row}/confirm", REFUSED),
     "study.leave_decide": ("/study/{session}/leave/{row}", REFUSED),
     "study.make_up_review": ("/study/{session}/make-up/{row}", REFUSED),
+    "study.paper_make_up": ("/study/{session}/make-up/{row}/paper", REFUSED),
+    "study.absence_reason": ("/study/{session}/attendance/{row}/reason", REFUSED),
     "study.participant_add": ("/study/{session}/participants", REFUSED),
     "study.participant_remove": ("/study/{session}/participants/{row}/remove", REFUSED),
     "study.guest_add": ("/study/{session}/guests", REFUSED),

@@ -251,6 +251,7 @@ M_YEAR = MemberFigures(
     present=2,
     leave=1,
     absent=1,
+    pending=1,  # A09: checked in with the button, waiting for the secretary
     make_ups=1,
     make_ups_owed=1,
     session_hours=Decimal("3.5"),
@@ -266,6 +267,9 @@ def test_a_members_year_counted_by_hand(app):
         m = world["M"]
         mine = year_of(m)
         assert mine == M_YEAR
+        # The parts add up to the expected: 2 + 1 + 1 + 0 unmarked + 1 to confirm = 5.
+        parts = mine.present + mine.leave + mine.absent + mine.unmarked + mine.pending
+        assert parts == mine.expected
         assert mine.study_hours == Decimal("15.0")
         assert mine.attendance_rate == Decimal("40.0")
         assert mine.participation_rate == Decimal("60.0")

@@ -298,6 +298,11 @@ class Participation(db.Model):
     check_in_comment: Mapped[str | None] = mapped_column(
         sa.String(500), info={"label": _l("Comment on the check-in")}
     )
+    # Why someone was on leave or absent, as the secretary records it for the meeting record
+    # (also for leave nobody asked for online); shown before the member's own request reason.
+    absence_reason: Mapped[str | None] = mapped_column(
+        sa.String(500), info={"label": _l("Reason for the absence")}
+    )
 
     make_up_state: Mapped[MakeUpState | None] = mapped_column(
         enum_column(MakeUpState, 20), info={"label": _l("Make-up study")}
@@ -314,6 +319,13 @@ class Participation(db.Model):
     )
     make_up_reviewed_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("account.id"), info={"label": _l("Make-up reviewed by")}
+    )
+    # Handed in on paper and recorded by the secretary, confirmed at once: the day it was handed in.
+    make_up_on_paper: Mapped[bool] = mapped_column(
+        default=False, server_default=sa.false(), info={"label": _l("Make-up handed in on paper")}
+    )
+    make_up_handed_in_on: Mapped[date | None] = mapped_column(
+        info={"label": _l("Make-up handed in on")}
     )
 
     reflection: Mapped[str | None] = mapped_column(sa.Text, info={"label": _l("Reflection")})
@@ -337,13 +349,24 @@ class Participation(db.Model):
 
     @property
     def owes_make_up(self) -> bool:
+        """Owed once the session has started (before, there is nothing to study yet)."""
         return (
             self.role is ParticipantRole.EXPECTED
             and not self.activity.is_cancelled
+            and self.activity.starts_at <= utcnow()
             and self.confirmed
             and self.status.owes_make_up
             and self.make_up_state is not MakeUpState.CONFIRMED
         )
+
+    @property
+    def reason(self) -> str | None:
+        """The reason beside a 请假 or 缺席 row: the secretary's, else the granted request's."""
+        if not self.status.owes_make_up:
+            return None
+        if self.absence_reason:
+            return self.absence_reason
+        return self.leave_reason if self.leave_state is LeaveState.APPROVED else None
 
     def __str__(self) -> str:
         return f"{self.person} @ {self.activity}" if self.person and self.activity else "-"

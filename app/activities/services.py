@@ -3,7 +3,7 @@ and cancelling. Services take models and values, may add and flush, never commit
 the transaction. A refused change raises ``Refused`` with a message for the user.
 """
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -23,10 +23,10 @@ from app.activities.models import (
 from app.activities.rules import CHECKIN_AFTER, CHECKIN_BEFORE, LATE_ENTRY_DAYS
 from app.audit.models import AuditLog
 from app.audit.trail import record_event, record_type
-from app.auth.models import User
+from app.auth.models import Role, User
 from app.extensions import db
 from app.people.models import Person
-from app.types import utcnow
+from app.types import local_today, utcnow
 
 
 class Refused(Exception):
@@ -71,6 +71,20 @@ def require_open(activity: Activity) -> None:
 def require_not_cancelled(activity: Activity) -> None:
     if activity.is_cancelled:
         raise Refused(_l("This activity was cancelled."))
+
+
+def require_started(activity: Activity, now: datetime | None = None) -> None:
+    """A make-up is owed and offered once the session has started: before, there is nothing to
+    study yet."""
+    if (now or utcnow()) < activity.starts_at:
+        raise Refused(_l("Make-up study is handed in once the session has taken place."))
+
+
+def require_someone_else(row: Participation, by: User) -> None:
+    """Leave, absence and make-up on one's own row are recorded by another secretary or an
+    admin, as every other decision about one's own row is."""
+    if row.person_id == by.person_id and by.role is not Role.ADMIN:
+        raise Refused(_l("Your own row is recorded by another secretary or an administrator."))
 
 
 # --- the expected list -----------------------------------------------------------------------
@@ -161,7 +175,15 @@ def require_begun(activity: Activity, now: datetime | None = None) -> None:
 
 
 def mark(row: Participation, status: AttendanceStatus, by: User) -> None:
-    """The secretary's mark: confirmed at once; it settles a pending check-in or leave request."""
+    """The secretary's mark: confirmed at once; it settles a pending check-in or leave request.
+    Present or late on one's own row is fine (the secretary runs the meeting); leave or absence
+    for oneself is another secretary's or an admin's to record."""
+    if status.owes_make_up:
+        require_someone_else(row, by)
+    _mark(row, status, by)
+
+
+def _mark(row: Participation, status: AttendanceStatus, by: User) -> None:
     # The actor's id is read first: loading an expired account would flush the change half done
     # and split it over two audit rows.
     by_id = by.id
@@ -170,6 +192,8 @@ def mark(row: Participation, status: AttendanceStatus, by: User) -> None:
         raise Refused(_l("Non-voting attendees are only marked present or late."))
     if status in _MARKED_IN_THE_ROOM:
         require_begun(row.activity)
+    if not status.owes_make_up:
+        row.absence_reason = None  # a reason belongs to a 请假 or 缺席 mark
     row.status = status
     row.confirmed = True
     row.recorded_via = None if status is AttendanceStatus.UNMARKED else RecordedVia.SECRETARY
@@ -314,10 +338,21 @@ def decide_leave(row: Participation, approve: bool, by: User, comment: str | Non
 # --- make-up study and reflections ----------------------------------------------------------
 
 
-def check_make_up(row: Participation) -> None:
-    """A make-up is handed in for a confirmed absence or leave, also after archiving; not on a
-    cancelled activity."""
+def record_reason(row: Participation, reason: str | None, by: User) -> None:
+    """The reason for a 请假 or 缺席 row, as the meeting record lists it: recorded afterwards too,
+    also on an archived session (it changes no figure) and for leave nobody asked for online."""
     require_not_cancelled(row.activity)
+    if not (row.status.owes_make_up and row.role is ParticipantRole.EXPECTED):
+        raise Refused(_l("A reason is recorded for people on leave or absent."))
+    require_someone_else(row, by)
+    row.absence_reason = (reason or "").strip() or None
+
+
+def check_make_up(row: Participation) -> None:
+    """A make-up is handed in for a confirmed absence or leave once the session has started, also
+    after archiving; not on a cancelled activity."""
+    require_not_cancelled(row.activity)
+    require_started(row.activity)
     if not (row.confirmed and row.status.owes_make_up and row.role is ParticipantRole.EXPECTED):
         raise Refused(_l("No make-up study is owed for this session."))
 
@@ -328,13 +363,41 @@ def submit_make_up(row: Participation, note: str) -> None:
         raise Refused(_l("Your make-up study is already confirmed."))
     row.make_up_state = MakeUpState.SUBMITTED
     row.make_up_note = note
+    row.make_up_on_paper = False
+    row.make_up_handed_in_on = None
     row.make_up_submitted_at = utcnow()
     row.make_up_reviewed_at = None
     row.make_up_reviewed_by_id = None
 
 
+def check_paper_make_up(row: Participation, by: User) -> None:
+    check_make_up(row)
+    require_someone_else(row, by)
+    if row.make_up_state is MakeUpState.CONFIRMED:
+        raise Refused(_l("This make-up study is already confirmed."))
+
+
+def record_paper_make_up(row: Participation, handed_in_on: date, note: str, by: User) -> None:
+    """A make-up handed in on paper, recorded by the secretary and confirmed at once: also on an
+    archived session, and for anyone on the session's list whatever their membership today."""
+    by_id = by.id
+    check_paper_make_up(row, by)
+    if handed_in_on < row.activity.held_on or handed_in_on > local_today():
+        raise Refused(_l("The make-up was handed in between the session and today."))
+    now = utcnow()
+    row.make_up_state = MakeUpState.CONFIRMED
+    row.make_up_note = note
+    row.make_up_on_paper = True
+    row.make_up_handed_in_on = handed_in_on
+    row.make_up_submitted_at = now
+    row.make_up_comment = None
+    row.make_up_reviewed_at = now
+    row.make_up_reviewed_by_id = by_id
+
+
 def review_make_up(row: Participation, confirm: bool, comment: str | None, by: User) -> None:
     by_id = by.id
+    require_started(row.activity)
     if row.make_up_state is not MakeUpState.SUBMITTED:
         raise Refused(_l("There is no make-up study waiting."))
     if not confirm and not comment:
@@ -379,7 +442,8 @@ def archive(activity: Activity, by: User) -> int:
     marked = 0
     for row in activity.participations:
         if row.role is ParticipantRole.EXPECTED and row.status is AttendanceStatus.UNMARKED:
-            mark(row, AttendanceStatus.ABSENT, by)
+            # The rule, not a decision about anyone: the archiving secretary's own row too.
+            _mark(row, AttendanceStatus.ABSENT, by)
             marked += 1
     activity.state = ActivityState.ARCHIVED
     activity.archived_at = utcnow()

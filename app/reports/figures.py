@@ -129,6 +129,20 @@ class Counts:
         )
 
 
+def _leave_requested() -> sa.ColumnElement[bool]:
+    # leave_state is NULL on most rows: compare so that the result is never NULL (NOT NULL is NULL).
+    p = Participation
+    return sa.and_(p.leave_state.is_not(None), p.leave_state == LeaveState.REQUESTED)
+
+
+def _pending() -> sa.ColumnElement[bool]:
+    """SQL: waiting for the secretary, a self check-in to confirm or a leave request to decide
+    (``Participation.is_pending``)."""
+    p = Participation
+    unconfirmed = sa.and_(p.status != AttendanceStatus.UNMARKED, sa.not_(p.confirmed))
+    return sa.or_(unconfirmed, _leave_requested())
+
+
 def _counting_columns() -> list[sa.Label]:
     """The aggregate columns of ``Counts``, over participation ⋈ person ⋈ activity."""
     p = Participation
@@ -136,10 +150,7 @@ def _counting_columns() -> list[sa.Label]:
     expected = p.role == ParticipantRole.EXPECTED
     member = sa.and_(expected, on_date != STAFF)
     staff = sa.and_(expected, on_date == STAFF)
-    unconfirmed = sa.and_(p.status != AttendanceStatus.UNMARKED, sa.not_(p.confirmed))
-    # leave_state is NULL on most rows: compare so that the result is never NULL (NOT NULL is NULL).
-    requested = sa.and_(p.leave_state.is_not(None), p.leave_state == LeaveState.REQUESTED)
-    pending = sa.or_(unconfirmed, requested)
+    pending = _pending()
     settled = sa.and_(p.confirmed, sa.not_(pending))
     present = sa.and_(settled, p.status.in_([AttendanceStatus.PRESENT, AttendanceStatus.LATE]))
 
@@ -223,9 +234,10 @@ def pooled(activities: sa.Select) -> Counts:
     return counts
 
 
-def owes_make_up() -> sa.ColumnElement[bool]:
+def owes_make_up(now: datetime | None = None) -> sa.ColumnElement[bool]:
     """SQL: an expected person confirmed absent or on leave whose make-up is not yet confirmed,
-    at an activity that was not cancelled (the same rule as ``Participation.owes_make_up``)."""
+    at an activity that was not cancelled and has started (the same rule as
+    ``Participation.owes_make_up``)."""
     p = Participation
     return sa.and_(
         p.role == ParticipantRole.EXPECTED,
@@ -233,6 +245,7 @@ def owes_make_up() -> sa.ColumnElement[bool]:
         p.status.in_([AttendanceStatus.LEAVE, AttendanceStatus.ABSENT]),
         sa.or_(p.make_up_state.is_(None), p.make_up_state != MakeUpState.CONFIRMED),
         Activity.state != ActivityState.CANCELLED,
+        Activity.starts_at <= (now or utcnow()),
     )
 
 
@@ -375,6 +388,10 @@ class MemberFigures:
     present: int = 0
     leave: int = 0
     absent: int = 0
+    # Not yet settled: unmarked, and waiting for the secretary; with the four above they make
+    # up ``expected``.
+    unmarked: int = 0
+    pending: int = 0
     make_ups: int = 0
     make_ups_owed: int = 0
     session_hours: Decimal = Decimal("0.0")
@@ -426,8 +443,8 @@ def member_figures(
     p = Participation
     party_member = party_status_on(Activity.held_on) != STAFF
     expected = p.role == ParticipantRole.EXPECTED
-    requested = sa.and_(p.leave_state.is_not(None), p.leave_state == LeaveState.REQUESTED)
-    settled = sa.and_(p.confirmed, sa.not_(requested))
+    pending = _pending()
+    settled = sa.and_(p.confirmed, sa.not_(_leave_requested()))
     present = sa.and_(settled, p.status.in_([AttendanceStatus.PRESENT, AttendanceStatus.LATE]))
     made_up = sa.and_(
         expected,
@@ -453,8 +470,10 @@ def member_figures(
             count(sa.and_(counted, present)),
             count(sa.and_(counted, settled, p.status == AttendanceStatus.LEAVE)),
             count(sa.and_(counted, settled, p.status == AttendanceStatus.ABSENT)),
+            count(sa.and_(counted, p.status == AttendanceStatus.UNMARKED, sa.not_(pending))),
+            count(sa.and_(counted, pending)),
             count(sa.and_(made_up, party_member)),
-            count(sa.and_(owes_make_up(), party_member)),
+            count(sa.and_(owes_make_up(now), party_member)),
             hours(present),
             hours(made_up),
         )
@@ -464,9 +483,10 @@ def member_figures(
         .where(p.person_id.in_(ids), p.activity_id.in_(sessions))
         .group_by(p.person_id)
     )
-    for person_id, exp, pres, leave, absent, made, owed, s_hours, m_hours in rows:
+    for person_id, exp, pres, leave, absent, unmarked, pend, made, owed, s_hours, m_hours in rows:
         figures = result[person_id]
         figures.expected, figures.present, figures.leave, figures.absent = exp, pres, leave, absent
+        figures.unmarked, figures.pending = unmarked, pend
         figures.make_ups, figures.make_ups_owed = made, owed
         figures.session_hours, figures.make_up_hours = _hours(s_hours), _hours(m_hours)
     approved = sa.and_(

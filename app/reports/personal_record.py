@@ -48,6 +48,8 @@ from app.templating import fmt_date
 from app.types import local_today, utcnow
 
 PENDING = "pending"
+LEAVE = AttendanceStatus.LEAVE.value
+ABSENT = AttendanceStatus.ABSENT.value
 OWED = "owed"
 STUDY = "study"
 VOLUNTEER = "volunteer"
@@ -81,6 +83,20 @@ class SessionLine:
     @property
     def non_voting(self) -> bool:
         return self.row.role is ParticipantRole.NON_VOTING
+
+    @property
+    def reason(self) -> str | None:
+        """Why the person was on leave or absent, as recorded (None while not settled)."""
+        return self.row.reason if self.status in (LEAVE, ABSENT) else None
+
+    @property
+    def attendance_text(self) -> str:
+        """The mark as the Word record prints it: 请假（出差）, 缺席, 出席（列席）."""
+        if self.non_voting:
+            return _with_detail(self.status_label, _("Non-voting attendee"))
+        if self.reason:
+            return _with_detail(self.status_label, self.reason)
+        return self.status_label
 
 
 @dataclass(frozen=True)
@@ -141,12 +157,6 @@ class PersonalRecord:
         if self.target <= 0:
             return 100
         return min(100, int(self.figures.study_hours * 100 / self.target))
-
-    @property
-    def unsettled(self) -> int:
-        """Rows expected but not yet settled (unmarked, or waiting for the secretary)."""
-        f = self.figures
-        return f.expected - f.present - f.leave - f.absent
 
     @property
     def reflections(self) -> list[SessionLine]:
@@ -276,7 +286,7 @@ def _with_detail(name: str, detail: str) -> str:
 # --- the Word document -------------------------------------------------------------------------
 
 # Each table spans the text width, 15.6 cm.
-ATTENDANCE_WIDTHS = (Cm(1.95),) * 8
+ATTENDANCE_WIDTHS = (Cm(1.56),) * 10
 HOURS_WIDTHS = (Cm(2.2),) * 6 + (Cm(2.4),)
 SESSION_WIDTHS = (Cm(0.9), Cm(2.3), Cm(2.2), Cm(3.7), Cm(2.2), Cm(1.6), Cm(1.5), Cm(1.2))
 LOG_WIDTHS = (Cm(0.9), Cm(2.5), Cm(2.4), Cm(5.6), Cm(1.6), Cm(2.6))
@@ -305,6 +315,8 @@ def to_docx(record: PersonalRecord) -> bytes:
             _("Present (incl. late)"),
             _("On leave"),
             _("Absent"),
+            _("Unmarked"),
+            _("To confirm"),
             _("Make-ups confirmed"),
             _("Make-ups owed"),
             _("Attendance rate"),
@@ -316,6 +328,8 @@ def to_docx(record: PersonalRecord) -> bytes:
                 str(f.present),
                 str(f.leave),
                 str(f.absent),
+                str(f.unmarked),
+                str(f.pending),
                 str(f.make_ups),
                 str(f.make_ups_owed),
                 percent(f.attendance_rate),
@@ -324,8 +338,6 @@ def to_docx(record: PersonalRecord) -> bytes:
         ],
         ATTENDANCE_WIDTHS,
     )
-    if record.unsettled:
-        doc.add_paragraph(_("Not yet recorded: %(n)d.", n=record.unsettled))
 
     docx_common.add_heading(doc, _("Study hours"), 1)
     docx_common.add_table(
@@ -362,11 +374,7 @@ def to_docx(record: PersonalRecord) -> bytes:
                 str(line.session.kind.label),
                 line.session.title,
                 line.session.unit.name,
-                (
-                    _with_detail(line.status_label, _("Non-voting attendee"))
-                    if line.non_voting
-                    else line.status_label
-                ),
+                line.attendance_text,
                 line.make_up_label,
                 str(line.hours),
             ]

@@ -141,6 +141,23 @@ class MakeUpForm(BaseForm):
     )
 
 
+class AbsenceReasonForm(BaseForm):
+    """The reason for a 请假 or 缺席 row; empty clears it."""
+
+    reason = StringField(_l("Reason"), validators=[Optional(), Length(max=500)])
+
+
+class PaperMakeUpForm(BaseForm):
+    """A make-up handed in on paper, entered by the secretary."""
+
+    handed_in_on = DateField(_l("Handed in on"), validators=[DataRequired()])
+    note = TextAreaField(
+        _l("What was studied"),
+        validators=[DataRequired(), Length(max=10000)],
+        description=_l("Copy or summarise the paper; attach a scan if there is one."),
+    )
+
+
 class ReflectionForm(BaseForm):
     text = TextAreaField(_l("Reflection"), validators=[DataRequired(), Length(min=10, max=20000)])
 

@@ -5,6 +5,8 @@ office reads its roster; 列席 attendees follow in their own table, since they 
 Party status is the status on the session's date, as the figures count it.
 """
 
+from typing import Any
+
 import sqlalchemy as sa
 from docx.document import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -93,30 +95,44 @@ def _time_span(session: StudySession) -> str:
     return f"{day} {start}–{end}"
 
 
-def _participants(session: StudySession) -> tuple[list[Person], list[Person]]:
+def _participants(session: StudySession) -> tuple[list[Participation], list[Participation]]:
     rows = db.session.scalars(
         sa.select(Participation)
         .where(Participation.activity_id == session.id)
         .options(selectinload(Participation.person).selectinload(Person.department))
     )
-    expected: list[Person] = []
-    non_voting: list[Person] = []
+    expected: list[Participation] = []
+    non_voting: list[Participation] = []
     for row in rows:
-        (expected if row.role is ParticipantRole.EXPECTED else non_voting).append(row.person)
-    return sorted(expected, key=roster_order), sorted(non_voting, key=roster_order)
+        (expected if row.role is ParticipantRole.EXPECTED else non_voting).append(row)
+
+    def order(row: Participation) -> Any:
+        return roster_order(row.person)
+
+    return sorted(expected, key=order), sorted(non_voting, key=order)
 
 
-def _people_table(doc: Document, people: list[Person], session: StudySession) -> None:
+def _absence(row: Participation) -> str:
+    """Where someone on leave or absent would sign: the mark and its reason, as the meeting
+    record lists them (请假：出差)."""
+    if not (row.confirmed and row.status.owes_make_up):
+        return ""
+    if row.reason:
+        return _("%(status)s: %(reason)s", status=row.status.label, reason=row.reason)
+    return str(row.status.label)
+
+
+def _people_table(doc: Document, participants: list[Participation], session: StudySession) -> None:
     headers = [_("No."), _("Name"), _("Department"), _("Party status"), _("Signature")]
     rows = [
         [
             str(number),
-            person.name,
-            person.department.name if person.department else "",
-            status_label_on(person, session.held_on),
-            "",
+            row.person.name,
+            row.person.department.name if row.person.department else "",
+            status_label_on(row.person, session.held_on),
+            _absence(row),
         ]
-        for number, person in enumerate(people, start=1)
+        for number, row in enumerate(participants, start=1)
     ]
     table = docx_common.add_table(doc, headers, rows, COLUMN_WIDTHS, SIGNATURE_ROW_HEIGHT)
     for row in table.rows:

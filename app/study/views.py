@@ -5,6 +5,7 @@ import hashlib
 from calendar import Calendar
 from collections.abc import Callable
 from datetime import date, timedelta
+from functools import partial
 from io import BytesIO
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -73,8 +74,10 @@ from app.reports import figures
 from app.study import services
 from app.study.forms import (
     PERSON_CHOICE,
+    AbsenceReasonForm,
     GuestForm,
     MakeUpForm,
+    PaperMakeUpForm,
     ParticipantForm,
     ReasonForm,
     ReflectionForm,
@@ -186,6 +189,8 @@ def _context(session: StudySession, **extra: Any) -> dict[str, Any]:
         "statuses": AttendanceStatus,
         "party_label": figures.status_label_on,
         "grid_stamp": grid_stamp,
+        "by_qr": sum(r.recorded_via is RecordedVia.QR for r in rows),
+        "archivable": session.is_open and session.starts_at <= utcnow(),
         **extra,
     }
 
@@ -557,6 +562,75 @@ def make_up_review(session_id: int, row_id: int) -> Response:
     )
 
 
+@bp.route("/<int:session_id>/attendance/<int:row_id>/reason", methods=["POST"])
+@login_required
+def absence_reason(session_id: int, row_id: int) -> Response:
+    """Why someone was on leave or absent, for the meeting record: also afterwards, also on an
+    archived session."""
+    form = AbsenceReasonForm()
+    if not form.validate_on_submit():
+        return _refused(_managed(session_id), _("The reason is too long."), 422)
+    return _change_row(
+        session_id,
+        row_id,
+        lambda row: core.record_reason(row, form.reason.data, current_user),
+        review=False,
+        done=_("The reason has been saved."),
+    )
+
+
+def _make_up_with_files(row: Participation, change: Callable[[], None]) -> str | None:
+    """Write a make-up and attach its uploaded files, all or nothing: the refusal's message, or
+    None when done (the view commits)."""
+    try:
+        change()
+        for upload in request.files.getlist("files"):
+            if upload and upload.filename:
+                files.attach(upload, participation=row, by=current_user)
+    except Refused as refused:
+        db.session.rollback()
+        return str(refused.message)
+    return None
+
+
+@bp.route("/<int:session_id>/make-up/<int:row_id>/paper", methods=["GET", "POST"])
+@login_required
+def paper_make_up(session_id: int, row_id: int) -> Response:
+    """A make-up handed in on paper, entered by the secretary and confirmed at once."""
+    session = _managed(session_id)
+    row = _row(session, row_id)
+    check = partial(core.check_paper_make_up, by=current_user)
+    if (problem := _not_possible(session, row, check)) is not None:
+        return problem
+    form = PaperMakeUpForm()
+    if request.method == "GET":
+        form.handed_in_on.data = local_today()
+    status = 200
+    if form.validate_on_submit():
+        refusal = _make_up_with_files(
+            row,
+            lambda: core.record_paper_make_up(
+                row, form.handed_in_on.data, form.note.data, current_user
+            ),
+        )
+        if refusal:
+            form.note.errors.append(refusal)
+        else:
+            problem = _commit_or_conflict(session)
+            if problem:
+                return problem
+            flash(
+                _("%(name)s's make-up study is recorded and confirmed.", name=row.person.name),
+                "success",
+            )
+            return hx_redirect(url_for("study.show", session_id=session.id))
+    if request.method == "POST":
+        status = 422
+    return render_page(
+        "study/paper_make_up.html", form=form, session=session, row=row, status=status
+    )
+
+
 # --- the member's own actions -----------------------------------------------------------------
 
 
@@ -636,14 +710,9 @@ def make_up(session_id: int) -> Response:
         form.note.data = row.make_up_note
     status = 200
     if form.validate_on_submit():
-        try:
-            core.submit_make_up(row, form.note.data)
-            for upload in request.files.getlist("files"):
-                if upload and upload.filename:
-                    files.attach(upload, participation=row, by=current_user)
-        except Refused as refused:
-            db.session.rollback()
-            form.note.errors.append(str(refused.message))
+        refusal = _make_up_with_files(row, lambda: core.submit_make_up(row, form.note.data))
+        if refusal:
+            form.note.errors.append(refusal)
         else:
             problem = _commit_or_conflict(
                 session, _("Your record was changed at the same time. Reload and try again.")
