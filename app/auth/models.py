@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
-from app.people.models import OrgUnit, Person
+from app.people.models import OrgUnit, Person, unit_order_by
 from app.types import LabelledEnum, UTCDateTime, enum_column, utcnow
 
 
@@ -54,7 +54,9 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=0)
 
     person: Mapped[Person | None] = relationship()
-    units: Mapped[list[OrgUnit]] = relationship(secondary=account_unit, order_by=OrgUnit.code)
+    units: Mapped[list[OrgUnit]] = relationship(
+        secondary=account_unit, order_by=list(unit_order_by())
+    )
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
