@@ -10,6 +10,7 @@ import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -77,6 +78,14 @@ def upgraded_database(
         upgrade(url)
         yield url
         return
+    with throwaway_postgres() as url:
+        upgrade(url)
+        yield url
+
+
+@contextmanager
+def throwaway_postgres() -> Iterator[str]:
+    """A new, empty database on the TEST_DATABASE_URL server, dropped afterwards."""
     import psycopg
 
     name = f"partyledger_mig_{uuid.uuid4().hex[:12]}"
@@ -84,9 +93,7 @@ def upgraded_database(
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     try:
-        url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-        upgrade(url)
-        yield url
+        yield make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -150,3 +157,57 @@ def test_demo_loads_once_and_resets_on_request(upgraded_database: str):
     assert count_rows(upgraded_database, "person") == persons
     assert count_rows(upgraded_database, "account") == accounts
     assert stored_files() - files_before == demo_files  # the replaced photos were deleted
+
+
+@pytest.fixture(params=BACKENDS)
+def database_at_0003(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """An empty database taken to revision 0003, the last one without sort keys."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('sort-keys') / 'old.db'}"
+        result = flask(url, "db", "upgrade", "0003")
+        assert result.returncode == 0, output(result)
+        yield url
+        return
+    with throwaway_postgres() as url:
+        result = flask(url, "db", "upgrade", "0003")
+        assert result.returncode == 0, output(result)
+        yield url
+
+
+def test_existing_people_and_units_get_their_sort_keys(database_at_0003: str):
+    """Rows written before the sort key existed are given it by the migration, and list in
+    pinyin order at once: 李 before 张, 单 read as the surname Shàn."""
+    engine = sa.create_engine(database_at_0003)
+    people = [("K1", "张三"), ("K2", "单雄信"), ("K3", "孙丽"), ("K4", "李四")]
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO org_unit (code, name, kind, sort_order, created_at) "
+                    "VALUES ('zhang', '张村党支部', 'branch', 0, '2024-01-01'), "
+                    "('li', '李村党支部', 'branch', 0, '2024-01-01')"
+                )
+            )
+            for code, name in people:
+                conn.execute(
+                    sa.text(
+                        "INSERT INTO person (code, name, party_status, created_at) "
+                        "VALUES (:code, :name, 'full', '2024-01-01')"
+                    ),
+                    {"code": code, "name": name},
+                )
+        result = flask(database_at_0003, "db", "upgrade")
+        assert result.returncode == 0, output(result)
+        with engine.connect() as conn:
+            names = conn.execute(sa.text("SELECT name FROM person ORDER BY sort_key")).scalars()
+            units = conn.execute(sa.text("SELECT code FROM org_unit ORDER BY sort_key")).scalars()
+            shan = conn.execute(sa.text("SELECT sort_key FROM person WHERE code = 'K2'"))
+            assert list(names) == ["李四", "单雄信", "孙丽", "张三"]
+            assert list(units) == ["li", "zhang"]
+            assert shan.scalar_one() == "shan4xiong2xin4 单雄信 k2"
+    finally:
+        engine.dispose()
+    check = flask(database_at_0003, "db", "check")
+    assert "No new upgrade operations detected" in output(check)

@@ -7,7 +7,15 @@ from conftest import make_person
 
 from app.audit.models import AuditLog
 from app.extensions import db
-from app.people.models import Membership, MembershipRole, OrgUnit, PartyStatus, Person
+from app.people.models import (
+    Membership,
+    MembershipRole,
+    OrgUnit,
+    PartyStatus,
+    Person,
+    UnitKind,
+)
+from app.people.sorting import person_sort_key, unit_sort_key
 
 
 def members_of(app, unit_id: int, on: date) -> set[str]:
@@ -430,3 +438,98 @@ def test_typed_text_loses_surrounding_spaces(client, auth, app, world):
     assert client.post("/members/new", data=data).status_code == 303
     with app.app_context():
         assert db.session.scalar(sa.select(Person.name).where(Person.code == "J101")) == "王芳"
+
+
+# --- order of lists ----------------------------------------------------------------------------
+
+
+def in_order(page: str, names: list[str]) -> bool:
+    positions = [page.index(name) for name in names]
+    return positions == sorted(positions)
+
+
+def test_people_and_units_are_listed_by_pinyin_within_the_admins_order(client, auth, app, world):
+    """By code point 单 孙 张 李 and 张村 before 李村; by pinyin 李 单 (Shàn, not Dān) 孙 张, and
+    李村 before 张村 — except where the admin's sort order says otherwise."""
+    with app.app_context():
+        bureau = db.session.get(OrgUnit, world["bureau"])
+        zhang = OrgUnit(code="a-zhang", name="张村党支部", kind=UnitKind.BRANCH, parent=bureau)
+        li = OrgUnit(code="b-li", name="李村党支部", kind=UnitKind.BRANCH, parent=bureau)
+        wang = OrgUnit(
+            code="c-wang", name="王村党支部", kind=UnitKind.BRANCH, parent=bureau, sort_order=-1
+        )
+        db.session.add_all([zhang, li, wang])
+        for code, name in (
+            ("K001", "张三"),
+            ("K002", "单雄信"),
+            ("K003", "孙丽"),
+            ("K004", "李四"),
+        ):
+            make_person(code, name, li)
+        db.session.commit()
+        li_id = li.id
+    auth.login("admin")
+
+    members = client.get(f"/admin/units/{li_id}").get_data(as_text=True)
+    assert in_order(members, [">李四<", ">单雄信<", ">孙丽<", ">张三<"])
+
+    tree = client.get("/admin/units/").get_data(as_text=True)
+    assert in_order(tree, [">王村党支部<", ">Cujin branch<", ">李村党支部<", ">张村党支部<"])
+
+    by_name = client.get("/?sort=name").get_data(as_text=True)
+    assert in_order(by_name, ["李村党支部", "王村党支部", "张村党支部"])  # by name: pinyin only
+
+    roster = client.get("/members/").get_data(as_text=True)
+    assert in_order(
+        roster, [">王村党支部</option>", ">李村党支部</option>", ">张村党支部</option>"]
+    )
+
+
+def test_the_sort_key_follows_every_change_of_name(client, auth, app, world):
+    auth.login("secretary")
+    url = f"/members/{world['member_person']}/edit"
+    response = client.post(
+        url,
+        data={
+            "code": "J002",
+            "name": "曾国藩",
+            "party_status": "full",
+            "joined_on": "2010-07-01",
+            "regularised_on": "2011-07-01",
+            "department_id": str(world["office"]),
+            "csrf_token": auth.token(url),
+        },
+    )
+    assert response.status_code == 303
+    with app.app_context():
+        person = db.session.get(Person, world["member_person"])
+        assert person.sort_key == "zeng1guo2fan1 曾国藩 j002"  # 曾 the surname, not céng
+        change = db.session.scalar(
+            sa.select(AuditLog).where(
+                AuditLog.record_type == "person",
+                AuditLog.record_id == str(world["member_person"]),
+                AuditLog.action == "update",
+            )
+        )
+        assert "sort_key" not in change.changes  # derived, not a change anyone made
+
+
+def test_surname_readings_and_ties():
+    names = ["张三", "仇", "区小梅", "解放", "曾", "单雄信", "李四", "李", "林", "黎明", "张三"]
+    codes = ["K9", "K1", "K2", "K3", "K4", "K5", "K6", "K7", "K8", "K10", "K11"]
+    ordered = sorted(zip(names, codes, strict=True), key=lambda p: person_sort_key(*p))
+    assert ordered == [
+        ("黎明", "K10"),  # lí
+        ("李", "K7"),  # lǐ, before the longer 李四
+        ("李四", "K6"),
+        ("林", "K8"),
+        ("区小梅", "K2"),  # Ōu
+        ("仇", "K1"),  # Qiú
+        ("单雄信", "K5"),  # Shàn
+        ("解放", "K3"),  # Xiè
+        ("曾", "K4"),  # Zēng
+        ("张三", "K11"),  # the same name: by code
+        ("张三", "K9"),
+    ]
+    # A unit's name is read as words: 区 of 区委 is qū.
+    assert unit_sort_key("区委党支部", "qw").startswith("qu1wei3")

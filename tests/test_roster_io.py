@@ -1155,3 +1155,138 @@ def test_the_forms_earliest_and_latest_dates_survive_a_round_trip(app, client, a
     assert "0 updated" in page and "0 with errors" in page
     confirm(client, page, url)
     assert snapshot(app) == state
+
+
+# --- rosters from other systems ------------------------------------------------------------------
+
+ID_NUMBER = "43010219900101123X"
+OTHER_SYSTEM = [
+    "序号",
+    "工作证号",
+    "姓名",
+    "性别",
+    "身份证号",
+    "政治面貌",
+    "入党时间",
+    "转正时间",
+    "所在党支部",
+    "手机号码",
+    "办公电话",
+    "备注",
+]
+
+
+def test_a_roster_from_another_system_imports_every_column_it_shares(app, client, auth, world):
+    """The template of another Party system: its phone numbers, dates and branch (by name) are
+    imported; the office phone is named as not imported; the ID numbers are never stored."""
+    auth.login("admin")
+    data = xlsx(
+        [
+            [
+                1,
+                "W001",
+                "李四",
+                "男",
+                ID_NUMBER,
+                "中共党员",
+                "2015-07-01",
+                "2016-07-01",
+                "Jiguan branch",
+                "13800138000",
+                "0731-84001234",
+                "调入",
+            ],
+            [
+                2,
+                "W002",
+                "单雄信",
+                "男",
+                "430102199202021234",
+                "中共预备党员",
+                "2025-12-01",
+                None,
+                "jiguan",
+                "13900139000",
+                None,
+                None,
+            ],
+        ],
+        headers=OTHER_SYSTEM,
+    )
+    url, page = checked(client, data)
+    assert "2 new" in page and "0 with errors" in page
+    unused = page[page.index('id="import-unused-columns"') :]
+    unused = " ".join(unused[: unused.index("</div>")].split())
+    assert "K · 办公电话" in unused and "is read from column J · 手机号码" in unused
+    identity = page[page.index('id="import-identity-columns"') :]
+    identity = " ".join(identity[: identity.index("</div>")].split())
+    assert "E · 身份证号" in identity and "keeps no identity-card numbers" in identity
+    assert "Columns not used: 序号、备注" in page
+    assert page.index("import-identity-columns") < page.index('action="/members/import/confirm"')
+    assert ID_NUMBER not in page
+    with app.app_context():
+        batch = db.session.scalar(sa.select(ImportBatch).where(ImportBatch.token == token_of(url)))
+        assert ID_NUMBER not in str(batch.rows)  # not even while waiting for the confirmation
+
+    assert confirm(client, page).status_code == 303
+    li = person(app, "W001")
+    assert (li.name, li.gender, li.phone) == ("李四", Gender.MALE, "13800138000")
+    assert (li.joined_on, li.regularised_on) == (date(2015, 7, 1), date(2016, 7, 1))
+    assert [m.unit.code for m in li.memberships] == ["jiguan"]
+    shan = person(app, "W002")
+    assert (shan.party_status, shan.phone) == (PartyStatus.PROBATIONARY, "13900139000")
+    assert shan.sort_key.startswith("shan4")  # 单, the surname, is Shàn
+    with app.app_context():
+        trail = " ".join(str(c) for c in db.session.scalars(sa.select(AuditLog.changes)))
+    assert "13800138000" in trail and ID_NUMBER not in trail
+
+
+def test_the_templates_header_wins_and_look_alikes_are_named(app, client, auth, world):
+    auth.login("admin")
+    headers = [
+        "人员编号",
+        "姓名",
+        "政治面貌",
+        "手机",
+        "联系电话",
+        "入党时间（预备）",
+        "所属组织代码",
+    ]
+    data = xlsx(
+        [["L001", "张三", "群众", "13700000000", "0731-1", "2020-01-01", "jiguan"]],
+        headers=headers,
+    )
+    before = totals(app)
+    _url, page = checked(client, data)
+    unused = page[page.index('id="import-unused-columns"') :]
+    unused = " ".join(unused[: unused.index("</div>")].split())
+    assert "2 columns look like roster columns but are not imported" in unused
+    assert "D · 手机</strong>: Phone is read from column E · 联系电话." in unused
+    assert (
+        "F · 入党时间（预备）</strong>: if it holds Joined the Party, rename its header to 入党日期"
+        in unused
+    )
+    assert 'id="import-identity-columns"' not in page
+    assert totals(app) == before  # said before anything is imported
+    confirm(client, page)
+    assert person(app, "L001").phone == "0731-1"
+
+
+def test_a_field_named_twice_by_other_systems_words_is_refused(app, client, auth, world):
+    auth.login("admin")
+    headers = ["人员编号", "姓名", "手机", "手机号码"]
+    response = upload(client, xlsx([["L002", "王五", "1", "2"]], headers=headers))
+    assert response.status_code == 422
+    assert "The columns C · 手机 and D · 手机号码 both hold 联系电话" in response.get_data(
+        as_text=True
+    )
+
+
+def test_a_branch_named_in_the_file_must_be_one_of_the_users(app, client, auth, world):
+    auth.login("secretary")
+    headers = ["工号", "姓名", "政治面貌", "所在支部"]
+    rows = [["M001", "赵六", "群众", "Cujin branch"], ["M002", "钱七", "群众", "第九党支部"]]
+    _url, page = checked(client, xlsx(rows, headers=headers))
+    assert "2 with errors" in page
+    assert "None of your units is called Cujin branch." in page
+    assert "None of your units is called 第九党支部." in page

@@ -212,3 +212,26 @@ def test_guests_sign_in_on_their_own_table(app: Flask, branch: dict) -> None:
     people, non_voting, guests = sheet(app, session_id).tables
     assert column(guests, 1) == ["王丽"] and column(guests, 2) == ["区委组织部"]
     assert "王丽" not in column(people, 1) + column(non_voting, 1)
+
+
+def test_within_a_department_names_read_in_pinyin_order(app: Flask, branch: dict) -> None:
+    """The department order stays first (财务科 before 办公室 whatever the names); inside 办公室
+    李 单 (Shàn) 王 张 赵, where code points would give 单 张 李 王 赵."""
+    with app.app_context():
+        unit = db.session.get(OrgUnit, branch["unit"])
+        office = db.session.scalar(sa.select(Department).where(Department.name == "办公室"))
+        for code, name in (("P8", "张伟"), ("P9", "单雄信"), ("P10", "李明"), ("P11", "艾青")):
+            make_person(code, name, unit, department=office)
+        db.session.commit()
+    doc = sheet(app, new_session(app, branch, StudyKind.GENERAL_MEETING))
+
+    assert column(doc.tables[0], 1) == [
+        "李华",  # 财务科
+        "艾青",  # 办公室
+        "李明",
+        "单雄信",
+        "王明",
+        "张伟",
+        "赵敏",
+        "张强",  # no department
+    ]

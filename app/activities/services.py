@@ -431,7 +431,11 @@ def archive(activity: Activity, by: User) -> int:
     require_open(activity)
     if activity.starts_at > utcnow():
         raise Refused(_l("A session is archived after it was held."))
-    waiting = sorted(row.person.name for row in activity.participations if row.is_pending)
+    waiting = [
+        row.person.name
+        for row in sorted(activity.participations, key=lambda row: row.person.sort_key)
+        if row.is_pending
+    ]
     if waiting:
         raise Refused(
             _l(

@@ -16,7 +16,15 @@ from flask_babel import lazy_gettext as _l
 
 from app.auth.models import User
 from app.extensions import db
-from app.people.models import ALLOWED_PARENT, Membership, OrgUnit, Person, UnitKind
+from app.people.models import (
+    ALLOWED_PARENT,
+    Membership,
+    OrgUnit,
+    Person,
+    UnitKind,
+    unit_order,
+    unit_order_by,
+)
 from app.types import utcnow
 
 
@@ -27,14 +35,14 @@ class TreeRow:
 
 
 def tree_order(units: Iterable[OrgUnit]) -> list[TreeRow]:
-    """Units in tree order (parents before their children, siblings by position then code)."""
+    """Units in tree order (parents before their children, siblings by position then pinyin)."""
     units = list(units)
     known = {unit.id for unit in units}
     children: dict[int | None, list[OrgUnit]] = defaultdict(list)
     for unit in units:
         children[unit.parent_id if unit.parent_id in known else None].append(unit)
     for siblings in children.values():
-        siblings.sort(key=lambda u: (u.sort_order, u.code))
+        siblings.sort(key=unit_order)
     rows: list[TreeRow] = []
     seen: set[int] = set()
 
@@ -48,7 +56,7 @@ def tree_order(units: Iterable[OrgUnit]) -> list[TreeRow]:
 
     walk(None, 0)
     # Rows caught in a cycle (only possible through hand-edited data) still show.
-    for unit in sorted(units, key=lambda u: (u.sort_order, u.code)):
+    for unit in sorted(units, key=unit_order):
         if unit.id not in seen:
             seen.add(unit.id)
             rows.append(TreeRow(unit, 0))
@@ -175,7 +183,7 @@ def active_children(unit: OrgUnit) -> list[OrgUnit]:
         db.session.scalars(
             sa.select(OrgUnit)
             .where(OrgUnit.parent_id == unit.id, OrgUnit.deleted_at.is_(None))
-            .order_by(OrgUnit.sort_order, OrgUnit.code)
+            .order_by(*unit_order_by())
         )
     )
 

@@ -271,7 +271,7 @@ def _memberships_page(unit: OrgUnit, removed: bool, today: date) -> Pagination:
     )
     if removed:
         stmt = stmt.where(Membership.deleted_at.is_not(None)).order_by(
-            Membership.deleted_at.desc(), Person.code
+            Membership.deleted_at.desc(), Person.sort_key
         )
     else:
         stmt = stmt.where(Membership.deleted_at.is_(None)).order_by(
@@ -279,7 +279,7 @@ def _memberships_page(unit: OrgUnit, removed: bool, today: date) -> Pagination:
             sa.case((state == 2, 0), else_=rank),
             Membership.end_date.desc().nulls_last(),
             Membership.start_date.desc(),
-            Person.code,
+            Person.sort_key,
         )
     return paginate(stmt)
 
@@ -372,7 +372,7 @@ def person_lookup() -> Response:
             db.session.scalars(
                 sa.select(Person)
                 .where(sa.or_(contains(Person.code, typed), contains(Person.name, typed)))
-                .order_by(Person.transferred_out_on.is_not(None), Person.code)
+                .order_by(Person.transferred_out_on.is_not(None), Person.sort_key)
                 .limit(LOOKUP_LIMIT)
             )
         )

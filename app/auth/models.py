@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.extensions import db
-from app.people.models import OrgUnit, Person
+from app.people.models import OrgUnit, Person, unit_order_by
 from app.types import LabelledEnum, UTCDateTime, enum_column, utcnow
 
 
@@ -64,7 +64,7 @@ class User(UserMixin, db.Model):
 
     person: Mapped[Person | None] = relationship()
     units: Mapped[list[OrgUnit]] = relationship(
-        secondary=account_unit, order_by=OrgUnit.code, info={"label": _l("Units")}
+        secondary=account_unit, order_by=list(unit_order_by()), info={"label": _l("Units")}
     )
 
     def get_id(self) -> str:

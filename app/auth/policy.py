@@ -17,7 +17,7 @@ from flask_login import current_user, login_required
 
 from app.auth.models import Role, User, account_unit
 from app.extensions import db
-from app.people.models import Membership, OrgUnit, Person
+from app.people.models import Membership, OrgUnit, Person, unit_order_by
 from app.types import local_today
 
 if TYPE_CHECKING:
@@ -129,9 +129,7 @@ def is_admin(user: User) -> bool:
 def units_for_choice(user: User) -> list[OrgUnit]:
     """Units the user may put people into, in tree order."""
     stmt = scoped_units(
-        sa.select(OrgUnit)
-        .where(OrgUnit.deleted_at.is_(None))
-        .order_by(OrgUnit.sort_order, OrgUnit.code),
+        sa.select(OrgUnit).where(OrgUnit.deleted_at.is_(None)).order_by(*unit_order_by()),
         user,
     )
     return list(db.session.scalars(stmt))

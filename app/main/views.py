@@ -218,7 +218,7 @@ def _sorted_rows(
     """Tree order when no column is chosen; equal figures keep tree order (sorting is stable,
     also reversed), and a rate of "—" comes last either way."""
     if sort == "name":
-        return sorted(rows, key=lambda r: r.name, reverse=descending)
+        return sorted(rows, key=lambda r: r.sort_key, reverse=descending)
     if sort == "rate":
         rated = [r for r in rows if r.attendance_rate is not None]
         unrated = [r for r in rows if r.attendance_rate is None]

@@ -5,9 +5,10 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.extensions import db
+from app.people.sorting import SORT_KEY_TYPE, person_sort_key, unit_sort_key
 from app.types import LabelledEnum, UTCDateTime, enum_column, local_today, utcnow
 
 
@@ -113,10 +114,30 @@ class SoftDeleteMixin:
     )
 
 
-class OrgUnit(SoftDeleteMixin, db.Model):
+class SortKeyMixin:
+    """A stored ``sort_key`` kept in step with ``name`` and ``code`` on every write (see
+    ``app.people.sorting``); the class says how its key is spelled."""
+
+    sort_key: Mapped[str] = mapped_column(SORT_KEY_TYPE, index=True)
+
+    @staticmethod
+    def sort_key_of(name: str | None, code: str | None) -> str:
+        raise NotImplementedError
+
+    @validates("name", "code")
+    def _keep_sort_key(self, key: str, value: str) -> str:
+        values = {"name": getattr(self, "name", None), "code": getattr(self, "code", None)}
+        values[key] = value
+        self.sort_key = self.sort_key_of(values["name"], values["code"])
+        return value
+
+
+class OrgUnit(SortKeyMixin, SoftDeleteMixin, db.Model):
     __tablename__ = "org_unit"
     __audit_label__ = _l("Org unit")
     __audited__ = True
+    # Derived from the name and code on every write: worth no row of its own in the trail.
+    __audit_exclude__ = frozenset({"sort_key"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(40), unique=True, info={"label": _l("Code")})
@@ -135,8 +156,22 @@ class OrgUnit(SoftDeleteMixin, db.Model):
     parent: Mapped["OrgUnit | None"] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list["OrgUnit"]] = relationship(back_populates="parent")
 
+    @staticmethod
+    def sort_key_of(name: str | None, code: str | None) -> str:
+        return unit_sort_key(name, code)
+
     def __str__(self) -> str:
         return self.name
+
+
+def unit_order(unit: OrgUnit) -> tuple[int, str]:
+    """Units as the admin orders them (``sort_order``), then by the pinyin of the name."""
+    return (unit.sort_order, unit.sort_key)
+
+
+def unit_order_by() -> tuple[sa.ColumnElement[Any], ...]:
+    """``unit_order`` in SQL."""
+    return (OrgUnit.sort_order, OrgUnit.sort_key)
 
 
 class Department(SoftDeleteMixin, db.Model):
@@ -154,12 +189,14 @@ class Department(SoftDeleteMixin, db.Model):
         return self.name
 
 
-class Person(db.Model):
+class Person(SortKeyMixin, db.Model):
     """Anyone the records name: Party members, activists, non-Party staff. Never hard-deleted."""
 
     __tablename__ = "person"
     __audit_label__ = _l("Person")
     __audited__ = True
+    # Derived from the name and code on every write: worth no row of its own in the trail.
+    __audit_exclude__ = frozenset({"sort_key"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(
@@ -197,6 +234,10 @@ class Person(db.Model):
         back_populates="person", order_by="Membership.start_date"
     )
 
+    @staticmethod
+    def sort_key_of(name: str | None, code: str | None) -> str:
+        return person_sort_key(name, code)
+
     @property
     def is_active(self) -> bool:
         return self.transferred_out_on is None
@@ -209,13 +250,13 @@ class Person(db.Model):
         return self.name
 
 
-def roster_order(person: Person) -> tuple[int, int, str, str, str]:
+def roster_order(person: Person) -> tuple[int, int, str, str]:
     """Lists of people read in roster order: by department (as the bureau orders them), then
-    name; people without a department come last."""
+    by the pinyin of the name; people without a department come last."""
     department = person.department
     if department is None:
-        return (1, 0, "", person.name, person.code)
-    return (0, department.sort_order, department.name, person.name, person.code)
+        return (1, 0, "", person.sort_key)
+    return (0, department.sort_order, department.name, person.sort_key)
 
 
 class Membership(SoftDeleteMixin, db.Model):

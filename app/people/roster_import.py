@@ -291,6 +291,11 @@ class _Records:
             or self.units_by_name.get(_fold(text))
         )
         if unit is None or not self.unit_in_scope(unit):
+            # A cell of 所在党支部 names the unit; one of 所属组织代码 gives its code.
+            if not CODE_RE.match(text):
+                if self.scope_units is None:
+                    raise BadCell(_("No unit is called %(name)s.", name=text))
+                raise BadCell(_("None of your units is called %(name)s.", name=text))
             if self.scope_units is None:
                 raise BadCell(_("No unit has the code %(code)s.", code=text))
             raise BadCell(_("None of your units has the code %(code)s.", code=text))

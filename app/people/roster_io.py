@@ -37,6 +37,7 @@ from app.htmx import hx_redirect, render_page
 from app.people import roster_import, services
 from app.people.models import ImportBatch
 from app.people.roster_workbook import (
+    ALIASES_OF,
     COLUMNS,
     MIMETYPE,
     RosterFileError,
@@ -201,6 +202,7 @@ def import_roster() -> Response:
         form=form,
         units=units_for_choice(current_user),
         columns=COLUMNS,
+        aliases=ALIASES_OF,
         max_rows=_max_rows(),
         ttl=int(current_app.config["IMPORT_TTL_MINUTES"]),
         status=status,

@@ -190,19 +190,69 @@ ROLE_ALIASES = {
     "党小组组长": MembershipRole.GROUP_LEADER,
 }
 STATE_ALIASES = {"已转出": STATE_TRANSFERRED}
+# Headers of rosters kept in other systems. The template's own header wins when a file has both
+# it and one of these; the other column is then named in the preview as not imported.
 HEADER_ALIASES = {
     "编号": "code",
     "工号": "code",
+    "工作证号": "code",
+    "职工编号": "code",
     "出生年月": "birth_date",
+    "出生时间": "birth_date",
     "手机": "phone",
     "手机号": "phone",
+    "手机号码": "phone",
     "电话": "phone",
+    "电话号码": "phone",
+    "联系方式": "phone",
+    "入党时间": "joined_on",
+    "入党年月": "joined_on",
+    "转正时间": "regularised_on",
+    "转正年月": "regularised_on",
+    "所在部门": "department",
+    "工作部门": "department",
+    "行政职务": "post",
+    "职位": "post",
     "组织代码": "unit",
     "所属组织": "unit",
+    "所在支部": "unit",
+    "所在党支部": "unit",
+    "所属支部": "unit",
+    "所属党支部": "unit",
+    "所在党组织": "unit",
+    "所属党组织": "unit",
     "职务（组织内）": "role",
+    "党内职务": "role",
     "加入组织日期": "start_date",
     "转出时间": "transferred_out_on",
 }
+# The other headers read as each column, for the template's help sheet and the import page.
+ALIASES_OF: dict[str, list[str]] = {
+    column.key: [word for word, key in HEADER_ALIASES.items() if key == column.key]
+    for column in COLUMNS
+}
+# An identity-card column is never read: the product keeps no ID numbers. Its header is named
+# in the preview so that nobody wonders where the numbers went.
+IDENTITY_WORDS = ("身份证", "身份号码", "证件号码", "idcard", "idnumber")
+# Words that make an unknown header look like one of the roster's columns (办公电话, 入党介绍时间):
+# such a column is not imported, and the preview says so before anything is saved.
+LOOKALIKE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("code", ("编号", "工号", "证号")),
+    ("name", ("姓名",)),
+    ("gender", ("性别",)),
+    ("birth_date", ("出生", "生日")),
+    ("party_status", ("政治面貌",)),
+    ("regularised_on", ("转正",)),
+    ("joined_on", ("入党时间", "入党日期", "入党年月")),
+    ("department", ("部门", "科室")),
+    ("phone", ("电话", "手机", "联系方式", "phone", "mobile")),
+    ("unit", ("支部", "党组织", "所属组织", "所在组织")),
+    ("role", ("党内职务", "组织内职务")),
+    ("post", ("职务", "职位", "岗位")),
+    ("start_date", ("加入",)),
+    ("transferred_out_on", ("转出",)),
+    ("state", ("状态",)),
+)
 
 _SPACES = re.compile(r"[\s\u3000\u00a0]+")
 _REQUIRED_MARK = re.compile(r"(\*|＊|[（(](必填|required)[)）])$")
@@ -229,18 +279,41 @@ class ColumnRef:
 
 
 @dataclass
+class UnusedColumn:
+    """A column of the upload that is not imported, and why that may matter to the user."""
+
+    letter: str
+    header: str
+    looks_like: str | None = None  # the key of the roster column its header resembles
+    identity: bool = False  # identity-card numbers: never read, never stored
+
+
+@dataclass
 class RosterSheet:
     """The rows of an upload, as plain JSON values keyed by column key (row = Excel row number)."""
 
     columns: dict[str, ColumnRef]
     rows: list[dict[str, Any]]
-    ignored_headers: list[str] = field(default_factory=list)
+    unused: list[UnusedColumn] = field(default_factory=list)
+
+    @property
+    def ignored_headers(self) -> list[str]:
+        """Columns not imported that resemble nothing the roster holds (备注, 序号)."""
+        return [c.header for c in self.unused if c.looks_like is None and not c.identity]
+
+    @property
+    def identity_columns(self) -> list[UnusedColumn]:
+        return [c for c in self.unused if c.identity]
+
+    @property
+    def lookalike_columns(self) -> list[UnusedColumn]:
+        return [c for c in self.unused if c.looks_like is not None]
 
     def to_json(self) -> list[dict[str, Any]]:
         """What an import batch stores: one leading entry for the columns, then the rows."""
         meta = {
             "columns": {key: [ref.letter, ref.header] for key, ref in self.columns.items()},
-            "ignored": self.ignored_headers,
+            "unused": [[c.letter, c.header, c.looks_like, c.identity] for c in self.unused],
         }
         return [meta, *self.rows]
 
@@ -248,7 +321,10 @@ class RosterSheet:
     def from_json(cls, stored: list[dict[str, Any]]) -> "RosterSheet":
         meta, *rows = stored
         columns = {key: ColumnRef(*ref) for key, ref in meta["columns"].items()}
-        return cls(columns=columns, rows=rows, ignored_headers=list(meta.get("ignored", [])))
+        unused = [UnusedColumn(*entry) for entry in meta.get("unused", [])]
+        # A batch checked before unused columns were told apart named only their headers.
+        unused += [UnusedColumn("", header) for header in meta.get("ignored", [])]
+        return cls(columns=columns, rows=rows, unused=unused)
 
 
 # --- values ---------------------------------------------------------------------------------
@@ -359,6 +435,9 @@ class Vocabulary:
         headers.update({_key(column.key): column.key for column in COLUMNS})
         headers.update({_key(column.header): column.key for column in COLUMNS})
         self.headers = headers
+        # Headers that name a column exactly (the template's, the labels, the keys); the others
+        # are another system's words for it.
+        self.exact_headers = set(headers) - {_key(word) for word in HEADER_ALIASES}
         self.messages = {
             "gender": _("Use one of: %(values)s.", values=_allowed(GENDER_LABELS)),
             "party_status": _(
@@ -385,7 +464,27 @@ class Vocabulary:
         text = cell_text(value)
         if text is None:
             return None
-        return self.headers.get(_key(_REQUIRED_MARK.sub("", text)))
+        return self.headers.get(_header_word(text))
+
+    def is_exact_header(self, value: Any) -> bool:
+        text = cell_text(value)
+        return text is not None and _header_word(text) in self.exact_headers
+
+
+def _header_word(text: str) -> str:
+    return _key(_REQUIRED_MARK.sub("", text))
+
+
+def unused_column(letter: str, header: str) -> UnusedColumn:
+    """An unknown header, told apart: identity-card numbers, a look-alike of a roster column,
+    or something the roster does not hold."""
+    word = _header_word(header)
+    if any(part in word for part in IDENTITY_WORDS):
+        return UnusedColumn(letter, header, identity=True)
+    for key, parts in LOOKALIKE_WORDS:
+        if any(part in word for part in parts):
+            return UnusedColumn(letter, header, looks_like=key)
+    return UnusedColumn(letter, header)
 
 
 def _allowed(labels: dict[Any, str]) -> str:
@@ -476,10 +575,55 @@ def read_roster(data: bytes, max_rows: int, vocabulary: Vocabulary) -> RosterShe
         workbook.close()
 
 
+def _header_columns(
+    values: Sequence[Any], found: dict[int, str | None], vocabulary: Vocabulary
+) -> tuple[dict[str, ColumnRef], dict[str, int], list[UnusedColumn]]:
+    """Which column holds which field, and the columns left out.
+
+    A field named twice is read from the column with the template's own header (联系电话 beside
+    手机号码); the other is left out and named in the preview. Named twice the same way, the
+    file is refused: no column can be preferred."""
+    columns: dict[str, ColumnRef] = {}
+    positions: dict[str, int] = {}
+    unused: list[UnusedColumn] = []
+    for index, key in found.items():
+        header = cell_text(values[index])
+        letter = get_column_letter(index + 1)
+        if key is None:
+            if header:
+                unused.append(unused_column(letter, header))
+            continue
+        if key in columns:
+            kept = columns[key]
+            exact = vocabulary.is_exact_header(header)
+            if exact == vocabulary.is_exact_header(kept.header):
+                if _header_word(kept.header) == _header_word(header or ""):
+                    raise RosterFileError(
+                        _("The column “%(header)s” appears twice.", header=header)
+                    )
+                raise RosterFileError(
+                    _(
+                        "The columns %(first)s and %(second)s both hold %(field)s. Keep one, or "
+                        "rename the other.",
+                        first=f"{kept.letter} · {kept.header}",
+                        second=f"{letter} · {header}",
+                        field=COLUMN_BY_KEY[key].header,
+                    )
+                )
+            if not exact:
+                unused.append(UnusedColumn(letter, header or "", looks_like=key))
+                continue
+            unused.append(UnusedColumn(kept.letter, kept.header, looks_like=key))
+        columns[key] = ColumnRef(letter, header or "")
+        positions[key] = index
+    unused.sort(key=lambda column: (len(column.letter), column.letter))
+    return columns, positions, unused
+
+
 def _read_sheet(sheet: Any, max_rows: int, vocabulary: Vocabulary) -> RosterSheet:
     columns: dict[str, ColumnRef] = {}
     positions: dict[str, int] = {}
-    ignored: list[str] = []
+    unused: list[UnusedColumn] = []
     rows: list[dict[str, Any]] = []
     header_row: int | None = None
     missing: list[str] = []
@@ -499,18 +643,7 @@ def _read_sheet(sheet: Any, max_rows: int, vocabulary: Vocabulary) -> RosterShee
                 missing = [key for key in REQUIRED_COLUMNS if key not in known]
             if set(REQUIRED_COLUMNS) <= known:
                 header_row = number
-                for index, key in found.items():
-                    header = cell_text(values[index])
-                    if key is None:
-                        if header:
-                            ignored.append(header)
-                        continue
-                    if key in columns:
-                        raise RosterFileError(
-                            _("The column “%(header)s” appears twice.", header=header)
-                        )
-                    columns[key] = ColumnRef(get_column_letter(index + 1), header or "")
-                    positions[key] = index
+                columns, positions, unused = _header_columns(values, found, vocabulary)
             continue
         if number > last_row:
             raise RosterFileError(
@@ -551,7 +684,7 @@ def _read_sheet(sheet: Any, max_rows: int, vocabulary: Vocabulary) -> RosterShee
         )
     if not rows:
         raise RosterFileError(_("The file has no rows to import."))
-    return RosterSheet(columns=columns, rows=rows, ignored_headers=ignored)
+    return RosterSheet(columns=columns, rows=rows, unused=unused)
 
 
 # --- writing ----------------------------------------------------------------------------------
@@ -705,6 +838,7 @@ def _write_help(
             "“Change unit” on their page."
         ),
         _("At most %(max)d rows per file.", max=max_rows),
+        _("Identity-card numbers are never imported: the product keeps none."),
     ):
         sheet.append(line(text))
     sheet.append([])
@@ -713,6 +847,10 @@ def _write_help(
         notes = [str(column.hint)] if column.hint else []
         if column.kind in CHOICE_LABELS:
             notes.append(_("Values: %(values)s", values=_allowed(CHOICE_LABELS[column.kind])))
+        if ALIASES_OF[column.key]:
+            notes.append(
+                _("Also read from: %(headers)s", headers="、".join(ALIASES_OF[column.key]))
+            )
         sheet.append(line(column.header, str(column.label), " ".join(notes)))
     sheet.append([])
     sheet.append(heading(_("Your units")))

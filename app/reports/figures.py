@@ -31,7 +31,14 @@ from app.activities.models import (
 )
 from app.extensions import db
 from app.logs.models import STUDY_KINDS, LogKind, LogState, MemberLog
-from app.people.models import Membership, MembershipRole, OrgUnit, PartyStatus, Person
+from app.people.models import (
+    Membership,
+    MembershipRole,
+    OrgUnit,
+    PartyStatus,
+    Person,
+    unit_order_by,
+)
 from app.reports.rules import TARGET_COMMITTEE, TARGET_MEMBER
 from app.study.models import StudyKind, StudySession
 from app.types import utcnow
@@ -670,7 +677,7 @@ def inactive_rows(
                 person, last, absent_days(last, today, began), gravely_inactive(last, today, began)
             )
         )
-    return sorted(rows, key=lambda row: (row.last_present or date.min, row.person.name))
+    return sorted(rows, key=lambda row: (row.last_present or date.min, row.person.sort_key))
 
 
 def inactive_members(
@@ -753,6 +760,7 @@ class UnitRow:
     parent_name: str | None
     depth: int
     order: int
+    sort_key: str = ""  # the unit's pinyin key: the order of a table sorted by name
     sessions: int = 0
     counts: Counts = field(default_factory=Counts)
     inactive: int = 0
@@ -763,20 +771,24 @@ class UnitRow:
         return self.counts.attendance_rate
 
 
-def _unit_tree() -> tuple[list[tuple[int, str, int | None, bool]], dict[int, list[int]]]:
-    """Every unit (id, name, parent, deleted) in tree order, and each unit's chain of ancestors
-    (itself first), from one query."""
+def _unit_tree() -> tuple[list[tuple[int, str, int | None, bool, str]], dict[int, list[int]]]:
+    """Every unit (id, name, parent, deleted, sort key) in tree order, and each unit's chain of
+    ancestors (itself first), from one query."""
     units = db.session.execute(
         sa.select(
-            OrgUnit.id, OrgUnit.name, OrgUnit.parent_id, OrgUnit.deleted_at.is_not(None)
-        ).order_by(OrgUnit.sort_order, OrgUnit.code)
+            OrgUnit.id,
+            OrgUnit.name,
+            OrgUnit.parent_id,
+            OrgUnit.deleted_at.is_not(None),
+            OrgUnit.sort_key,
+        ).order_by(*unit_order_by())
     ).all()
-    parent = {unit_id: parent_id for unit_id, _name, parent_id, _deleted in units}
+    parent = {unit_id: parent_id for unit_id, _name, parent_id, _deleted, _key in units}
     children: dict[int | None, list[tuple]] = {}
     for unit in units:
         key = unit[2] if unit[2] in parent else None  # a dangling parent counts as a root
         children.setdefault(key, []).append(tuple(unit))
-    ordered: list[tuple[int, str, int | None, bool]] = []
+    ordered: list[tuple[int, str, int | None, bool, str]] = []
     stack = list(reversed(children.get(None, [])))
     while stack:
         unit = stack.pop()
@@ -803,13 +815,15 @@ def unit_rows(
     Each figure is one grouped query over all units at once, summed up the tree in Python, so
     the number of queries does not depend on the number of units or sessions."""
     ordered, ancestors = _unit_tree()
-    names = {unit_id: name for unit_id, name, _parent, _deleted in ordered}
+    names = {unit_id: name for unit_id, name, _parent, _deleted, _key in ordered}
     rows: dict[int, UnitRow] = {}
     depth: dict[int, int] = {}
-    for position, (unit_id, name, parent_id, deleted) in enumerate(ordered):
+    for position, (unit_id, name, parent_id, deleted, key) in enumerate(ordered):
         depth[unit_id] = depth[parent_id] + 1 if parent_id in depth else 0
         if not deleted:
-            rows[unit_id] = UnitRow(unit_id, name, names.get(parent_id), depth[unit_id], position)
+            rows[unit_id] = UnitRow(
+                unit_id, name, names.get(parent_id), depth[unit_id], position, sort_key=key
+            )
 
     def up(unit_id: int) -> list[UnitRow]:
         return [rows[a] for a in ancestors.get(unit_id, []) if a in rows]

@@ -271,7 +271,7 @@ def _people_offered(units: list[OrgUnit]) -> dict[str, Person]:
         sa.select(Person)
         .join(Membership, Membership.person_id == Person.id)
         .where(Membership.unit_id.in_(ids), Membership.on_date(local_today()))
-        .order_by(Person.name, Person.code)
+        .order_by(Person.sort_key)
         .distinct()
         .limit(PEOPLE_OFFERED)
     )
