@@ -365,7 +365,8 @@ def membership_new(unit_id: int) -> Response:
 @role_required(Role.ADMIN)
 def person_lookup() -> Response:
     """Options for the person field: people whose code or name contains what was typed."""
-    typed = (text_arg("person_code") or text_arg("q")).strip()[:40]
+    code, q = text_arg("person_code"), text_arg("q")  # both read, so both are noted
+    typed = (code or q).strip()[:40]
     people: list[Person] = []
     if typed:
         people = list(
