@@ -1,12 +1,12 @@
 """Error pages, and for fragment requests the message flashed out of band with the status kept."""
 
-from flask import Flask, flash, render_template
+from flask import Flask, current_app, flash, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 from app.extensions import db
-from app.htmx import VARY, only_flashes, wants_fragment
+from app.htmx import VARY, is_htmx, only_flashes, wants_fragment
 
 
 def _message(code: int) -> str:
@@ -45,6 +45,20 @@ def register(app: Flask) -> None:
             return error
         custom = error.description != type(error).description
         return _respond(error.code, error.description if custom else _message(error.code))
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(_error: RequestEntityTooLarge):  # noqa: ANN202
+        """Refused before the body is read, so the typed fields cannot be shown again: any htmx
+        request, boosted or not, keeps its page and gets the limit out of band."""
+        message = _(
+            "The upload is too large: each file may be up to %(mb)s MB; send several files in "
+            "smaller batches.",
+            mb=current_app.config["MAX_UPLOAD_MB"],
+        )
+        if is_htmx():
+            flash(message, "danger")
+            return only_flashes(413)
+        return _respond(413, message)
 
     @app.errorhandler(InternalServerError)
     def server_error(error: InternalServerError):  # noqa: ANN202

@@ -2,12 +2,21 @@
 
 import re
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, Field, Form, PasswordField, StringField, TextAreaField
-from wtforms.validators import ValidationError
+from wtforms import (
+    DateField,
+    DecimalField,
+    Field,
+    Form,
+    PasswordField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import StopValidation, ValidationError
 
 # C0 controls other than tab and newlines: invisible, refused by XLSX and by PostgreSQL (NUL).
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -32,6 +41,21 @@ def plausible_date(_form: Form, field: Field) -> None:
         raise ValidationError(_l("Enter a date between 1900 and 2100."))
 
 
+# --- numbers ----------------------------------------------------------------------------------
+# A DecimalField takes "NaN", "Infinity" and "sNaN", which no range check can compare, and
+# "1e999999999", which no arithmetic should be asked to expand. Checked first, and the chain
+# stops there.
+MAX_EXPONENT = 12
+
+
+def plain_number(_form: Form, field: Field) -> None:
+    value = field.data
+    if isinstance(value, Decimal) and (
+        not value.is_finite() or not -MAX_EXPONENT <= value.adjusted() <= MAX_EXPONENT
+    ):
+        raise StopValidation(_l("Enter a number."))
+
+
 class _Meta:
     # The unbound field is shared by every instance of the form class, so the additions are
     # made once, the first time the field is bound.
@@ -48,6 +72,10 @@ class _Meta:
             validators = list(unbound_field.kwargs.get("validators") or ())
             if plausible_date not in validators:
                 unbound_field.kwargs["validators"] = [*validators, plausible_date]
+        if issubclass(field_class, DecimalField):
+            validators = list(unbound_field.kwargs.get("validators") or ())
+            if plain_number not in validators:
+                unbound_field.kwargs["validators"] = [plain_number, *validators]
         return unbound_field.bind(form=form, **options)
 
 

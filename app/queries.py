@@ -1,5 +1,7 @@
-"""Small query helpers every list uses: bounded paging, "contains" search, bounded ints."""
+"""Small query helpers every list uses: bounded paging, "contains" search, bounded ints, and
+the parsers through which every view reads its query arguments."""
 
+from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,20 +15,76 @@ from app.forms import CONTROL_CHARACTERS
 # larger is treated as absent rather than overflowing the database driver.
 MAX_INT = 2**31 - 1
 MAX_PAGE = 100_000
+# Longer than any number up to MAX_INT: a longer text is no such number, and is never handed to
+# int() (which refuses more than 4,300 digits with an error).
+MAX_DIGITS = 20
 
 
 def bounded_int(raw: Any) -> int | None:
-    """A positive whole number from a query argument, or None (never an overflow)."""
-    text = str(raw or "").strip()
-    if not text.isascii() or not text.isdecimal():
+    """A positive whole number from a query argument or a form field, or None (never an
+    overflow, never an error however long the text)."""
+    text = str(raw or "").strip().lstrip("0")
+    if not text or len(text) > MAX_DIGITS or not text.isascii() or not text.isdecimal():
         return None
     value = int(text)
     return value if 0 < value <= MAX_INT else None
 
 
+# Which endpoint reads which query argument, as requests read them: what a test walks to send
+# hostile values to every name a page reads. Names come from the code, never from the request,
+# so the set stays small.
+READ_NAMES: set[tuple[str, str]] = set()
+
+
+def _note(name: str) -> None:
+    READ_NAMES.add((request.endpoint or "", name))
+
+
+def text_arg(name: str, default: str = "") -> str:
+    """The query argument ``name`` as typed, or ``default``."""
+    _note(name)
+    return request.args.get(name, default)
+
+
+def int_arg(name: str) -> int | None:
+    """The query argument ``name`` as a positive whole number, or None."""
+    return bounded_int(text_arg(name))
+
+
+class QueryArgs:
+    """The query arguments for a filter class or a query form: each name they read is noted."""
+
+    def __contains__(self, name: object) -> bool:
+        _note(str(name))
+        return name in request.args
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(request.args)
+
+    def __len__(self) -> int:
+        return len(request.args)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        _note(name)
+        return request.args.get(name, default)
+
+    def getlist(self, name: str) -> list[str]:
+        _note(name)
+        return request.args.getlist(name)
+
+
+def query_args() -> QueryArgs:
+    return QueryArgs()
+
+
+def form_or_query_arg(name: str) -> str:
+    """A value a link carries in the query and a form in its body (the check-in code)."""
+    _note(name)
+    return request.values.get(name, "")
+
+
 def page_number() -> int:
-    value = bounded_int(request.args.get("page"))
-    return min(value or 1, MAX_PAGE)
+    return min(int_arg("page") or 1, MAX_PAGE)
 
 
 def paginate(stmt: sa.Select, per_page: int | None = None) -> Pagination:

@@ -6,6 +6,7 @@ Later areas add their keys to ``REGISTRY``. Technical values (database, secrets)
 import json
 import math
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,6 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
+from app.forms import EARLIEST, LATEST
 
 
 class Setting(db.Model):
@@ -85,6 +87,8 @@ def parse(definition: SettingDef, raw: str) -> Any:
         return text
     if definition.kind is bool:
         return text.lower() in {"1", "true", "yes", "on"}
+    if definition.kind is date:
+        return _parse_date(text)
     try:
         value = definition.kind(text)
     except (TypeError, ValueError):
@@ -105,22 +109,44 @@ def get(key: str) -> Any:
     row = db.session.get(Setting, key)
     if row is None:
         return definition.default
-    return definition.kind(json.loads(row.value))
+    return _decode(definition, row.value)
 
 
 def all_values() -> dict[str, Any]:
     stored = {row.key: row.value for row in db.session.scalars(sa.select(Setting))}
     return {
-        key: definition.kind(json.loads(stored[key])) if key in stored else definition.default
+        key: _decode(definition, stored[key]) if key in stored else definition.default
         for key, definition in REGISTRY.items()
     }
 
 
 def put(key: str, value: Any) -> None:
     """Store a value already parsed; adds to the session, the view commits."""
+    if isinstance(value, date):
+        value = value.isoformat()
     encoded = json.dumps(value, ensure_ascii=False)
     row = db.session.get(Setting, key)
     if row is None:
         db.session.add(Setting(key=key, value=encoded))
     elif row.value != encoded:
         row.value = encoded
+
+
+# --- dates: stored as ISO text, bounded like every date typed into a form ----------------------
+
+
+def _parse_date(text: str) -> date:
+    try:
+        value = date.fromisoformat(text)
+    except ValueError:
+        raise SettingError(_l("Enter a date as YYYY-MM-DD, for example 2000-01-01.")) from None
+    if not EARLIEST <= value <= LATEST:
+        raise SettingError(_l("Enter a date between 1900 and 2100."))
+    return value
+
+
+def _decode(definition: SettingDef, stored: str) -> Any:
+    value = json.loads(stored)
+    if definition.kind is date:
+        return date.fromisoformat(value)
+    return definition.kind(value)

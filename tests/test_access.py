@@ -18,6 +18,7 @@ from app.auth.models import User
 from app.extensions import db
 from app.people.models import ImportBatch, Membership, Person
 from app.people.roster_workbook import COLUMNS
+from app.queries import READ_NAMES
 
 ROLES = ("anonymous", "member", "secretary2", "secretary", "admin")
 LOGIN = 302  # anonymous: sent to the sign-in page
@@ -301,9 +302,9 @@ def test_every_route_is_in_the_matrix(app):
     assert not missing, f"routes without an access expectation: {missing}"
 
 
-@pytest.mark.parametrize("role", ROLES)
-def test_get_matrix(client, ids, role):
-    sign_in(client, role)
+def walk(client, ids: dict, role: str) -> list[tuple]:
+    """GET every route as ``role``; the routes that answered otherwise than expected. The walk
+    also leaves in ``READ_NAMES`` which endpoint read which query argument."""
     wrong = []
     for endpoint, (url, expected) in GET.items():
         response = client.get(url.format(**ids))
@@ -311,7 +312,42 @@ def test_get_matrix(client, ids, role):
             wrong.append((endpoint, url, response.status_code, expected[role]))
         if expected[role] == LOGIN and role == "anonymous":
             assert response.headers["Location"].startswith("/auth/login"), endpoint
+    return wrong
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_get_matrix(client, ids, role):
+    sign_in(client, role)
+    wrong = walk(client, ids, role)
     assert not wrong, wrong
+
+
+def test_the_walk_collects_which_page_reads_which_query_argument(app, ids):
+    """Every view reads its query arguments through app/queries.py, which notes the names."""
+    READ_NAMES.clear()
+    for role in ROLES:
+        client = app.test_client()
+        sign_in(client, role)
+        walk(client, ids, role)
+    expected = {
+        ("people.index", "page"),
+        ("people.index", "unit"),
+        ("people.export", "unit"),
+        ("people.record", "year"),
+        ("study.index", "year"),
+        ("study.index", "unit"),
+        ("study.calendar", "month"),
+        ("study.attendance", "v"),
+        ("study.scan", "t"),
+        ("review.index", "unit"),
+        ("audit.index", "date_from"),
+        ("audit.index", "actor"),
+        ("admin.accounts", "role"),
+        ("admin.person_lookup", "q"),
+        ("main.index", "sort"),
+        ("logs.index", "state"),
+    }
+    assert expected <= READ_NAMES, sorted(expected - READ_NAMES)
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -57,7 +57,9 @@ def verify(activity_id: int, token: str, now: datetime | None = None) -> None:
     """Raise Forged or Expired unless the token was shown for this activity in the last five
     minutes."""
     slot_text, _, signature = (token or "").partition(".")
-    if not slot_text.isdigit() or len(slot_text) > 12:
+    # ASCII only: isdigit() also admits "²", which int() refuses, and compare_digest() refuses
+    # a non-ASCII text.
+    if not (token or "").isascii() or not slot_text.isdigit() or len(slot_text) > 12:
         raise Forged
     slot = int(slot_text)
     if not hmac.compare_digest(signature, _signature(activity_id, slot)):

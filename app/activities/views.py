@@ -4,17 +4,14 @@
 from flask import (
     Blueprint,
     Response,
-    current_app,
     flash,
     redirect,
-    render_template,
     request,
     send_from_directory,
 )
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from app.activities import evidence as files
 from app.activities.models import Activity, Evidence, EvidenceKind
@@ -29,10 +26,8 @@ from app.auth.policy import (
 )
 from app.extensions import db
 from app.htmx import (
-    VARY,
     hx_redirect,
     local_path,
-    only_flashes,
     refuse,
     render_fragment,
     wants_fragment,
@@ -60,22 +55,6 @@ def _owner_activity(item: Evidence) -> Activity:
 
 def _refused(activity: Activity, message: object, status: int = 422) -> Response:
     return refuse(message, _back(activity), status)
-
-
-@bp.errorhandler(RequestEntityTooLarge)
-def too_large(_error: RequestEntityTooLarge) -> tuple[str, int, dict[str, str]] | Response:
-    """The whole request is over the limit (several files at once): say what the limit is."""
-    megabytes = current_app.config["MAX_UPLOAD_MB"]
-    message = _(
-        "The upload is too large: each file may be up to %(mb)s MB; send several files in "
-        "smaller batches.",
-        mb=megabytes,
-    )
-    if wants_fragment():
-        flash(message, "danger")
-        return only_flashes(413)
-    body = render_template("errors/error.html", code=413, message=message)
-    return body, 413, {"Vary": VARY}
 
 
 @bp.route("/activities/<int:activity_id>/evidence", methods=["POST"])

@@ -40,7 +40,7 @@ from app.people.models import (
     Person,
     UnitKind,
 )
-from app.queries import bounded_int, contains, paginate
+from app.queries import contains, int_arg, paginate, text_arg
 from app.templating import fmt_date
 from app.types import local_today, utcnow
 
@@ -167,7 +167,7 @@ def _unit_form_result(form: UnitForm, unit: OrgUnit | None) -> Response | None:
 def unit_new() -> Response:
     form = UnitForm(parents=_parent_choices(None))
     if request.method == "GET":
-        parent_id = bounded_int(request.args.get("parent"))
+        parent_id = int_arg("parent")
         parent = db.session.get(OrgUnit, parent_id) if parent_id else None
         if parent is not None and parent.deleted_at is None:
             form.parent_id.data = parent.id
@@ -286,7 +286,7 @@ def _memberships_page(unit: OrgUnit, removed: bool, today: date) -> Pagination:
 
 def _unit_page_context(unit: OrgUnit, form: MembershipForm) -> dict[str, Any]:
     today = local_today()
-    removed = request.args.get("removed") == "1"
+    removed = text_arg("removed") == "1"
     removed_count = db.session.scalar(
         sa.select(sa.func.count(Membership.id)).where(
             Membership.unit_id == unit.id, Membership.deleted_at.is_not(None)
@@ -365,7 +365,8 @@ def membership_new(unit_id: int) -> Response:
 @role_required(Role.ADMIN)
 def person_lookup() -> Response:
     """Options for the person field: people whose code or name contains what was typed."""
-    typed = (request.args.get("person_code") or request.args.get("q") or "").strip()[:40]
+    code, q = text_arg("person_code"), text_arg("q")  # both read, so both are noted
+    typed = (code or q).strip()[:40]
     people: list[Person] = []
     if typed:
         people = list(
@@ -488,10 +489,10 @@ def membership_restore(membership_id: int) -> Response:
 @bp.route("/accounts/")
 @role_required(Role.ADMIN)
 def accounts() -> Response:
-    q = (request.args.get("q") or "").strip()[:60]
-    role = request.args.get("role", "")
+    q = text_arg("q").strip()[:60]
+    role = text_arg("role")
     role = role if role in {r.value for r in Role} else ""
-    state = request.args.get("state", "")
+    state = text_arg("state")
     state = state if state in ("active", "inactive") else ""
     stmt = sa.select(User).outerjoin(User.person)
     if q:
@@ -566,7 +567,7 @@ def account_new() -> Response:
     form = AccountForm(units=_account_units())
     if request.method == "GET":
         form.role.data = Role.MEMBER.value
-        person_id = bounded_int(request.args.get("person"))
+        person_id = int_arg("person")
         person = db.session.get(Person, person_id) if person_id else None
         if person is not None:
             form.person_code.data = person.code

@@ -10,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
@@ -26,7 +26,7 @@ from app.extensions import db
 from app.forms import EARLIEST, LATEST, QueryForm
 from app.htmx import render_page
 from app.people.models import Person
-from app.queries import MAX_INT, bounded_int, contains, paginate
+from app.queries import MAX_INT, bounded_int, contains, paginate, query_args, text_arg
 from app.templating import fmt_date, fmt_datetime
 
 bp = Blueprint("audit", __name__)
@@ -196,7 +196,7 @@ class Filters:
 
 
 def _filters() -> Filters:
-    form = AuditFilterForm(request.args)
+    form = AuditFilterForm(query_args())
     record_types = db.session.scalars(
         sa.select(AuditLog.record_type).distinct().order_by(AuditLog.record_type)
     ).all()
@@ -205,12 +205,12 @@ def _filters() -> Filters:
         *[(value, record_label(value)) for value in record_types],
     ]
     actions = list(ACTION_LABELS)
-    wanted_action = request.args.get("action", "")[:20]
+    wanted_action = text_arg("action")[:20]
     if wanted_action and wanted_action not in actions:
         actions.append(wanted_action)  # an event kind this page has no label for yet
     form.action.choices = [("", _("All actions")), *[(a, action_label(a)) for a in actions]]
     filters = Filters(form)
-    actor = request.args.get("actor", "").strip()
+    actor = text_arg("actor").strip()
     unknown_actor = False
     if actor and not form.user.data and not form.system.data:
         if actor == SYSTEM:
@@ -293,7 +293,7 @@ def index() -> Response:
         "audit/_table.html",
         form=filters.form,
         page=page,
-        filtered=any(request.args.get(name) for name in FILTER_ARGS),
+        filtered=any(text_arg(name) for name in FILTER_ARGS),
         action_label=action_label,
         record_label=record_label,
         change_text=ChangeText(page.items),

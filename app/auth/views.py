@@ -14,6 +14,7 @@ from app.auth.models import User
 from app.extensions import db, login_manager
 from app.htmx import hx_redirect, is_htmx, local_path, render_page
 from app.people import roster_io
+from app.queries import text_arg
 from app.types import utcnow
 
 bp = Blueprint("auth", __name__)
@@ -126,7 +127,7 @@ def _signed_in(user: User) -> Response:
     if user.must_change_password:
         flash(_("Welcome. Please choose your own password first."), "info")
         return redirect(url_for("auth.password"))
-    return redirect(_safe_next(request.args.get("next")))
+    return redirect(_safe_next(text_arg("next")))
 
 
 @bp.route("/logout", methods=["POST"])

@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, DecimalField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from app.activities.rules import record_date
 from app.forms import BaseForm
 from app.logs.models import LogKind
 from app.logs.services import MAX_HOURS
@@ -16,7 +17,7 @@ from app.types import local_today
 
 class LogForm(BaseForm):
     kind = SelectField(_l("Kind"), choices=[], validators=[DataRequired()])
-    done_on = DateField(_l("Date"), validators=[DataRequired()])
+    done_on = DateField(_l("Date"), validators=[DataRequired(), record_date])
     hours = DecimalField(
         _l("Hours"),
         places=1,

@@ -27,7 +27,7 @@ from app.htmx import (
 from app.logs import services
 from app.logs.forms import LogForm
 from app.logs.models import LogKind, LogState, MemberLog
-from app.queries import paginate
+from app.queries import paginate, text_arg
 from app.types import local_today
 
 bp = Blueprint("logs", __name__)
@@ -119,7 +119,7 @@ def _state_arg(raw: str | None) -> LogState | None:
 def index() -> Response:
     """One's own logs, newest first. An account linked to no person (the administrator's
     technical account) keeps none and is told why."""
-    state = _state_arg(request.args.get("state"))
+    state = _state_arg(text_arg("state"))
     page = None
     file_counts: Counter[int | None] = Counter()
     if current_user.person_id is not None:

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, jsonify, request, url_for
+from flask import Blueprint, current_app, jsonify, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_sqlalchemy.pagination import Pagination
@@ -28,7 +28,7 @@ from app.extensions import db
 from app.htmx import render_fragment, render_page, wants_fragment
 from app.people.models import COMMITTEE_POSTS, Membership, PartyStatus, Person
 from app.people.services import STATE_CURRENT, RosterFilters, roster_query
-from app.queries import page_number
+from app.queries import page_number, text_arg
 from app.reports import charts, figures
 from app.reports.rules import INACTIVE_DAYS
 from app.review.services import TodoKind, todo_items
@@ -229,9 +229,9 @@ def _sorted_rows(
 
 
 def _unit_table(today: date, now: datetime) -> dict[str, Any]:
-    sort = request.args.get("sort")
+    sort = text_arg("sort")
     sort = sort if sort in SORTS else None
-    direction = request.args.get("dir")
+    direction = text_arg("dir")
     if direction not in ("asc", "desc"):
         direction = "asc" if sort in (None, "name") else "desc"
     rows = figures.unit_rows(

@@ -13,7 +13,10 @@ CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 
 
 def check_party_dates(
-    status: str | None, joined: date | None, regularised: date | None
+    status: str | None,
+    joined: date | None,
+    regularised: date | None,
+    born: date | None = None,
 ) -> dict[str, str]:
     """Errors by field for a party status and its dates (shared by the form and the import)."""
     errors: dict[str, str] = {}
@@ -27,7 +30,20 @@ def check_party_dates(
         errors["regularised_on"] = str(_l("Regularisation cannot come before joining the Party."))
     if joined and joined > local_today():
         errors["joined_on"] = str(_l("The date cannot be in the future."))
+    if joined and born and joined < born:
+        errors["joined_on"] = str(_l("Joining the Party cannot come before the date of birth."))
+    elif joined and born and joined < eighteenth_birthday(born):
+        errors["joined_on"] = str(
+            _l("One joins the Party at 18 at the earliest: this date is before the 18th birthday.")
+        )
     return errors
+
+
+def eighteenth_birthday(born: date) -> date:
+    try:
+        return born.replace(year=born.year + 18)
+    except ValueError:  # born on 29 February
+        return date(born.year + 18, 3, 1)
 
 
 def not_future(_form: BaseForm, field: DateField) -> None:
@@ -70,7 +86,10 @@ class PersonForm(BaseForm):
     def validate(self, extra_validators: dict | None = None) -> bool:
         ok = super().validate(extra_validators)
         for field_name, message in check_party_dates(
-            self.party_status.data, self.joined_on.data, self.regularised_on.data
+            self.party_status.data,
+            self.joined_on.data,
+            self.regularised_on.data,
+            self.birth_date.data,
         ).items():
             getattr(self, field_name).errors.append(message)
             ok = False

@@ -495,11 +495,11 @@ class _RowChecker:
             if not self.failed("party_status"):
                 self.bad("party_status", _("The party status is required."))
             return
-        party_keys = ("party_status", "joined_on", "regularised_on")
+        party_keys = ("party_status", "joined_on", "regularised_on", "birth_date")
         if self.failed(*party_keys) or not any(key in changed for key in party_keys):
             return
         for key, message in check_party_dates(
-            status.value, final["joined_on"], final["regularised_on"]
+            status.value, final["joined_on"], final["regularised_on"], final["birth_date"]
         ).items():
             self.bad(key, message)
 

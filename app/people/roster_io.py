@@ -49,6 +49,7 @@ from app.people.roster_workbook import (
     write_template,
 )
 from app.people.views import bp
+from app.queries import query_args
 from app.types import local_today, utcnow
 
 IMPORT_MAX_ROWS = 5000
@@ -330,7 +331,7 @@ def import_accounts(token: str) -> Response:
 @bp.route("/export")
 @role_required(Role.ADMIN, Role.SECRETARY)
 def export() -> Response:
-    filters = services.RosterFilters.from_args(request.args)
+    filters = services.RosterFilters.from_args(query_args())
     today = local_today()
     persons = db.session.scalars(services.roster_query(current_user, filters, today)).all()
     rows = roster_import.export_rows(persons, unit_ids_in_scope(current_user), today)

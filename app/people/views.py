@@ -34,7 +34,7 @@ from app.people.models import (
     PartyStatus,
     Person,
 )
-from app.queries import bounded_int, paginate
+from app.queries import int_arg, paginate, query_args
 from app.reports import figures, personal_record
 from app.templating import fmt_date
 from app.types import local_today
@@ -55,7 +55,7 @@ def _person_or_404(person_id: int) -> Person:
 @bp.route("/")
 @role_required(Role.ADMIN, Role.SECRETARY)
 def index() -> Response:
-    filters = services.RosterFilters.from_args(request.args)
+    filters = services.RosterFilters.from_args(query_args())
     page = paginate(services.roster_query(current_user, filters))
     return render_page(
         "people/index.html",
@@ -91,7 +91,7 @@ def show(person_id: int) -> Response:
 
 def _record_year() -> int:
     """The year asked for (?year=), or this year when it is missing or outside 1900–2100."""
-    year = bounded_int(request.args.get("year"))
+    year = int_arg("year")
     return year if year is not None and 1900 <= year <= 2100 else local_today().year
 
 

@@ -17,7 +17,7 @@ from app.auth.models import Role
 from app.auth.policy import require, role_required, units_for_choice
 from app.extensions import db
 from app.htmx import local_path, only_flashes, render_fragment, render_page, wants_fragment
-from app.queries import bounded_int, page_number
+from app.queries import bounded_int, page_number, query_args, text_arg
 from app.review import services
 from app.review.forms import DecisionForm
 from app.review.services import ItemKind, QueueItem
@@ -35,7 +35,7 @@ COMMENT_NEEDED = _l("Say why it is returned: a comment is needed.")
 
 def _queue_args() -> dict[str, str]:
     """The queue's filters and page, carried through every action so the same view comes back."""
-    return {key: value for key in ("kind", "unit", "page") if (value := request.args.get(key))}
+    return {key: value for key in ("kind", "unit", "page") if (value := text_arg(key))}
 
 
 def _item_context() -> dict[str, Any]:
@@ -46,7 +46,7 @@ def _item_context() -> dict[str, Any]:
 
 
 def _queue_context() -> dict[str, Any]:
-    filters = services.QueueFilters.from_args(request.args)
+    filters = services.QueueFilters.from_args(query_args())
     page = services.queue_page(
         current_user, filters, page_number(), int(current_app.config["PAGE_SIZE"])
     )

@@ -1,6 +1,85 @@
 // Behaviours htmx lacks; no inline script anywhere (CSP).
 (function () {
   "use strict";
+  // A file over the limit is refused at its input before anything is sent: the server can only
+  // answer such a request with 413, without the fields typed so far.
+  function oversized(input) {
+    var limit = Number(input.getAttribute("data-max-bytes"));
+    return Array.prototype.filter.call(input.files || [], function (file) { return file.size > limit; })
+      .map(function (file) { return file.name; });
+  }
+  function showSizeError(input, names) {
+    var id = input.id + "-size-error";
+    var error = document.getElementById(id);
+    var anchor = input.parentElement.classList.contains("input-group") ? input.parentElement : input;
+    var described = (input.getAttribute("aria-describedby") || "").split(" ").filter(function (x) { return x && x !== id; });
+    input.classList.toggle("is-invalid", names.length > 0);
+    if (!names.length) {
+      if (error) { error.remove(); }
+      input.setAttribute("aria-describedby", described.join(" "));
+      return;
+    }
+    if (!error) {
+      error = document.createElement("div");
+      error.id = id;
+      error.className = "invalid-feedback d-block";
+      error.setAttribute("role", "alert");
+      anchor.insertAdjacentElement("afterend", error);
+    }
+    error.textContent = input.getAttribute("data-too-large").replace("{files}", names.join(", "));
+    input.setAttribute("aria-describedby", described.concat(id).join(" "));
+  }
+  document.addEventListener("change", function (event) {
+    var input = event.target;
+    if (input.matches && input.matches("input[type=file][data-max-bytes]")) { showSizeError(input, oversized(input)); }
+  });
+  document.addEventListener("submit", function (event) {
+    var refused = null;
+    event.target.querySelectorAll("input[type=file][data-max-bytes]").forEach(function (input) {
+      var names = oversized(input);
+      showSizeError(input, names);
+      if (names.length && !refused) { refused = input; }
+    });
+    if (refused) {
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      refused.focus();
+    }
+  }, true);
+  // Long fields show how many characters are left: the browser cuts what goes past maxlength
+  // (a pasted text too) without a word.
+  var charsLeft = document.querySelector('meta[name="chars-left"]');
+  function countDown(field) {
+    var left = Number(field.getAttribute("maxlength")) - field.value.length;
+    field.charCounter.textContent = charsLeft.content.replace("{n}", String(Math.max(left, 0)));
+    field.charCounter.classList.toggle("text-danger", left <= 0);
+  }
+  function addCounters(root) {
+    if (!charsLeft || !root.querySelectorAll) { return; }
+    root.querySelectorAll("input[maxlength], textarea[maxlength]").forEach(function (field) {
+      if (field.charCounter || Number(field.getAttribute("maxlength")) < 200 || !field.id) { return; }
+      var counter = document.createElement("div");
+      counter.id = field.id + "-chars-left";
+      counter.className = "form-text text-end chars-left";
+      field.insertAdjacentElement("afterend", counter);
+      field.setAttribute("aria-describedby", ((field.getAttribute("aria-describedby") || "") + " " + counter.id).trim());
+      field.charCounter = counter;
+      countDown(field);
+    });
+  }
+  document.addEventListener("input", function (event) {
+    if (event.target.charCounter) { countDown(event.target); }
+  });
+  document.addEventListener("reset", function (event) {
+    var form = event.target;
+    window.setTimeout(function () {
+      form.querySelectorAll("input[maxlength], textarea[maxlength]").forEach(function (field) {
+        if (field.charCounter) { countDown(field); }
+      });
+    });
+  });
+  document.addEventListener("DOMContentLoaded", function () { addCounters(document); });
+  document.addEventListener("htmx:load", function (event) { addCounters(event.detail.elt); });
   // Confirm buttons carrying data-confirm before their form is submitted.
   document.addEventListener("submit", function (event) {
     var form = event.target;

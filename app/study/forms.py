@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, DecimalField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from app.activities.rules import record_date
 from app.forms import BaseForm
 from app.people.models import OrgUnit, Person
 from app.study.models import StudyKind
@@ -35,7 +36,7 @@ class SessionForm(BaseForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(_l("Kind"), choices=[], validators=[DataRequired()])
     unit_id = SelectField(_l("Unit"), coerce=int, choices=[], validators=[DataRequired()])
-    day = DateField(_l("Date"), validators=[DataRequired()])
+    day = DateField(_l("Date"), validators=[DataRequired(), record_date])
     start = TimeField(_l("Starts"), validators=[DataRequired()])
     end = TimeField(_l("Ends"), validators=[DataRequired()])
     place = StringField(_l("Place"), validators=[Optional(), Length(max=200)])

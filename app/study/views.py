@@ -69,7 +69,7 @@ from app.htmx import (
     wants_fragment,
 )
 from app.people.models import Membership, OrgUnit, Person, roster_order
-from app.queries import bounded_int, paginate
+from app.queries import bounded_int, form_or_query_arg, int_arg, paginate, query_args, text_arg
 from app.reports import figures
 from app.study import services
 from app.study.forms import (
@@ -201,7 +201,7 @@ def _context(session: StudySession, **extra: Any) -> dict[str, Any]:
 @bp.route("/")
 @login_required
 def index() -> Response:
-    filters = services.SessionFilters.from_args(request.args)
+    filters = services.SessionFilters.from_args(query_args())
     page = paginate(services.session_query(current_user, filters, utcnow()))
     counts = figures.activity_counts(s.id for s in page.items)
     units = units_for_choice(current_user) if current_user.role is not Role.MEMBER else []
@@ -224,7 +224,7 @@ def index() -> Response:
 @login_required
 def calendar() -> Response:
     today = local_today()
-    month = _month_arg(request.args.get("month")) or today.replace(day=1)
+    month = _month_arg(text_arg("month")) or today.replace(day=1)
     first, following = services.month_bounds(month)
     filters = services.SessionFilters()
     stmt = services.session_query(current_user, filters, utcnow()).where(
@@ -333,9 +333,7 @@ def _zone() -> ZoneInfo:
 def new() -> Response:
     form, units = _session_form(None)
     if request.method == "GET":
-        form.unit_id.data = bounded_int(request.args.get("unit")) or (
-            units[0].id if units else None
-        )
+        form.unit_id.data = int_arg("unit") or (units[0].id if units else None)
         form.day.data = local_today()
     people = _people_offered(units)
     status = 200
@@ -430,7 +428,7 @@ def attendance(session_id: int) -> Response:
     """The grid, polled while the session is open: a member's check-in appears on the
     secretary's screen without a reload; nothing is sent when nothing changed."""
     session = _managed(session_id)
-    if request.args.get("v") == grid_stamp(session):
+    if text_arg("v") == grid_stamp(session):
         return Response(status=204, headers={"Vary": VARY})
     if not wants_fragment():
         return _to_show(session)
@@ -787,7 +785,7 @@ def _qr_context(session: StudySession) -> dict[str, Any]:
 def scan(session_id: int) -> Response:
     """The address in the QR code: a valid code checks the signed-in person in, confirmed at once
     (the code is only visible in the room). The page submits itself; the POST carries CSRF."""
-    token = request.values.get("t", "")
+    token = form_or_query_arg("t")
     try:
         # Before any lookup: without a valid code nothing tells whether the session exists.
         checkin.verify(session_id, token)
