@@ -483,3 +483,50 @@ def test_signing_in_and_choosing_a_language_leave_the_audit_trail_alone(client, 
     auth.logout()
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditLog)) == before
+
+
+def _session_data(app, client) -> tuple[dict, object]:
+    from flask.sessions import SecureCookieSessionInterface
+
+    serializer = SecureCookieSessionInterface().get_signing_serializer(app)
+    return serializer.loads(client.get_cookie("session").value), serializer
+
+
+def _signed_in_hours_ago(app, client, hours: float) -> None:
+    """The browser's session as it would be had the sign-in happened ``hours`` ago."""
+    from app.types import utcnow
+
+    data, serializer = _session_data(app, client)
+    with app.app_context():
+        signed_in_at = int((utcnow() - timedelta(hours=hours)).timestamp())
+    client.set_cookie("session", serializer.dumps({**data, "signed_in_at": signed_in_at}))
+
+
+def test_a_session_ends_twelve_hours_after_sign_in_however_active(app, client, auth, world):
+    auth.login("member")
+    signed_in_at = _session_data(app, client)[0]["signed_in_at"]
+    # Activity signs the cookie anew (a flashed message, a language choice): the sign-in time
+    # it carries stays the first one.
+    client.post("/auth/language/en", data={"csrf_token": auth.token("/"), "next": "/"})
+    assert client.get("/").status_code == 200
+    assert _session_data(app, client)[0]["signed_in_at"] == signed_in_at
+    _signed_in_hours_ago(app, client, 11.9)
+    assert client.get("/").status_code == 200
+    _signed_in_hours_ago(app, client, 12.01)
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/auth/login")
+    # The refused session is forgotten, not merely refused once.
+    assert "_user_id" not in _session_data(app, client)[0]
+    assert client.get("/").status_code == 302
+    # Signing in again starts a new twelve hours.
+    assert auth.login("member").status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_a_session_without_a_sign_in_time_is_refused(app, client, auth, world):
+    auth.login("member")
+    data, serializer = _session_data(app, client)
+    data.pop("signed_in_at")
+    client.set_cookie("session", serializer.dumps(data))
+    assert client.get("/").status_code == 302

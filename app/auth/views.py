@@ -20,13 +20,31 @@ bp = Blueprint("auth", __name__)
 
 # Endpoints reachable while an initial password is still to be changed.
 OPEN_ENDPOINTS = {"auth.password", "auth.logout", "auth.language", "static", "main.healthz"}
+# When the session signed in (seconds since the epoch): the session ends a fixed time after it,
+# however active it is, since the cookie is signed anew whenever the session changes.
+SIGNED_IN_AT = "signed_in_at"
+# What Flask-Login keeps in the session, dropped with the sign-in time when that runs out.
+LOGIN_KEYS = ("_user_id", "_fresh", "_id", SIGNED_IN_AT)
+
+
+def _sign_in_expired() -> bool:
+    signed_in_at = session.get(SIGNED_IN_AT)
+    if not isinstance(signed_in_at, int | float):
+        return True  # a session from before the sign-in time was kept
+    lifetime = current_app.permanent_session_lifetime.total_seconds()
+    return utcnow().timestamp() - signed_in_at >= lifetime
 
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """The session's account, if the session is still valid: "<id>:<session_version>"."""
+    """The session's account, if the session is still valid: "<id>:<session_version>", signed
+    in less than PERMANENT_SESSION_LIFETIME ago."""
     account_id, _sep, version = user_id.partition(":")
     if not account_id.isdecimal() or not version.isdecimal():
+        return None
+    if _sign_in_expired():
+        for key in LOGIN_KEYS:
+            session.pop(key, None)
         return None
     # The navigation shows the person's name on every page: load it with the account.
     user = db.session.get(User, int(account_id), options=[joinedload(User.person)])
@@ -118,6 +136,7 @@ def _signed_in(user: User) -> Response:
     chosen_locale = session.get("locale")
     session.clear()  # a fresh session at sign-in (no fixation)
     login_user(user)
+    session[SIGNED_IN_AT] = int(utcnow().timestamp())
     if user.locale is None and chosen_locale:
         user.locale = chosen_locale
     user.last_login_at = utcnow()
