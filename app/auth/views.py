@@ -1,8 +1,19 @@
 """Sign in, sign out, change password, choose the language."""
 
-from flask import Blueprint, current_app, flash, redirect, request, session, url_for
+import math
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import format_datetime
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
@@ -77,59 +88,63 @@ def login() -> Response | str:
     status = 200
     if form.validate_on_submit():
         username = services.normalise_username(form.username.data)
-        addr = request.remote_addr
-        until = services.locked_until(username)
+        addr = services.client_address(request.remote_addr)
         user = db.session.scalar(db.select(User).filter_by(username=username))
-        if until is not None:
-            record_event("login_refused", user, record_kind="account", summary=username)
-            db.session.commit()
-            minutes = max(1, int((until - utcnow()).total_seconds() // 60) + 1)
-            form.password.errors.append(
-                _(
-                    "Too many failed attempts. Sign-in for this account is locked for "
-                    "%(minutes)d more minutes (until %(time)s).",
-                    minutes=minutes,
-                    time=format_datetime(until, "HH:mm"),
-                )
-            )
-            status = 429
-        else:
+        refusal = services.refusal(username, addr)
+        if refusal is None:
             attempt = services.reserve_attempt(username, addr)
             db.session.commit()
-            place = services.place_of(attempt)
-            if place > services.max_failures():
-                # Parallel attempts beyond the limit are refused unchecked.
+            refusal = services.judge(attempt)
+            if refusal is not None:
+                # Parallel attempts beyond a limit are refused unchecked.
                 attempt.outcome = services.REFUSED
-                record_event("login_refused", user, record_kind="account", summary=username)
-                db.session.commit()
-                form.password.errors.append(_locked_message())
-                status = 429
             elif not services.password_matches(user, form.password.data):
                 record_event("login_failed", user, record_kind="account", summary=username)
-                locked = place == services.max_failures()
-                if locked:
-                    services.start_lock(attempt)
+                started = services.after_failure(attempt)
+                if started is not None:
                     record_event("login_locked", user, record_kind="account", summary=username)
                 db.session.commit()
-                if locked:
-                    form.password.errors.append(_locked_message())
-                    status = 429
-                else:
-                    form.password.errors.append(_("Wrong username or password."))
-                    status = 422
+                if started is not None:
+                    return _refused(form, started)
+                form.password.errors.append(_("Wrong username or password."))
+                status = 422
             else:
                 attempt.outcome = services.SUCCESS
                 return _signed_in(user)
+        if refusal is not None:
+            record_event("login_refused", user, record_kind="account", summary=username)
+            db.session.commit()
+            return _refused(form, refusal)
     elif request.method == "POST":
         status = 422
     return render_page("auth/login.html", form=form, status=status)
 
 
-def _locked_message() -> str:
-    return _(
-        "Too many failed attempts. Sign-in for this account is locked for %(minutes)d minutes.",
-        minutes=current_app.config["LOGIN_LOCK_MINUTES"],
-    )
+def _refused(form: LoginForm, refusal: services.Refusal) -> Response:
+    """The sign-in page saying which limit holds and until when, with 429 and Retry-After."""
+    seconds = max(1, math.ceil((refusal.until - utcnow()).total_seconds()))
+    left = {
+        "seconds": seconds,
+        "minutes": math.ceil(seconds / 60),
+        "time": format_datetime(refusal.until, "HH:mm"),
+    }
+    message = {
+        services.BLOCKED: _l(
+            "Too many failed sign-ins from your network address. Sign-in from it is refused for "
+            "%(minutes)d more minutes (until %(time)s)."
+        ),
+        services.LOCKED: _l(
+            "Too many failed attempts. Sign-in to this account from your network address is "
+            "locked for %(minutes)d more minutes (until %(time)s)."
+        ),
+        services.DELAYED: _l(
+            "Too many failed attempts on this account. Wait %(seconds)d seconds, then try again."
+        ),
+    }[refusal.kind] % left
+    form.password.errors.append(message)
+    response = render_page("auth/login.html", form=form, status=429)
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 def _signed_in(user: User) -> Response:
