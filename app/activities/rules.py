@@ -40,3 +40,18 @@ CHECKIN_AFTER = register(
         group=_l("Activities"),
     )
 )
+QR_WINDOW = register(
+    SettingDef(
+        "checkin.qr_minutes",
+        int,
+        2,
+        _l("QR code accepted for (minutes after it left the screen)"),
+        _l(
+            "A check-in code is accepted this many minutes after the screen stopped showing it. "
+            "Keep it short: a photo of the screen sent to someone absent works as long."
+        ),
+        minimum=1,
+        maximum=10,
+        group=_l("Activities"),
+    )
+)

@@ -18,6 +18,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
+from app.activities import checkin
 from app.audit.trail import record_event
 from app.auth import services
 from app.auth.forms import LoginForm, PasswordForm
@@ -36,6 +37,9 @@ OPEN_ENDPOINTS = {"auth.password", "auth.logout", "auth.language", "static", "ma
 SIGNED_IN_AT = "signed_in_at"
 # What Flask-Login keeps in the session, dropped with the sign-in time when that runs out.
 LOGIN_KEYS = ("_user_id", "_fresh", "_id", SIGNED_IN_AT)
+# What the fresh session at sign-in keeps of the visitor's: a QR check-in code verified on the
+# phone, which the check-in page completes once signed in.
+KEPT_AT_SIGN_IN = (checkin.PENDING_SCAN,)
 
 
 def _sign_in_expired() -> bool:
@@ -149,7 +153,9 @@ def _refused(form: LoginForm, refusal: services.Refusal) -> Response:
 
 def _signed_in(user: User) -> Response:
     chosen_locale = session.get("locale")
+    kept = {key: session[key] for key in KEPT_AT_SIGN_IN if key in session}
     session.clear()  # a fresh session at sign-in (no fixation)
+    session.update(kept)
     login_user(user)
     session[SIGNED_IN_AT] = int(utcnow().timestamp())
     if user.locale is None and chosen_locale:
@@ -159,7 +165,7 @@ def _signed_in(user: User) -> Response:
     db.session.commit()
     if user.must_change_password:
         flash(_("Welcome. Please choose your own password first."), "info")
-        return redirect(url_for("auth.password"))
+        return redirect(url_for("auth.password", next=local_path(request.args.get("next"))))
     return redirect(_safe_next(request.args.get("next")))
 
 
@@ -196,7 +202,7 @@ def password() -> Response | str:
             db.session.commit()
             login_user(user)  # this session goes on
             flash(_("Your password has been changed."), "success")
-            return hx_redirect(url_for("main.index"))
+            return hx_redirect(_safe_next(request.args.get("next")))
     elif request.method == "POST":
         status = 422
     return render_page("auth/password.html", form=form, status=status)
