@@ -26,8 +26,13 @@ class Config:
     REMEMBER_COOKIE_SECURE = False
     PAGE_SIZE = 20
     MAX_UPLOAD_MB = 20
+    # Sign-in throttling (README): failures of one username from one address lock that pair;
+    # an address failing on many usernames is blocked; an account failing from everywhere waits.
     LOGIN_MAX_FAILURES = 5
     LOGIN_LOCK_MINUTES = 15
+    LOGIN_ADDRESS_MAX_USERNAMES = 10
+    LOGIN_ACCOUNT_MAX_FAILURES = 50
+    LOGIN_DELAY_MAX_SECONDS = 60
     # Checked rows of an import wait this long for the user's confirmation.
     IMPORT_TTL_MINUTES = 60
     # Roster imports post one field per checked row and bulk actions many ids.

@@ -88,8 +88,8 @@ GET = {
     "logs.edit": ("/logs/{log}/edit", grid(LOGIN, 200, 404, 403, 403)),
     "activities.thumbnail": ("/evidence/{evidence}/thumbnail", grid(LOGIN, 200, 404, 200, 200)),
     "study.sign_in_sheet": ("/study/{session}/sign-in-sheet.docx", SCOPED),
-    # A forged code opens nothing, whoever scans it.
-    "study.scan": ("/study/{session}/scan?t=1.forged", grid(LOGIN, 400, 400, 400, 400)),
+    # A forged code opens nothing, whoever scans it: it is verified before sign-in.
+    "study.scan": ("/study/{session}/scan?t=1.forged", grid(400, 400, 400, 400, 400)),
     # One's own make-up and reflection: on a planned session there is nothing to hand in yet,
     # so the form sends one back to the session; the admin's account is on no list.
     "study.make_up": ("/study/{session}/make-up", grid(LOGIN, 303, 404, 303, 403)),
@@ -162,7 +162,7 @@ POST = {
     "study.leave": ("/study/{session}/leave", grid(LOGIN, 0, 404, 0, 403)),
     "study.make_up": ("/study/{session}/make-up", grid(LOGIN, 0, 404, 0, 403)),
     "study.reflection": ("/study/{session}/reflection", grid(LOGIN, 0, 404, 0, 403)),
-    "study.scan": ("/study/{session}/scan", grid(LOGIN, 400, 400, 400, 400)),
+    "study.scan": ("/study/{session}/scan", grid(400, 400, 400, 400, 400)),
 }
 # Open to everyone by design: signing in, signing out and choosing the language.
 OPEN_POSTS = {"auth.login", "auth.logout", "auth.language"}

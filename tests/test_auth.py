@@ -483,3 +483,239 @@ def test_signing_in_and_choosing_a_language_leave_the_audit_trail_alone(client, 
     auth.logout()
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditLog)) == before
+
+
+def _session_data(app, client) -> tuple[dict, object]:
+    from flask.sessions import SecureCookieSessionInterface
+
+    serializer = SecureCookieSessionInterface().get_signing_serializer(app)
+    return serializer.loads(client.get_cookie("session").value), serializer
+
+
+def _signed_in_hours_ago(app, client, hours: float) -> None:
+    """The browser's session as it would be had the sign-in happened ``hours`` ago."""
+    from app.types import utcnow
+
+    data, serializer = _session_data(app, client)
+    with app.app_context():
+        signed_in_at = int((utcnow() - timedelta(hours=hours)).timestamp())
+    client.set_cookie("session", serializer.dumps({**data, "signed_in_at": signed_in_at}))
+
+
+def test_a_session_ends_twelve_hours_after_sign_in_however_active(app, client, auth, world):
+    auth.login("member")
+    signed_in_at = _session_data(app, client)[0]["signed_in_at"]
+    # Activity signs the cookie anew (a flashed message, a language choice): the sign-in time
+    # it carries stays the first one.
+    client.post("/auth/language/en", data={"csrf_token": auth.token("/"), "next": "/"})
+    assert client.get("/").status_code == 200
+    assert _session_data(app, client)[0]["signed_in_at"] == signed_in_at
+    _signed_in_hours_ago(app, client, 11.9)
+    assert client.get("/").status_code == 200
+    _signed_in_hours_ago(app, client, 12.01)
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/auth/login")
+    # The refused session is forgotten, not merely refused once.
+    assert "_user_id" not in _session_data(app, client)[0]
+    assert client.get("/").status_code == 302
+    # Signing in again starts a new twelve hours.
+    assert auth.login("member").status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_a_session_without_a_sign_in_time_is_refused(app, client, auth, world):
+    auth.login("member")
+    data, serializer = _session_data(app, client)
+    data.pop("signed_in_at")
+    client.set_cookie("session", serializer.dumps(data))
+    assert client.get("/").status_code == 302
+
+
+# --- throttling by username and address -------------------------------------------------------
+
+
+def from_address(app, addr: str):
+    """A browser at another address (no proxy in front: REMOTE_ADDR is the client's)."""
+    browser = app.test_client()
+    browser.environ_base.update({"REMOTE_ADDR": addr, "HTTP_ACCEPT_LANGUAGE": "en"})
+    return browser
+
+
+def sign_in(browser, username: str, password: str = PASSWORD):
+    return browser.post(
+        "/auth/login",
+        data={"username": username, "password": password, "csrf_token": csrf_token(browser)},
+    )
+
+
+def age_attempts(app, delta: timedelta) -> None:
+    with app.app_context():
+        for attempt in db.session.scalars(sa.select(LoginAttempt)):
+            attempt.at = attempt.at - delta
+        db.session.commit()
+
+
+def test_a_lock_holds_only_for_the_address_that_caused_it(app, auth, world):
+    """A guesser elsewhere cannot lock the owner out: the owner signs in from their own desk."""
+    guesser, desk = from_address(app, "10.0.0.66"), from_address(app, "10.0.0.7")
+    for _ in range(4):
+        assert sign_in(guesser, "member", "wrong-password").status_code == 422
+    fifth = sign_in(guesser, "member", "wrong-password")
+    assert fifth.status_code == 429
+    assert "from your network address is locked" in fifth.get_data(as_text=True)
+    assert int(fifth.headers["Retry-After"]) == 15 * 60
+    assert sign_in(guesser, "member").status_code == 429  # the right password too
+    assert sign_in(desk, "member").status_code == 302
+    assert audit_actions(app, "login_locked") == 1
+    with app.app_context():
+        locks = db.session.execute(
+            sa.select(LoginAttempt.username, LoginAttempt.remote_addr).where(
+                LoginAttempt.outcome == "locked"
+            )
+        ).all()
+    assert locks == [("member", "10.0.0.66")]
+
+
+def test_an_address_failing_on_ten_usernames_is_refused_for_fifteen_minutes(app, world):
+    sprayer, elsewhere = from_address(app, "10.0.0.66"), from_address(app, "10.0.0.7")
+    names = ["member", "admin", "secretary2"] + [f"guess{n}" for n in range(7)]
+    statuses = [sign_in(sprayer, name, "Winter2026!").status_code for name in names]
+    assert statuses == [422] * 9 + [429]
+    # Now every username is refused from that address, unchecked, the right password included.
+    refused = sign_in(sprayer, "secretary")
+    assert refused.status_code == 429
+    assert "from your network address" in refused.get_data(as_text=True)
+    assert sign_in(elsewhere, "secretary").status_code == 302
+    age_attempts(app, timedelta(minutes=16))
+    assert sign_in(sprayer, "secretary").status_code == 302
+
+
+def test_colleagues_who_mistyped_then_signed_in_do_not_block_their_office(app, world):
+    """Behind one office address: a username whose owner then signed in is not a spray."""
+    office = from_address(app, "10.0.0.1")
+    for name in ("member", "secretary2", "admin"):
+        assert sign_in(office, name, "typo-typo").status_code == 422
+        assert sign_in(office, name).status_code == 302
+        office = from_address(app, "10.0.0.1")  # the next colleague's phone, same address
+    for name in [f"guess{n}" for n in range(9)]:
+        assert sign_in(office, name, "typo-typo").status_code == 422
+    assert sign_in(office, "secretary").status_code == 302  # 9 unexplained, not 12
+    office = from_address(app, "10.0.0.1")
+    assert sign_in(office, "guess9", "typo-typo").status_code == 429  # the 10th
+
+
+def failures_on(app, username: str, count: int, latest_seconds_ago: int) -> None:
+    """``count`` failures on ``username``, each from its own address, the latest some seconds
+    ago and the others a second apart before it."""
+    from app.types import utcnow
+
+    with app.app_context():
+        now = utcnow()
+        db.session.add_all(
+            LoginAttempt(
+                username=username,
+                at=now - timedelta(seconds=latest_seconds_ago + n),
+                outcome="failure",
+                remote_addr=f"198.51.100.{n % 250}",
+            )
+            for n in range(count)
+        )
+        db.session.commit()
+
+
+def clear_attempts(app) -> None:
+    with app.app_context():
+        db.session.execute(sa.delete(LoginAttempt))
+        db.session.commit()
+
+
+def test_an_account_failing_from_everywhere_waits_longer_each_time_but_is_never_locked(app, world):
+    owner = from_address(app, "10.0.0.7")
+    # Fifty failures from thirteen addresses, none reaching its own limit: all checked.
+    for n in range(50):
+        guesser = from_address(app, f"10.0.1.{n // 4}")
+        assert sign_in(guesser, "member", f"guess-{n}").status_code == 422, n
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(LoginAttempt)) == 50
+    clear_attempts(app)
+    # Below the cap, no wait.
+    failures_on(app, "member", 49, latest_seconds_ago=0)
+    assert sign_in(owner, "member").status_code == 302
+    # 50 failures: 1 s after the latest; 54: 16 s; 55: 32 s; never more than a minute.
+    for count, ago, answer in ((54, 20, 302), (55, 20, 429), (400, 61, 302)):
+        clear_attempts(app)
+        failures_on(app, "member", count, latest_seconds_ago=ago)
+        response = sign_in(from_address(app, "10.0.0.7"), "member")
+        assert response.status_code == answer, count
+        if answer == 429:
+            assert "Wait" in response.get_data(as_text=True)
+            assert 1 <= int(response.headers["Retry-After"]) <= 12
+            with app.app_context():  # refused before being recorded
+                total = db.session.scalar(sa.select(sa.func.count()).select_from(LoginAttempt))
+                assert total == count
+            # Not a lock: once the wait is over, the owner signs in.
+            age_attempts(app, timedelta(seconds=13))
+            assert sign_in(from_address(app, "10.0.0.7"), "member").status_code == 302
+
+
+def test_the_client_address_comes_through_the_trusted_proxies_only(app, world):
+    from app import create_app
+
+    def recorded_addresses(application) -> list[str]:
+        with application.app_context():
+            return db.session.scalars(
+                sa.select(LoginAttempt.remote_addr).order_by(LoginAttempt.id)
+            ).all()
+
+    # No proxy trusted: a forged X-Forwarded-For changes nothing, so it cannot dodge a lock.
+    browser = app.test_client()
+    for n in range(5):
+        browser.post(
+            "/auth/login",
+            data={"username": "member", "password": "nope", "csrf_token": csrf_token(browser)},
+            headers={"X-Forwarded-For": f"203.0.113.{n}"},
+        )
+    assert recorded_addresses(app) == ["127.0.0.1"] * 5 + ["127.0.0.1"]  # the fifth locked
+    clear_attempts(app)
+    behind_proxy = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key",
+            "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            "TRUSTED_PROXIES": 1,
+        }
+    )
+    proxy = behind_proxy.test_client()
+    for addr in ("203.0.113.9", "203.0.113.9", "198.51.100.4"):
+        proxy.post(
+            "/auth/login",
+            data={"username": "member", "password": "nope", "csrf_token": csrf_token(proxy)},
+            headers={"X-Forwarded-For": addr},
+        )
+    assert recorded_addresses(behind_proxy) == ["203.0.113.9", "203.0.113.9", "198.51.100.4"]
+    with behind_proxy.app_context():
+        db.engine.dispose()
+
+
+def test_attempts_older_than_a_day_are_pruned(app, world):
+    from app.types import utcnow
+
+    with app.app_context():
+        now = utcnow()
+        for hours in (25, 23):
+            db.session.add(
+                LoginAttempt(
+                    username="member",
+                    at=now - timedelta(hours=hours),
+                    outcome="failure",
+                    remote_addr="10.0.0.66",
+                )
+            )
+        db.session.commit()
+    assert sign_in(from_address(app, "10.0.0.7"), "member").status_code == 302
+    with app.app_context():
+        kept = db.session.scalars(sa.select(LoginAttempt.at).order_by(LoginAttempt.at)).all()
+        assert len(kept) == 2
+        assert now - timedelta(hours=24) < kept[0] < now - timedelta(hours=22)

@@ -16,6 +16,7 @@ from app.activities.models import (
     LeaveState,
     MakeUpState,
     Participation,
+    RecordedVia,
 )
 from app.audit.models import AuditLog
 from app.auth.models import User
@@ -298,21 +299,128 @@ def test_button_check_in_outside_the_window_is_refused(app, client, auth, world,
     assert row_of(app, session_id, "member").status is AttendanceStatus.UNMARKED
 
 
-def test_qr_code_checks_in_at_once_within_five_minutes(app, client, auth, world):
-    session_id = new_session(app, timedelta(minutes=-5))
+@pytest.mark.parametrize("minutes", [1, 2, 5])
+def test_qr_code_checks_in_at_once_inside_the_configured_window_only(
+    app, client, auth, world, minutes
+):
+    """The window runs from the end of the 60-second slot in which the screen last showed the
+    code; 2 minutes unless the setting says otherwise."""
+    from app import settings
+    from app.activities.rules import QR_WINDOW
+
+    session_id = new_session(app, timedelta(minutes=-10))
     with app.app_context():
-        token = checkin.token_for(session_id, utcnow() - timedelta(minutes=4))
+        if minutes != QR_WINDOW.default:
+            settings.put(QR_WINDOW.key, minutes)
+            db.session.commit()
+        now, window = utcnow(), timedelta(minutes=minutes)
+        # Slots end within a minute after these instants: 5 s inside, 5 s outside the window.
+        inside = checkin.token_for(session_id, now - window + timedelta(seconds=5))
+        outside = checkin.token_for(session_id, now - window - timedelta(seconds=65))
     auth.login("member")
-    page = client.get(f"/study/{session_id}/scan?t={token}")
+    refused = post(client, f"/study/{session_id}/scan", {"t": outside})
+    assert refused.status_code == 400 and "expired" in refused.get_data(as_text=True)
+    assert row_of(app, session_id, "member").status is AttendanceStatus.UNMARKED
+    page = client.get(f"/study/{session_id}/scan?t={inside}")
     assert page.status_code == 200 and "data-autosubmit" in page.get_data(as_text=True)
-    response = post(client, f"/study/{session_id}/scan", {"t": token})
+    response = post(client, f"/study/{session_id}/scan", {"t": inside})
     assert response.status_code == 303
     row = row_of(app, session_id, "member")
     assert row.status is AttendanceStatus.PRESENT and row.confirmed
+    assert row.recorded_via is RecordedVia.QR
     assert counts(app, session_id).present == 1
-    again = post(client, f"/study/{session_id}/scan", {"t": token})
+    again = post(client, f"/study/{session_id}/scan", {"t": inside})
     assert again.status_code == 303
     assert "already checked in" in client.get(again.headers["Location"]).get_data(as_text=True)
+
+
+def _scan_signed_out(app, client, session_id: int) -> str:
+    """A phone not signed in scans the code on the screen: sent to sign in, the scan kept."""
+    with app.app_context():
+        token = checkin.token_for(session_id)
+    response = client.get(f"/study/{session_id}/scan?t={token}")
+    assert response.status_code == 302
+    login = response.headers["Location"]
+    assert login == f"/auth/login?next=/study/{session_id}/scan"
+    return login
+
+
+def _sign_in_at(client, login: str, username: str = "member"):
+    return client.post(
+        login,
+        data={"username": username, "password": PASSWORD, "csrf_token": csrf_token(client, login)},
+    )
+
+
+def test_a_code_scanned_before_signing_in_checks_in_once_signed_in(app, client, world):
+    session_id = new_session(app, timedelta(minutes=-5))
+    login = _scan_signed_out(app, client, session_id)
+    assert "Sign in to finish checking in." in client.get(login).get_data(as_text=True)
+    assert row_of(app, session_id, "member").status is AttendanceStatus.UNMARKED
+    signed_in = _sign_in_at(client, login)
+    assert signed_in.status_code == 302
+    assert signed_in.headers["Location"] == f"/study/{session_id}/scan"
+    page = client.get(signed_in.headers["Location"])  # the code itself is not needed again
+    assert page.status_code == 200 and "data-autosubmit" in page.get_data(as_text=True)
+    response = post(client, f"/study/{session_id}/scan", {"t": ""})
+    assert response.status_code == 303
+    assert "You have checked in." in client.get(response.headers["Location"]).get_data(as_text=True)
+    row = row_of(app, session_id, "member")
+    assert row.status is AttendanceStatus.PRESENT and row.recorded_via is RecordedVia.QR
+    # The kept scan is used up: it checks nobody in a second time, nor another session.
+    other = new_session(app, timedelta(minutes=-5), title="Another")
+    for target in (session_id, other):
+        assert post(client, f"/study/{target}/scan", {"t": ""}).status_code == 400
+    assert row_of(app, other, "member").status is AttendanceStatus.UNMARKED
+
+
+def test_a_scan_kept_while_signing_in_lapses_five_minutes_after_the_scan(app, client, world):
+    from flask.sessions import SecureCookieSessionInterface
+
+    session_id = new_session(app, timedelta(minutes=-5))
+    login = _scan_signed_out(app, client, session_id)
+    serializer = SecureCookieSessionInterface().get_signing_serializer(app)
+
+    def scanned_seconds_ago(seconds: int) -> int:
+        data = serializer.loads(client.get_cookie("session").value)
+        data["pending_scan"][1] -= seconds
+        client.set_cookie("session", serializer.dumps(data))
+        return data["pending_scan"][1]
+
+    # A minute later, coming back to the page without the code does not renew the scan.
+    scanned_at = scanned_seconds_ago(60)
+    assert client.get(f"/study/{session_id}/scan").status_code == 302
+    assert serializer.loads(client.get_cookie("session").value)["pending_scan"][1] == scanned_at
+    scanned_seconds_ago(4 * 60 + 10)  # now 5 min 10 s ago
+    assert _sign_in_at(client, login).status_code == 302
+    response = client.get(f"/study/{session_id}/scan")
+    assert response.status_code == 400 and "expired" in response.get_data(as_text=True)
+    assert post(client, f"/study/{session_id}/scan", {"t": ""}).status_code == 400
+    assert row_of(app, session_id, "member").status is AttendanceStatus.UNMARKED
+
+
+def test_a_first_sign_in_chooses_a_password_then_finishes_the_check_in(app, client, world):
+    session_id = new_session(app, timedelta(minutes=-5))
+    with app.app_context():
+        member = db.session.scalar(sa.select(User).where(User.username == "member"))
+        member.must_change_password = True
+        db.session.commit()
+    login = _scan_signed_out(app, client, session_id)
+    signed_in = _sign_in_at(client, login)
+    password_page = signed_in.headers["Location"]
+    assert password_page.startswith("/auth/password")
+    changed = client.post(
+        password_page,
+        data={
+            "current": PASSWORD,
+            "new": "brand-new-pass-9",
+            "confirm": "brand-new-pass-9",
+            "csrf_token": csrf_token(client, password_page),
+        },
+    )
+    assert changed.headers["Location"] == f"/study/{session_id}/scan"
+    assert post(client, f"/study/{session_id}/scan", {"t": ""}).status_code == 303
+    assert row_of(app, session_id, "member").status is AttendanceStatus.PRESENT
 
 
 def test_expired_and_forged_codes_are_refused(app, client, auth, world):

@@ -1,24 +1,28 @@
 """The rotating check-in code shown in the room.
 
 A token names the activity and a 60-second slot and is signed with the application's secret, so
-nothing is stored: a new token appears every slot, and a token is accepted for five minutes after
-its slot began (time to sign in on a phone). A forged token fails the signature; an old one fails
-the clock.
+nothing is stored: a new token appears every slot, and a token is accepted for a short window
+(a setting, minutes) after its slot ended, when the screen last showed it. A forged token fails
+the signature; an old one fails the clock. A scan verified before its person has signed in waits
+SIGN_IN_SECONDS for the sign-in that completes it, so that signing in on the phone first is no
+reason to be refused, while the code itself travels no further.
 """
 
 import hashlib
 import hmac
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import segno
-from flask import current_app
+from flask import current_app, session
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from app.types import utcnow
 
 ROTATE_SECONDS = 60
-VALID_SECONDS = 5 * 60
+SIGN_IN_SECONDS = 5 * 60
+# In the session, a scan verified before sign-in: [activity id, verified at (epoch seconds)].
+PENDING_SCAN = "pending_scan"
 
 
 def _slot(now: datetime) -> int:
@@ -53,9 +57,9 @@ class Expired(TokenProblem):
     pass
 
 
-def verify(activity_id: int, token: str, now: datetime | None = None) -> None:
-    """Raise Forged or Expired unless the token was shown for this activity in the last five
-    minutes."""
+def verify(activity_id: int, token: str, window: timedelta, now: datetime | None = None) -> None:
+    """Raise Forged or Expired unless the token was on the screen for this activity at most
+    ``window`` ago."""
     slot_text, _, signature = (token or "").partition(".")
     # ASCII only: isdigit() also admits "²", which int() refuses, and compare_digest() refuses
     # a non-ASCII text.
@@ -64,9 +68,9 @@ def verify(activity_id: int, token: str, now: datetime | None = None) -> None:
     slot = int(slot_text)
     if not hmac.compare_digest(signature, _signature(activity_id, slot)):
         raise Forged
-    shown_at = slot * ROTATE_SECONDS
-    age = (now or utcnow()).timestamp() - shown_at
-    if age < 0 or age > VALID_SECONDS:
+    now_seconds = (now or utcnow()).timestamp()
+    last_shown = (slot + 1) * ROTATE_SECONDS
+    if now_seconds < slot * ROTATE_SECONDS or now_seconds - last_shown > window.total_seconds():
         raise Expired
 
 
@@ -91,3 +95,29 @@ def qr_svg(url: str, title: str | None = None) -> Markup:
     svg = svg.replace("<svg ", '<svg role="img" shape-rendering="crispEdges" ', 1)
     # Safe to mark: segno escapes the title, and the URL only becomes path data, never text.
     return Markup(svg)  # noqa: S704
+
+
+def remember_scan(activity_id: int, now: datetime | None = None) -> None:
+    """Keep a verified scan in the session while its person signs in."""
+    session[PENDING_SCAN] = [activity_id, int((now or utcnow()).timestamp())]
+
+
+def forget_scan() -> None:
+    session.pop(PENDING_SCAN, None)
+
+
+def verify_scan(
+    activity_id: int, token: str, window: timedelta, now: datetime | None = None
+) -> None:
+    """Verify the token or, without one, the scan this browser made for the activity before it
+    signed in: Expired when that scan is more than SIGN_IN_SECONDS old, Forged when there is
+    none."""
+    if token:
+        verify(activity_id, token, window, now)
+        return
+    pending = session.get(PENDING_SCAN)
+    if not isinstance(pending, list) or len(pending) != 2 or pending[0] != activity_id:
+        raise Forged
+    age = (now or utcnow()).timestamp() - pending[1]
+    if not 0 <= age <= SIGN_IN_SECONDS:
+        raise Expired

@@ -85,3 +85,18 @@ def record_date(_form: Form, field: Field) -> None:
         )
     if field.data > one_year_after(local_today()):
         raise StopValidation(_l("The date cannot be more than a year ahead."))
+QR_WINDOW = register(
+    SettingDef(
+        "checkin.qr_minutes",
+        int,
+        2,
+        _l("QR code accepted for (minutes after it left the screen)"),
+        _l(
+            "A check-in code is accepted this many minutes after the screen stopped showing it. "
+            "Keep it short: a photo of the screen sent to someone absent works as long."
+        ),
+        minimum=1,
+        maximum=10,
+        group=_l("Activities"),
+    )
+)

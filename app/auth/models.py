@@ -101,11 +101,16 @@ class User(UserMixin, db.Model):
 
 
 class LoginAttempt(db.Model):
-    """A sign-in outcome (success, failure, or the start of a lock); kept in the database so that
-    throttling holds across several server processes."""
+    """A sign-in outcome (success, failure, refused, or the start of a lock or a block); kept in
+    the database so that throttling holds across several server processes, for a day."""
 
     __tablename__ = "login_attempt"
-    __table_args__ = (sa.Index("ix_login_attempt_username_at", "username", "at"),)
+    __table_args__ = (
+        sa.Index("ix_login_attempt_username_at", "username", "at"),
+        # Attempts are also counted by address, and pruned by age.
+        sa.Index("ix_login_attempt_remote_addr_at", "remote_addr", "at"),
+        sa.Index("ix_login_attempt_at", "at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(sa.String(60))

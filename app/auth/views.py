@@ -1,12 +1,24 @@
 """Sign in, sign out, change password, choose the language."""
 
-from flask import Blueprint, current_app, flash, redirect, request, session, url_for
+import math
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import format_datetime
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
+from app.activities import checkin
 from app.audit.trail import record_event
 from app.auth import services
 from app.auth.forms import LoginForm, PasswordForm
@@ -21,13 +33,34 @@ bp = Blueprint("auth", __name__)
 
 # Endpoints reachable while an initial password is still to be changed.
 OPEN_ENDPOINTS = {"auth.password", "auth.logout", "auth.language", "static", "main.healthz"}
+# When the session signed in (seconds since the epoch): the session ends a fixed time after it,
+# however active it is, since the cookie is signed anew whenever the session changes.
+SIGNED_IN_AT = "signed_in_at"
+# What Flask-Login keeps in the session, dropped with the sign-in time when that runs out.
+LOGIN_KEYS = ("_user_id", "_fresh", "_id", SIGNED_IN_AT)
+# What the fresh session at sign-in keeps of the visitor's: a QR check-in code verified on the
+# phone, which the check-in page completes once signed in.
+KEPT_AT_SIGN_IN = (checkin.PENDING_SCAN,)
+
+
+def _sign_in_expired() -> bool:
+    signed_in_at = session.get(SIGNED_IN_AT)
+    if not isinstance(signed_in_at, int | float):
+        return True  # a session from before the sign-in time was kept
+    lifetime = current_app.permanent_session_lifetime.total_seconds()
+    return utcnow().timestamp() - signed_in_at >= lifetime
 
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    """The session's account, if the session is still valid: "<id>:<session_version>"."""
+    """The session's account, if the session is still valid: "<id>:<session_version>", signed
+    in less than PERMANENT_SESSION_LIFETIME ago."""
     account_id, _sep, version = user_id.partition(":")
     if not account_id.isdecimal() or not version.isdecimal():
+        return None
+    if _sign_in_expired():
+        for key in LOGIN_KEYS:
+            session.pop(key, None)
         return None
     # The navigation shows the person's name on every page: load it with the account.
     user = db.session.get(User, int(account_id), options=[joinedload(User.person)])
@@ -60,65 +93,72 @@ def login() -> Response | str:
     status = 200
     if form.validate_on_submit():
         username = services.normalise_username(form.username.data)
-        addr = request.remote_addr
-        until = services.locked_until(username)
+        addr = services.client_address(request.remote_addr)
         user = db.session.scalar(db.select(User).filter_by(username=username))
-        if until is not None:
-            record_event("login_refused", user, record_kind="account", summary=username)
-            db.session.commit()
-            minutes = max(1, int((until - utcnow()).total_seconds() // 60) + 1)
-            form.password.errors.append(
-                _(
-                    "Too many failed attempts. Sign-in for this account is locked for "
-                    "%(minutes)d more minutes (until %(time)s).",
-                    minutes=minutes,
-                    time=format_datetime(until, "HH:mm"),
-                )
-            )
-            status = 429
-        else:
+        refusal = services.refusal(username, addr)
+        if refusal is None:
             attempt = services.reserve_attempt(username, addr)
             db.session.commit()
-            place = services.place_of(attempt)
-            if place > services.max_failures():
-                # Parallel attempts beyond the limit are refused unchecked.
+            refusal = services.judge(attempt)
+            if refusal is not None:
+                # Parallel attempts beyond a limit are refused unchecked.
                 attempt.outcome = services.REFUSED
-                record_event("login_refused", user, record_kind="account", summary=username)
-                db.session.commit()
-                form.password.errors.append(_locked_message())
-                status = 429
             elif not services.password_matches(user, form.password.data):
                 record_event("login_failed", user, record_kind="account", summary=username)
-                locked = place == services.max_failures()
-                if locked:
-                    services.start_lock(attempt)
+                started = services.after_failure(attempt)
+                if started is not None:
                     record_event("login_locked", user, record_kind="account", summary=username)
                 db.session.commit()
-                if locked:
-                    form.password.errors.append(_locked_message())
-                    status = 429
-                else:
-                    form.password.errors.append(_("Wrong username or password."))
-                    status = 422
+                if started is not None:
+                    return _refused(form, started)
+                form.password.errors.append(_("Wrong username or password."))
+                status = 422
             else:
                 attempt.outcome = services.SUCCESS
                 return _signed_in(user)
+        if refusal is not None:
+            record_event("login_refused", user, record_kind="account", summary=username)
+            db.session.commit()
+            return _refused(form, refusal)
     elif request.method == "POST":
         status = 422
     return render_page("auth/login.html", form=form, status=status)
 
 
-def _locked_message() -> str:
-    return _(
-        "Too many failed attempts. Sign-in for this account is locked for %(minutes)d minutes.",
-        minutes=current_app.config["LOGIN_LOCK_MINUTES"],
-    )
+def _refused(form: LoginForm, refusal: services.Refusal) -> Response:
+    """The sign-in page saying which limit holds and until when, with 429 and Retry-After."""
+    seconds = max(1, math.ceil((refusal.until - utcnow()).total_seconds()))
+    left = {
+        "seconds": seconds,
+        "minutes": math.ceil(seconds / 60),
+        "time": format_datetime(refusal.until, "HH:mm"),
+    }
+    message = {
+        services.BLOCKED: _l(
+            "Too many failed sign-ins from your network address. Sign-in from it is refused for "
+            "%(minutes)d more minutes (until %(time)s)."
+        ),
+        services.LOCKED: _l(
+            "Too many failed attempts. Sign-in to this account from your network address is "
+            "locked for %(minutes)d more minutes (until %(time)s)."
+        ),
+        services.DELAYED: _l(
+            "Too many failed attempts on this account. Wait %(seconds)d seconds, then try again."
+        ),
+    }[refusal.kind] % left
+    form.password.errors.append(message)
+    response = render_page("auth/login.html", form=form, status=429)
+    response.headers["Retry-After"] = str(seconds)
+    return response
 
 
 def _signed_in(user: User) -> Response:
     chosen_locale = session.get("locale")
+    kept = {key: session[key] for key in KEPT_AT_SIGN_IN if key in session}
     session.clear()  # a fresh session at sign-in (no fixation)
+    session.update(kept)
     login_user(user)
+    session[SIGNED_IN_AT] = int(utcnow().timestamp())
     if user.locale is None and chosen_locale:
         user.locale = chosen_locale
     user.last_login_at = utcnow()
@@ -126,7 +166,7 @@ def _signed_in(user: User) -> Response:
     db.session.commit()
     if user.must_change_password:
         flash(_("Welcome. Please choose your own password first."), "info")
-        return redirect(url_for("auth.password"))
+        return redirect(url_for("auth.password", next=local_path(text_arg("next"))))
     return redirect(_safe_next(text_arg("next")))
 
 
@@ -163,7 +203,7 @@ def password() -> Response | str:
             db.session.commit()
             login_user(user)  # this session goes on
             flash(_("Your password has been changed."), "success")
-            return hx_redirect(url_for("main.index"))
+            return hx_redirect(_safe_next(text_arg("next")))
     elif request.method == "POST":
         status = 422
     return render_page("auth/password.html", form=form, status=status)

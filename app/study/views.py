@@ -42,7 +42,7 @@ from app.activities.models import (
     Participation,
     RecordedVia,
 )
-from app.activities.rules import LATE_ENTRY_DAYS
+from app.activities.rules import LATE_ENTRY_DAYS, QR_WINDOW
 from app.activities.services import AlreadyDone, Refused
 from app.auth.models import Role, User
 from app.auth.policy import (
@@ -781,15 +781,20 @@ def _qr_context(session: StudySession) -> dict[str, Any]:
 
 
 @bp.route("/<int:session_id>/scan", methods=["GET", "POST"])
-@login_required
 def scan(session_id: int) -> Response:
     """The address in the QR code: a valid code checks the signed-in person in, confirmed at once
-    (the code is only visible in the room). The page submits itself; the POST carries CSRF."""
+    (the code is only visible in the room). The page submits itself; the POST carries CSRF.
+
+    The code is verified before sign-in: a person who must sign in on the phone first comes back
+    here without the code, and the scan kept in the session completes the check-in if the sign-in
+    ends within five minutes of it."""
     token = form_or_query_arg("t")
+    window = timedelta(minutes=settings.get(QR_WINDOW.key))
     try:
         # Before any lookup: without a valid code nothing tells whether the session exists.
-        checkin.verify(session_id, token)
+        checkin.verify_scan(session_id, token, window)
     except checkin.Expired:
+        checkin.forget_scan()
         return render_page(
             "study/scan.html",
             session=None,
@@ -803,6 +808,13 @@ def scan(session_id: int) -> Response:
             problem=_("This code is not valid. Scan the code on the screen in the room."),
             status=400,
         )
+    if not current_user.is_authenticated:
+        if token:  # a scan kept while signing in is not renewed by coming back
+            checkin.remember_scan(session_id)
+        flash(_("Sign in to finish checking in."), "info")
+        return redirect(url_for("auth.login", next=url_for("study.scan", session_id=session_id)))
+    if request.method == "POST":
+        checkin.forget_scan()
     session = db.get_or_404(StudySession, session_id)
     row = own_participation(current_user, session)
     if row is None:
