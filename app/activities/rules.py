@@ -85,6 +85,8 @@ def record_date(_form: Form, field: Field) -> None:
         )
     if field.data > one_year_after(local_today()):
         raise StopValidation(_l("The date cannot be more than a year ahead."))
+
+
 QR_WINDOW = register(
     SettingDef(
         "checkin.qr_minutes",
