@@ -246,10 +246,6 @@ def restore_unit(unit: OrgUnit) -> None:
     unit.deleted_at = None
 
 
-def person_by_code(code: str) -> Person | None:
-    return db.session.scalar(sa.select(Person).where(Person.code == code.strip()))
-
-
 def account_of(person: Person) -> User | None:
     return db.session.scalar(sa.select(User).where(User.person_id == person.id))
 

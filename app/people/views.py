@@ -22,8 +22,8 @@ from app.auth.policy import (
     units_for_choice,
 )
 from app.extensions import db
-from app.htmx import hx_redirect, render_page
-from app.people import services
+from app.htmx import hx_redirect, render_fragment, render_page
+from app.people import picker, services
 from app.people.forms import MoveForm, NewPersonForm, PersonForm, TransferForm
 from app.people.memberships import add_membership
 from app.people.models import (
@@ -66,6 +66,26 @@ def index() -> Response:
         departments=services.departments(),
         statuses=PartyStatus,
         today=local_today(),
+    )
+
+
+@bp.route("/pick")
+@role_required(Role.ADMIN, Role.SECRETARY)
+def pick() -> Response:
+    """Live results for a person field: one's own people (name, code, department; paged), or
+    with ``mode=bureau`` anyone in the bureau (name and department only; at most 20)."""
+    bureau_wide = request.args.get("mode") == "bureau"
+    typed = request.args.get("q") or ""
+    results = (
+        picker.search_bureau(typed) if bureau_wide else picker.search_scoped(typed, current_user)
+    )
+    return render_fragment(
+        "people/_pick_results.html",
+        results=results,
+        bureau_wide=bureau_wide,
+        typed=typed.strip()[: picker.MAX_TYPED],
+        token_of=picker.token_of,
+        bureau_limit=picker.BUREAU_LIMIT,
     )
 
 
