@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.auth.models import User
 from app.extensions import db
+from app.locale_text import enumeration
 from app.people.models import ALLOWED_PARENT, Membership, OrgUnit, Person, UnitKind
 from app.types import utcnow
 
@@ -210,7 +211,7 @@ def deactivation_problem(unit: OrgUnit, today: date) -> str | None:
             _l(
                 "%(name)s still has sub-units (%(children)s). Deactivate or move them first.",
                 name=unit.name,
-                children=", ".join(child.name for child in children),
+                children=enumeration(child.name for child in children),
             )
         )
     return None

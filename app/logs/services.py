@@ -1,12 +1,16 @@
 """A member's logs: submitting, editing, withdrawing, and the secretary's review. Services take
 models and values, may add and flush, never commit; a refusal raises ``Refused``."""
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
 
 from app.activities.services import Refused
+from app.audit.models import AuditLog
 from app.auth.models import User
 from app.extensions import db
 from app.logs.models import LogKind, LogState, MemberLog
@@ -67,3 +71,39 @@ def review(log: MemberLog, approve: bool, comment: str | None, by: User) -> None
     log.review_comment = comment or None
     log.reviewed_at = utcnow()
     log.reviewed_by_id = by_id
+
+
+@dataclass(frozen=True)
+class Return:
+    at: datetime
+    by: User | None
+    comment: str | None
+
+
+def returns(log: MemberLog) -> list[Return]:
+    """Every time the log was returned, oldest first. The row keeps only the latest review, so a
+    log fixed and sent again reads its earlier returns and their comments from the audit trail
+    (one query); without a trail, the row's own last return."""
+    entries = db.session.scalars(
+        sa.select(AuditLog)
+        .where(
+            AuditLog.record_type == MemberLog.__tablename__,
+            AuditLog.record_id == str(log.id),
+            AuditLog.action == "update",
+        )
+        .options(joinedload(AuditLog.actor))
+        .order_by(AuditLog.at, AuditLog.id)
+    )
+    found: list[Return] = []
+    comment: str | None = None
+    for entry in entries:
+        changes = entry.changes or {}
+        if "review_comment" in changes:
+            comment = changes["review_comment"][1]
+        if (changes.get("state") or [None, None])[1] == LogState.RETURNED.value:
+            found.append(Return(entry.at, entry.actor, comment))
+    was_returned = log.reviewed_at is not None and log.state is not LogState.APPROVED
+    if not found and was_returned:
+        by = db.session.get(User, log.reviewed_by_id) if log.reviewed_by_id else None
+        found.append(Return(log.reviewed_at, by, log.review_comment))  # type: ignore[arg-type]
+    return found
