@@ -2,7 +2,7 @@
 states and the reviewer's comments, fixing a returned log, withdrawing, and who may read what."""
 
 import io
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -490,3 +490,27 @@ def test_a_log_never_returned_shows_no_earlier_returns(app, client, auth, world)
     review(app, log_id, True, "Well done")
     auth.login("member")
     assert "Returned before" not in client.get(f"/logs/{log_id}").get_data(as_text=True)
+
+
+def test_a_log_entered_as_returned_shows_that_return_once_sent_again(app, client, auth, world):
+    """Logs loaded already returned (demo data, an import) keep their return and reviewer."""
+    with app.app_context():
+        log = MemberLog(
+            person_id=world["member_person"],
+            kind=LogKind.SELF_STUDY,
+            done_on=local_today() - timedelta(days=3),
+            hours=Decimal("1"),
+            title="Loaded returned",
+            state=LogState.RETURNED,
+            review_comment="Upload the notice",
+            reviewed_at=datetime(2026, 3, 8, 6, 30, tzinfo=UTC),
+            reviewed_by_id=account("secretary").id,
+        )
+        db.session.add(log)
+        db.session.commit()
+        log_id = log.id
+    auth.login("member")
+    data = form_data(kind="self_study", hours="1", title="Loaded and fixed")
+    assert post(client, f"/logs/{log_id}/edit", data).status_code == 303
+    page = client.get(f"/logs/{log_id}").get_data(as_text=True)
+    assert "Upload the notice" in page and "by Secretary J" in page and "March 8, 2026" in page

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload
 
 from app.activities.services import Refused
 from app.audit.models import AuditLog
@@ -83,27 +82,33 @@ class Return:
 def returns(log: MemberLog) -> list[Return]:
     """Every time the log was returned, oldest first. The row keeps only the latest review, so a
     log fixed and sent again reads its earlier returns and their comments from the audit trail
-    (one query); without a trail, the row's own last return."""
+    (two queries); without a trail, the row's own last return."""
     entries = db.session.scalars(
         sa.select(AuditLog)
         .where(
             AuditLog.record_type == MemberLog.__tablename__,
             AuditLog.record_id == str(log.id),
-            AuditLog.action == "update",
+            AuditLog.action.in_(("create", "update")),  # entered returned, or returned since
         )
-        .options(joinedload(AuditLog.actor))
         .order_by(AuditLog.at, AuditLog.id)
     )
-    found: list[Return] = []
+    found: list[tuple[datetime, int | None, str | None]] = []
     comment: str | None = None
     for entry in entries:
         changes = entry.changes or {}
         if "review_comment" in changes:
             comment = changes["review_comment"][1]
-        if (changes.get("state") or [None, None])[1] == LogState.RETURNED.value:
-            found.append(Return(entry.at, entry.actor, comment))
-    was_returned = log.reviewed_at is not None and log.state is not LogState.APPROVED
-    if not found and was_returned:
-        by = db.session.get(User, log.reviewed_by_id) if log.reviewed_by_id else None
-        found.append(Return(log.reviewed_at, by, log.review_comment))  # type: ignore[arg-type]
-    return found
+        if (changes.get("state") or [None, None])[1] != LogState.RETURNED.value:
+            continue
+        # The review's own time and reviewer, as recorded on the row (an entry made by the
+        # system, e.g. an import, is not the reviewer's).
+        at = changes.get("reviewed_at", [None, None])[1]
+        by = changes.get("reviewed_by_id", [None, None])[1]
+        found.append(
+            (datetime.fromisoformat(at) if at else entry.at, by or entry.actor_id, comment)
+        )
+    if not found and log.reviewed_at is not None and log.state is not LogState.APPROVED:
+        found.append((log.reviewed_at, log.reviewed_by_id, log.review_comment))
+    ids = {by for _at, by, _comment in found if by is not None}
+    users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))}
+    return [Return(at, users.get(by) if by else None, text) for at, by, text in found]
