@@ -16,6 +16,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.utils import unset_value
 from wtforms.validators import StopValidation, ValidationError
 
 # C0 controls other than tab and newlines: invisible, refused by XLSX and by PostgreSQL (NUL).
@@ -92,3 +93,63 @@ class QueryForm(Form):
 
     class Meta(_Meta):
         pass
+
+
+# --- the person picker --------------------------------------------------------------------
+
+
+class PersonField(StringField):
+    """A person chosen from live results as one types (``people.pick``; the ``person_field``
+    macro draws it). The input carries what was typed, a hidden ``<name>-choice`` the opaque id
+    of the person chosen from the results; ``person`` is who it names once validated.
+
+    Scoped by default: the people of one's own units (an admin: everyone). ``bureau_wide``
+    searches the whole bureau instead (列席). ``free_text`` keeps a typed name that names nobody
+    (an outside lecturer) instead of refusing it."""
+
+    def __init__(
+        self,
+        label: Any = None,
+        validators: Any = None,
+        *,
+        bureau_wide: bool = False,
+        free_text: bool = False,
+        not_found: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(label, validators, **kwargs)
+        self.bureau_wide = bureau_wide
+        self.free_text = free_text
+        self.not_found = not_found or _l("Choose a person from the results.")
+        self.choice = ""
+        self.person: Any = None
+
+    def process(self, formdata: Any, data: Any = unset_value, extra_filters: Any = None) -> None:
+        super().process(formdata, data, extra_filters)
+        if formdata is not None:
+            self.choice = clean_field_text(formdata.get(f"{self.name}-choice", ""))[:32]
+
+    def set_person(self, person: Any, name: str | None = None) -> None:
+        """Show ``person`` as chosen (or, without one, an outsider's ``name``)."""
+        self.person = person
+        self.data = person.name if person is not None else (name or "")
+
+    @property
+    def token(self) -> str:
+        from app.people.picker import token_of
+
+        return token_of(self.person)
+
+    def pre_validate(self, form: Form) -> None:
+        from flask_login import current_user
+
+        from app.people.picker import resolve
+
+        self.person = None
+        if not self.choice and not self.data:
+            return
+        self.person = resolve(self.choice, self.data or "", current_user, self.bureau_wide)
+        if self.person is not None:
+            self.data = self.person.name
+        elif self.choice or not self.free_text:
+            raise ValidationError(str(self.not_found))

@@ -11,28 +11,39 @@ from flask_login import current_user
 
 from app import settings
 from app.auth.models import Role
+from app.locale_text import enumeration
 from app.reports.figures import percent
 from app.review.services import todo_count, waiting_count
 
+# One date format per language, wherever a date is shown (pages, messages, documents); a
+# moment adds the time, the sign-in sheet the weekday. A pattern of its own is only for what is
+# not a whole date: a month (``yyyy-MM``), a weekday (``EEE``), a time (``HH:mm``).
+DATE_PATTERNS = {"zh": "y年M月d日", "en": "MMMM d, y"}
+WEEKDAY_PATTERNS = {"zh": "y年M月d日EEEE", "en": "EEEE, MMMM d, y"}
+MOMENT_PATTERNS = {"zh": "y年M月d日 HH:mm", "en": "MMMM d, y, HH:mm"}
+DATE_STYLES = frozenset({"short", "medium", "long", "full", "when"})
+
+
+def _pattern(patterns: dict[str, str]) -> str:
+    locale = get_locale()
+    return patterns.get(locale.language if locale is not None else "zh", patterns["zh"])
+
 
 def fmt_date(value: date | None, style: str = "long") -> str:
-    """2026年3月8日 in zh_CN, 8 March 2026 in en."""
+    """2026年3月8日 in zh_CN, March 8, 2026 in en, whatever the style asked; ``full`` adds the
+    weekday."""
     if value is None:
         return ""
-    return format_date(value, style)
+    if style == "full":
+        return format_date(value, _pattern(WEEKDAY_PATTERNS))
+    return format_date(value, _pattern(DATE_PATTERNS) if style in DATE_STYLES else style)
 
 
-def fmt_datetime(value: datetime | None, style: str = "medium") -> str:
-    """A UTC instant shown in TIMEZONE."""
+def fmt_datetime(value: datetime | None, style: str = "when") -> str:
+    """A UTC instant shown in TIMEZONE: 2026年3月8日 14:30 / March 8, 2026, 14:30."""
     if value is None:
         return ""
-    if style == "short":
-        return format_datetime(value, "yyyy-MM-dd HH:mm")
-    if style == "when":  # a moment people read: 2026年3月8日 14:30 / 8 Mar 2026, 14:30
-        locale = get_locale()
-        english = locale is not None and locale.language == "en"
-        return format_datetime(value, "d MMM y, HH:mm" if english else "y年M月d日 HH:mm")
-    return format_datetime(value, style)
+    return format_datetime(value, _pattern(MOMENT_PATTERNS) if style in DATE_STYLES else style)
 
 
 # (endpoint, label, roles allowed); only pages that exist are listed.
@@ -86,6 +97,7 @@ def url_with(_path: str | None = None, **changes: Any) -> str:
 
 def register(app: Flask) -> None:
     app.jinja_env.filters["date"] = fmt_date
+    app.jinja_env.filters["enumeration"] = enumeration
     app.jinja_env.filters["datetime"] = fmt_datetime
     app.jinja_env.filters["percent"] = percent
     app.jinja_env.globals["url_with"] = url_with

@@ -45,6 +45,8 @@ GET = {
     "people.export": ("/members/export", KEEPERS),
     "people.import_roster": ("/members/import", KEEPERS),
     "people.import_template": ("/members/import/template", KEEPERS),
+    # The person picker: one's own people, or (列席) the bureau's names and departments.
+    "people.pick": ("/members/pick?q=J", KEEPERS),
     # The member's own page; another member's page is checked below.
     "people.show": ("/members/{own}", grid(LOGIN, 200, 404, 200, 200)),
     "people.edit": ("/members/{own}/edit", SCOPED),
@@ -60,7 +62,6 @@ GET = {
     "admin.unit_show": ("/admin/units/{jiguan}", ADMIN_ONLY),
     "admin.unit_edit": ("/admin/units/{jiguan}/edit", ADMIN_ONLY),
     "admin.membership_end": ("/admin/memberships/{membership}/end", ADMIN_ONLY),
-    "admin.person_lookup": ("/admin/people/lookup?person_code=J", ADMIN_ONLY),
     "admin.departments": ("/admin/departments/", ADMIN_ONLY),
     "admin.department_edit": ("/admin/departments/{department}/edit", ADMIN_ONLY),
     "admin.accounts": ("/admin/accounts/", ADMIN_ONLY),
@@ -99,6 +100,11 @@ GET = {
         "/study/{session}/make-up/{row}/paper",
         grid(LOGIN, 403, 404, 303, 303),
     ),
+}
+
+# Further GETs of endpoints above, in another mode.
+MORE_GET = {
+    "people.pick (bureau-wide)": ("/members/pick?mode=bureau&q=Member", KEEPERS),
 }
 
 # Unsafe requests, posted with a valid CSRF token by every role that may NOT make them; the
@@ -306,7 +312,7 @@ def walk(client, ids: dict, role: str) -> list[tuple]:
     """GET every route as ``role``; the routes that answered otherwise than expected. The walk
     also leaves in ``READ_NAMES`` which endpoint read which query argument."""
     wrong = []
-    for endpoint, (url, expected) in GET.items():
+    for endpoint, (url, expected) in [*GET.items(), *MORE_GET.items()]:
         response = client.get(url.format(**ids))
         if response.status_code != expected[role]:
             wrong.append((endpoint, url, response.status_code, expected[role]))

@@ -454,18 +454,6 @@ def test_restore_is_refused_when_it_would_overlap(app, client, auth, newcomer):
         assert db.session.get(Membership, first.id).deleted_at is not None
 
 
-def test_person_lookup_offers_matching_people(client, auth, world):
-    auth.login("admin")
-    body = client.get("/admin/people/lookup?person_code=Member", headers=HTMX).get_data(
-        as_text=True
-    )
-    assert 'value="J002"' in body and 'value="C002"' in body and 'value="J001"' not in body
-    # LIKE's wildcards are taken literally.
-    for typed in ("%25", "_", "J00_"):
-        body = client.get(f"/admin/people/lookup?person_code={typed}", headers=HTMX)
-        assert 'value="J00' not in body.get_data(as_text=True), typed
-
-
 def test_dates_in_messages_follow_the_language(app, client, auth, world):
     (membership,) = membership_rows(app, "C002", world["cujin"])
     auth.login("admin")
@@ -887,7 +875,9 @@ def test_admin_pages_render(app, client, auth, world):
         "/admin/accounts/new?person=-1",
         "/admin/units/{jiguan}?page=99999999999999999999",
         "/admin/units/{jiguan}?removed=1&page=99999999999999999999",
-        "/admin/people/lookup?person_code=" + "9" * 100,
+        "/members/pick?q=" + "9" * 100,
+        "/members/pick?mode=bureau&q=" + "张" * 100,
+        "/members/pick?q=J&page=99999999999999999999",
     ],
 )
 def test_out_of_range_query_arguments_never_fail(client, auth, world, url):

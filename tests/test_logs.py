@@ -2,7 +2,7 @@
 states and the reviewer's comments, fixing a returned log, withdrawing, and who may read what."""
 
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -446,3 +446,71 @@ def test_anonymous_is_sent_to_sign_in(app, client, world):
     for url in ("/logs/", "/logs/new", f"/logs/{log_id}", f"/logs/{log_id}/edit"):
         response = client.get(url)
         assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+
+
+def test_a_log_sent_again_shows_its_earlier_returns_and_comments(app, client, auth, world):
+    log_id = add_log(app)
+
+    def give_back(comment: str) -> None:
+        auth.login("secretary")
+        data = {"decision": "return", "comment": comment}
+        assert post(client, f"/review/log/{log_id}", data, HX).status_code == 200
+        auth.logout()
+
+    def send_again(title: str) -> str:
+        auth.login("member")
+        data = form_data(kind="self_study", hours="2", title=title)
+        assert post(client, f"/logs/{log_id}/edit", data).status_code == 303
+        page = client.get(f"/logs/{log_id}").get_data(as_text=True)
+        auth.logout()
+        return page
+
+    give_back("Add the certificate")
+    page = send_again("With the certificate")
+    assert get_log(app, log_id).state is LogState.PENDING
+    assert "Returned before" in page and "Add the certificate" in page
+    assert "by Secretary J" in page  # the reviewer by name
+    give_back("The date is wrong")
+    auth.login("member")
+    returned = client.get(f"/logs/{log_id}").get_data(as_text=True)
+    # The latest return is the page's message; the earlier one is listed below it.
+    assert returned.count("The date is wrong") == 1 and "Add the certificate" in returned
+    auth.logout()
+    page = send_again("With the right date")
+    assert page.index("Add the certificate") < page.index("The date is wrong")
+    # The secretary reading the log sees the same history; approval keeps it.
+    review(app, log_id, True, None)
+    auth.login("secretary")
+    page = client.get(f"/logs/{log_id}").get_data(as_text=True)
+    assert "Add the certificate" in page and "The date is wrong" in page
+
+
+def test_a_log_never_returned_shows_no_earlier_returns(app, client, auth, world):
+    log_id = add_log(app)
+    review(app, log_id, True, "Well done")
+    auth.login("member")
+    assert "Returned before" not in client.get(f"/logs/{log_id}").get_data(as_text=True)
+
+
+def test_a_log_entered_as_returned_shows_that_return_once_sent_again(app, client, auth, world):
+    """Logs loaded already returned (demo data, an import) keep their return and reviewer."""
+    with app.app_context():
+        log = MemberLog(
+            person_id=world["member_person"],
+            kind=LogKind.SELF_STUDY,
+            done_on=local_today() - timedelta(days=3),
+            hours=Decimal("1"),
+            title="Loaded returned",
+            state=LogState.RETURNED,
+            review_comment="Upload the notice",
+            reviewed_at=datetime(2026, 3, 8, 6, 30, tzinfo=UTC),
+            reviewed_by_id=account("secretary").id,
+        )
+        db.session.add(log)
+        db.session.commit()
+        log_id = log.id
+    auth.login("member")
+    data = form_data(kind="self_study", hours="1", title="Loaded and fixed")
+    assert post(client, f"/logs/{log_id}/edit", data).status_code == 303
+    page = client.get(f"/logs/{log_id}").get_data(as_text=True)
+    assert "Upload the notice" in page and "by Secretary J" in page and "March 8, 2026" in page

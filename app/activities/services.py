@@ -25,6 +25,7 @@ from app.audit.models import AuditLog
 from app.audit.trail import record_event, record_type
 from app.auth.models import Role, User
 from app.extensions import db
+from app.locale_text import enumeration
 from app.people.models import Person
 from app.types import local_today, utcnow
 
@@ -440,7 +441,7 @@ def archive(activity: Activity, by: User) -> int:
         raise Refused(
             _l(
                 "Confirm the pending check-ins and leave requests before archiving (%(names)s).",
-                names="、".join(waiting),
+                names=enumeration(waiting),
             )
         )
     marked = 0

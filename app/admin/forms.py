@@ -25,7 +25,7 @@ from wtforms.validators import (
 
 from app.auth.models import Role
 from app.auth.services import MIN_PASSWORD_LENGTH, normalise_username
-from app.forms import BaseForm
+from app.forms import BaseForm, PersonField
 from app.people.forms import CODE_PATTERN
 from app.people.models import MembershipRole, UnitKind
 from app.settings import SettingDef, SettingError, parse
@@ -60,11 +60,17 @@ class UnitForm(BaseForm):
         self.parent_id.choices = [(0, _l("— none (the root of the tree)")), *parents]
 
 
+NO_SUCH_PERSON = _l("No person has this personnel code.")
+
+
 class MembershipForm(BaseForm):
-    person_code = StringField(
+    person_code = PersonField(
         _l("Person"),
-        description=_l("Type a personnel code or a name and pick from the list."),
-        validators=[DataRequired(), Length(max=40)],
+        description=_l(
+            "Type a name, a personnel code or a department and choose from the results."
+        ),
+        validators=[DataRequired(), Length(max=80)],
+        not_found=NO_SUCH_PERSON,
     )
     role = SelectField(_l("Role in the unit"), choices=[], validators=[DataRequired()])
     start_date = DateField(_l("From"), validators=[DataRequired()], default=local_today)
@@ -103,13 +109,12 @@ class AccountFields(BaseForm):
         ),
         render_kw={"size": 8},
     )
-    person_code = StringField(
+    person_code = PersonField(
         _l("Person"),
-        description=_l(
-            "Personnel code of the person this account belongs to; required for members."
-        ),
+        description=_l("The person this account belongs to; required for members."),
         # No Optional(): it would stop the chain before the check that members name a person.
-        validators=[Length(max=40)],
+        validators=[Length(max=80)],
+        not_found=NO_SUCH_PERSON,
     )
 
     def __init__(self, *args: Any, units: Iterable[tuple[int, str]] = (), **kwargs: Any) -> None:

@@ -16,6 +16,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.auth.models import User
 from app.extensions import db
+from app.locale_text import enumeration
 from app.people.models import (
     ALLOWED_PARENT,
     Membership,
@@ -218,7 +219,7 @@ def deactivation_problem(unit: OrgUnit, today: date) -> str | None:
             _l(
                 "%(name)s still has sub-units (%(children)s). Deactivate or move them first.",
                 name=unit.name,
-                children=", ".join(child.name for child in children),
+                children=enumeration(child.name for child in children),
             )
         )
     return None
@@ -252,10 +253,6 @@ def deactivate_unit(unit: OrgUnit) -> None:
 
 def restore_unit(unit: OrgUnit) -> None:
     unit.deleted_at = None
-
-
-def person_by_code(code: str) -> Person | None:
-    return db.session.scalar(sa.select(Person).where(Person.code == code.strip()))
 
 
 def account_of(person: Person) -> User | None:

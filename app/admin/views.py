@@ -46,8 +46,6 @@ from app.types import local_today, utcnow
 
 bp = Blueprint("admin", __name__)
 
-LOOKUP_LIMIT = 15
-
 
 def _refused(message: str, back: str) -> Response:
     """A rule forbids the action: the message, the page unchanged."""
@@ -332,10 +330,8 @@ def membership_new(unit_id: int) -> Response:
         )
     form = MembershipForm()
     if form.validate_on_submit():
-        person = services.person_by_code(form.person_code.data)
-        if person is None:
-            form.person_code.errors.append(_("No person has this personnel code."))
-        else:
+        person = form.person_code.person
+        if person is not None:
             role = MembershipRole(form.role.data)
             errors = memberships.check_new_membership(
                 person, unit, role, form.start_date.data, form.end_date.data
@@ -359,25 +355,6 @@ def membership_new(unit_id: int) -> Response:
                 return hx_redirect(url_for("admin.unit_show", unit_id=unit.id))
     context = _unit_page_context(unit, form)
     return render_page("admin/unit.html", "admin/_membership_form.html", status=422, **context)
-
-
-@bp.route("/people/lookup")
-@role_required(Role.ADMIN)
-def person_lookup() -> Response:
-    """Options for the person field: people whose code or name contains what was typed."""
-    code, q = text_arg("person_code"), text_arg("q")  # both read, so both are noted
-    typed = (code or q).strip()[:40]
-    people: list[Person] = []
-    if typed:
-        people = list(
-            db.session.scalars(
-                sa.select(Person)
-                .where(sa.or_(contains(Person.code, typed), contains(Person.name, typed)))
-                .order_by(Person.transferred_out_on.is_not(None), Person.sort_key)
-                .limit(LOOKUP_LIMIT)
-            )
-        )
-    return render_fragment("admin/_person_options.html", people=people)
 
 
 def _membership_or_404(membership_id: int) -> Membership:
@@ -520,12 +497,8 @@ def _account_units(account: User | None = None) -> list[tuple[int, str]]:
 
 def _check_person(form: AccountForm | AccountEditForm, account: User | None) -> Person | None:
     """The person the form names, checked; errors land on the field. None: no person (or bad)."""
-    code = form.person_code.data
-    if not code:
-        return None
-    person = services.person_by_code(code)
+    person = form.person_code.person
     if person is None:
-        form.person_code.errors.append(_("No person has this personnel code."))
         return None
     holder = services.account_of(person)
     if holder is not None and (account is None or holder.id != account.id):
@@ -570,7 +543,7 @@ def account_new() -> Response:
         person_id = int_arg("person")
         person = db.session.get(Person, person_id) if person_id else None
         if person is not None:
-            form.person_code.data = person.code
+            form.person_code.set_person(person)
     if form.validate_on_submit():
         username = form.username.data
         if db.session.scalar(sa.select(User.id).where(User.username == username)):
@@ -620,7 +593,7 @@ def account_edit(account_id: int) -> Response:
     if request.method == "GET":
         form.role.data = account.role.value
         form.units.data = [unit.id for unit in account.units]
-        form.person_code.data = account.person.code if account.person else ""
+        form.person_code.set_person(account.person)
         form.active.data = account.active
     if form.validate_on_submit():
         is_self = account.id == current_user.id

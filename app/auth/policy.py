@@ -62,6 +62,18 @@ def scoped_persons(stmt: sa.Select, user: User) -> sa.Select:
     return stmt.where(Person.id.in_(in_scope))
 
 
+def persons_in_units_today(stmt: sa.Select, user: User) -> sa.Select:
+    """Persons in a unit the user administers today (admins: everyone) — what a person picker
+    offers; ``scoped_persons`` also admits those who have left since."""
+    ids = scope_unit_ids(user)
+    if ids is None:
+        return stmt
+    today = sa.select(Membership.person_id).where(
+        Membership.unit_id.in_(ids), Membership.on_date(local_today())
+    )
+    return stmt.where(Person.id.in_(today))
+
+
 def unit_ids_in_scope(user: User) -> set[int] | None:
     """The ids of the units a user administers, loaded once; None means every unit (admin)."""
     ids = scope_unit_ids(user)

@@ -1,12 +1,15 @@
 """A member's logs: submitting, editing, withdrawing, and the secretary's review. Services take
 models and values, may add and flush, never commit; a refusal raises ``Refused``."""
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app.activities.services import Refused
+from app.audit.models import AuditLog
 from app.auth.models import User
 from app.extensions import db
 from app.logs.models import LogKind, LogState, MemberLog
@@ -67,3 +70,45 @@ def review(log: MemberLog, approve: bool, comment: str | None, by: User) -> None
     log.review_comment = comment or None
     log.reviewed_at = utcnow()
     log.reviewed_by_id = by_id
+
+
+@dataclass(frozen=True)
+class Return:
+    at: datetime
+    by: User | None
+    comment: str | None
+
+
+def returns(log: MemberLog) -> list[Return]:
+    """Every time the log was returned, oldest first. The row keeps only the latest review, so a
+    log fixed and sent again reads its earlier returns and their comments from the audit trail
+    (two queries); without a trail, the row's own last return."""
+    entries = db.session.scalars(
+        sa.select(AuditLog)
+        .where(
+            AuditLog.record_type == MemberLog.__tablename__,
+            AuditLog.record_id == str(log.id),
+            AuditLog.action.in_(("create", "update")),  # entered returned, or returned since
+        )
+        .order_by(AuditLog.at, AuditLog.id)
+    )
+    found: list[tuple[datetime, int | None, str | None]] = []
+    comment: str | None = None
+    for entry in entries:
+        changes = entry.changes or {}
+        if "review_comment" in changes:
+            comment = changes["review_comment"][1]
+        if (changes.get("state") or [None, None])[1] != LogState.RETURNED.value:
+            continue
+        # The review's own time and reviewer, as recorded on the row (an entry made by the
+        # system, e.g. an import, is not the reviewer's).
+        at = changes.get("reviewed_at", [None, None])[1]
+        by = changes.get("reviewed_by_id", [None, None])[1]
+        found.append(
+            (datetime.fromisoformat(at) if at else entry.at, by or entry.actor_id, comment)
+        )
+    if not found and log.reviewed_at is not None and log.state is not LogState.APPROVED:
+        found.append((log.reviewed_at, log.reviewed_by_id, log.review_comment))
+    ids = {by for _at, by, _comment in found if by is not None}
+    users = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))}
+    return [Return(at, users.get(by) if by else None, text) for at, by, text in found]

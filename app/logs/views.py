@@ -237,8 +237,12 @@ def file_remove(log_id: int, evidence_id: int) -> Response:
 def show(log_id: int) -> Response:
     log = _load(log_id)
     reviewer = db.session.get(User, log.reviewed_by_id) if log.reviewed_by_id else None
+    returned = services.returns(log)
+    if log.state is LogState.RETURNED:
+        returned = returned[:-1]  # the latest return is the page's own message
     context: dict[str, Any] = {
         "log": log,
+        "earlier_returns": returned,
         "evidence": files.log_evidence([log.id]),
         "reviewer": reviewer,
         "is_author": _is_author(log),

@@ -18,7 +18,6 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -26,6 +25,7 @@ from app.auth.models import Role, User
 from app.auth.policy import scope_unit_ids, scoped_persons
 from app.auth.services import generate_password, normalise_username
 from app.extensions import db
+from app.locale_text import enumeration
 from app.people import services
 from app.people.forms import CODE_PATTERN, check_party_dates
 from app.people.memberships import add_membership, role_problem
@@ -51,6 +51,7 @@ from app.people.roster_workbook import (
     roster_row,
     shown,
 )
+from app.templating import fmt_date
 from app.types import local_today
 
 NEW, UPDATE, UNCHANGED, INVALID = "new", "update", "unchanged", "invalid"
@@ -316,7 +317,7 @@ class _Records:
                 _(
                     "No department is called %(name)s. The departments are: %(names)s.",
                     name=text,
-                    names="、".join(d.name for d in self.departments[:30]) or "—",
+                    names=enumeration(d.name for d in self.departments[:30]) or "—",
                 )
             )
         return found
@@ -526,13 +527,13 @@ class _RowChecker:
                     "state",
                     _(
                         "Transferred out on %(date)s: an import cannot bring a person back.",
-                        date=format_date(recorded),
+                        date=fmt_date(recorded),
                     ),
                 )
             elif out_on is not None and out_on != recorded:
                 self.bad(
                     "transferred_out_on",
-                    _("Already transferred out on %(date)s.", date=format_date(recorded)),
+                    _("Already transferred out on %(date)s.", date=fmt_date(recorded)),
                 )
             return
         if state != STATE_TRANSFERRED:
@@ -601,7 +602,7 @@ class _RowChecker:
                 _(
                     "In %(unit)s since %(date)s: an import does not change that date.",
                     unit=unit.name,
-                    date=format_date(memberships[0].start_date),
+                    date=fmt_date(memberships[0].start_date),
                 )
             )
 
@@ -702,7 +703,7 @@ def shown_value(key: str, value: Any) -> str:
     if value is None or value == "":
         return "—"
     if isinstance(value, date):
-        return format_date(value)
+        return fmt_date(value)
     if hasattr(value, "label"):
         return str(value.label)
     return str(value)

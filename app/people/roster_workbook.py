@@ -25,6 +25,7 @@ from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from app.forms import EARLIEST, LATEST, clean_text
+from app.locale_text import enumeration
 from app.people.models import Gender, MembershipRole, PartyStatus
 
 MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -488,7 +489,7 @@ def unused_column(letter: str, header: str) -> UnusedColumn:
 
 
 def _allowed(labels: dict[Any, str]) -> str:
-    return "、".join(labels.values())
+    return enumeration(labels.values())
 
 
 def shown(value: Any) -> str:
@@ -671,7 +672,7 @@ def _read_sheet(sheet: Any, max_rows: int, vocabulary: Vocabulary) -> RosterShee
         raise RosterFileError(
             _(
                 "The sheet has no column %(headers)s. Use the template's header row.",
-                headers="、".join(COLUMN_BY_KEY[key].header for key in missing),
+                headers=enumeration(COLUMN_BY_KEY[key].header for key in missing),
             )
         )
     if header_row is None:
@@ -679,7 +680,7 @@ def _read_sheet(sheet: Any, max_rows: int, vocabulary: Vocabulary) -> RosterShee
             _(
                 "No header row was found. The first row must hold the template's column names "
                 "(%(headers)s…).",
-                headers="、".join(COLUMN_BY_KEY[key].header for key in REQUIRED_COLUMNS),
+                headers=enumeration(COLUMN_BY_KEY[key].header for key in REQUIRED_COLUMNS),
             )
         )
     if not rows:

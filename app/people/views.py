@@ -22,8 +22,8 @@ from app.auth.policy import (
     units_for_choice,
 )
 from app.extensions import db
-from app.htmx import hx_redirect, render_page
-from app.people import services
+from app.htmx import hx_redirect, render_fragment, render_page
+from app.people import picker, services
 from app.people.forms import MoveForm, NewPersonForm, PersonForm, TransferForm
 from app.people.memberships import add_membership
 from app.people.models import (
@@ -34,7 +34,7 @@ from app.people.models import (
     PartyStatus,
     Person,
 )
-from app.queries import int_arg, paginate, query_args
+from app.queries import int_arg, paginate, query_args, text_arg
 from app.reports import figures, personal_record
 from app.templating import fmt_date
 from app.types import local_today
@@ -66,6 +66,26 @@ def index() -> Response:
         departments=services.departments(),
         statuses=PartyStatus,
         today=local_today(),
+    )
+
+
+@bp.route("/pick")
+@role_required(Role.ADMIN, Role.SECRETARY)
+def pick() -> Response:
+    """Live results for a person field: one's own people (name, code, department; paged), or
+    with ``mode=bureau`` anyone in the bureau (name and department only; at most 20)."""
+    bureau_wide = text_arg("mode") == "bureau"
+    typed = text_arg("q")
+    results = (
+        picker.search_bureau(typed) if bureau_wide else picker.search_scoped(typed, current_user)
+    )
+    return render_fragment(
+        "people/_pick_results.html",
+        results=results,
+        bureau_wide=bureau_wide,
+        typed=typed.strip()[: picker.MAX_TYPED],
+        token_of=picker.token_of,
+        bureau_limit=picker.BUREAU_LIMIT,
     )
 
 

@@ -31,6 +31,7 @@ from app.activities.models import (
     Participation,
 )
 from app.extensions import db
+from app.locale_text import enumeration
 from app.logs.models import STUDY_KINDS, LogKind, LogState, MemberLog
 from app.people.models import Membership, MembershipRole, Person
 from app.reports import docx_common
@@ -140,7 +141,7 @@ class PersonalRecord:
     @property
     def units_label(self) -> str:
         """The units of the year with the person's role in each: 机关党支部（书记）、……"""
-        return "、".join(membership_label(m) for m in self.memberships) or "—"
+        return enumeration(membership_label(m) for m in self.memberships) or "—"
 
     @property
     def target_met(self) -> bool:

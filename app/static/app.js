@@ -120,3 +120,71 @@
     if (invalid) { invalid.focus(); }
   });
 })();
+
+// Person pickers (the person_field macro): typing asks people.pick for live results under the
+// input; choosing one fills the input with the name and the hidden input with the person's
+// opaque id; typing again forgets the choice. Arrow keys move through the results, Escape
+// closes them.
+(function () {
+  "use strict";
+  function pickerOf(element) { return element && element.closest ? element.closest("[data-person-picker]") : null; }
+  function close(picker) {
+    var results = picker.querySelector(".person-results");
+    if (results) { results.innerHTML = ""; }
+  }
+  function options(picker) { return Array.prototype.slice.call(picker.querySelectorAll("[data-person-option]")); }
+  // Only what was typed is sent, whatever form the input sits in.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var input = event.detail.elt;
+    if (input.matches && input.matches("input[data-person-search]")) {
+      event.detail.parameters = { q: input.value };
+    }
+  });
+  document.addEventListener("input", function (event) {
+    var picker = pickerOf(event.target);
+    if (picker && event.target.matches("input[data-person-search]")) {
+      picker.querySelector("input[data-person-choice]").value = "";
+      if (!event.target.value.trim()) { close(picker); }
+    }
+  });
+  document.addEventListener("click", function (event) {
+    var option = event.target.closest && event.target.closest("[data-person-option]");
+    var picker = pickerOf(event.target);
+    if (option && picker) {
+      var input = picker.querySelector("input[data-person-search]");
+      input.value = option.getAttribute("data-name");
+      picker.querySelector("input[data-person-choice]").value = option.getAttribute("data-person-option");
+      close(picker);
+      input.focus();
+      return;
+    }
+    document.querySelectorAll("[data-person-picker]").forEach(function (other) {
+      if (other !== picker) { close(other); }
+    });
+  });
+  document.addEventListener("keydown", function (event) {
+    var picker = pickerOf(event.target);
+    if (!picker) { return; }
+    var list = options(picker);
+    var input = picker.querySelector("input[data-person-search]");
+    var at = list.indexOf(event.target);
+    if (event.key === "Escape") {
+      close(picker);
+      input.focus();
+    } else if (event.key === "ArrowDown" && list.length) {
+      event.preventDefault();
+      list[Math.min(at + 1, list.length - 1)].focus();
+    } else if (event.key === "ArrowUp" && at >= 0) {
+      event.preventDefault();
+      if (at === 0) { input.focus(); } else { list[at - 1].focus(); }
+    }
+  });
+  // A form reset (after a successful addition) forgets the choice too: a hidden input keeps
+  // its value through reset().
+  document.addEventListener("reset", function (event) {
+    event.target.querySelectorAll("[data-person-picker]").forEach(function (picker) {
+      picker.querySelector("input[data-person-choice]").value = "";
+      close(picker);
+    });
+  });
+})();

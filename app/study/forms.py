@@ -1,6 +1,5 @@
 """Forms of study sessions and of what members submit on them."""
 
-import re
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
@@ -11,20 +10,11 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, DecimalField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from app.activities.models import ParticipantRole
 from app.activities.rules import record_date
-from app.forms import BaseForm
-from app.people.models import OrgUnit, Person
+from app.forms import BaseForm, PersonField
+from app.people.models import OrgUnit
 from app.study.models import StudyKind
-
-# A person chosen from the suggestions reads "name (code)"; anything else is an outsider's name.
-PERSON_CHOICE = re.compile(r"^(?P<name>.+?)\s*[(（](?P<code>[A-Za-z0-9_.-]+)[)）]$")
-
-
-def person_choice(person: Person | None, name: str | None) -> str:
-    """How a chair, minute-taker or lecturer is shown in the form."""
-    if person is not None:
-        return f"{person.name} ({person.code})"
-    return name or ""
 
 
 def to_utc(day: date, at: time) -> datetime:
@@ -40,13 +30,16 @@ class SessionForm(BaseForm):
     start = TimeField(_l("Starts"), validators=[DataRequired()])
     end = TimeField(_l("Ends"), validators=[DataRequired()])
     place = StringField(_l("Place"), validators=[Optional(), Length(max=200)])
-    chair = StringField(
+    chair = PersonField(
         _l("Chair"),
         validators=[Optional(), Length(max=80)],
-        description=_l("Choose a person from the suggestions, or type an outsider's name."),
+        free_text=True,
+        description=_l("Type to search and choose a person, or type an outsider's name."),
     )
-    minute_taker = StringField(_l("Minute-taker"), validators=[Optional(), Length(max=80)])
-    lecturer = StringField(_l("Lecturer"), validators=[Optional(), Length(max=80)])
+    minute_taker = PersonField(
+        _l("Minute-taker"), validators=[Optional(), Length(max=80)], free_text=True
+    )
+    lecturer = PersonField(_l("Lecturer"), validators=[Optional(), Length(max=80)], free_text=True)
     topics = TextAreaField(
         _l("Topics"), validators=[Optional(), Length(max=5000)], render_kw={"rows": 3}
     )
@@ -105,8 +98,8 @@ class SessionForm(BaseForm):
     def ends_at(self) -> datetime:
         return to_utc(self.day.data, self.end.data)
 
-    def values(self, people: dict[str, Person], unit: OrgUnit) -> dict[str, Any]:
-        """What the services take; ``people`` maps what was typed to the person it names."""
+    def values(self, unit: OrgUnit) -> dict[str, Any]:
+        """What the services take."""
         values: dict[str, Any] = {
             "title": self.title.data,
             "kind": StudyKind(self.kind.data),
@@ -123,10 +116,9 @@ class SessionForm(BaseForm):
             "late_reason": self.late_reason.data or None,
         }
         for role in ("chair", "minute_taker", "lecturer"):
-            text = (getattr(self, role).data or "").strip()
-            person = people.get(text)
-            values[f"{role}_id"] = person.id if person else None
-            values[f"{role}_name"] = None if person else (text or None)
+            field = getattr(self, role)
+            values[f"{role}_id"] = field.person.id if field.person else None
+            values[f"{role}_name"] = None if field.person else (field.data or None)
         return values
 
 
@@ -177,9 +169,13 @@ class GuestForm(BaseForm):
 
 
 class ParticipantForm(BaseForm):
-    person = StringField(
-        _l("Person"),
-        validators=[DataRequired(), Length(max=80)],
-        description=_l("Choose from the suggestions."),
-    )
+    """Someone added to the list: an expected participant from one's own units, or a non-voting
+    attendee (列席) from anywhere in the bureau."""
+
+    person = PersonField(_l("Person"), validators=[DataRequired(), Length(max=80)])
     role = SelectField(_l("Takes part as"), choices=[], validators=[DataRequired()])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.role.choices = ParticipantRole.choices()
+        self.person.bureau_wide = self.role.data == ParticipantRole.NON_VOTING.value

@@ -53,7 +53,6 @@ from app.auth.policy import (
     require,
     require_role,
     role_required,
-    scoped_persons,
     unit_in_scope,
     units_for_choice,
 )
@@ -68,12 +67,11 @@ from app.htmx import (
     render_page,
     wants_fragment,
 )
-from app.people.models import Membership, OrgUnit, Person, roster_order
+from app.people.models import OrgUnit, Person, roster_order
 from app.queries import bounded_int, form_or_query_arg, int_arg, paginate, query_args, text_arg
 from app.reports import figures
 from app.study import services
 from app.study.forms import (
-    PERSON_CHOICE,
     AbsenceReasonForm,
     GuestForm,
     MakeUpForm,
@@ -83,15 +81,11 @@ from app.study.forms import (
     ReflectionForm,
     ReviewForm,
     SessionForm,
-    person_choice,
 )
 from app.study.models import StudyKind, StudySession
 from app.types import local_today, utcnow
 
 bp = Blueprint("study", __name__)
-
-PEOPLE_OFFERED = 1000  # suggestions for chair, minute-taker, lecturer and participants
-
 
 # --- loading and answering ----------------------------------------------------------------------
 
@@ -264,47 +258,6 @@ def _month_arg(raw: str | None) -> date | None:
 # --- creating and editing -----------------------------------------------------------------------
 
 
-def _people_offered(units: list[OrgUnit]) -> dict[str, Person]:
-    """People in the user's units today, by code, for the person suggestions."""
-    ids = [unit.id for unit in units]
-    stmt = (
-        sa.select(Person)
-        .join(Membership, Membership.person_id == Person.id)
-        .where(Membership.unit_id.in_(ids), Membership.on_date(local_today()))
-        .order_by(Person.sort_key)
-        .distinct()
-        .limit(PEOPLE_OFFERED)
-    )
-    return {person.code: person for person in db.session.scalars(stmt)}
-
-
-def _people_named(
-    form: SessionForm, linked: list[Person | None] | None = None
-) -> dict[str, Person]:
-    """The people the form's chair, minute-taker and lecturer name, keyed by what was typed:
-    "name (code)" from the suggestions, or a plain name that fits exactly one person in the
-    user's units; people already linked stay linked even after leaving the unit. Any other
-    text is an outsider's name."""
-    texts = {(field.data or "").strip() for field in (form.chair, form.minute_taker, form.lecturer)}
-    texts.discard("")
-    found = {person_choice(p, None): p for p in linked or [] if p is not None}
-    codes = {m["code"]: t for t in texts - found.keys() if (m := PERSON_CHOICE.match(t))}
-    names = {t for t in texts - found.keys() if not PERSON_CHOICE.match(t)}
-    if codes:
-        stmt = scoped_persons(sa.select(Person).where(Person.code.in_(codes)), current_user)
-        found.update((codes[person.code], person) for person in db.session.scalars(stmt))
-    if names:
-        stmt = scoped_persons(
-            sa.select(Person).where(Person.name.in_(names), Person.transferred_out_on.is_(None)),
-            current_user,
-        )
-        by_name: dict[str, list[Person]] = {}
-        for person in db.session.scalars(stmt):
-            by_name.setdefault(person.name, []).append(person)
-        found.update((name, people[0]) for name, people in by_name.items() if len(people) == 1)
-    return found
-
-
 def _session_form(session: StudySession | None) -> tuple[SessionForm, list[OrgUnit]]:
     units = units_for_choice(current_user)
     late_days = settings.get(LATE_ENTRY_DAYS.key)
@@ -316,9 +269,9 @@ def _session_form(session: StudySession | None) -> tuple[SessionForm, list[OrgUn
         form.day.data = local_start.date()
         form.start.data = local_start.time()
         form.end.data = local_end.time()
-        form.chair.data = person_choice(session.chair, session.chair_name)
-        form.minute_taker.data = person_choice(session.minute_taker, session.minute_taker_name)
-        form.lecturer.data = person_choice(session.lecturer, session.lecturer_name)
+        form.chair.set_person(session.chair, session.chair_name)
+        form.minute_taker.set_person(session.minute_taker, session.minute_taker_name)
+        form.lecturer.set_person(session.lecturer, session.lecturer_name)
         if session.study_hours == services.default_hours(session.starts_at, session.ends_at):
             form.study_hours.data = None  # left to follow the times when they change
     return form, units
@@ -335,13 +288,12 @@ def new() -> Response:
     if request.method == "GET":
         form.unit_id.data = int_arg("unit") or (units[0].id if units else None)
         form.day.data = local_today()
-    people = _people_offered(units)
     status = 200
     if form.validate_on_submit():
         unit = db.session.get(OrgUnit, form.unit_id.data)
         require(unit is not None and unit_in_scope(current_user, unit))
         try:
-            session = services.create_session(form.values(_people_named(form), unit), current_user)
+            session = services.create_session(form.values(unit), current_user)
         except Refused as refused:
             form.late_reason.errors.append(str(refused.message))
         else:
@@ -357,9 +309,7 @@ def new() -> Response:
             return hx_redirect(url_for("study.show", session_id=session.id))
     if request.method == "POST":
         status = 422
-    return render_page(
-        "study/form.html", form=form, session=None, people=people.values(), status=status
-    )
+    return render_page("study/form.html", form=form, session=None, status=status)
 
 
 @bp.route("/<int:session_id>/edit", methods=["GET", "POST"])
@@ -370,14 +320,13 @@ def edit(session_id: int) -> Response:
         core.require_open(session)
     except Refused as refused:
         return _refused(session, refused.message)
-    form, units = _session_form(session)
+    form, _units = _session_form(session)
     status = 200
     if form.validate_on_submit():
         unit = db.session.get(OrgUnit, form.unit_id.data)
         require(unit is not None and unit_in_scope(current_user, unit))
-        linked = [session.chair, session.minute_taker, session.lecturer]
         try:
-            services.apply_values(session, form.values(_people_named(form, linked), unit))
+            services.apply_values(session, form.values(unit))
         except Refused as refused:
             db.session.rollback()
             form.late_reason.errors.append(str(refused.message))
@@ -387,10 +336,7 @@ def edit(session_id: int) -> Response:
             return hx_redirect(url_for("study.show", session_id=session.id))
     if request.method == "POST":
         status = 422
-    people = _people_offered(units)
-    return render_page(
-        "study/form.html", form=form, session=session, people=people.values(), status=status
-    )
+    return render_page("study/form.html", form=form, session=session, status=status)
 
 
 # --- the record -------------------------------------------------------------------------------
@@ -404,14 +350,18 @@ def show(session_id: int) -> Response:
     manage = context["can_manage"]
     return render_page(
         "study/show.html",
-        people=_people_offered(units_for_choice(current_user)) if manage else {},
-        roles=ParticipantRole,
+        expected_form=_participant_form(ParticipantRole.EXPECTED) if manage else None,
+        non_voting_form=_participant_form(ParticipantRole.NON_VOTING) if manage else None,
         can_reopen=session.is_archived and is_admin(current_user),
         entered_by=db.session.get(User, session.created_by_id) if session.created_by_id else None,
         reopened=core.last_reopening(session),
         **files.gallery(session, current_user),
         **context,
     )
+
+
+def _participant_form(role: ParticipantRole) -> ParticipantForm:
+    return ParticipantForm(formdata=None, data={"role": role.value})
 
 
 def grid_stamp(session: StudySession) -> str:
@@ -851,18 +801,11 @@ def scan(session_id: int) -> Response:
 def participant_add(session_id: int) -> Response:
     session = _managed(session_id)
     form = ParticipantForm()
-    form.role.choices = ParticipantRole.choices()
-    if not form.validate_on_submit():
-        return _refused(session, _("Choose a person from the suggestions."), 422)
-    text = (form.person.data or "").strip()
-    match = PERSON_CHOICE.match(text)
-    # "name (code)" from the suggestions, or a name that fits exactly one person.
-    named = Person.code == match["code"] if match else Person.name == text
-    stmt = sa.select(Person).where(named, Person.transferred_out_on.is_(None)).limit(2)
-    candidates = list(db.session.scalars(scoped_persons(stmt, current_user)))
-    person = candidates[0] if len(candidates) == 1 else None
-    if person is None:
-        return _refused(session, _("Choose a person from the suggestions."), 422)
+    # Expected participants come from one's own units; a non-voting attendee from anywhere in
+    # the bureau (the form's picker searches accordingly).
+    person = form.person.person if form.validate_on_submit() else None
+    if person is None or not person.is_active:
+        return _refused(session, _("Choose a person from the results."), 422)
     try:
         core.add_participant(session, person, ParticipantRole(form.role.data))
     except Refused as refused:

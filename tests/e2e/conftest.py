@@ -129,11 +129,13 @@ def _watch(context: "BrowserContext", base_url: str) -> WatchedPage:
 
 @contextmanager
 def browser_page(
-    browser: "Browser", base_url: str, width: int, height: int
+    browser: "Browser", base_url: str, width: int, height: int, bypass_csp: bool = False
 ) -> Iterator[WatchedPage]:
-    """A fresh context (own cookies) in Chinese, as a phone below Bootstrap's md breakpoint."""
+    """A fresh context (own cookies) in Chinese, as a phone below Bootstrap's md breakpoint.
+    ``bypass_csp`` only for injecting test tools (axe): such a context sees no CSP violation."""
     context = browser.new_context(
         base_url=base_url,
+        bypass_csp=bypass_csp,
         viewport={"width": width, "height": height},
         locale="zh-CN",
         timezone_id="Asia/Shanghai",
@@ -151,8 +153,8 @@ def browser_page(
 def open_page(browser: "Browser", live_server: str) -> Callable[[int, int], Any]:
     """``with open_page(width, height) as watched:``, one browser context per call."""
 
-    def opener(width: int, height: int) -> Any:
-        return browser_page(browser, live_server, width, height)
+    def opener(width: int, height: int, bypass_csp: bool = False) -> Any:
+        return browser_page(browser, live_server, width, height, bypass_csp)
 
     return opener
 
