@@ -349,7 +349,8 @@ def test_the_walk_collects_which_page_reads_which_query_argument(app, ids):
         ("audit.index", "date_from"),
         ("audit.index", "actor"),
         ("admin.accounts", "role"),
-        ("admin.person_lookup", "q"),
+        ("people.pick", "q"),
+        ("people.pick", "mode"),
         ("main.index", "sort"),
         ("logs.index", "state"),
     }

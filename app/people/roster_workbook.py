@@ -850,7 +850,7 @@ def _write_help(
             notes.append(_("Values: %(values)s", values=_allowed(CHOICE_LABELS[column.kind])))
         if ALIASES_OF[column.key]:
             notes.append(
-                _("Also read from: %(headers)s", headers="、".join(ALIASES_OF[column.key]))
+                _("Also read from: %(headers)s", headers=enumeration(ALIASES_OF[column.key]))
             )
         sheet.append(line(column.header, str(column.label), " ".join(notes)))
     sheet.append([])

@@ -5,10 +5,12 @@ member's year on the home card and in the annual record adds up to 应到."""
 
 import os
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
+
+from app.types import utcnow
 
 try:
     from playwright.sync_api import Page, expect
@@ -31,7 +33,7 @@ SECRETARY_NAME = "刘志强"  # the demo account `secretary`: their own row is n
 
 def plan_session(page: Page, title: str, days_ahead: int) -> int:
     """A jiguan branch meeting ``days_ahead`` days from now at 09:00, through the form."""
-    day = (datetime.now(UTC).astimezone(BUREAU_ZONE) + timedelta(days=days_ahead)).date()
+    day = (utcnow().astimezone(BUREAU_ZONE) + timedelta(days=days_ahead)).date()
     page.goto("/study/new")
     page.fill("#title", title)
     page.select_option("#kind", "general_meeting")
