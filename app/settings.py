@@ -39,7 +39,8 @@ class Setting(db.Model):
         definition = REGISTRY.get(self.key)
         if definition is None:
             return None
-        return {"value": json.dumps(definition.kind(definition.default), ensure_ascii=False)}
+        default = definition.default
+        return {"value": encode(default if isinstance(default, date) else definition.kind(default))}
 
 
 @dataclass(frozen=True)
@@ -120,11 +121,14 @@ def all_values() -> dict[str, Any]:
     }
 
 
+def encode(value: Any) -> str:
+    """A parsed value as stored: JSON, with dates as ISO text."""
+    return json.dumps(value.isoformat() if isinstance(value, date) else value, ensure_ascii=False)
+
+
 def put(key: str, value: Any) -> None:
     """Store a value already parsed; adds to the session, the view commits."""
-    if isinstance(value, date):
-        value = value.isoformat()
-    encoded = json.dumps(value, ensure_ascii=False)
+    encoded = encode(value)
     row = db.session.get(Setting, key)
     if row is None:
         db.session.add(Setting(key=key, value=encoded))
