@@ -61,7 +61,9 @@
       var counter = document.createElement("div");
       counter.id = field.id + "-chars-left";
       counter.className = "form-text text-end chars-left";
-      field.insertAdjacentElement("afterend", counter);
+      // Inside an input group the counter goes below the group, not between field and button.
+      var group = field.parentElement.matches(".input-group") ? field.parentElement : field;
+      group.insertAdjacentElement("afterend", counter);
       field.setAttribute("aria-describedby", ((field.getAttribute("aria-describedby") || "") + " " + counter.id).trim());
       field.charCounter = counter;
       countDown(field);
