@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, request
+from flask import abort, current_app, request
 from flask_sqlalchemy.pagination import Pagination
 
 from app.extensions import db
@@ -81,6 +81,18 @@ def form_or_query_arg(name: str) -> str:
     """A value a link carries in the query and a form in its body (the check-in code)."""
     _note(name)
     return request.values.get(name, "")
+
+
+def form_version() -> int | None:
+    """The row version the form was drawn with, or None when it carries none; anything else
+    is a bad request (an overwrite must not go ahead on a version nobody can have seen)."""
+    raw = request.form.get("version", "")
+    if raw == "":
+        return None
+    value = bounded_int(raw)
+    if value is None:
+        abort(400)
+    return value
 
 
 def page_number() -> int:

@@ -17,7 +17,7 @@ from app.auth.models import Role
 from app.auth.policy import require, role_required, units_for_choice
 from app.extensions import db
 from app.htmx import local_path, only_flashes, render_fragment, render_page, wants_fragment
-from app.queries import bounded_int, page_number, query_args, text_arg
+from app.queries import form_version, page_number, query_args, text_arg
 from app.review import services
 from app.review.forms import DecisionForm
 from app.review.services import ItemKind, QueueItem
@@ -151,7 +151,7 @@ def decide(item_kind: str, item_id: int) -> Response:
     comment = form.comment.data or None
     if not form.approving and not comment:
         return _refused(COMMENT_NEEDED, 422)
-    shown = bounded_int(request.form.get("version"))
+    shown = form_version()
     if shown is not None and shown != item.obj.version:
         flash(str(CHANGED_MEANWHILE), "warning")
         return _item_response(item, 409)

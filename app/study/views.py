@@ -68,7 +68,14 @@ from app.htmx import (
     wants_fragment,
 )
 from app.people.models import OrgUnit, Person, roster_order
-from app.queries import bounded_int, form_or_query_arg, int_arg, paginate, query_args, text_arg
+from app.queries import (
+    form_or_query_arg,
+    form_version,
+    int_arg,
+    paginate,
+    query_args,
+    text_arg,
+)
 from app.reports import figures
 from app.study import services
 from app.study.forms import (
@@ -143,7 +150,7 @@ def _commit_or_conflict(session: Activity, conflict: object = CHANGED_MEANWHILE)
 
 def _stale(row: Participation) -> bool:
     """The grid the secretary clicked on showed an older version of this row."""
-    shown = bounded_int(request.form.get("version"))
+    shown = form_version()
     return shown is not None and shown != row.version
 
 
