@@ -1,13 +1,16 @@
 """People: roster search and filters, person pages, create/edit, transfer out, change of unit."""
 
+import io
 from datetime import date
 
 import sqlalchemy as sa
 from conftest import make_person
+from openpyxl import load_workbook
 
 from app.audit.models import AuditLog
 from app.extensions import db
 from app.people.models import (
+    Department,
     Membership,
     MembershipRole,
     OrgUnit,
@@ -483,6 +486,31 @@ def test_people_and_units_are_listed_by_pinyin_within_the_admins_order(client, a
     assert in_order(
         roster, [">王村党支部</option>", ">李村党支部</option>", ">张村党支部</option>"]
     )
+
+
+def test_the_roster_reads_by_department_then_pinyin(client, auth, app, world):
+    """The roster and its export list the bureau's departments in their order, people without
+    one last, and within each department by pinyin (李 单 张), whatever the personnel codes."""
+    with app.app_context():
+        cujin = db.session.get(OrgUnit, world["cujin"])
+        first = Department(name="科技股", sort_order=-1)
+        db.session.add(first)
+        for code, name, department in (
+            ("K001", "张三", first),
+            ("K002", "单雄信", first),
+            ("K003", "李四", first),
+            ("K004", "王五", None),
+            ("K005", "艾青", None),
+        ):
+            make_person(code, name, cujin, department=department)
+        db.session.commit()
+    auth.login("secretary2")
+    roster = client.get("/members/").get_data(as_text=True)
+    assert in_order(roster, [">李四<", ">单雄信<", ">张三<", ">艾青<", ">王五<"])
+    exported = load_workbook(io.BytesIO(client.get("/members/export").data)).active
+    codes = [row[0] for row in exported.iter_rows(min_row=2, values_only=True)]
+    # Latin names sort among the pinyin: ai(艾青), member c, secretary c, wang(王五).
+    assert codes == ["K003", "K002", "K001", "K005", "C002", "C001", "K004"]
 
 
 def test_the_sort_key_follows_every_change_of_name(client, auth, app, world):

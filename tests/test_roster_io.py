@@ -671,7 +671,7 @@ def test_export_respects_scope_and_filters(app, client, auth, rich):
     probationary = [values[0] for values in exported(client, "?status=probationary")[1:]]
     assert probationary == ["J012"]
     in_cujin = [values[0] for values in exported(client, f"?unit={rich['cujin']}")[1:]]
-    assert in_cujin == ["C001", "C002"]
+    assert in_cujin == ["C002", "C001"]  # roster order: Member C before Secretary C
     found = [values[0] for values in exported(client, "?q=王海燕")[1:]]
     assert found == ["J010"]
     former = [values[0] for values in exported(client, "?state=former")[1:]]

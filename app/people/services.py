@@ -50,7 +50,8 @@ class RosterFilters:
 
 
 def roster_query(user: User, filters: RosterFilters, today: date | None = None) -> sa.Select:
-    """Persons the user may see, filtered as on the roster page (ordered by personnel code)."""
+    """Persons the user may see, filtered as on the roster page, in roster order: by department
+    as the bureau orders them (people without one last), then by the pinyin of the name."""
     today = today or local_today()
     stmt = scoped_persons(sa.select(Person), user)
     scope = scope_unit_ids(user)
@@ -85,10 +86,14 @@ def roster_query(user: User, filters: RosterFilters, today: date | None = None) 
                 contains(Person.post, filters.q),
             )
         )
-    return stmt.options(
-        joinedload(Person.department),
-        selectinload(Person.memberships).joinedload(Membership.unit),
-    ).order_by(Person.code)
+    return (
+        stmt.outerjoin(Department, Department.id == Person.department_id)
+        .options(
+            joinedload(Person.department),
+            selectinload(Person.memberships).joinedload(Membership.unit),
+        )
+        .order_by(Department.id.is_(None), Department.sort_order, Department.name, Person.sort_key)
+    )
 
 
 def departments() -> list[Department]:
