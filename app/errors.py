@@ -1,12 +1,14 @@
 """Error pages, and for fragment requests the message flashed out of band with the status kept."""
 
-from flask import Flask, current_app, flash, render_template
+from flask import Flask, Response, current_app, flash, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError, RequestEntityTooLarge
 
 from app.extensions import db
-from app.htmx import VARY, is_htmx, only_flashes, wants_fragment
+from app.htmx import CHANGED_MEANWHILE, VARY, answer_refusal, is_htmx, only_flashes, wants_fragment
+from app.refusals import Refused
 
 
 def _message(code: int) -> str:
@@ -59,6 +61,15 @@ def register(app: Flask) -> None:
             flash(message, "danger")
             return only_flashes(413)
         return _respond(413, message)
+
+    @app.errorhandler(Refused)
+    def refused(error: Refused) -> Response:
+        return answer_refusal(error.message, error.status, error.category)
+
+    @app.errorhandler(StaleDataError)
+    def outdated(_error: StaleDataError) -> Response:
+        """Another request changed the same versioned row first: nothing of this one is saved."""
+        return answer_refusal(CHANGED_MEANWHILE, 409, "danger")
 
     @app.errorhandler(InternalServerError)
     def server_error(error: InternalServerError):  # noqa: ANN202

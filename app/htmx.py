@@ -1,15 +1,17 @@
 """The one place that decides between a full page and a fragment, and how htmx leaves a page."""
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Response, flash, make_response, redirect, render_template, request
+from flask import Response, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
+from app.refusals import Refused
 
 VARY = "HX-Request, HX-Boosted"
 
@@ -103,6 +105,47 @@ def refuse(message: object, back: str, status: int = 409) -> Response:
     flash(str(message), "danger")
     if wants_fragment():
         return only_flashes(status)
+    return redirect(back, 303)
+
+
+def commit(conflict: object = CHANGED_MEANWHILE) -> None:
+    """Commit; when another request changed the same versioned row first, or took the same
+    unique value, raise ``Refused`` with what happened, which the app-wide handler answers."""
+    try:
+        db.session.commit()
+    except (StaleDataError, IntegrityError) as error:
+        raise Refused(conflict) from error
+
+
+def set_back(url: str) -> None:
+    """Where a page request goes when this request's change is refused: the record it acts on."""
+    g.back = url
+
+
+def on_refusal(answer: Callable[[int], Response]) -> None:
+    """How a fragment request is answered when this request's change is refused (called with the
+    status, after the rollback): a part of the page that must show what is recorded now."""
+    g.refusal_answer = answer
+
+
+def answer_refusal(message: object, status: int, category: str) -> Response:
+    """The one answer to a refused or outdated change: rolled back, the message flashed; a
+    fragment request keeps its page (or gets what ``on_refusal`` registered), a page request
+    goes back to the record (``set_back``), else to a page of this site it came from."""
+    db.session.rollback()
+    flash(str(message), category)
+    if wants_fragment():
+        answer = g.get("refusal_answer")
+        return answer(status) if answer is not None else only_flashes(status)
+    back = g.get("back") or local_path(request.referrer) or url_for("main.index")
+    return redirect(back, 303)
+
+
+def answer(fragment: str, back: str, status: int = 200, **context: Any) -> Response:
+    """After a change: the fragment (with flashes and badge out of band) for a fragment request,
+    else a redirect to ``back``, where the flashed message shows."""
+    if wants_fragment():
+        return render_fragment(fragment, status, **context)
     return redirect(back, 303)
 
 

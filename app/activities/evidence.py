@@ -37,11 +37,12 @@ from sqlalchemy.orm import Session, SessionTransaction
 from werkzeug.datastructures import FileStorage
 
 from app.activities.models import Activity, Evidence, EvidenceKind, Participation
-from app.activities.services import Refused, require_not_cancelled, require_open
+from app.activities.services import require_not_cancelled, require_open
 from app.auth.models import User
 from app.auth.policy import can_manage_activity
 from app.extensions import db
 from app.logs.models import LogState, MemberLog
+from app.refusals import Refused
 from app.types import utcnow
 
 register_heif_opener()

@@ -27,19 +27,8 @@ from app.auth.models import Role, User
 from app.extensions import db
 from app.locale_text import enumeration
 from app.people.models import Person
+from app.refusals import AlreadyDone, Refused
 from app.types import local_today, utcnow
-
-
-class Refused(Exception):
-    """A change the rules do not allow; ``message`` is shown to the user."""
-
-    def __init__(self, message: object) -> None:
-        super().__init__(str(message))
-        self.message = message
-
-
-class AlreadyDone(Refused):
-    """Nothing to do, and nothing wrong: a second check-in by the same person."""
 
 
 def is_late_entry(ends_at: datetime, entered_at: datetime | None = None) -> bool:

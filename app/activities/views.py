@@ -15,7 +15,6 @@ from flask_login import current_user, login_required
 
 from app.activities import evidence as files
 from app.activities.models import Activity, Evidence, EvidenceKind
-from app.activities.services import Refused
 from app.auth.policy import (
     can_manage_activity,
     can_remove_evidence,
@@ -32,6 +31,7 @@ from app.htmx import (
     render_fragment,
     wants_fragment,
 )
+from app.refusals import Refused
 
 bp = Blueprint("activities", __name__)
 

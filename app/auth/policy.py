@@ -259,10 +259,19 @@ def can_view_log(user: User, log: "MemberLog") -> bool:
     return user.person_id == log.person_id or keeps_person_on(user, log.person_id, log.done_on)
 
 
+def may_decide(user: User, person_id: int | None) -> bool:
+    """Nobody decides their own: what a member records (a check-in, a leave request, a make-up,
+    a log) waits for someone else; an admin may decide their own."""
+    return user.role is Role.ADMIN or user.person_id is None or user.person_id != person_id
+
+
+def can_plan_activities(user: User) -> bool:
+    """Who creates activities and keeps their attendance: secretaries and admins, in scope."""
+    return user.role is not Role.MEMBER
+
+
 def can_review_log(user: User, log: "MemberLog") -> bool:
-    """Not one's own (what a member records waits for someone else), except for admins."""
-    if user.role is Role.MEMBER:
-        return False
-    if user.person_id == log.person_id and user.role is not Role.ADMIN:
+    """Not one's own, and only a log of someone the user keeps."""
+    if user.role is Role.MEMBER or not may_decide(user, log.person_id):
         return False
     return keeps_person_on(user, log.person_id, log.done_on)

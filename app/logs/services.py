@@ -8,12 +8,12 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from app.activities.services import Refused
 from app.audit.models import AuditLog
 from app.auth.models import User
 from app.extensions import db
 from app.logs.models import LogKind, LogState, MemberLog
 from app.people.models import Person
+from app.refusals import Refused
 from app.types import local_today, utcnow
 
 MAX_HOURS = Decimal(200)

@@ -5,7 +5,7 @@ from collections import Counter
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, flash, redirect, request, url_for
+from flask import Blueprint, Response, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -13,29 +13,20 @@ from sqlalchemy.orm import joinedload
 
 from app.activities import evidence as files
 from app.activities.models import Evidence
-from app.activities.services import Refused
 from app.auth.models import User
 from app.auth.policy import can_remove_evidence, can_view_log, require, require_role
 from app.extensions import db
-from app.htmx import (
-    commit_or_refuse,
-    hx_redirect,
-    local_path,
-    refuse,
-    render_page,
-)
+from app.htmx import commit, hx_redirect, local_path, render_page, set_back
 from app.logs import services
 from app.logs.forms import LogForm
 from app.logs.models import LogKind, LogState, MemberLog
 from app.queries import paginate, text_arg
+from app.refusals import Refused
 from app.types import local_today
 
 bp = Blueprint("logs", __name__)
 
 CHANGED_MEANWHILE = _l("This log was changed at the same time, perhaps reviewed. Check it again.")
-
-
-# --- loading and answering ----------------------------------------------------------------------
 
 
 def _load(log_id: int) -> MemberLog:
@@ -44,6 +35,7 @@ def _load(log_id: int) -> MemberLog:
         sa.select(MemberLog).where(MemberLog.id == log_id).options(joinedload(MemberLog.person))
     )
     require(log is not None and can_view_log(current_user, log))
+    set_back(url_for("logs.show", log_id=log_id))
     return log  # type: ignore[return-value]
 
 
@@ -56,19 +48,6 @@ def _own(log_id: int) -> MemberLog:
 
 def _is_author(log: MemberLog) -> bool:
     return current_user.person_id is not None and current_user.person_id == log.person_id
-
-
-def _to_show(log: MemberLog) -> Response:
-    return redirect(url_for("logs.show", log_id=log.id), 303)
-
-
-def _refused(log: MemberLog, message: object, status: int = 409) -> Response:
-    return refuse(message, url_for("logs.show", log_id=log.id), status)
-
-
-def _commit_or_conflict(log: MemberLog) -> Response | None:
-    """Commit; when a reviewer decided on the log first, say so instead of failing."""
-    return commit_or_refuse(url_for("logs.show", log_id=log.id), CHANGED_MEANWHILE)
 
 
 def _attach_files(log: MemberLog) -> None:
@@ -102,9 +81,6 @@ def _form_page(
         kinds=LogKind,
         status=status,
     )
-
-
-# --- the member's list ---------------------------------------------------------------------------
 
 
 def _state_arg(raw: str | None) -> LogState | None:
@@ -144,9 +120,6 @@ def index() -> Response:
     )
 
 
-# --- recording and fixing -----------------------------------------------------------------------
-
-
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new() -> Response:
@@ -174,7 +147,7 @@ def edit(log_id: int) -> Response:
     """Change a log waiting for review, or fix a returned one: saving sends it again."""
     log = _own(log_id)
     if log.state not in (LogState.PENDING, LogState.RETURNED):
-        return _refused(log, _("Only a log waiting for review or returned can be changed."))
+        raise Refused(_("Only a log waiting for review or returned can be changed."))
     form = LogForm(obj=log)
     if form.validate_on_submit():
         resubmitted = log.state is LogState.RETURNED
@@ -184,9 +157,7 @@ def edit(log_id: int) -> Response:
         except Refused as refused:
             db.session.rollback()
             return _form_page(form, log, str(refused.message), 422)
-        problem = _commit_or_conflict(log)
-        if problem:
-            return problem
+        commit(CHANGED_MEANWHILE)
         if resubmitted:
             flash(_("Your log has been sent again for review."), "success")
         else:
@@ -199,13 +170,8 @@ def edit(log_id: int) -> Response:
 @login_required
 def withdraw(log_id: int) -> Response:
     log = _own(log_id)
-    try:
-        services.withdraw(log)
-    except Refused as refused:
-        return _refused(log, refused.message)
-    problem = _commit_or_conflict(log)
-    if problem:
-        return problem
+    services.withdraw(log)
+    commit(CHANGED_MEANWHILE)
     flash(_("The log has been withdrawn; it will not be reviewed."), "success")
     return hx_redirect(local_path(request.form.get("next")) or url_for("logs.index"))
 
@@ -218,18 +184,10 @@ def file_remove(log_id: int, evidence_id: int) -> Response:
     item = db.session.get(Evidence, evidence_id)
     require(item is not None and item.member_log_id == log.id and item.deleted_at is None)
     require_role(can_remove_evidence(current_user, item))  # type: ignore[arg-type]
-    try:
-        files.remove(item)  # type: ignore[arg-type]
-    except Refused as refused:
-        return _refused(log, refused.message)
-    problem = _commit_or_conflict(log)
-    if problem:
-        return problem
+    files.remove(item)  # type: ignore[arg-type]
+    commit(CHANGED_MEANWHILE)
     flash(_("%(name)s has been removed.", name=item.original_name), "success")  # type: ignore[union-attr]
     return hx_redirect(url_for("logs.edit", log_id=log.id))
-
-
-# --- the record ---------------------------------------------------------------------------------
 
 
 @bp.route("/<int:log_id>")

@@ -30,7 +30,6 @@ from app.activities.models import (
     MakeUpState,
     Participation,
 )
-from app.activities.services import Refused
 from app.auth.models import Role, User
 from app.auth.policy import scope_unit_ids, subtree_ids
 from app.extensions import db
@@ -38,6 +37,7 @@ from app.logs import services as logs
 from app.logs.models import LogState, MemberLog
 from app.people.models import Membership, OrgUnit, Person
 from app.queries import bounded_int
+from app.refusals import Refused
 from app.reports.figures import owes_make_up
 from app.types import LabelledEnum, utcnow
 

@@ -12,12 +12,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.activities import evidence as files
 from app.activities.models import Participation
-from app.activities.services import Refused
 from app.auth.models import Role
 from app.auth.policy import require, role_required, units_for_choice
 from app.extensions import db
 from app.htmx import local_path, only_flashes, render_fragment, render_page, wants_fragment
 from app.queries import form_version, page_number, query_args, text_arg
+from app.refusals import Refused
 from app.review import services
 from app.review.forms import DecisionForm
 from app.review.services import ItemKind, QueueItem

@@ -43,7 +43,6 @@ from app.activities.models import (
     RecordedVia,
 )
 from app.activities.rules import LATE_ENTRY_DAYS, QR_WINDOW
-from app.activities.services import AlreadyDone, Refused
 from app.auth.models import Role, User
 from app.auth.policy import (
     can_manage_activity,
@@ -76,6 +75,7 @@ from app.queries import (
     query_args,
     text_arg,
 )
+from app.refusals import AlreadyDone, Refused
 from app.reports import figures
 from app.study import services
 from app.study.forms import (
