@@ -159,20 +159,38 @@ def test_demo_loads_once_and_resets_on_request(upgraded_database: str):
     assert stored_files() - files_before == demo_files  # the replaced photos were deleted
 
 
-@pytest.fixture(params=BACKENDS)
-def database_at_0003(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+@contextmanager
+def database_at(
+    backend: str, tmp_path_factory: pytest.TempPathFactory, revision: str
 ) -> Iterator[str]:
-    """An empty database taken to revision 0003, the last one without sort keys."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('sort-keys') / 'old.db'}"
-        result = flask(url, "db", "upgrade", "0003")
+    """An empty database of the backend, taken to ``revision`` (to write rows as they were)."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('old') / 'old.db'}"
+        result = flask(url, "db", "upgrade", revision)
         assert result.returncode == 0, output(result)
         yield url
         return
     with throwaway_postgres() as url:
-        result = flask(url, "db", "upgrade", "0003")
+        result = flask(url, "db", "upgrade", revision)
         assert result.returncode == 0, output(result)
+        yield url
+
+
+@pytest.fixture(params=BACKENDS)
+def database_at_0003(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """Revision 0003, the last one without sort keys."""
+    with database_at(request.param, tmp_path_factory, "0003") as url:
+        yield url
+
+
+@pytest.fixture(params=BACKENDS)
+def database_at_0007(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """Revision 0007, the last one with chair, minute-taker and lecturer on the study session."""
+    with database_at(request.param, tmp_path_factory, "0007") as url:
         yield url
 
 
@@ -210,4 +228,50 @@ def test_existing_people_and_units_get_their_sort_keys(database_at_0003: str):
     finally:
         engine.dispose()
     check = flask(database_at_0003, "db", "check")
+    assert "No new upgrade operations detected" in output(check)
+
+
+def test_the_people_of_a_study_record_move_to_the_core_unchanged(database_at_0007: str):
+    """A session's chair (a person), minute-taker (a free-text name) and lecturer (a person)
+    are the activity's after the upgrade; a guest written before kinds existed is "other"."""
+    engine = sa.create_engine(database_at_0007)
+    rows = [
+        "INSERT INTO org_unit (id, code, name, kind, sort_order, created_at, sort_key) "
+        "VALUES (1, 'b1', '第一支部', 'branch', 0, '2024-01-01', 'b1')",
+        "INSERT INTO person (id, code, name, party_status, created_at, sort_key) VALUES "
+        "(1, 'P1', '王芳', 'full', '2024-01-01', 'wang'), "
+        "(2, 'P2', '李强', 'full', '2024-01-01', 'li')",
+        "INSERT INTO activity (id, family, unit_id, title, starts_at, ends_at, held_on, state, "
+        "late_entry, created_at) VALUES "
+        "(7, 'study', 1, '党员大会', '2024-03-01 01:00:00', '2024-03-01 03:00:00', "
+        "'2024-03-01', 'open', false, '2024-03-01')",
+        "INSERT INTO study_session (id, kind, study_hours, chair_id, chair_name, "
+        "minute_taker_id, minute_taker_name, lecturer_id, lecturer_name) VALUES "
+        "(7, 'general_meeting', 2.0, 1, NULL, NULL, '区委党校赵老师', 2, NULL)",
+        "INSERT INTO activity_guest (id, activity_id, name, relation) "
+        "VALUES (3, 7, '陈女士', '王芳的爱人')",
+    ]
+    try:
+        with engine.begin() as conn:
+            for statement in rows:
+                conn.execute(sa.text(statement))
+        result = flask(database_at_0007, "db", "upgrade")
+        assert result.returncode == 0, output(result)
+        with engine.connect() as conn:
+            people = conn.execute(
+                sa.text(
+                    "SELECT chair_id, chair_name, minute_taker_id, minute_taker_name, "
+                    "lecturer_id, lecturer_name FROM activity WHERE id = 7"
+                )
+            ).one()
+            guest = conn.execute(
+                sa.text("SELECT kind, person_id, name FROM activity_guest WHERE id = 3")
+            ).one()
+            left = {c["name"] for c in sa.inspect(conn).get_columns("study_session")}
+        assert tuple(people) == (1, None, None, "区委党校赵老师", 2, None)
+        assert tuple(guest) == ("other", None, "陈女士")
+        assert not left & {"chair_id", "chair_name", "minute_taker_name", "lecturer_id"}
+    finally:
+        engine.dispose()
+    check = flask(database_at_0007, "db", "check")
     assert "No new upgrade operations detected" in output(check)

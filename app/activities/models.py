@@ -106,8 +106,27 @@ class Activity(db.Model):
     created_at: Mapped[datetime] = mapped_column(
         UTCDateTime(), default=utcnow, info={"label": _l("Created at")}
     )
+    # Who chaired, took the minutes and spoke, as every family's record names them: a person
+    # of the bureau, or a free-text name for someone from outside.
+    chair_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("person.id"), info={"label": _l("Chair")}
+    )
+    chair_name: Mapped[str | None] = mapped_column(sa.String(60), info={"label": _l("Chair")})
+    minute_taker_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("person.id"), info={"label": _l("Minute-taker")}
+    )
+    minute_taker_name: Mapped[str | None] = mapped_column(
+        sa.String(60), info={"label": _l("Minute-taker")}
+    )
+    lecturer_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("person.id"), info={"label": _l("Lecturer")}
+    )
+    lecturer_name: Mapped[str | None] = mapped_column(sa.String(60), info={"label": _l("Lecturer")})
 
     unit: Mapped[OrgUnit] = relationship()
+    chair: Mapped[Person | None] = relationship(foreign_keys=[chair_id])
+    minute_taker: Mapped[Person | None] = relationship(foreign_keys=[minute_taker_id])
+    lecturer: Mapped[Person | None] = relationship(foreign_keys=[lecturer_id])
     participations: Mapped[list["Participation"]] = relationship(
         back_populates="activity", order_by="Participation.id"
     )
@@ -127,6 +146,18 @@ class Activity(db.Model):
     @property
     def status(self) -> ActivityStatus:
         return self.status_at(utcnow())
+
+    @property
+    def chair_display(self) -> str:
+        return self.chair.name if self.chair else (self.chair_name or "")
+
+    @property
+    def minute_taker_display(self) -> str:
+        return self.minute_taker.name if self.minute_taker else (self.minute_taker_name or "")
+
+    @property
+    def lecturer_display(self) -> str:
+        return self.lecturer.name if self.lecturer else (self.lecturer_name or "")
 
     @property
     def is_open(self) -> bool:
@@ -379,6 +410,18 @@ class Participation(db.Model):
         return person + " @ " + title
 
 
+class GuestKind(LabelledEnum):
+    """A member's family (counted as family attendees, as at a family integrity forum) or anyone
+    else without a person record."""
+
+    FAMILY = "family"
+    OTHER = "other"
+
+    @classmethod
+    def _labels(cls) -> dict[str, Any]:
+        return {"family": _l("Family member"), "other": _l("Other guest")}
+
+
 class ActivityGuest(db.Model):
     """Someone without a person record: a spouse at a family forum, an outside lecturer's aide."""
 
@@ -394,11 +437,19 @@ class ActivityGuest(db.Model):
     relation: Mapped[str | None] = mapped_column(
         sa.String(100), info={"label": _l("Relation or organisation")}
     )
+    kind: Mapped[GuestKind] = mapped_column(
+        enum_column(GuestKind, 10), default=GuestKind.OTHER, info={"label": _l("Kind of guest")}
+    )
+    # The member a family guest belongs to: whose spouse or child came.
+    person_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("person.id"), index=True, info={"label": _l("Family of")}
+    )
     deleted_at: Mapped[datetime | None] = mapped_column(
         UTCDateTime(), info={"label": _l("Deleted at")}
     )
 
     activity: Mapped[Activity] = relationship(back_populates="guests")
+    person: Mapped[Person | None] = relationship()
 
     def __str__(self) -> str:
         return self.name

@@ -191,7 +191,7 @@ def _counting_columns() -> list[sa.Label]:
 
 
 def _joined(stmt: sa.Select) -> sa.Select:
-    return stmt.select_from(Participation).join(Person).join(Activity)
+    return stmt.select_from(Participation).join(Participation.person).join(Participation.activity)
 
 
 COUNT_FIELDS = frozenset(f.name for f in fields(Counts))
@@ -372,7 +372,7 @@ def talks(activities: sa.Select | Iterable[int]) -> list[Talk]:
     ids = activities if isinstance(activities, sa.Select) else list(activities)
     stmt = (
         sa.select(
-            p.activity_id, Activity.held_on, study.c.chair_id, study.c.chair_name, p.person_id
+            p.activity_id, Activity.held_on, Activity.chair_id, Activity.chair_name, p.person_id
         )
         .join(Activity, Activity.id == p.activity_id)
         .join(study, study.c.id == p.activity_id)
@@ -380,7 +380,7 @@ def talks(activities: sa.Select | Iterable[int]) -> list[Talk]:
             p.activity_id.in_(ids),
             study.c.kind.in_(TALK_KINDS),
             _attended(),
-            sa.or_(study.c.chair_id.is_(None), study.c.chair_id != p.person_id),
+            sa.or_(Activity.chair_id.is_(None), Activity.chair_id != p.person_id),
         )
         .order_by(Activity.held_on, p.activity_id, p.id)
     )

@@ -5,10 +5,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from app.activities.models import Activity
-from app.people.models import Person
 from app.types import LabelledEnum, enum_column
 
 
@@ -91,20 +90,6 @@ class StudySession(Activity):
     kind: Mapped[StudyKind] = mapped_column(
         enum_column(StudyKind, 30), index=True, info={"label": _l("Kind")}
     )
-    chair_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("person.id"), info={"label": _l("Chair")}
-    )
-    chair_name: Mapped[str | None] = mapped_column(sa.String(60), info={"label": _l("Chair")})
-    minute_taker_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("person.id"), info={"label": _l("Minute-taker")}
-    )
-    minute_taker_name: Mapped[str | None] = mapped_column(
-        sa.String(60), info={"label": _l("Minute-taker")}
-    )
-    lecturer_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("person.id"), info={"label": _l("Lecturer")}
-    )
-    lecturer_name: Mapped[str | None] = mapped_column(sa.String(60), info={"label": _l("Lecturer")})
     topics: Mapped[str | None] = mapped_column(sa.Text, info={"label": _l("Topics")})
     minutes: Mapped[str | None] = mapped_column(sa.Text, info={"label": _l("Minutes")})
     resolutions: Mapped[str | None] = mapped_column(sa.Text, info={"label": _l("Resolutions")})
@@ -112,20 +97,4 @@ class StudySession(Activity):
         sa.Numeric(4, 1), info={"label": _l("Study hours")}
     )
 
-    chair: Mapped[Person | None] = relationship(foreign_keys=[chair_id])
-    minute_taker: Mapped[Person | None] = relationship(foreign_keys=[minute_taker_id])
-    lecturer: Mapped[Person | None] = relationship(foreign_keys=[lecturer_id])
-
     __mapper_args__ = {"polymorphic_identity": "study"}
-
-    @property
-    def chair_display(self) -> str:
-        return self.chair.name if self.chair else (self.chair_name or "")
-
-    @property
-    def minute_taker_display(self) -> str:
-        return self.minute_taker.name if self.minute_taker else (self.minute_taker_name or "")
-
-    @property
-    def lecturer_display(self) -> str:
-        return self.lecturer.name if self.lecturer else (self.lecturer_name or "")
