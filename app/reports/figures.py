@@ -445,8 +445,16 @@ def member_figures(
     day still studied."""
     ids = list(person_ids)
     result = {person_id: MemberFigures() for person_id in ids}
-    if not ids:
-        return result
+    if ids:
+        _add_attendance(result, study_sessions(start, end, units, now), now)
+        _add_log_hours(result, start, end, units)
+    return result
+
+
+def _add_attendance(
+    result: dict[int, MemberFigures], sessions: sa.Select, now: datetime | None
+) -> None:
+    """Each person's attendance counts and session hours at ``sessions``, one grouped query."""
     p = Participation
     party_member = party_status_on(Activity.held_on) != STAFF
     expected = p.role == ParticipantRole.EXPECTED
@@ -469,7 +477,6 @@ def member_figures(
             sa.func.sum(sa.case((condition, StudySession.study_hours), else_=0)), 0
         )
 
-    sessions = study_sessions(start, end, units, now)
     rows = db.session.execute(
         sa.select(
             p.person_id,
@@ -487,7 +494,7 @@ def member_figures(
         .select_from(p)
         .join(StudySession, StudySession.id == p.activity_id)  # activity ⋈ study_session
         .join(Person, Person.id == p.person_id)
-        .where(p.person_id.in_(ids), p.activity_id.in_(sessions))
+        .where(p.person_id.in_(list(result)), p.activity_id.in_(sessions))
         .group_by(p.person_id)
     )
     for person_id, exp, pres, leave, absent, unmarked, pend, made, owed, s_hours, m_hours in rows:
@@ -496,6 +503,12 @@ def member_figures(
         figures.unmarked, figures.pending = unmarked, pend
         figures.make_ups, figures.make_ups_owed = made, owed
         figures.session_hours, figures.make_up_hours = _hours(s_hours), _hours(m_hours)
+
+
+def _add_log_hours(
+    result: dict[int, MemberFigures], start: date, end: date, units: sa.Select | None
+) -> None:
+    """Each person's hours from approved logs done in [start, end): study and volunteer."""
     approved = sa.and_(
         MemberLog.state == LogState.APPROVED,
         MemberLog.done_on >= start,
@@ -517,13 +530,12 @@ def member_figures(
                 0,
             ),
         )
-        .where(MemberLog.person_id.in_(ids), approved)
+        .where(MemberLog.person_id.in_(list(result)), approved)
         .group_by(MemberLog.person_id)
     )
     for person_id, study, volunteer in logs:
         result[person_id].log_hours = _hours(study)
         result[person_id].volunteer_hours = _hours(volunteer)
-    return result
 
 
 def monthly(
