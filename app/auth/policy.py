@@ -265,6 +265,13 @@ def may_decide(user: User, person_id: int | None) -> bool:
     return user.role is Role.ADMIN or user.person_id is None or user.person_id != person_id
 
 
+def may_decide_clause(user: User, person_id: Any) -> sa.ColumnElement[bool]:
+    """``may_decide`` in SQL, over the column naming whose item a row is (the review queue)."""
+    if user.role is Role.ADMIN or user.person_id is None:
+        return sa.true()
+    return person_id != user.person_id
+
+
 def can_plan_activities(user: User) -> bool:
     """Who creates activities and keeps their attendance: secretaries and admins, in scope."""
     return user.role is not Role.MEMBER

@@ -1,0 +1,204 @@
+"""Three review sources on an activity's participations: a self check-in to confirm, a leave
+request, a make-up study handed in. They share one loader and one scope check, so a page of the
+queue loads all its participations in one query whatever their kinds."""
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
+
+from app.activities import evidence as files
+from app.activities import services as core
+from app.activities.models import (
+    Activity,
+    ActivityState,
+    AttendanceStatus,
+    Evidence,
+    LeaveState,
+    MakeUpState,
+    Participation,
+)
+from app.auth.models import User
+from app.auth.policy import may_decide_clause, scope_unit_ids
+from app.extensions import db
+from app.review.sources import Source, register, tone
+
+
+def load_participations(ids: Iterable[int]) -> dict[int, Participation]:
+    """The participations with their activity and person, one query."""
+    stmt = (
+        sa.select(Participation)
+        .where(Participation.id.in_(set(ids)))
+        .options(joinedload(Participation.activity), joinedload(Participation.person))
+    )
+    return {row.id: row for row in db.session.scalars(stmt)}
+
+
+def kept_participations(user: User, rows: dict[int, Participation]) -> dict[int, int | None]:
+    """The rows of activities in the user's units, with the activity's unit (one query for a
+    secretary, none for an admin)."""
+    scope = scope_unit_ids(user)
+    scope_ids = None if scope is None else set(db.session.scalars(scope))
+    return {
+        row_id: row.activity.unit_id
+        for row_id, row in rows.items()
+        if scope_ids is None or row.activity.unit_id in scope_ids
+    }
+
+
+class ParticipationSource(Source):
+    """What waits on a participation: ``_waiting`` (the row's own conditions), ``_states``
+    (the activity's), ``_since`` (the column it waits since, else the activity's start)."""
+
+    loader = staticmethod(load_participations)
+    keeper = staticmethod(kept_participations)
+
+    def _waiting(self) -> list[sa.ColumnElement[bool]]:
+        raise NotImplementedError
+
+    def _states(self) -> list[sa.ColumnElement[bool]]:
+        return [Activity.state == ActivityState.OPEN]
+
+    def _since(self) -> Any:
+        raise NotImplementedError
+
+    def select(self, user: User, limits: list[sa.Select]) -> sa.Select:
+        p, a = Participation, Activity
+        return (
+            sa.select(
+                self.kind_column(),
+                p.id.label("item_id"),
+                sa.func.coalesce(self._since(), a.starts_at).label("since"),
+                a.unit_id.label("unit_id"),
+                p.person_id.label("person_id"),
+            )
+            .select_from(p)
+            .join(a, a.id == p.activity_id)
+            .where(
+                *self._waiting(),
+                *self._states(),
+                *(a.unit_id.in_(ids) for ids in limits),
+                may_decide_clause(user, p.person_id),
+            )
+        )
+
+    def since(self, obj: Participation) -> datetime | None:
+        return getattr(obj, self._since().key) or obj.activity.starts_at
+
+
+class CheckIns(ParticipationSource):
+    kind = "check_in"
+    partial = "review/_item_check_in.html"
+    label = _l("Check-in to confirm")
+    approved_message = _l("The check-in of %(name)s is confirmed.")
+    returned_message = _l("The check-in of %(name)s was returned.")
+
+    def _waiting(self) -> list[sa.ColumnElement[bool]]:
+        p = Participation
+        return [p.status != AttendanceStatus.UNMARKED, sa.not_(p.confirmed)]
+
+    def _since(self) -> Any:
+        return Participation.recorded_at
+
+    def waiting(self, obj: Participation) -> bool:
+        unconfirmed = obj.status is not AttendanceStatus.UNMARKED and not obj.confirmed
+        return unconfirmed and obj.activity.is_open
+
+    def outcome(self, obj: Participation) -> tuple[str, str]:
+        if obj.status is AttendanceStatus.UNMARKED:
+            return str(_l("Check-in returned")), "text-bg-danger"
+        return str(_l("Check-in confirmed")), "text-bg-success"
+
+    def comment(self, obj: Participation) -> str | None:
+        return obj.check_in_comment
+
+    def approve(self, obj: Participation, comment: str | None, by: User) -> None:
+        core.confirm_check_in(obj, by)
+        if comment:
+            obj.check_in_comment = comment
+
+    def give_back(self, obj: Participation, comment: str, by: User) -> None:
+        core.return_check_in(obj, comment, by)
+
+
+class LeaveRequests(ParticipationSource):
+    kind = "leave"
+    partial = "review/_item_leave.html"
+    label = _l("Leave request")
+    approved_message = _l("The leave of %(name)s is approved.")
+    returned_message = _l("The leave request of %(name)s was refused.")
+    return_label = _l("Refuse")
+
+    def _waiting(self) -> list[sa.ColumnElement[bool]]:
+        return [Participation.leave_state == LeaveState.REQUESTED]
+
+    def _since(self) -> Any:
+        return Participation.leave_requested_at
+
+    def waiting(self, obj: Participation) -> bool:
+        return obj.leave_state is LeaveState.REQUESTED and obj.activity.is_open
+
+    def outcome(self, obj: Participation) -> tuple[str, str]:
+        if obj.leave_state is None:
+            return str(_l("Leave request withdrawn")), "text-bg-secondary"
+        return obj.leave_state.label, tone(obj.leave_state.value)
+
+    def comment(self, obj: Participation) -> str | None:
+        return obj.leave_comment
+
+    def approve(self, obj: Participation, comment: str | None, by: User) -> None:
+        core.decide_leave(obj, True, by, comment)
+
+    def give_back(self, obj: Participation, comment: str, by: User) -> None:
+        core.decide_leave(obj, False, by, comment)
+
+
+class MakeUps(ParticipationSource):
+    kind = "make_up"
+    partial = "review/_item_make_up.html"
+    label = _l("Make-up study")
+    approved_message = _l("The make-up study of %(name)s is confirmed.")
+    returned_message = _l("The make-up study of %(name)s was returned.")
+
+    def _waiting(self) -> list[sa.ColumnElement[bool]]:
+        return [Participation.make_up_state == MakeUpState.SUBMITTED]
+
+    def _states(self) -> list[sa.ColumnElement[bool]]:
+        # A make-up is handed in and reviewed also after archiving.
+        return [Activity.state != ActivityState.CANCELLED]
+
+    def _since(self) -> Any:
+        return Participation.make_up_submitted_at
+
+    def files(self, ids: list[int]) -> dict[int, list[Evidence]]:
+        found: dict[int, list[Evidence]] = {}
+        for item in files.participation_evidence(ids):
+            found.setdefault(item.participation_id, []).append(item)  # type: ignore[arg-type]
+        return found
+
+    def waiting(self, obj: Participation) -> bool:
+        return obj.make_up_state is MakeUpState.SUBMITTED and not obj.activity.is_cancelled
+
+    def outcome(self, obj: Participation) -> tuple[str, str]:
+        if obj.make_up_state is None:
+            return str(_l("No make-up study waiting")), "text-bg-secondary"
+        return obj.make_up_state.label, tone(obj.make_up_state.value)
+
+    def comment(self, obj: Participation) -> str | None:
+        return obj.make_up_comment
+
+    def approve(self, obj: Participation, comment: str | None, by: User) -> None:
+        core.require_not_cancelled(obj.activity)
+        core.review_make_up(obj, True, comment, by)
+
+    def give_back(self, obj: Participation, comment: str, by: User) -> None:
+        core.require_not_cancelled(obj.activity)
+        core.review_make_up(obj, False, comment, by)
+
+
+register(CheckIns())
+register(LeaveRequests())
+register(MakeUps())
