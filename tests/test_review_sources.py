@@ -51,6 +51,8 @@ class Reflections(attendance.ParticipationSource):
     kind = "reflection"
     label = _l("Reflection")
     partial = "review/_item_activity.html"
+    waits_since = "reflection_at"
+    comment_on = "reflection"
     approved_message = "Read the reflection of %(name)s."
     returned_message = "Returned the reflection of %(name)s."
     read: list[int] = []
@@ -61,19 +63,13 @@ class Reflections(attendance.ParticipationSource):
     def _states(self) -> list[sa.ColumnElement[bool]]:
         return [Activity.id.is_not(None)]
 
-    def _since(self) -> sa.orm.InstrumentedAttribute:
-        return Participation.reflection_at
-
     def waiting(self, obj: Participation) -> bool:
         return obj.id not in self.read
 
     def outcome(self, obj: Participation) -> tuple[str, str]:
         return "Read", "text-bg-success"
 
-    def comment(self, obj: Participation) -> str | None:
-        return None
-
-    def approve(self, obj: Participation, comment: str | None, by: User) -> None:
+    def decide(self, obj: Participation, approve: bool, comment: str | None, by: User) -> None:
         self.read.append(obj.id)
 
 

@@ -4,7 +4,7 @@ queue loads all its participations in one query whatever their kinds."""
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -25,6 +25,7 @@ from app.auth.models import User
 from app.auth.policy import may_decide_clause, scope_unit_ids
 from app.extensions import db
 from app.review.sources import Source, register, tone
+from app.types import LabelledEnum
 
 
 def load_participations(ids: Iterable[int]) -> dict[int, Participation]:
@@ -49,9 +50,20 @@ def kept_participations(user: User, rows: dict[int, Participation]) -> dict[int,
     }
 
 
+def _decided(state: LabelledEnum | None, undone: Any) -> tuple[str, str]:
+    """The state a decision left, or ``undone`` when the member took the request back."""
+    if state is None:
+        return str(undone), "text-bg-secondary"
+    return state.label, tone(state.value)
+
+
 class ParticipationSource(Source):
     """What waits on a participation: ``_waiting`` (the row's own conditions), ``_states``
-    (the activity's), ``_since`` (the column it waits since, else the activity's start)."""
+    (the activity's); the names of the columns it waits since (else since the activity's start)
+    and where the decision's comment is kept."""
+
+    waits_since: ClassVar[str]
+    comment_on: ClassVar[str]
 
     loader = staticmethod(load_participations)
     keeper = staticmethod(kept_participations)
@@ -62,16 +74,13 @@ class ParticipationSource(Source):
     def _states(self) -> list[sa.ColumnElement[bool]]:
         return [Activity.state == ActivityState.OPEN]
 
-    def _since(self) -> Any:
-        raise NotImplementedError
-
     def select(self, user: User, limits: list[sa.Select]) -> sa.Select:
         p, a = Participation, Activity
         return (
             sa.select(
                 self.kind_column(),
                 p.id.label("item_id"),
-                sa.func.coalesce(self._since(), a.starts_at).label("since"),
+                sa.func.coalesce(getattr(p, self.waits_since), a.starts_at).label("since"),
                 a.unit_id.label("unit_id"),
                 p.person_id.label("person_id"),
             )
@@ -86,12 +95,17 @@ class ParticipationSource(Source):
         )
 
     def since(self, obj: Participation) -> datetime | None:
-        return getattr(obj, self._since().key) or obj.activity.starts_at
+        return getattr(obj, self.waits_since) or obj.activity.starts_at
+
+    def comment(self, obj: Participation) -> str | None:
+        return getattr(obj, self.comment_on)
 
 
 class CheckIns(ParticipationSource):
     kind = "check_in"
     partial = "review/_item_check_in.html"
+    waits_since = "recorded_at"
+    comment_on = "check_in_comment"
     label = _l("Check-in to confirm")
     approved_message = _l("The check-in of %(name)s is confirmed.")
     returned_message = _l("The check-in of %(name)s was returned.")
@@ -99,9 +113,6 @@ class CheckIns(ParticipationSource):
     def _waiting(self) -> list[sa.ColumnElement[bool]]:
         p = Participation
         return [p.status != AttendanceStatus.UNMARKED, sa.not_(p.confirmed)]
-
-    def _since(self) -> Any:
-        return Participation.recorded_at
 
     def waiting(self, obj: Participation) -> bool:
         unconfirmed = obj.status is not AttendanceStatus.UNMARKED and not obj.confirmed
@@ -112,21 +123,20 @@ class CheckIns(ParticipationSource):
             return str(_l("Check-in returned")), "text-bg-danger"
         return str(_l("Check-in confirmed")), "text-bg-success"
 
-    def comment(self, obj: Participation) -> str | None:
-        return obj.check_in_comment
-
-    def approve(self, obj: Participation, comment: str | None, by: User) -> None:
+    def decide(self, obj: Participation, approve: bool, comment: str | None, by: User) -> None:
+        if not approve:
+            core.return_check_in(obj, comment, by)  # type: ignore[arg-type]
+            return
         core.confirm_check_in(obj, by)
         if comment:
             obj.check_in_comment = comment
-
-    def give_back(self, obj: Participation, comment: str, by: User) -> None:
-        core.return_check_in(obj, comment, by)
 
 
 class LeaveRequests(ParticipationSource):
     kind = "leave"
     partial = "review/_item_leave.html"
+    waits_since = "leave_requested_at"
+    comment_on = "leave_comment"
     label = _l("Leave request")
     approved_message = _l("The leave of %(name)s is approved.")
     returned_message = _l("The leave request of %(name)s was refused.")
@@ -135,30 +145,21 @@ class LeaveRequests(ParticipationSource):
     def _waiting(self) -> list[sa.ColumnElement[bool]]:
         return [Participation.leave_state == LeaveState.REQUESTED]
 
-    def _since(self) -> Any:
-        return Participation.leave_requested_at
-
     def waiting(self, obj: Participation) -> bool:
         return obj.leave_state is LeaveState.REQUESTED and obj.activity.is_open
 
     def outcome(self, obj: Participation) -> tuple[str, str]:
-        if obj.leave_state is None:
-            return str(_l("Leave request withdrawn")), "text-bg-secondary"
-        return obj.leave_state.label, tone(obj.leave_state.value)
+        return _decided(obj.leave_state, _l("Leave request withdrawn"))
 
-    def comment(self, obj: Participation) -> str | None:
-        return obj.leave_comment
-
-    def approve(self, obj: Participation, comment: str | None, by: User) -> None:
-        core.decide_leave(obj, True, by, comment)
-
-    def give_back(self, obj: Participation, comment: str, by: User) -> None:
-        core.decide_leave(obj, False, by, comment)
+    def decide(self, obj: Participation, approve: bool, comment: str | None, by: User) -> None:
+        core.decide_leave(obj, approve, by, comment)
 
 
 class MakeUps(ParticipationSource):
     kind = "make_up"
     partial = "review/_item_make_up.html"
+    waits_since = "make_up_submitted_at"
+    comment_on = "make_up_comment"
     label = _l("Make-up study")
     approved_message = _l("The make-up study of %(name)s is confirmed.")
     returned_message = _l("The make-up study of %(name)s was returned.")
@@ -170,9 +171,6 @@ class MakeUps(ParticipationSource):
         # A make-up is handed in and reviewed also after archiving.
         return [Activity.state != ActivityState.CANCELLED]
 
-    def _since(self) -> Any:
-        return Participation.make_up_submitted_at
-
     def files(self, ids: list[int]) -> dict[int, list[Evidence]]:
         found: dict[int, list[Evidence]] = {}
         for item in files.participation_evidence(ids):
@@ -183,20 +181,11 @@ class MakeUps(ParticipationSource):
         return obj.make_up_state is MakeUpState.SUBMITTED and not obj.activity.is_cancelled
 
     def outcome(self, obj: Participation) -> tuple[str, str]:
-        if obj.make_up_state is None:
-            return str(_l("No make-up study waiting")), "text-bg-secondary"
-        return obj.make_up_state.label, tone(obj.make_up_state.value)
+        return _decided(obj.make_up_state, _l("No make-up study waiting"))
 
-    def comment(self, obj: Participation) -> str | None:
-        return obj.make_up_comment
-
-    def approve(self, obj: Participation, comment: str | None, by: User) -> None:
+    def decide(self, obj: Participation, approve: bool, comment: str | None, by: User) -> None:
         core.require_not_cancelled(obj.activity)
-        core.review_make_up(obj, True, comment, by)
-
-    def give_back(self, obj: Participation, comment: str, by: User) -> None:
-        core.require_not_cancelled(obj.activity)
-        core.review_make_up(obj, False, comment, by)
+        core.review_make_up(obj, approve, comment, by)
 
 
 register(CheckIns())

@@ -92,11 +92,8 @@ class MemberLogs(Source):
     def comment(self, obj: MemberLog) -> str | None:
         return obj.review_comment
 
-    def approve(self, obj: MemberLog, comment: str | None, by: User) -> None:
-        logs.review(obj, True, comment, by)
-
-    def give_back(self, obj: MemberLog, comment: str, by: User) -> None:
-        logs.review(obj, False, comment, by)
+    def decide(self, obj: MemberLog, approve: bool, comment: str | None, by: User) -> None:
+        logs.review(obj, approve, comment, by)
 
 
 register(MemberLogs())

@@ -253,10 +253,7 @@ def decide(item: QueueItem, approve: bool, comment: str | None, by: User) -> Non
     if not approve and not comment:
         raise Refused(RETURN_NEEDS_COMMENT, 422)
     try:
-        if approve:
-            item.source.approve(item.obj, comment, by)
-        else:
-            item.source.give_back(item.obj, comment, by)  # type: ignore[arg-type]
+        item.source.decide(item.obj, approve, comment, by)
     except Refused as refused:
         raise Refused(refused.message, 409, "warning") from refused
 

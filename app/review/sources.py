@@ -79,10 +79,9 @@ class Source:
     def comment(self, obj: Any) -> str | None:
         raise NotImplementedError
 
-    def approve(self, obj: Any, comment: str | None, by: User) -> None:
-        raise NotImplementedError
-
-    def give_back(self, obj: Any, comment: str, by: User) -> None:
+    def decide(self, obj: Any, approve: bool, comment: str | None, by: User) -> None:
+        """Approve (the comment optional) or return (with the comment, which the queue has
+        checked is there); raises ``Refused`` when the item no longer waits."""
         raise NotImplementedError
 
     def kind_column(self) -> sa.Label:
