@@ -411,3 +411,35 @@ def test_query_count_does_not_grow_with_the_year(app, client, year, queries) -> 
     with queries() as docx:
         assert client.get(url.replace("/record?", "/record.docx?")).status_code == 200
     assert docx.count <= before.count
+
+
+def test_the_document_is_built_as_plain_data_before_it_is_written(app, year) -> None:
+    """What the record says, before any format: the sections the compilation reuses."""
+    with english(app):
+        person = db.session.get(Person, year["member"])
+        record = personal_record.build_record(person, YEAR)
+        contents = personal_record.contents(record)
+        empty = personal_record.contents(personal_record.build_record(person, 2019))
+    assert contents.title == "科工信局 personal study record 2025"
+    assert contents.facts[0] == [("Name", "Member J"), ("Party status", "Full member")]
+    headings = [section.heading for section in contents.sections]
+    assert headings == [
+        "Attendance",
+        "Study hours",
+        "Study sessions",
+        "Approved logs",
+        "Reflections",
+        "Make-up study",
+    ]
+    attendance, hours, sessions, logs, reflections, make_ups = contents.sections
+    assert attendance.table.rows == [["4", "2", "1", "1", "0", "0", "1", "1", "50.0%", "75.0%"]]
+    assert hours.table.rows == [["3.5", "2.0", "3.0", "8.5", "32.0", "No", "4.0"]]
+    assert [row[0] for row in sessions.table.rows] == ["1", "2", "3", "4"]
+    assert sessions.table.numbered and not attendance.table.numbered
+    assert [row[5] for row in logs.table.rows] == ["Study hours", "Volunteer hours"]
+    assert [p.paragraphs for p in reflections.passages] == [
+        ["Read the constitution again.", "Two lessons."]
+    ]
+    assert [row[3] for row in make_ups.table.rows] == ["Make-up confirmed", "Owed"]
+    assert not any(section.empty for section in contents.sections)
+    assert [section.empty for section in empty.sections] == [False, False, True, True, True, True]

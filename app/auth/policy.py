@@ -85,9 +85,6 @@ def unit_in_scope(user: User, unit: OrgUnit) -> bool:
     return ids is None or unit.id in ids
 
 
-# --- predicates ---------------------------------------------------------------------------
-
-
 def can_manage_people(user: User) -> bool:
     """May use the roster at all (the page is never for members)."""
     return user.role in (Role.ADMIN, Role.SECRETARY)
@@ -147,9 +144,6 @@ def units_for_choice(user: User) -> list[OrgUnit]:
     return list(db.session.scalars(stmt))
 
 
-# --- enforcement --------------------------------------------------------------------------
-
-
 def require(allowed: bool) -> None:
     """A record outside the user's scope: 404, its existence is not revealed."""
     if not allowed:
@@ -175,9 +169,6 @@ def role_required(*roles: Role) -> Callable[[F], F]:
         return wrapped  # type: ignore[return-value]
 
     return decorator
-
-
-# --- activities ---------------------------------------------------------------------------
 
 
 def can_manage_activity(user: User, activity: "Activity") -> bool:
@@ -238,9 +229,6 @@ def can_remove_evidence(user: User, evidence: "Evidence") -> bool:
     return own and row.make_up_state is not MakeUpState.CONFIRMED
 
 
-# --- member logs --------------------------------------------------------------------------
-
-
 def keeps_person_on(user: User, person_id: int, on: date) -> bool:
     """The user keeps the records of a unit the person belonged to on that date (admins: all)."""
     ids = scope_unit_ids(user)
@@ -263,6 +251,13 @@ def may_decide(user: User, person_id: int | None) -> bool:
     """Nobody decides their own: what a member records (a check-in, a leave request, a make-up,
     a log) waits for someone else; an admin may decide their own."""
     return user.role is Role.ADMIN or user.person_id is None or user.person_id != person_id
+
+
+def may_decide_clause(user: User, person_id: Any) -> sa.ColumnElement[bool]:
+    """``may_decide`` in SQL, over the column naming whose item a row is (the review queue)."""
+    if user.role is Role.ADMIN or user.person_id is None:
+        return sa.true()
+    return person_id != user.person_id
 
 
 def can_plan_activities(user: User) -> bool:

@@ -15,10 +15,6 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from docx.document import Document
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Cm
-from docx.table import Table
 from flask_babel import gettext as _
 from sqlalchemy.orm import contains_eager
 
@@ -34,7 +30,8 @@ from app.extensions import db
 from app.locale_text import enumeration
 from app.logs.models import STUDY_KINDS, LogKind, LogState, MemberLog
 from app.people.models import Membership, MembershipRole, Person
-from app.reports import docx_common
+from app.reports import document_docx, docx_common
+from app.reports.document import Contents, Passage, Section, Table
 from app.reports.figures import (
     MemberFigures,
     member_figures,
@@ -284,177 +281,50 @@ def _with_detail(name: str, detail: str) -> str:
     return _("%(name)s (%(detail)s)", name=name, detail=detail)
 
 
-# --- the Word document -------------------------------------------------------------------------
-
-# Each table spans the text width, 15.6 cm.
-ATTENDANCE_WIDTHS = (Cm(1.56),) * 10
-HOURS_WIDTHS = (Cm(2.2),) * 6 + (Cm(2.4),)
-SESSION_WIDTHS = (Cm(0.9), Cm(2.3), Cm(2.2), Cm(3.7), Cm(2.2), Cm(1.6), Cm(1.5), Cm(1.2))
-LOG_WIDTHS = (Cm(0.9), Cm(2.5), Cm(2.4), Cm(5.6), Cm(1.6), Cm(2.6))
-MAKE_UP_WIDTHS = (Cm(0.9), Cm(2.5), Cm(4.4), Cm(2.2), Cm(5.6))
+# Each table spans the text width, 15.6 cm (widths in cm).
+ATTENDANCE_WIDTHS = (1.56,) * 10
+HOURS_WIDTHS = (2.2,) * 6 + (2.4,)
+SESSION_WIDTHS = (0.9, 2.3, 2.2, 3.7, 2.2, 1.6, 1.5, 1.2)
+LOG_WIDTHS = (0.9, 2.5, 2.4, 5.6, 1.6, 2.6)
+MAKE_UP_WIDTHS = (0.9, 2.5, 4.4, 2.2, 5.6)
 
 
 def to_docx(record: PersonalRecord) -> bytes:
     """The record as a Word document (A4, Chinese fonts), with signature lines for the appraisal."""
-    doc = docx_common.new_document()
-    organisation = settings.get("org.name")
+    return document_docx.to_docx(contents(record))
+
+
+def contents(record: PersonalRecord) -> Contents:
+    """What the printed record says, section by section."""
     title = _(
         "%(organisation)s personal study record %(year)d",
-        organisation=organisation,
+        organisation=settings.get("org.name"),
         year=record.year,
     )
-    doc.core_properties.title = f"{title} {record.person.name}"
-    docx_common.add_heading(doc, title, 0)
-    _facts(doc, record)
-
-    docx_common.add_heading(doc, _("Attendance"), 1)
-    f = record.figures
-    docx_common.add_table(
-        doc,
-        [
-            _("Expected"),
-            _("Present (incl. late)"),
-            _("On leave"),
-            _("Absent"),
-            _("Unmarked"),
-            _("To confirm"),
-            _("Make-ups confirmed"),
-            _("Make-ups owed"),
-            _("Attendance rate"),
-            _("Participation rate"),
+    return Contents(
+        title=title,
+        subject=f"{title} {record.person.name}",
+        facts=facts(record),
+        sections=[
+            attendance_section(record.figures),
+            hours_section(record),
+            sessions_section(record.sessions),
+            logs_section(record.logs),
+            reflections_section(record.reflections),
+            make_ups_section(record.make_ups),
         ],
-        [
-            [
-                str(f.expected),
-                str(f.present),
-                str(f.leave),
-                str(f.absent),
-                str(f.unmarked),
-                str(f.pending),
-                str(f.make_ups),
-                str(f.make_ups_owed),
-                percent(f.attendance_rate),
-                percent(f.participation_rate),
-            ]
+        printed=_("Printed on %(date)s.", date=fmt_date(local_today())),
+        # Signed on paper at the appraisal: the member, then the branch secretary.
+        signatures=[
+            [_("Member's signature"), _("Branch secretary's signature")],
+            [_("Date"), _("Date")],
         ],
-        ATTENDANCE_WIDTHS,
-    )
-
-    docx_common.add_heading(doc, _("Study hours"), 1)
-    docx_common.add_table(
-        doc,
-        [
-            _("Sessions attended"),
-            _("Make-up study"),
-            _("Approved logs"),
-            _("Total"),
-            _("Target"),
-            _("Target met"),
-            _("Volunteer hours (apart)"),
-        ],
-        [
-            [
-                str(f.session_hours),
-                str(f.make_up_hours),
-                str(f.log_hours),
-                str(f.study_hours),
-                str(record.target),
-                _("Yes") if record.target_met else _("No"),
-                str(f.volunteer_hours),
-            ]
-        ],
-        HOURS_WIDTHS,
-    )
-
-    docx_common.add_heading(doc, _("Study sessions"), 1)
-    if record.sessions:
-        rows = [
-            [
-                str(number),
-                fmt_date(line.session.held_on, "medium"),
-                str(line.session.kind.label),
-                line.session.title,
-                line.session.unit.name,
-                line.attendance_text,
-                line.make_up_label,
-                str(line.hours),
-            ]
-            for number, line in enumerate(record.sessions, start=1)
-        ]
-        headers = [
-            _("No."),
-            _("Date"),
-            _("Kind"),
-            _("Title"),
-            _("Unit"),
-            _("Attendance"),
-            _("Make-up study"),
-            _("Study hours"),
-        ]
-        _centred_first_column(docx_common.add_table(doc, headers, rows, SESSION_WIDTHS))
-    else:
-        doc.add_paragraph(_("None."))
-
-    docx_common.add_heading(doc, _("Approved logs"), 1)
-    if record.logs:
-        rows = [
-            [
-                str(number),
-                fmt_date(line.log.done_on, "medium"),
-                str(line.log.kind.label),
-                line.log.title,
-                str(line.log.hours) if line.log.hours is not None else "—",
-                line.counts_as_label,
-            ]
-            for number, line in enumerate(record.logs, start=1)
-        ]
-        headers = [_("No."), _("Date"), _("Kind"), _("Title"), _("Hours"), _("Counts as")]
-        _centred_first_column(docx_common.add_table(doc, headers, rows, LOG_WIDTHS))
-    else:
-        doc.add_paragraph(_("None."))
-
-    docx_common.add_heading(doc, _("Reflections"), 1)
-    for line in record.reflections:
-        docx_common.add_heading(
-            doc, _with_detail(line.session.title, fmt_date(line.session.held_on, "medium")), 2
-        )
-        for text in (line.row.reflection or "").splitlines():
-            if text.strip():
-                doc.add_paragraph(text.strip())
-    if not record.reflections:
-        doc.add_paragraph(_("None."))
-
-    docx_common.add_heading(doc, _("Make-up study"), 1)
-    if record.make_ups:
-        rows = [
-            [
-                str(number),
-                fmt_date(line.session.held_on, "medium"),
-                line.session.title,
-                line.make_up_label,
-                line.row.make_up_note or "",
-            ]
-            for number, line in enumerate(record.make_ups, start=1)
-        ]
-        headers = [_("No."), _("Date"), _("Session"), _("Status"), _("Make-up note")]
-        _centred_first_column(docx_common.add_table(doc, headers, rows, MAKE_UP_WIDTHS))
-    else:
-        doc.add_paragraph(_("None."))
-
-    _signatures(doc)
-    return docx_common.to_bytes(doc)
-
-
-def filename(record: PersonalRecord) -> str:
-    """个人年度学习档案-2026-张三.docx."""
-    return docx_common.filename(
-        _("Personal annual study record"), str(record.year), record.person.name
     )
 
 
-def _facts(doc: Document, record: PersonalRecord) -> None:
+def facts(record: PersonalRecord) -> list[list[tuple[str, str]]]:
     person = record.person
-    lines = [
+    return [
         [(_("Name"), person.name), (_("Party status"), record.party_status)],
         [(_("Units"), record.units_label)],
         [
@@ -462,22 +332,122 @@ def _facts(doc: Document, record: PersonalRecord) -> None:
             (_("Post"), person.post or "—"),
         ],
     ]
-    for pairs in lines:
-        docx_common.add_fields(doc, pairs)
-    doc.add_paragraph()
 
 
-def _signatures(doc: Document) -> None:
-    """Signed on paper at the appraisal: the member, then the branch secretary."""
-    note = doc.add_paragraph(_("Printed on %(date)s.", date=fmt_date(local_today())))
-    note.paragraph_format.space_before = Cm(0.6)
-    for labels in (
-        (_("Member's signature"), _("Branch secretary's signature")),
-        (_("Date"), _("Date")),
-    ):
-        docx_common.add_fields(doc, [(label, "") for label in labels], Cm(0.6))
+def attendance_section(f: MemberFigures) -> Section:
+    headers = [
+        _("Expected"),
+        _("Present (incl. late)"),
+        _("On leave"),
+        _("Absent"),
+        _("Unmarked"),
+        _("To confirm"),
+        _("Make-ups confirmed"),
+        _("Make-ups owed"),
+        _("Attendance rate"),
+        _("Participation rate"),
+    ]
+    counts = (f.expected, f.present, f.leave, f.absent, f.unmarked, f.pending)
+    row = [
+        *(str(count) for count in (*counts, f.make_ups, f.make_ups_owed)),
+        percent(f.attendance_rate),
+        percent(f.participation_rate),
+    ]
+    return Section(_("Attendance"), Table(headers, [row], ATTENDANCE_WIDTHS))
 
 
-def _centred_first_column(table: Table) -> None:
-    for row in table.rows:
-        row.cells[0].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+def hours_section(record: PersonalRecord) -> Section:
+    f = record.figures
+    headers = [
+        _("Sessions attended"),
+        _("Make-up study"),
+        _("Approved logs"),
+        _("Total"),
+        _("Target"),
+        _("Target met"),
+        _("Volunteer hours (apart)"),
+    ]
+    row = [
+        *(str(hours) for hours in (f.session_hours, f.make_up_hours, f.log_hours, f.study_hours)),
+        str(record.target),
+        _("Yes") if record.target_met else _("No"),
+        str(f.volunteer_hours),
+    ]
+    return Section(_("Study hours"), Table(headers, [row], HOURS_WIDTHS))
+
+
+def sessions_section(sessions: list[SessionLine]) -> Section:
+    headers = [
+        _("No."),
+        _("Date"),
+        _("Kind"),
+        _("Title"),
+        _("Unit"),
+        _("Attendance"),
+        _("Make-up study"),
+        _("Study hours"),
+    ]
+    rows = [
+        [
+            str(number),
+            fmt_date(line.session.held_on, "medium"),
+            str(line.session.kind.label),
+            line.session.title,
+            line.session.unit.name,
+            line.attendance_text,
+            line.make_up_label,
+            str(line.hours),
+        ]
+        for number, line in enumerate(sessions, start=1)
+    ]
+    return Section(_("Study sessions"), Table(headers, rows, SESSION_WIDTHS, numbered=True))
+
+
+def logs_section(logs: list[LogLine]) -> Section:
+    headers = [_("No."), _("Date"), _("Kind"), _("Title"), _("Hours"), _("Counts as")]
+    rows = [
+        [
+            str(number),
+            fmt_date(line.log.done_on, "medium"),
+            str(line.log.kind.label),
+            line.log.title,
+            str(line.log.hours) if line.log.hours is not None else "—",
+            line.counts_as_label,
+        ]
+        for number, line in enumerate(logs, start=1)
+    ]
+    return Section(_("Approved logs"), Table(headers, rows, LOG_WIDTHS, numbered=True))
+
+
+def reflections_section(reflections: list[SessionLine]) -> Section:
+    """Each reflection under its session's title and date, a paragraph per line written."""
+    passages = [
+        Passage(
+            _with_detail(line.session.title, fmt_date(line.session.held_on, "medium")),
+            [text.strip() for text in (line.row.reflection or "").splitlines() if text.strip()],
+        )
+        for line in reflections
+    ]
+    return Section(_("Reflections"), passages=passages)
+
+
+def make_ups_section(make_ups: list[SessionLine]) -> Section:
+    headers = [_("No."), _("Date"), _("Session"), _("Status"), _("Make-up note")]
+    rows = [
+        [
+            str(number),
+            fmt_date(line.session.held_on, "medium"),
+            line.session.title,
+            line.make_up_label,
+            line.row.make_up_note or "",
+        ]
+        for number, line in enumerate(make_ups, start=1)
+    ]
+    return Section(_("Make-up study"), Table(headers, rows, MAKE_UP_WIDTHS, numbered=True))
+
+
+def filename(record: PersonalRecord) -> str:
+    """个人年度学习档案-2026-张三.docx."""
+    return docx_common.filename(
+        _("Personal annual study record"), str(record.year), record.person.name
+    )

@@ -1,8 +1,9 @@
 """What waits for a secretary across record families, what waits for a member, and the decisions.
 
-The queue is one SQL UNION ALL of four SELECTs — self check-ins to confirm, leave requests, make-up
-studies, member logs — each giving the kind, the item's id, since when it waits, its unit and its
-person. The badge counts the same four SELECTs, so it always equals what the queue lists.
+The queue is one SQL UNION ALL of the registered sources' SELECTs (``app/review/sources.py``) —
+self check-ins to confirm, leave requests, make-up studies, member logs — each giving the kind,
+the item's id, since when it waits, its unit and its person. The badge counts the same SELECTs,
+so it always equals what the queue lists.
 Services take models and values, may add and flush, never commit; a refusal raises ``Refused``.
 """
 
@@ -18,162 +19,50 @@ from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import Forbidden, NotFound
 
-from app.activities import evidence as files
 from app.activities import services as core
 from app.activities.models import (
     Activity,
     ActivityState,
-    AttendanceStatus,
     Evidence,
     LeaveState,
     MakeUpState,
     Participation,
 )
 from app.auth.models import Role, User
-from app.auth.policy import scope_unit_ids, subtree_ids
+from app.auth.policy import may_decide
 from app.extensions import db
-from app.logs import services as logs
 from app.logs.models import LogState, MemberLog
-from app.people.models import Membership, OrgUnit, Person
+from app.people.models import OrgUnit, Person
 from app.queries import bounded_int
 from app.refusals import Refused
 from app.reports.figures import owes_make_up
+from app.review import attendance, member_logs, sources  # noqa: F401 - the sources register
+from app.review.sources import Source
 from app.types import LabelledEnum, utcnow
 
-
-class ItemKind(LabelledEnum):
-    CHECK_IN = "check_in"
-    LEAVE = "leave"
-    MAKE_UP = "make_up"
-    LOG = "log"
-
-    @classmethod
-    def _labels(cls) -> dict[str, Any]:
-        return {
-            "check_in": _l("Check-in to confirm"),
-            "leave": _l("Leave request"),
-            "make_up": _l("Make-up study"),
-            "log": _l("Member log"),
-        }
-
-
-ReviewedObject = Participation | MemberLog
+Key = tuple[Source, int]
 
 
 @dataclass(frozen=True)
 class QueueFilters:
-    kind: ItemKind | None = None
+    kind: Source | None = None
     unit_id: int | None = None
 
     @classmethod
     def from_args(cls, args: MultiDict) -> "QueueFilters":
-        try:
-            kind = ItemKind(args.get("kind", ""))
-        except ValueError:
-            kind = None
-        return cls(kind=kind, unit_id=bounded_int(args.get("unit")))
+        return cls(kind=sources.get(args.get("kind")), unit_id=bounded_int(args.get("unit")))
 
     @property
     def any(self) -> bool:
         return self.kind is not None or self.unit_id is not None
 
 
-# --- the four SELECTs ----------------------------------------------------------------------------
-
-
-def _unit_limits(user: User, filters: QueueFilters) -> list[sa.Select]:
-    """SELECTs of unit ids an item's unit must be in: the units the user keeps (none for an
-    admin) and, when filtered, the chosen unit's subtree. Built once per statement, so each
-    recursive CTE is written once however many SELECTs use it."""
-    limits = []
-    scope = scope_unit_ids(user)
-    if scope is not None:
-        limits.append(scope)
-    if filters.unit_id is not None:
-        limits.append(subtree_ids(sa.select(OrgUnit.id).where(OrgUnit.id == filters.unit_id)))
-    return limits
-
-
-def _not_own(column: Any, user: User) -> list[sa.ColumnElement[bool]]:
-    """What a member records waits for someone else: a secretary never reviews their own items."""
-    if user.role is Role.ADMIN or user.person_id is None:
-        return []
-    return [column != user.person_id]
-
-
-def _kind_column(kind: ItemKind) -> sa.Label:
-    # Cast: PostgreSQL cannot type a bare parameter in a UNION's select list.
-    return sa.cast(sa.literal(kind.value), sa.String(10)).label("kind")
-
-
-def _participation_select(kind: ItemKind, user: User, limits: list[sa.Select]) -> sa.Select:
-    p, a = Participation, Activity
-    if kind is ItemKind.CHECK_IN:
-        waiting = [p.status != AttendanceStatus.UNMARKED, sa.not_(p.confirmed)]
-        since, states = p.recorded_at, [a.state == ActivityState.OPEN]
-    elif kind is ItemKind.LEAVE:
-        waiting = [p.leave_state == LeaveState.REQUESTED]
-        since, states = p.leave_requested_at, [a.state == ActivityState.OPEN]
-    else:  # a make-up is handed in and reviewed also after archiving
-        waiting = [p.make_up_state == MakeUpState.SUBMITTED]
-        since, states = p.make_up_submitted_at, [a.state != ActivityState.CANCELLED]
-    return (
-        sa.select(
-            _kind_column(kind),
-            p.id.label("item_id"),
-            sa.func.coalesce(since, a.starts_at).label("since"),
-            a.unit_id.label("unit_id"),
-            p.person_id.label("person_id"),
-        )
-        .select_from(p)
-        .join(a, a.id == p.activity_id)
-        .where(
-            *waiting,
-            *states,
-            *(a.unit_id.in_(ids) for ids in limits),
-            *_not_own(p.person_id, user),
-        )
-    )
-
-
-def _log_membership(limits: list[sa.Select]) -> sa.ColumnElement[bool]:
-    """The log's author belonged, on the log's date, to a unit within the limits."""
-    return sa.and_(
-        Membership.person_id == MemberLog.person_id,
-        Membership.on_date(MemberLog.done_on),  # type: ignore[arg-type]
-        *(Membership.unit_id.in_(ids) for ids in limits),
-    )
-
-
-def _log_unit(membership: sa.ColumnElement[bool]) -> sa.ScalarSelect:
-    """One unit per log, among those the author belonged to that day (within the limits)."""
-    return sa.select(sa.func.min(Membership.unit_id)).where(membership).scalar_subquery()
-
-
-def _log_select(user: User, limits: list[sa.Select]) -> sa.Select:
-    membership = _log_membership(limits)
-    stmt = sa.select(
-        _kind_column(ItemKind.LOG),
-        MemberLog.id.label("item_id"),
-        MemberLog.submitted_at.label("since"),
-        _log_unit(membership).label("unit_id"),
-        MemberLog.person_id.label("person_id"),
-    ).where(MemberLog.state == LogState.PENDING, *_not_own(MemberLog.person_id, user))
-    if limits:  # an admin without a unit filter keeps every log
-        stmt = stmt.where(sa.exists(sa.select(Membership.id).where(membership)))
-    return stmt
-
-
 def _selects(user: User, filters: QueueFilters) -> list[sa.Select]:
-    limits = _unit_limits(user, filters)
-    kinds = [filters.kind] if filters.kind is not None else list(ItemKind)
-    return [
-        _log_select(user, limits)
-        if kind is ItemKind.LOG
-        else _participation_select(kind, user, limits)
-        for kind in kinds
-    ]
+    limits = sources.unit_limits(user, filters.unit_id)
+    chosen = [filters.kind] if filters.kind is not None else sources.all_sources()
+    return [source.select(user, limits) for source in chosen]
 
 
 def _count(selects: list[sa.Select]) -> int:
@@ -199,15 +88,12 @@ def waiting_count(user: User) -> int:
     return _count(_selects(user, QueueFilters()))
 
 
-# --- the items, loaded -------------------------------------------------------------------------
-
-
 @dataclass
 class QueueItem:
-    """One item as the queue shows it; ``obj`` is the participation or the log."""
+    """One item as the queue shows it; ``obj`` is what its source decides on."""
 
-    kind: ItemKind
-    obj: ReviewedObject
+    source: Source
+    obj: Any
     since: datetime | None
     unit: OrgUnit | None
     files: list[Evidence] = field(default_factory=list)
@@ -219,11 +105,11 @@ class QueueItem:
     @property
     def key(self) -> str:
         """What a bulk checkbox sends: kind, id and the version shown."""
-        return f"{self.kind.value}:{self.obj.id}:{self.obj.version}"
+        return f"{self.source.kind}:{self.obj.id}:{self.obj.version}"
 
     @property
     def dom_id(self) -> str:
-        return f"item-{self.kind.value}-{self.obj.id}"
+        return f"item-{self.source.kind}-{self.obj.id}"
 
     @property
     def person(self) -> Person:
@@ -231,116 +117,76 @@ class QueueItem:
 
     @property
     def waiting(self) -> bool:
-        obj = self.obj
-        if isinstance(obj, MemberLog):
-            return obj.state is LogState.PENDING
-        if self.kind is ItemKind.CHECK_IN:
-            unconfirmed = obj.status is not AttendanceStatus.UNMARKED and not obj.confirmed
-            return unconfirmed and obj.activity.is_open
-        if self.kind is ItemKind.LEAVE:
-            return obj.leave_state is LeaveState.REQUESTED and obj.activity.is_open
-        return obj.make_up_state is MakeUpState.SUBMITTED and not obj.activity.is_cancelled
+        return self.source.waiting(self.obj)
 
     @property
     def outcome(self) -> tuple[str, str]:
         """What became of an item no longer waiting: (label, Bootstrap badge class)."""
-        obj = self.obj
-        if isinstance(obj, MemberLog):
-            return obj.state.label, _TONE.get(obj.state.value, "text-bg-secondary")
-        if self.kind is ItemKind.CHECK_IN:
-            if obj.status is AttendanceStatus.UNMARKED:
-                return str(_l("Check-in returned")), "text-bg-danger"
-            return str(_l("Check-in confirmed")), "text-bg-success"
-        if self.kind is ItemKind.LEAVE:
-            if obj.leave_state is None:
-                return str(_l("Leave request withdrawn")), "text-bg-secondary"
-            return obj.leave_state.label, _TONE.get(obj.leave_state.value, "text-bg-secondary")
-        if obj.make_up_state is None:
-            return str(_l("No make-up study waiting")), "text-bg-secondary"
-        return obj.make_up_state.label, _TONE.get(obj.make_up_state.value, "text-bg-secondary")
+        return self.source.outcome(self.obj)
 
     @property
     def comment(self) -> str | None:
-        obj = self.obj
-        if isinstance(obj, MemberLog):
-            return obj.review_comment
-        return {
-            ItemKind.CHECK_IN: obj.check_in_comment,
-            ItemKind.LEAVE: obj.leave_comment,
-            ItemKind.MAKE_UP: obj.make_up_comment,
-        }[self.kind]
+        return self.source.comment(self.obj)
+
+    def done_message(self, approved: bool) -> str:
+        message = self.source.approved_message if approved else self.source.returned_message
+        return str(message) % {"name": self.person.name}
 
 
-_TONE = {
-    "approved": "text-bg-success",
-    "confirmed": "text-bg-success",
-    "returned": "text-bg-danger",
-    "refused": "text-bg-danger",
-    "withdrawn": "text-bg-secondary",
-    "requested": "text-bg-warning",
-    "submitted": "text-bg-warning",
-    "pending": "text-bg-warning",
-}
+def _load(keys: list[Key]) -> dict[Key, Any]:
+    """The objects the keys name, one query per loader however many sources share it."""
+    wanted: dict[Any, set[int]] = {}
+    for source, item_id in keys:
+        wanted.setdefault(source.loader, set()).add(item_id)
+    loaded = {loader: loader(ids) for loader, ids in wanted.items()}
+    return {
+        (source, item_id): obj
+        for source, item_id in keys
+        if (obj := loaded[source.loader].get(item_id)) is not None
+    }
 
 
-def _load_objects(
-    keys: Iterable[tuple[ItemKind, int]],
-) -> tuple[dict[int, Participation], dict[int, MemberLog]]:
-    """The participations (with activity and person) and the logs (with author), one query each."""
-    row_ids = {item_id for kind, item_id in keys if kind is not ItemKind.LOG}
-    log_ids = {item_id for kind, item_id in keys if kind is ItemKind.LOG}
-    rows: dict[int, Participation] = {}
-    logs_by_id: dict[int, MemberLog] = {}
-    if row_ids:
-        stmt = (
-            sa.select(Participation)
-            .where(Participation.id.in_(row_ids))
-            .options(joinedload(Participation.activity), joinedload(Participation.person))
-        )
-        rows = {row.id: row for row in db.session.scalars(stmt)}
-    if log_ids:
-        stmt = (
-            sa.select(MemberLog)
-            .where(MemberLog.id.in_(log_ids))
-            .options(joinedload(MemberLog.person))
-        )
-        logs_by_id = {log.id: log for log in db.session.scalars(stmt)}
-    return rows, logs_by_id
+def _kept(user: User, objects: dict[Key, Any]) -> dict[Key, int | None]:
+    """The objects the user keeps with the unit each is kept in, one check per keeper."""
+    by_keeper: dict[Any, dict[int, Any]] = {}
+    for (source, item_id), obj in objects.items():
+        by_keeper.setdefault(source.keeper, {})[item_id] = obj
+    kept = {keeper: keeper(user, objs) for keeper, objs in by_keeper.items()}
+    return {
+        (source, item_id): kept[source.keeper][item_id]
+        for source, item_id in objects
+        if item_id in kept[source.keeper]
+    }
 
 
-def _files(
-    make_up_ids: list[int], log_ids: list[int]
-) -> dict[tuple[ItemKind, int], list[Evidence]]:
-    """The live files of the make-ups and logs, one query each."""
-    found: dict[tuple[ItemKind, int], list[Evidence]] = {}
-    for item in files.participation_evidence(make_up_ids):
-        found.setdefault((ItemKind.MAKE_UP, item.participation_id), []).append(item)  # type: ignore[arg-type]
-    for item in files.log_evidence(log_ids):
-        found.setdefault((ItemKind.LOG, item.member_log_id), []).append(item)  # type: ignore[arg-type]
-    return found
+def _units(unit_ids: Iterable[int | None]) -> dict[int, OrgUnit]:
+    wanted = {unit_id for unit_id in unit_ids if unit_id is not None}
+    if not wanted:
+        return {}
+    return {u.id: u for u in db.session.scalars(sa.select(OrgUnit).where(OrgUnit.id.in_(wanted)))}
+
+
+def _add_files(items: list[QueueItem]) -> None:
+    """The live files of the items, one query per source that has files."""
+    by_source: dict[Source, list[int]] = {}
+    for item in items:
+        by_source.setdefault(item.source, []).append(item.id)
+    found = {source: source.files(ids) for source, ids in by_source.items()}
+    for item in items:
+        item.files = found[item.source].get(item.id, [])
 
 
 def _items(rows: list[sa.Row]) -> list[QueueItem]:
     """Queue rows into items, in a fixed number of queries whatever the page holds."""
-    keys = [(ItemKind(row.kind), row.item_id) for row in rows]
-    participations, member_logs = _load_objects(keys)
-    unit_ids = {row.unit_id for row in rows if row.unit_id is not None}
-    units = {}
-    if unit_ids:
-        units = {
-            u.id: u for u in db.session.scalars(sa.select(OrgUnit).where(OrgUnit.id.in_(unit_ids)))
-        }
-    evidence = _files(
-        [item_id for kind, item_id in keys if kind is ItemKind.MAKE_UP],
-        [item_id for kind, item_id in keys if kind is ItemKind.LOG],
-    )
-    items = []
-    for row, (kind, item_id) in zip(rows, keys, strict=True):
-        obj = member_logs.get(item_id) if kind is ItemKind.LOG else participations.get(item_id)
-        if obj is None:  # gone between the two queries
-            continue
-        unit = units.get(row.unit_id)
-        items.append(QueueItem(kind, obj, row.since, unit, evidence.get((kind, item_id), [])))
+    keyed = [(row, (sources.get(row.kind), row.item_id)) for row in rows]
+    objects = _load([key for _row, key in keyed])
+    units = _units(row.unit_id for row in rows)
+    items = [
+        QueueItem(key[0], objects[key], row.since, units.get(row.unit_id))
+        for row, key in keyed
+        if key in objects  # else gone between the two queries
+    ]
+    _add_files(items)
     return items
 
 
@@ -362,132 +208,78 @@ def queue_page(user: User, filters: QueueFilters, page: int, per_page: int) -> Q
     )
 
 
-# --- finding items to decide on -----------------------------------------------------------------
-
-
-def _log_units(user: User, logs_by_id: dict[int, MemberLog]) -> dict[int, int | None]:
-    """For each log the user keeps: the unit it is kept in (None for an admin where the author had
-    no unit that day); logs the user does not keep are left out. One query."""
-    if not logs_by_id:
-        return {}
-    limits = _unit_limits(user, QueueFilters())
-    membership = _log_membership(limits)
-    stmt = sa.select(MemberLog.id, _log_unit(membership)).where(MemberLog.id.in_(logs_by_id))
-    if limits:
-        stmt = stmt.where(sa.exists(sa.select(Membership.id).where(membership)))
-    return {log_id: unit_id for log_id, unit_id in db.session.execute(stmt)}
-
-
-class NotInScope(Exception):
-    """An item the user does not keep (or that does not exist): answered 404."""
-
-
-class OwnItem(Exception):
-    """The user's own item: answered 403 (only an admin reviews their own)."""
-
-
-def items_for_review(user: User, keys: list[tuple[ItemKind, int]]) -> list[QueueItem]:
-    """The items, with access checked for every one before anything changes. Raises
-    ``NotInScope`` or ``OwnItem``. A fixed number of queries however many items."""
+def items_for_review(user: User, keys: list[Key]) -> list[QueueItem]:
+    """The items, with access checked for every one before anything changes: 404 for one the
+    user does not keep (or that does not exist), 403 for their own (only an admin decides their
+    own). A fixed number of queries however many items."""
     if user.role is Role.MEMBER:
-        raise OwnItem()
-    participations, member_logs = _load_objects(keys)
-    scope = scope_unit_ids(user)
-    scope_ids = None if scope is None else set(db.session.scalars(scope))
-    log_units = _log_units(user, member_logs)
-    units_needed = {row.activity.unit_id for row in participations.values()}
-    units_needed |= {unit_id for unit_id in log_units.values() if unit_id is not None}
-    units = {}
-    if units_needed:
-        units = {
-            u.id: u
-            for u in db.session.scalars(sa.select(OrgUnit).where(OrgUnit.id.in_(units_needed)))
-        }
+        raise Forbidden()
+    objects = _load(keys)
+    kept = _kept(user, objects)
+    units = _units(kept.values())
     items = []
-    for kind, item_id in keys:
-        if kind is ItemKind.LOG:
-            obj: ReviewedObject | None = member_logs.get(item_id)
-            if obj is None or item_id not in log_units:
-                raise NotInScope()
-            unit_id = log_units[item_id]
-        else:
-            obj = participations.get(item_id)
-            if obj is None or (scope_ids is not None and obj.activity.unit_id not in scope_ids):
-                raise NotInScope()
-            unit_id = obj.activity.unit_id
-        if user.role is not Role.ADMIN and obj.person_id == user.person_id:
-            raise OwnItem()
-        items.append(QueueItem(kind, obj, _since(kind, obj), units.get(unit_id)))
-    evidence = _files(
-        [item.id for item in items if item.kind is ItemKind.MAKE_UP],
-        [item.id for item in items if item.kind is ItemKind.LOG],
-    )
-    for item in items:
-        item.files = evidence.get((item.kind, item.id), [])
+    for key in keys:
+        if key not in kept:
+            raise NotFound()
+        source, obj = key[0], objects[key]
+        if not may_decide(user, obj.person_id):
+            raise Forbidden()
+        items.append(QueueItem(source, obj, source.since(obj), units.get(kept[key])))
+    _add_files(items)
     return items
 
 
-def _since(kind: ItemKind, obj: ReviewedObject) -> datetime | None:
-    if isinstance(obj, MemberLog):
-        return obj.submitted_at
-    since = {
-        ItemKind.CHECK_IN: obj.recorded_at,
-        ItemKind.LEAVE: obj.leave_requested_at,
-        ItemKind.MAKE_UP: obj.make_up_submitted_at,
-    }[kind]
-    return since or obj.activity.starts_at
-
-
-def parse_key(raw: str) -> tuple[ItemKind, int, int | None] | None:
+def parse_key(raw: str) -> tuple[Source, int, int | None] | None:
     """``kind:id`` or ``kind:id:version`` from a bulk checkbox; None when malformed."""
     parts = raw.split(":")
     if len(parts) not in (2, 3):
         return None
-    try:
-        kind = ItemKind(parts[0])
-    except ValueError:
+    source = sources.get(parts[0])
+    if source is None:
         return None
     item_id = bounded_int(parts[1])
     version = bounded_int(parts[2]) if len(parts) == 3 else None
     if item_id is None or (len(parts) == 3 and version is None):
         return None
-    return kind, item_id, version
+    return source, item_id, version
 
 
-# --- decisions -------------------------------------------------------------------------------
+RETURN_NEEDS_COMMENT = _l("Say why it is returned: a comment is needed.")
 
 
-def approve(kind: ItemKind, obj: ReviewedObject, comment: str | None, by: User) -> None:
-    """Confirm the check-in, grant the leave, confirm the make-up, approve the log."""
-    if isinstance(obj, MemberLog):
-        logs.review(obj, True, comment, by)
-    elif kind is ItemKind.CHECK_IN:
-        core.confirm_check_in(obj, by)
-        if comment:
-            obj.check_in_comment = comment
-    elif kind is ItemKind.LEAVE:
-        core.decide_leave(obj, True, by, comment)
-    else:
-        core.require_not_cancelled(obj.activity)
-        core.review_make_up(obj, True, comment, by)
+def decide(item: QueueItem, approve: bool, comment: str | None, by: User) -> None:
+    """Approve (comment optional) or return (comment needed) the item, through its source. An
+    item decided meanwhile is refused as a conflict, with the source's reason as a warning."""
+    if not approve and not comment:
+        raise Refused(RETURN_NEEDS_COMMENT, 422)
+    try:
+        item.source.decide(item.obj, approve, comment, by)
+    except Refused as refused:
+        raise Refused(refused.message, 409, "warning") from refused
 
 
-def give_back(kind: ItemKind, obj: ReviewedObject, comment: str | None, by: User) -> None:
-    """Return the check-in, refuse the leave, return the make-up or the log: always with why."""
-    if not comment:
-        raise Refused(_l("Say why it is returned: a comment is needed."))
-    if isinstance(obj, MemberLog):
-        logs.review(obj, False, comment, by)
-    elif kind is ItemKind.CHECK_IN:
-        core.return_check_in(obj, comment, by)
-    elif kind is ItemKind.LEAVE:
-        core.decide_leave(obj, False, by, comment)
-    else:
-        core.require_not_cancelled(obj.activity)
-        core.review_make_up(obj, False, comment, by)
-
-
-# --- a member's own to-do list ------------------------------------------------------------------
+def decide_all(
+    items: list[QueueItem],
+    shown: dict[Key, int | None],
+    approve: bool,
+    comment: str | None,
+    by: User,
+) -> tuple[int, int]:
+    """Decide the items alike; those changed since ``shown`` (their versions) or no longer
+    waiting are left as they are. Returns (decided, left)."""
+    decided = left = 0
+    for item in items:
+        version = shown[(item.source, item.id)]
+        if version is not None and version != item.obj.version:
+            left += 1
+            continue
+        try:
+            decide(item, approve, comment, by)
+        except Refused:
+            left += 1  # no longer waiting: the services refuse before changing anything
+        else:
+            decided += 1
+    return decided, left
 
 
 class TodoKind(LabelledEnum):
@@ -507,7 +299,7 @@ class TodoKind(LabelledEnum):
 @dataclass
 class TodoItem:
     kind: TodoKind
-    obj: ReviewedObject
+    obj: Participation | MemberLog
 
 
 def _todo_selects(person_id: int) -> dict[TodoKind, sa.Select]:

@@ -3,39 +3,42 @@ bulk; and a member dismissing a leave decision they have read."""
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from sqlalchemy.orm.exc import StaleDataError
 
+from app import htmx
 from app.activities import evidence as files
 from app.activities.models import Participation
 from app.auth.models import Role
 from app.auth.policy import require, role_required, units_for_choice
 from app.extensions import db
-from app.htmx import local_path, only_flashes, render_fragment, render_page, wants_fragment
+from app.htmx import local_path, render_fragment, render_page
 from app.queries import form_version, page_number, query_args, text_arg
 from app.refusals import Refused
-from app.review import services
+from app.review import services, sources
 from app.review.forms import DecisionForm
-from app.review.services import ItemKind, QueueItem
+from app.review.services import QueueItem
 
 bp = Blueprint("review", __name__)
 
 KEEPERS = (Role.ADMIN, Role.SECRETARY)
 # A bulk decision covers at most what a few pages show; the form limits are far above it.
 BULK_LIMIT = 200
-ITEM_KINDS = ", ".join(kind.value for kind in ItemKind)
 
 CHANGED_MEANWHILE = _l("This item changed meanwhile; check it and try again.")
-COMMENT_NEEDED = _l("Say why it is returned: a comment is needed.")
+DECIDED_MEANWHILE = _l("Someone else decided on some of these at the same time; nothing was saved.")
 
 
 def _queue_args() -> dict[str, str]:
     """The queue's filters and page, carried through every action so the same view comes back."""
     return {key: value for key in ("kind", "unit", "page") if (value := text_arg(key))}
+
+
+def _queue_url() -> str:
+    return url_for("review.index", **_queue_args())
 
 
 def _item_context() -> dict[str, Any]:
@@ -54,85 +57,37 @@ def _queue_context() -> dict[str, Any]:
         "page": page,
         "filters": filters,
         "units": units_for_choice(current_user),
-        "kinds": ItemKind,
+        "kinds": sources.all_sources(),
         **_item_context(),
     }
 
 
-def _to_queue() -> Response:
-    return redirect(url_for("review.index", **_queue_args()), 303)
-
-
-def _refused(message: object, status: int) -> Response:
-    """Nothing changed: the message, with the page as it is now for a plain form."""
-    db.session.rollback()
-    flash(str(message), "danger")
-    if wants_fragment():
-        return only_flashes(status)
-    return render_page("review/index.html", status=status, **_queue_context())
-
-
-def _form_problem(form: DecisionForm) -> str:
+def _validate(form: DecisionForm) -> None:
+    """Refused (422) unless the form says approve or return, with a comment of fitting length."""
+    if form.validate_on_submit():
+        return
     if form.comment.errors:
-        return _("The comment is too long.")
+        raise Refused(_("The comment is too long."), 422)
     if form.decision.errors:
-        return _("Choose to approve or to return.")
-    return _("Some of the data is not valid.")
+        raise Refused(_("Choose to approve or to return."), 422)
+    raise Refused(_("Some of the data is not valid."), 422)
 
 
-def _checked(keys: list[tuple[ItemKind, int]]) -> list[QueueItem]:
-    """The items, when the user may decide on every one: 404 outside their units, 403 for
-    their own."""
-    try:
-        return services.items_for_review(current_user, keys)
-    except services.NotInScope:
-        abort(404)
-    except services.OwnItem:
-        abort(403)
+def _comment(form: DecisionForm) -> str | None:
+    """The comment, which returning needs (refused, 422, without one)."""
+    comment = form.comment.data or None
+    if not form.approving and not comment:
+        raise Refused(services.RETURN_NEEDS_COMMENT, 422)
+    return comment
 
 
-def _decide(form: DecisionForm, item: QueueItem, comment: str | None) -> None:
-    decide = services.approve if form.approving else services.give_back
-    decide(item.kind, item.obj, comment, current_user)
-
-
-def _done_message(item: QueueItem, approved: bool) -> str:
-    name = item.person.name
-    if item.kind is ItemKind.CHECK_IN:
-        if approved:
-            return _("The check-in of %(name)s is confirmed.", name=name)
-        return _("The check-in of %(name)s was returned.", name=name)
-    if item.kind is ItemKind.LEAVE:
-        if approved:
-            return _("The leave of %(name)s is approved.", name=name)
-        return _("The leave request of %(name)s was refused.", name=name)
-    if item.kind is ItemKind.MAKE_UP:
-        if approved:
-            return _("The make-up study of %(name)s is confirmed.", name=name)
-        return _("The make-up study of %(name)s was returned.", name=name)
-    if approved:
-        return _("The log of %(name)s is approved.", name=name)
-    return _("The log of %(name)s was returned.", name=name)
-
-
-def _item_response(item: QueueItem, status: int = 200) -> Response:
+def _item_answer(item: QueueItem, status: int = 200) -> Response:
     """The item's row as it is now: done, or still waiting after a conflict."""
-    if not wants_fragment():
-        if status == 200:
-            return _to_queue()
-        return render_page("review/index.html", status=status, **_queue_context())
     return render_fragment("review/_item.html", status, item=item, **_item_context())
 
 
-def _queue_response(status: int = 200) -> Response:
-    if not wants_fragment():
-        if status == 200:
-            return _to_queue()
-        return render_page("review/index.html", status=status, **_queue_context())
+def _queue_answer(status: int = 200) -> Response:
     return render_fragment("review/_queue.html", status, **_queue_context())
-
-
-# --- the queue -----------------------------------------------------------------------------------
 
 
 @bp.route("/")
@@ -141,84 +96,46 @@ def index() -> Response:
     return render_page("review/index.html", "review/_queue.html", **_queue_context())
 
 
-@bp.route(f"/<any({ITEM_KINDS}):item_kind>/<int:item_id>", methods=["POST"])
+@bp.route("/<item_kind>/<int:item_id>", methods=["POST"])
 @role_required(*KEEPERS)
 def decide(item_kind: str, item_id: int) -> Response:
-    (item,) = _checked([(ItemKind(item_kind), item_id)])
+    source = sources.get(item_kind) or abort(404)
+    htmx.set_back(_queue_url())
+    (item,) = services.items_for_review(current_user, [(source, item_id)])
     form = DecisionForm()
-    if not form.validate_on_submit():
-        return _refused(_form_problem(form), 422)
-    comment = form.comment.data or None
-    if not form.approving and not comment:
-        return _refused(COMMENT_NEEDED, 422)
+    _validate(form)
+    comment = _comment(form)
+    htmx.on_refusal(lambda status: _item_answer(item, status))  # what it has become
     shown = form_version()
     if shown is not None and shown != item.obj.version:
-        flash(str(CHANGED_MEANWHILE), "warning")
-        return _item_response(item, 409)
-    try:
-        _decide(form, item, comment)
-    except Refused as refused:
-        db.session.rollback()
-        flash(str(refused.message), "warning")
-        return _item_response(item, 409)  # what it has become, with why nothing changed
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        flash(str(CHANGED_MEANWHILE), "warning")
-        return _item_response(item, 409)
-    flash(_done_message(item, form.approving), "success")
-    return _item_response(item)
+        raise Refused(CHANGED_MEANWHILE, 409, "warning")
+    services.decide(item, form.approving, comment, current_user)
+    htmx.commit(conflict=CHANGED_MEANWHILE)
+    flash(item.done_message(form.approving), "success")
+    return htmx.answer("review/_item.html", _queue_url(), item=item, **_item_context())
 
 
-@bp.route("/bulk", methods=["POST"])
-@role_required(*KEEPERS)
-def decide_selected() -> Response:
-    """The ticked items (``item=kind:id:version``), all approved or all returned with one
-    comment; items that changed meanwhile or no longer wait are left as they are and counted."""
-    form = DecisionForm()
-    if not form.validate_on_submit():
-        return _refused(_form_problem(form), 422)
-    chosen: dict[tuple[ItemKind, int], int | None] = {}
+def _chosen() -> dict[services.Key, int | None]:
+    """The ticked items (``item=kind:id:version``) with the version each showed."""
+    chosen: dict[services.Key, int | None] = {}
     for raw in request.form.getlist("item"):
         parsed = services.parse_key(raw)
         if parsed is None:
-            return _refused(_("The selection could not be read. Reload and try again."), 422)
-        kind, item_id, version = parsed
-        chosen[(kind, item_id)] = version
+            raise Refused(_("The selection could not be read. Reload and try again."), 422)
+        source, item_id, version = parsed
+        chosen[(source, item_id)] = version
     if not chosen:
-        return _refused(_("Tick the items to decide on first."), 422)
+        raise Refused(_("Tick the items to decide on first."), 422)
     if len(chosen) > BULK_LIMIT:
-        return _refused(_("Choose at most %(num)d items at once.", num=BULK_LIMIT), 422)
-    comment = form.comment.data or None
-    if not form.approving and not comment:
-        return _refused(COMMENT_NEEDED, 422)
-    items = _checked(list(chosen))
-    decided = left = 0
-    for item in items:
-        shown = chosen[(item.kind, item.id)]
-        if shown is not None and shown != item.obj.version:
-            left += 1
-            continue
-        try:
-            _decide(form, item, comment)
-        except Refused:
-            left += 1  # no longer waiting: the services refuse before changing anything
-        else:
-            decided += 1
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        flash(
-            _("Someone else decided on some of these at the same time; nothing was saved."),
-            "warning",
-        )
-        return _queue_response(409)
+        raise Refused(_("Choose at most %(num)d items at once.", num=BULK_LIMIT), 422)
+    return chosen
+
+
+def _flash_bulk(approved: bool, decided: int, left: int) -> None:
     if decided:
         message = (
             ngettext("%(num)d item approved.", "%(num)d items approved.", decided)
-            if form.approving
+            if approved
             else ngettext("%(num)d item returned.", "%(num)d items returned.", decided)
         )
         flash(message, "success")
@@ -231,10 +148,25 @@ def decide_selected() -> Response:
             ),
             "warning",
         )
-    return _queue_response(200 if decided or not left else 409)
 
 
-# --- a member's own to-do list --------------------------------------------------------------------
+@bp.route("/bulk", methods=["POST"])
+@role_required(*KEEPERS)
+def decide_selected() -> Response:
+    """The ticked items, all approved or all returned with one comment; items that changed
+    meanwhile or no longer wait are left as they are and counted."""
+    htmx.set_back(_queue_url())
+    form = DecisionForm()
+    _validate(form)
+    chosen = _chosen()
+    comment = _comment(form)
+    items = services.items_for_review(current_user, list(chosen))
+    decided, left = services.decide_all(items, chosen, form.approving, comment, current_user)
+    htmx.on_refusal(_queue_answer)
+    htmx.commit(conflict=DECIDED_MEANWHILE)
+    _flash_bulk(form.approving, decided, left)
+    status = 200 if decided or not left else 409
+    return htmx.answer("review/_queue.html", _queue_url(), status, **_queue_context())
 
 
 @bp.route("/seen/<int:row_id>", methods=["POST"])
@@ -245,15 +177,8 @@ def dismiss(row_id: int) -> Response:
     row = db.session.get(Participation, row_id)
     mine = current_user.person_id is not None
     require(row is not None and mine and row.person_id == current_user.person_id)
+    back = local_path(request.form.get("next")) or url_for("main.index")
+    htmx.set_back(back)
     services.dismiss_leave_decision(row)  # type: ignore[arg-type]
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        flash(_("Your attendance was changed at the same time. Reload and try again."), "warning")
-        if wants_fragment():
-            return only_flashes(409)  # nothing saved: the item stays on the list
-        return redirect(local_path(request.form.get("next")) or url_for("main.index"), 303)
-    if wants_fragment():
-        return render_fragment("review/_dismissed.html")
-    return redirect(local_path(request.form.get("next")) or url_for("main.index"), 303)
+    htmx.commit(_("Your attendance was changed at the same time. Reload and try again."))
+    return htmx.answer("review/_dismissed.html", back)

@@ -1,0 +1,193 @@
+"""Three review sources on an activity's participations: a self check-in to confirm, a leave
+request, a make-up study handed in. They share one loader and one scope check, so a page of the
+queue loads all its participations in one query whatever their kinds."""
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any, ClassVar
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
+
+from app.activities import evidence as files
+from app.activities import services as core
+from app.activities.models import (
+    Activity,
+    ActivityState,
+    AttendanceStatus,
+    Evidence,
+    LeaveState,
+    MakeUpState,
+    Participation,
+)
+from app.auth.models import User
+from app.auth.policy import may_decide_clause, scope_unit_ids
+from app.extensions import db
+from app.review.sources import Source, register, tone
+from app.types import LabelledEnum
+
+
+def load_participations(ids: Iterable[int]) -> dict[int, Participation]:
+    """The participations with their activity and person, one query."""
+    stmt = (
+        sa.select(Participation)
+        .where(Participation.id.in_(set(ids)))
+        .options(joinedload(Participation.activity), joinedload(Participation.person))
+    )
+    return {row.id: row for row in db.session.scalars(stmt)}
+
+
+def kept_participations(user: User, rows: dict[int, Participation]) -> dict[int, int | None]:
+    """The rows of activities in the user's units, with the activity's unit (one query for a
+    secretary, none for an admin)."""
+    scope = scope_unit_ids(user)
+    scope_ids = None if scope is None else set(db.session.scalars(scope))
+    return {
+        row_id: row.activity.unit_id
+        for row_id, row in rows.items()
+        if scope_ids is None or row.activity.unit_id in scope_ids
+    }
+
+
+def _decided(state: LabelledEnum | None, undone: Any) -> tuple[str, str]:
+    """The state a decision left, or ``undone`` when the member took the request back."""
+    if state is None:
+        return str(undone), "text-bg-secondary"
+    return state.label, tone(state.value)
+
+
+class ParticipationSource(Source):
+    """What waits on a participation: ``_waiting`` (the row's own conditions), ``_states``
+    (the activity's); the names of the columns it waits since (else since the activity's start)
+    and where the decision's comment is kept."""
+
+    waits_since: ClassVar[str]
+    comment_on: ClassVar[str]
+
+    loader = staticmethod(load_participations)
+    keeper = staticmethod(kept_participations)
+
+    def _waiting(self) -> list[sa.ColumnElement[bool]]:
+        raise NotImplementedError
+
+    def _states(self) -> list[sa.ColumnElement[bool]]:
+        return [Activity.state == ActivityState.OPEN]
+
+    def select(self, user: User, limits: list[sa.Select]) -> sa.Select:
+        p, a = Participation, Activity
+        return (
+            sa.select(
+                self.kind_column(),
+                p.id.label("item_id"),
+                sa.func.coalesce(getattr(p, self.waits_since), a.starts_at).label("since"),
+                a.unit_id.label("unit_id"),
+                p.person_id.label("person_id"),
+            )
+            .select_from(p)
+            .join(a, a.id == p.activity_id)
+            .where(
+                *self._waiting(),
+                *self._states(),
+                *(a.unit_id.in_(ids) for ids in limits),
+                may_decide_clause(user, p.person_id),
+            )
+        )
+
+    def since(self, obj: Participation) -> datetime | None:
+        return getattr(obj, self.waits_since) or obj.activity.starts_at
+
+    def comment(self, obj: Participation) -> str | None:
+        return getattr(obj, self.comment_on)
+
+
+class CheckIns(ParticipationSource):
+    kind = "check_in"
+    partial = "review/_item_check_in.html"
+    waits_since = "recorded_at"
+    comment_on = "check_in_comment"
+    label = _l("Check-in to confirm")
+    approved_message = _l("The check-in of %(name)s is confirmed.")
+    returned_message = _l("The check-in of %(name)s was returned.")
+
+    def _waiting(self) -> list[sa.ColumnElement[bool]]:
+        p = Participation
+        return [p.status != AttendanceStatus.UNMARKED, sa.not_(p.confirmed)]
+
+    def waiting(self, obj: Participation) -> bool:
+        unconfirmed = obj.status is not AttendanceStatus.UNMARKED and not obj.confirmed
+        return unconfirmed and obj.activity.is_open
+
+    def outcome(self, obj: Participation) -> tuple[str, str]:
+        if obj.status is AttendanceStatus.UNMARKED:
+            return str(_l("Check-in returned")), "text-bg-danger"
+        return str(_l("Check-in confirmed")), "text-bg-success"
+
+    def decide(self, obj: Participation, approve: bool, comment: str | None, by: User) -> None:
+        if not approve:
+            core.return_check_in(obj, comment, by)  # type: ignore[arg-type]
+            return
+        core.confirm_check_in(obj, by)
+        if comment:
+            obj.check_in_comment = comment
+
+
+class LeaveRequests(ParticipationSource):
+    kind = "leave"
+    partial = "review/_item_leave.html"
+    waits_since = "leave_requested_at"
+    comment_on = "leave_comment"
+    label = _l("Leave request")
+    approved_message = _l("The leave of %(name)s is approved.")
+    returned_message = _l("The leave request of %(name)s was refused.")
+    return_label = _l("Refuse")
+
+    def _waiting(self) -> list[sa.ColumnElement[bool]]:
+        return [Participation.leave_state == LeaveState.REQUESTED]
+
+    def waiting(self, obj: Participation) -> bool:
+        return obj.leave_state is LeaveState.REQUESTED and obj.activity.is_open
+
+    def outcome(self, obj: Participation) -> tuple[str, str]:
+        return _decided(obj.leave_state, _l("Leave request withdrawn"))
+
+    def decide(self, obj: Participation, approve: bool, comment: str | None, by: User) -> None:
+        core.decide_leave(obj, approve, by, comment)
+
+
+class MakeUps(ParticipationSource):
+    kind = "make_up"
+    partial = "review/_item_make_up.html"
+    waits_since = "make_up_submitted_at"
+    comment_on = "make_up_comment"
+    label = _l("Make-up study")
+    approved_message = _l("The make-up study of %(name)s is confirmed.")
+    returned_message = _l("The make-up study of %(name)s was returned.")
+
+    def _waiting(self) -> list[sa.ColumnElement[bool]]:
+        return [Participation.make_up_state == MakeUpState.SUBMITTED]
+
+    def _states(self) -> list[sa.ColumnElement[bool]]:
+        # A make-up is handed in and reviewed also after archiving.
+        return [Activity.state != ActivityState.CANCELLED]
+
+    def files(self, ids: list[int]) -> dict[int, list[Evidence]]:
+        found: dict[int, list[Evidence]] = {}
+        for item in files.participation_evidence(ids):
+            found.setdefault(item.participation_id, []).append(item)  # type: ignore[arg-type]
+        return found
+
+    def waiting(self, obj: Participation) -> bool:
+        return obj.make_up_state is MakeUpState.SUBMITTED and not obj.activity.is_cancelled
+
+    def outcome(self, obj: Participation) -> tuple[str, str]:
+        return _decided(obj.make_up_state, _l("No make-up study waiting"))
+
+    def decide(self, obj: Participation, approve: bool, comment: str | None, by: User) -> None:
+        core.require_not_cancelled(obj.activity)
+        core.review_make_up(obj, approve, comment, by)
+
+
+register(CheckIns())
+register(LeaveRequests())
+register(MakeUps())
