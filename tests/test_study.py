@@ -209,7 +209,7 @@ def test_attendance_cell_in_three_modes_with_counts_out_of_band(app, client, aut
     session_id = new_session(app, timedelta(hours=-1))
     row = row_of(app, session_id, "member")
     auth.login("secretary")
-    url = f"/study/{session_id}/attendance/{row.id}"
+    url = f"/activities/{session_id}/attendance/{row.id}"
     fragment = post(client, url, {"status": "late"}, HX)
     html = fragment.get_data(as_text=True)
     assert fragment.status_code == 200
@@ -233,8 +233,8 @@ def test_all_present_marks_only_the_unmarked(app, client, auth, world):
     session_id = new_session(app, timedelta(hours=-1))
     row = row_of(app, session_id, "member")
     auth.login("secretary")
-    post(client, f"/study/{session_id}/attendance/{row.id}", {"status": "absent"}, HX)
-    response = post(client, f"/study/{session_id}/attendance/all-present", {}, HX)
+    post(client, f"/activities/{session_id}/attendance/{row.id}", {"status": "absent"}, HX)
+    response = post(client, f"/activities/{session_id}/attendance/all-present", {}, HX)
     assert response.status_code == 200 and 'id="attendance"' in response.get_data(as_text=True)
     result = counts(app, session_id)
     assert (result.present, result.absent, result.unmarked) == (2, 1, 0)
@@ -244,7 +244,7 @@ def test_member_cannot_mark_anyone(app, client, auth, world):
     session_id = new_session(app, timedelta(hours=-1))
     row = row_of(app, session_id, "member")
     auth.login("member")
-    response = post(client, f"/study/{session_id}/attendance/{row.id}", {"status": "present"})
+    response = post(client, f"/activities/{session_id}/attendance/{row.id}", {"status": "present"})
     assert response.status_code == 403
     assert counts(app, session_id).present == 0
 
@@ -255,12 +255,14 @@ def test_other_branch_secretary_sees_nothing_of_the_session(app, client, auth, w
     auth.login("secretary2")
     for url in (
         f"/study/{session_id}",
-        f"/study/{session_id}/qr",
-        f"/study/{session_id}/sign-in-sheet.docx",
+        f"/activities/{session_id}/qr",
+        f"/activities/{session_id}/sign-in-sheet.docx",
     ):
         assert client.get(url).status_code == 404, url
         assert client.get(url, headers=HX).status_code == 404, url
-    response = post(client, f"/study/{session_id}/attendance/{row.id}", {"status": "present"}, HX)
+    response = post(
+        client, f"/activities/{session_id}/attendance/{row.id}", {"status": "present"}, HX
+    )
     assert response.status_code == 404
     assert counts(app, session_id).present == 0
 
@@ -271,12 +273,12 @@ def test_other_branch_secretary_sees_nothing_of_the_session(app, client, auth, w
 def test_button_check_in_waits_for_the_secretary(app, client, auth, world):
     session_id = new_session(app, timedelta(minutes=10))  # the window opened 20 minutes ago
     auth.login("member")
-    response = post(client, f"/study/{session_id}/check-in", {}, HX)
+    response = post(client, f"/activities/{session_id}/check-in", {}, HX)
     assert response.status_code == 200
     assert "waiting for the secretary" in response.get_data(as_text=True)
     result = counts(app, session_id)
     assert (result.present, result.pending) == (0, 1)
-    again = post(client, f"/study/{session_id}/check-in", {}, HX)  # a no-op that says so
+    again = post(client, f"/activities/{session_id}/check-in", {}, HX)  # a no-op that says so
     assert again.status_code == 200 and "already checked in" in again.get_data(as_text=True)
     assert "alert-info" in again.get_data(as_text=True)
     row = row_of(app, session_id, "member")
@@ -284,7 +286,7 @@ def test_button_check_in_waits_for_the_secretary(app, client, auth, world):
     auth.login("secretary")
     grid = client.get(f"/study/{session_id}").get_data(as_text=True)
     assert "Confirm check-in" in grid
-    confirmed = post(client, f"/study/{session_id}/attendance/{row.id}/confirm", {}, HX)
+    confirmed = post(client, f"/activities/{session_id}/attendance/{row.id}/confirm", {}, HX)
     assert confirmed.status_code == 200
     result = counts(app, session_id)
     assert (result.present, result.pending) == (1, 0)
@@ -294,7 +296,7 @@ def test_button_check_in_waits_for_the_secretary(app, client, auth, world):
 def test_button_check_in_outside_the_window_is_refused(app, client, auth, world, start_in):
     session_id = new_session(app, start_in)  # opens in 15 minutes / ended an hour ago
     auth.login("member")
-    response = post(client, f"/study/{session_id}/check-in", {}, HX)
+    response = post(client, f"/activities/{session_id}/check-in", {}, HX)
     assert response.status_code == 409
     assert row_of(app, session_id, "member").status is AttendanceStatus.UNMARKED
 
@@ -318,18 +320,18 @@ def test_qr_code_checks_in_at_once_inside_the_configured_window_only(
         inside = checkin.token_for(session_id, now - window + timedelta(seconds=5))
         outside = checkin.token_for(session_id, now - window - timedelta(seconds=65))
     auth.login("member")
-    refused = post(client, f"/study/{session_id}/scan", {"t": outside})
+    refused = post(client, f"/activities/{session_id}/scan", {"t": outside})
     assert refused.status_code == 400 and "expired" in refused.get_data(as_text=True)
     assert row_of(app, session_id, "member").status is AttendanceStatus.UNMARKED
-    page = client.get(f"/study/{session_id}/scan?t={inside}")
+    page = client.get(f"/activities/{session_id}/scan?t={inside}")
     assert page.status_code == 200 and "data-autosubmit" in page.get_data(as_text=True)
-    response = post(client, f"/study/{session_id}/scan", {"t": inside})
+    response = post(client, f"/activities/{session_id}/scan", {"t": inside})
     assert response.status_code == 303
     row = row_of(app, session_id, "member")
     assert row.status is AttendanceStatus.PRESENT and row.confirmed
     assert row.recorded_via is RecordedVia.QR
     assert counts(app, session_id).present == 1
-    again = post(client, f"/study/{session_id}/scan", {"t": inside})
+    again = post(client, f"/activities/{session_id}/scan", {"t": inside})
     assert again.status_code == 303
     assert "already checked in" in client.get(again.headers["Location"]).get_data(as_text=True)
 
@@ -338,10 +340,10 @@ def _scan_signed_out(app, client, session_id: int) -> str:
     """A phone not signed in scans the code on the screen: sent to sign in, the scan kept."""
     with app.app_context():
         token = checkin.token_for(session_id)
-    response = client.get(f"/study/{session_id}/scan?t={token}")
+    response = client.get(f"/activities/{session_id}/scan?t={token}")
     assert response.status_code == 302
     login = response.headers["Location"]
-    assert login == f"/auth/login?next=/study/{session_id}/scan"
+    assert login == f"/auth/login?next=/activities/{session_id}/scan"
     return login
 
 
@@ -359,10 +361,10 @@ def test_a_code_scanned_before_signing_in_checks_in_once_signed_in(app, client, 
     assert row_of(app, session_id, "member").status is AttendanceStatus.UNMARKED
     signed_in = _sign_in_at(client, login)
     assert signed_in.status_code == 302
-    assert signed_in.headers["Location"] == f"/study/{session_id}/scan"
+    assert signed_in.headers["Location"] == f"/activities/{session_id}/scan"
     page = client.get(signed_in.headers["Location"])  # the code itself is not needed again
     assert page.status_code == 200 and "data-autosubmit" in page.get_data(as_text=True)
-    response = post(client, f"/study/{session_id}/scan", {"t": ""})
+    response = post(client, f"/activities/{session_id}/scan", {"t": ""})
     assert response.status_code == 303
     assert "You have checked in." in client.get(response.headers["Location"]).get_data(as_text=True)
     row = row_of(app, session_id, "member")
@@ -370,7 +372,7 @@ def test_a_code_scanned_before_signing_in_checks_in_once_signed_in(app, client, 
     # The kept scan is used up: it checks nobody in a second time, nor another session.
     other = new_session(app, timedelta(minutes=-5), title="Another")
     for target in (session_id, other):
-        assert post(client, f"/study/{target}/scan", {"t": ""}).status_code == 400
+        assert post(client, f"/activities/{target}/scan", {"t": ""}).status_code == 400
     assert row_of(app, other, "member").status is AttendanceStatus.UNMARKED
 
 
@@ -389,13 +391,13 @@ def test_a_scan_kept_while_signing_in_lapses_five_minutes_after_the_scan(app, cl
 
     # A minute later, coming back to the page without the code does not renew the scan.
     scanned_at = scanned_seconds_ago(60)
-    assert client.get(f"/study/{session_id}/scan").status_code == 302
+    assert client.get(f"/activities/{session_id}/scan").status_code == 302
     assert serializer.loads(client.get_cookie("session").value)["pending_scan"][1] == scanned_at
     scanned_seconds_ago(4 * 60 + 10)  # now 5 min 10 s ago
     assert _sign_in_at(client, login).status_code == 302
-    response = client.get(f"/study/{session_id}/scan")
+    response = client.get(f"/activities/{session_id}/scan")
     assert response.status_code == 400 and "expired" in response.get_data(as_text=True)
-    assert post(client, f"/study/{session_id}/scan", {"t": ""}).status_code == 400
+    assert post(client, f"/activities/{session_id}/scan", {"t": ""}).status_code == 400
     assert row_of(app, session_id, "member").status is AttendanceStatus.UNMARKED
 
 
@@ -418,8 +420,8 @@ def test_a_first_sign_in_chooses_a_password_then_finishes_the_check_in(app, clie
             "csrf_token": csrf_token(client, password_page),
         },
     )
-    assert changed.headers["Location"] == f"/study/{session_id}/scan"
-    assert post(client, f"/study/{session_id}/scan", {"t": ""}).status_code == 303
+    assert changed.headers["Location"] == f"/activities/{session_id}/scan"
+    assert post(client, f"/activities/{session_id}/scan", {"t": ""}).status_code == 303
     assert row_of(app, session_id, "member").status is AttendanceStatus.PRESENT
 
 
@@ -430,11 +432,11 @@ def test_expired_and_forged_codes_are_refused(app, client, auth, world):
         old = checkin.token_for(session_id, utcnow() - timedelta(minutes=6))
         elsewhere = checkin.token_for(other)
     auth.login("member")
-    expired = post(client, f"/study/{session_id}/scan", {"t": old})
+    expired = post(client, f"/activities/{session_id}/scan", {"t": old})
     assert expired.status_code == 400 and "expired" in expired.get_data(as_text=True)
     slot = old.split(".")[0]
     for forged in (f"{slot}.{'0' * 32}", elsewhere, "garbage", ""):
-        response = post(client, f"/study/{session_id}/scan", {"t": forged})
+        response = post(client, f"/activities/{session_id}/scan", {"t": forged})
         assert response.status_code == 400, forged
         assert "not valid" in response.get_data(as_text=True)
     assert row_of(app, session_id, "member").status is AttendanceStatus.UNMARKED
@@ -443,9 +445,9 @@ def test_expired_and_forged_codes_are_refused(app, client, auth, world):
 def test_qr_page_rotates_through_htmx(app, client, auth, world):
     session_id = new_session(app, timedelta(minutes=-5))
     auth.login("secretary")
-    page = client.get(f"/study/{session_id}/qr").get_data(as_text=True)
-    assert "<svg" in page and f"/study/{session_id}/qr" in page and "hx-trigger" in page
-    fragment = client.get(f"/study/{session_id}/qr", headers=HX).get_data(as_text=True)
+    page = client.get(f"/activities/{session_id}/qr").get_data(as_text=True)
+    assert "<svg" in page and f"/activities/{session_id}/qr" in page and "hx-trigger" in page
+    fragment = client.get(f"/activities/{session_id}/qr", headers=HX).get_data(as_text=True)
     assert "<html" not in fragment and 'id="qr-code"' in fragment and "<svg" in fragment
 
 
@@ -477,7 +479,7 @@ def test_two_simultaneous_check_ins_make_one_change(app, world, monkeypatch):
             data={"username": "member", "password": PASSWORD, "csrf_token": token_field},
         )
         response = client.post(
-            f"/study/{session_id}/scan",
+            f"/activities/{session_id}/scan",
             data={"t": token, "csrf_token": csrf_token(client, "/auth/password")},
         )
         results.append(client.get(response.headers["Location"]).get_data(as_text=True))
@@ -509,24 +511,24 @@ def test_two_simultaneous_check_ins_make_one_change(app, world, monkeypatch):
 def test_leave_is_asked_before_and_decided_in_place(app, client, auth, world):
     session_id = new_session(app, timedelta(days=1))
     auth.login("member")
-    empty = post(client, f"/study/{session_id}/leave", {"reason": ""}, HX)
+    empty = post(client, f"/activities/{session_id}/leave", {"reason": ""}, HX)
     assert empty.status_code == 422
-    asked = post(client, f"/study/{session_id}/leave", {"reason": "On a business trip"}, HX)
+    asked = post(client, f"/activities/{session_id}/leave", {"reason": "On a business trip"}, HX)
     assert asked.status_code == 200 and "waiting for the secretary" in asked.get_data(as_text=True)
     assert counts(app, session_id).pending == 1
     row = row_of(app, session_id, "member")
     auth.logout()
     auth.login("secretary")
-    refused = post(client, f"/study/{session_id}/leave/{row.id}", {"decision": "refuse"}, HX)
+    refused = post(client, f"/activities/{session_id}/leave/{row.id}", {"decision": "refuse"}, HX)
     assert refused.status_code == 200
     row = row_of(app, session_id, "member")
     assert row.leave_state is LeaveState.REFUSED and row.status is AttendanceStatus.UNMARKED
     auth.logout()
     auth.login("member")
-    post(client, f"/study/{session_id}/leave", {"reason": "Really away"}, HX)
+    post(client, f"/activities/{session_id}/leave", {"reason": "Really away"}, HX)
     auth.logout()
     auth.login("secretary")
-    post(client, f"/study/{session_id}/leave/{row.id}", {"decision": "approve"}, HX)
+    post(client, f"/activities/{session_id}/leave/{row.id}", {"decision": "approve"}, HX)
     row = row_of(app, session_id, "member")
     assert row.leave_state is LeaveState.APPROVED and row.status is AttendanceStatus.LEAVE
     result = counts(app, session_id)
@@ -536,7 +538,7 @@ def test_leave_is_asked_before_and_decided_in_place(app, client, auth, world):
 def test_leave_after_the_start_is_refused(app, client, auth, world):
     session_id = new_session(app, timedelta(minutes=-1))
     auth.login("member")
-    response = post(client, f"/study/{session_id}/leave", {"reason": "late notice"}, HX)
+    response = post(client, f"/activities/{session_id}/leave", {"reason": "late notice"}, HX)
     assert response.status_code == 409
     assert row_of(app, session_id, "member").leave_state is None
 
@@ -545,17 +547,17 @@ def test_make_up_submitted_returned_and_confirmed(app, client, auth, world):
     session_id = new_session(app, timedelta(hours=-3))
     row = row_of(app, session_id, "member")
     auth.login("secretary")
-    post(client, f"/study/{session_id}/attendance/{row.id}", {"status": "absent"}, HX)
+    post(client, f"/activities/{session_id}/attendance/{row.id}", {"status": "absent"}, HX)
     auth.logout()
     auth.login("member")
     assert "You owe a make-up study" in client.get(f"/study/{session_id}").get_data(as_text=True)
     own_page = client.get(f"/members/{world['member_person']}").get_data(as_text=True)
     assert f'href="/study/{session_id}">Branch meeting</a>' in own_page  # what is owed
-    sent = post(client, f"/study/{session_id}/make-up", {"note": "Read the materials."})
+    sent = post(client, f"/activities/{session_id}/make-up", {"note": "Read the materials."})
     assert sent.status_code == 303
     auth.logout()
     auth.login("secretary")
-    url = f"/study/{session_id}/make-up/{row.id}"
+    url = f"/activities/{session_id}/make-up/{row.id}"
     no_comment = post(client, url, {"decision": "return", "comment": ""}, HX)
     assert no_comment.status_code == 422 and "Say why" in no_comment.get_data(as_text=True)
     assert row_of(app, session_id, "member").make_up_state is MakeUpState.SUBMITTED
@@ -564,7 +566,9 @@ def test_make_up_submitted_returned_and_confirmed(app, client, auth, world):
     auth.logout()
     auth.login("member")
     assert "Too short" in client.get(f"/study/{session_id}").get_data(as_text=True)
-    post(client, f"/study/{session_id}/make-up", {"note": "Read and summarised the materials."})
+    post(
+        client, f"/activities/{session_id}/make-up", {"note": "Read and summarised the materials."}
+    )
     auth.logout()
     auth.login("secretary")
     before = counts(app, session_id)
@@ -580,11 +584,11 @@ def test_make_up_submitted_returned_and_confirmed(app, client, auth, world):
 def test_reflections_are_read_by_the_secretary_and_their_author_only(app, client, auth, world):
     session_id = new_session(app, timedelta(hours=-3))
     auth.login("secretary")
-    post(client, f"/study/{session_id}/attendance/all-present", {}, HX)
+    post(client, f"/activities/{session_id}/attendance/all-present", {}, HX)
     auth.logout()
     auth.login("member")
     text = "This session helped me understand the rules on integrity."
-    assert post(client, f"/study/{session_id}/reflection", {"text": text}).status_code == 303
+    assert post(client, f"/activities/{session_id}/reflection", {"text": text}).status_code == 303
     assert text in client.get(f"/study/{session_id}").get_data(as_text=True)
     auth.logout()
     # Another member of the branch, also on the list, does not read it.
@@ -611,17 +615,17 @@ def test_reflections_are_read_by_the_secretary_and_their_author_only(app, client
 def test_archiving_freezes_the_record_and_admin_reopens_with_a_reason(app, client, auth, world):
     session_id = new_session(app, timedelta(minutes=-20))
     auth.login("member")
-    post(client, f"/study/{session_id}/check-in", {}, HX)
+    post(client, f"/activities/{session_id}/check-in", {}, HX)
     auth.logout()
     auth.login("secretary")
-    refused = post(client, f"/study/{session_id}/archive", {}, HX)
+    refused = post(client, f"/activities/{session_id}/archive", {}, HX)
     assert refused.status_code == 409 and "pending" in refused.get_data(as_text=True)
     row = row_of(app, session_id, "member")
-    post(client, f"/study/{session_id}/attendance/{row.id}/confirm", {}, HX)
-    assert post(client, f"/study/{session_id}/archive").status_code == 303
+    post(client, f"/activities/{session_id}/attendance/{row.id}/confirm", {}, HX)
+    assert post(client, f"/activities/{session_id}/archive").status_code == 303
     result = counts(app, session_id)
     assert (result.present, result.absent, result.unmarked) == (1, 2, 0)
-    frozen = post(client, f"/study/{session_id}/attendance/{row.id}", {"status": "absent"}, HX)
+    frozen = post(client, f"/activities/{session_id}/attendance/{row.id}", {"status": "absent"}, HX)
     assert frozen.status_code == 409 and "archived" in frozen.get_data(as_text=True)
     edit = post(
         client, f"/study/{session_id}/edit", {**form_data(), "unit_id": str(world["jiguan"])}
@@ -629,14 +633,16 @@ def test_archiving_freezes_the_record_and_admin_reopens_with_a_reason(app, clien
     assert edit.status_code == 303
     with app.app_context():
         assert db.session.get(StudySession, session_id).title == "Branch meeting"
-    assert post(client, f"/study/{session_id}/reopen", {"reason": "typo"}).status_code == 403
+    assert post(client, f"/activities/{session_id}/reopen", {"reason": "typo"}).status_code == 403
     auth.logout()
     auth.login("admin")
-    assert post(client, f"/study/{session_id}/reopen", {"reason": ""}).status_code == 303
+    assert post(client, f"/activities/{session_id}/reopen", {"reason": ""}).status_code == 303
     with app.app_context():
         assert db.session.get(StudySession, session_id).is_archived
     assert (
-        post(client, f"/study/{session_id}/reopen", {"reason": "Wrong status for J002"}).status_code
+        post(
+            client, f"/activities/{session_id}/reopen", {"reason": "Wrong status for J002"}
+        ).status_code
         == 303
     )
     with app.app_context():
@@ -655,11 +661,11 @@ def test_archiving_freezes_the_record_and_admin_reopens_with_a_reason(app, clien
 def test_make_ups_and_reflections_arrive_after_archiving(app, client, auth, world):
     session_id = new_session(app, timedelta(hours=-3))
     auth.login("secretary")
-    post(client, f"/study/{session_id}/archive")  # everyone unmarked becomes absent
+    post(client, f"/activities/{session_id}/archive")  # everyone unmarked becomes absent
     auth.logout()
     auth.login("member")
     assert (
-        post(client, f"/study/{session_id}/make-up", {"note": "Studied at home."}).status_code
+        post(client, f"/activities/{session_id}/make-up", {"note": "Studied at home."}).status_code
         == 303
     )
     assert row_of(app, session_id, "member").make_up_state is MakeUpState.SUBMITTED
@@ -669,31 +675,33 @@ def test_a_cancelled_session_counts_nowhere(app, client, auth, world):
     held = new_session(app, timedelta(days=-2))
     cancelled = new_session(app, timedelta(days=-1))
     auth.login("secretary")
-    post(client, f"/study/{held}/attendance/all-present", {}, HX)
-    no_reason = post(client, f"/study/{cancelled}/cancel", {"reason": ""})
+    post(client, f"/activities/{held}/attendance/all-present", {}, HX)
+    no_reason = post(client, f"/activities/{cancelled}/cancel", {"reason": ""})
     assert no_reason.status_code == 303
     with app.app_context():
         assert db.session.get(Activity, cancelled).is_open
-    assert post(client, f"/study/{cancelled}/cancel", {"reason": "Postponed"}).status_code == 303
+    assert (
+        post(client, f"/activities/{cancelled}/cancel", {"reason": "Postponed"}).status_code == 303
+    )
     with app.app_context():
         total = figures.pooled(figures.counting(sa.select(Activity.id)))
         assert (total.activities, total.expected, total.present) == (1, 3, 3)
     listing = client.get("/study/?status=cancelled").get_data(as_text=True)
     assert f"/study/{cancelled}" in listing and f"/study/{held}" not in listing
-    refused = post(client, f"/study/{held}/cancel", {"reason": "oops"}, HX)
+    refused = post(client, f"/activities/{held}/cancel", {"reason": "oops"}, HX)
     assert refused.status_code == 409
 
 
 def test_sign_in_sheet_downloads(app, client, auth, world):
     session_id = new_session(app, timedelta(days=1))
     auth.login("secretary")
-    response = client.get(f"/study/{session_id}/sign-in-sheet.docx")
+    response = client.get(f"/activities/{session_id}/sign-in-sheet.docx")
     assert response.status_code == 200
     assert response.mimetype.endswith("wordprocessingml.document")
     assert "attachment" in response.headers["Content-Disposition"]
     auth.logout()
     auth.login("member")
-    assert client.get(f"/study/{session_id}/sign-in-sheet.docx").status_code == 403
+    assert client.get(f"/activities/{session_id}/sign-in-sheet.docx").status_code == 403
 
 
 def test_the_open_grid_shows_new_check_ins_without_a_reload(app, client, auth, world):
@@ -701,7 +709,7 @@ def test_the_open_grid_shows_new_check_ins_without_a_reload(app, client, auth, w
     auth.login("secretary")
     page = client.get(f"/study/{session_id}").get_data(as_text=True)
     poll = re.search(
-        r'hx-get="(/study/\d+/attendance\?v=[0-9a-f]+)"\s+hx-trigger="every 10s"', page
+        r'hx-get="(/activities/\d+/attendance\?v=[0-9a-f]+)"\s+hx-trigger="every 10s"', page
     )
     assert poll, "the open grid polls"
     url = poll.group(1)
@@ -712,7 +720,7 @@ def test_the_open_grid_shows_new_check_ins_without_a_reload(app, client, auth, w
         "/auth/login",
         data={"username": "member", "password": PASSWORD, "csrf_token": csrf_token(member)},
     )
-    post(member, f"/study/{session_id}/check-in", {}, HX)
+    post(member, f"/activities/{session_id}/check-in", {}, HX)
     changed = client.get(url, headers=HX)
     html = changed.get_data(as_text=True)
     assert changed.status_code == 200 and "<html" not in html
@@ -732,9 +740,9 @@ def test_a_click_on_an_outdated_grid_overwrites_nothing(app, client, auth, world
         "/auth/login",
         data={"username": "member", "password": PASSWORD, "csrf_token": csrf_token(member)},
     )
-    post(member, f"/study/{session_id}/scan", {"t": token})  # checked in after the grid loaded
+    post(member, f"/activities/{session_id}/scan", {"t": token})  # checked in after the grid loaded
     auth.login("secretary")
-    url = f"/study/{session_id}/attendance/{row.id}"
+    url = f"/activities/{session_id}/attendance/{row.id}"
     response = post(client, url, {"status": "absent", "version": str(row.version)}, HX)
     assert response.status_code == 409
     html = response.get_data(as_text=True)
@@ -745,14 +753,14 @@ def test_a_click_on_an_outdated_grid_overwrites_nothing(app, client, auth, world
 def test_a_secretary_does_not_approve_their_own_leave(app, client, auth, world):
     session_id = new_session(app, timedelta(days=1))
     auth.login("secretary")
-    post(client, f"/study/{session_id}/leave", {"reason": "Meeting in the district"}, HX)
+    post(client, f"/activities/{session_id}/leave", {"reason": "Meeting in the district"}, HX)
     own = row_of(app, session_id, "secretary")
-    response = post(client, f"/study/{session_id}/leave/{own.id}", {"decision": "approve"}, HX)
+    response = post(client, f"/activities/{session_id}/leave/{own.id}", {"decision": "approve"}, HX)
     assert response.status_code == 403
     assert row_of(app, session_id, "secretary").leave_state is LeaveState.REQUESTED
     auth.logout()
     auth.login("admin")
-    response = post(client, f"/study/{session_id}/leave/{own.id}", {"decision": "approve"}, HX)
+    response = post(client, f"/activities/{session_id}/leave/{own.id}", {"decision": "approve"}, HX)
     assert response.status_code == 200
     assert row_of(app, session_id, "secretary").status is AttendanceStatus.LEAVE
 
@@ -760,11 +768,11 @@ def test_a_secretary_does_not_approve_their_own_leave(app, client, auth, world):
 def test_marking_absent_over_a_leave_request_refuses_it(app, client, auth, world):
     session_id = new_session(app, timedelta(minutes=20))  # check-in open, leave still possible
     auth.login("member")
-    post(client, f"/study/{session_id}/leave", {"reason": "Trip"}, HX)
+    post(client, f"/activities/{session_id}/leave", {"reason": "Trip"}, HX)
     row = row_of(app, session_id, "member")
     auth.logout()
     auth.login("secretary")
-    post(client, f"/study/{session_id}/attendance/{row.id}", {"status": "absent"}, HX)
+    post(client, f"/activities/{session_id}/attendance/{row.id}", {"status": "absent"}, HX)
     assert row_of(app, session_id, "member").leave_state is LeaveState.REFUSED
 
 
@@ -785,11 +793,11 @@ def test_all_present_leaves_non_voting_attendees_alone(app, client, auth, world)
     auth.login("secretary")
     post(
         client,
-        f"/study/{session_id}/participants",
+        f"/activities/{session_id}/participants",
         {"person": "Activist J (J010)", "role": "non_voting"},
         HX,
     )
-    post(client, f"/study/{session_id}/attendance/all-present", {}, HX)
+    post(client, f"/activities/{session_id}/attendance/all-present", {}, HX)
     with app.app_context():
         rows = db.session.scalars(
             sa.select(Participation).where(Participation.activity_id == session_id)
@@ -806,7 +814,7 @@ def test_adding_someone_outside_ones_units_is_refused(app, client, auth, world):
     # secretary2 keeps cujin: a jiguan session is not theirs at all.
     response = post(
         client,
-        f"/study/{session_id}/participants",
+        f"/activities/{session_id}/participants",
         {"person": "Member C (C002)", "role": "expected"},
         HX,
     )
@@ -816,7 +824,7 @@ def test_adding_someone_outside_ones_units_is_refused(app, client, auth, world):
     # Another branch's member is not the jiguan secretary's to name (invite them as a guest).
     other = post(
         client,
-        f"/study/{session_id}/participants",
+        f"/activities/{session_id}/participants",
         {"person": "Member C (C002)", "role": "non_voting"},
         HX,
     )
@@ -824,7 +832,7 @@ def test_adding_someone_outside_ones_units_is_refused(app, client, auth, world):
     twice = [
         post(
             client,
-            f"/study/{session_id}/participants",
+            f"/activities/{session_id}/participants",
             {"person": "Activist J (J010)", "role": "non_voting"},
             HX,
         )
@@ -933,16 +941,22 @@ def test_attendance_waits_for_the_session_to_begin(app, client, auth, world):
     session_id = new_session(app, timedelta(days=2))
     row = row_of(app, session_id, "member")
     auth.login("secretary")
-    early = post(client, f"/study/{session_id}/attendance/{row.id}", {"status": "present"}, HX)
+    early = post(client, f"/activities/{session_id}/attendance/{row.id}", {"status": "present"}, HX)
     assert early.status_code == 409 and "once the session begins" in early.get_data(as_text=True)
-    assert post(client, f"/study/{session_id}/attendance/all-present", {}, HX).status_code == 409
-    leave = post(client, f"/study/{session_id}/attendance/{row.id}", {"status": "leave"}, HX)
+    assert (
+        post(client, f"/activities/{session_id}/attendance/all-present", {}, HX).status_code == 409
+    )
+    leave = post(client, f"/activities/{session_id}/attendance/{row.id}", {"status": "leave"}, HX)
     assert leave.status_code == 200  # leave may be granted beforehand
-    cleared = post(client, f"/study/{session_id}/attendance/{row.id}", {"status": "unmarked"}, HX)
+    cleared = post(
+        client, f"/activities/{session_id}/attendance/{row.id}", {"status": "unmarked"}, HX
+    )
     assert cleared.status_code == 200
     assert row_of(app, session_id, "member").status is AttendanceStatus.UNMARKED
     # With nobody present the planned session can still be cancelled.
-    assert post(client, f"/study/{session_id}/cancel", {"reason": "Postponed"}).status_code == 303
+    assert (
+        post(client, f"/activities/{session_id}/cancel", {"reason": "Postponed"}).status_code == 303
+    )
 
 
 def test_the_qr_code_works_only_inside_the_check_in_window(app, client, auth, world):
@@ -950,13 +964,13 @@ def test_the_qr_code_works_only_inside_the_check_in_window(app, client, auth, wo
     with app.app_context():
         token = checkin.token_for(old)
     auth.login("member")
-    response = post(client, f"/study/{old}/scan", {"t": token})
+    response = post(client, f"/activities/{old}/scan", {"t": token})
     assert "Check-in has closed." in client.get(response.headers["Location"]).get_data(as_text=True)
     assert row_of(app, old, "member").status is AttendanceStatus.UNMARKED
     auth.logout()
     auth.login("secretary")
-    post(client, f"/study/{old}/archive")
-    assert client.get(f"/study/{old}/qr").status_code == 303  # no code for an archived record
+    post(client, f"/activities/{old}/archive")
+    assert client.get(f"/activities/{old}/qr").status_code == 303  # no code for an archived record
 
 
 def test_the_secretary_sees_the_files_of_a_make_up(app, client, auth, world):
@@ -967,13 +981,13 @@ def test_the_secretary_sees_the_files_of_a_make_up(app, client, auth, world):
     session_id = new_session(app, timedelta(hours=-3))
     row = row_of(app, session_id, "member")
     auth.login("secretary")
-    post(client, f"/study/{session_id}/attendance/{row.id}", {"status": "absent"}, HX)
+    post(client, f"/activities/{session_id}/attendance/{row.id}", {"status": "absent"}, HX)
     auth.logout()
     auth.login("member")
     photo = BytesIO()
     Image.new("RGB", (60, 40), "blue").save(photo, "JPEG")
     sent = client.post(
-        f"/study/{session_id}/make-up",
+        f"/activities/{session_id}/make-up",
         data={
             "note": "Read the materials.",
             "files": (BytesIO(photo.getvalue()), "notes.jpg"),
@@ -1006,7 +1020,7 @@ def test_quorum_of_a_general_meeting(app, client, auth, world):
     session_id = new_session(app, timedelta(hours=-1))
     auth.login("secretary")
     assert "Quorum not reached" in client.get(f"/study/{session_id}").get_data(as_text=True)
-    post(client, f"/study/{session_id}/attendance/all-present", {}, HX)
+    post(client, f"/activities/{session_id}/attendance/all-present", {}, HX)
     assert "Quorum reached" in client.get(f"/study/{session_id}").get_data(as_text=True)
 
 
@@ -1015,7 +1029,7 @@ def test_the_secretarys_own_card_follows_their_row(app, client, auth, world):
     own = row_of(app, session_id, "secretary")
     auth.login("secretary")
     html = post(
-        client, f"/study/{session_id}/attendance/{own.id}", {"status": "present"}, HX
+        client, f"/activities/{session_id}/attendance/{own.id}", {"status": "present"}, HX
     ).get_data(as_text=True)
     assert (
         'id="my-participation" class="card mb-3" aria-labelledby="mine-heading" hx-swap-oob="true"'
@@ -1027,7 +1041,7 @@ def test_the_secretarys_own_card_follows_their_row(app, client, auth, world):
 def test_forms_that_cannot_be_used_say_so_at_once(app, client, auth, world):
     session_id = new_session(app, timedelta(hours=-3))
     auth.login("member")
-    response = client.get(f"/study/{session_id}/reflection")
+    response = client.get(f"/activities/{session_id}/reflection")
     assert response.status_code == 303
     assert "Reflections are written on sessions you attended." in client.get(
         response.headers["Location"]
@@ -1037,17 +1051,19 @@ def test_forms_that_cannot_be_used_say_so_at_once(app, client, auth, world):
 def test_a_secretary_does_not_decide_their_own_request_through_the_grid(app, client, auth, world):
     session_id = new_session(app, timedelta(minutes=20))
     auth.login("secretary")
-    post(client, f"/study/{session_id}/leave", {"reason": "District meeting"}, HX)
+    post(client, f"/activities/{session_id}/leave", {"reason": "District meeting"}, HX)
     own = row_of(app, session_id, "secretary")
-    response = post(client, f"/study/{session_id}/attendance/{own.id}", {"status": "leave"}, HX)
+    response = post(
+        client, f"/activities/{session_id}/attendance/{own.id}", {"status": "leave"}, HX
+    )
     assert response.status_code == 403
     assert row_of(app, session_id, "secretary").leave_state is LeaveState.REQUESTED
     member = row_of(app, session_id, "member")
     auth.logout()
     auth.login("member")
-    post(client, f"/study/{session_id}/leave", {"reason": "Trip"}, HX)
+    post(client, f"/activities/{session_id}/leave", {"reason": "Trip"}, HX)
     auth.logout()
     auth.login("secretary")
-    post(client, f"/study/{session_id}/attendance/{member.id}", {"status": "leave"}, HX)
+    post(client, f"/activities/{session_id}/attendance/{member.id}", {"status": "leave"}, HX)
     decided = row_of(app, session_id, "member")
     assert decided.leave_state is LeaveState.APPROVED and not decided.leave_decision_seen

@@ -4,15 +4,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
 from app.activities.models import Activity, ActivityStatus, Participation
-from app.activities.services import flag_late_entry, set_expected
+from app.activities.services import flag_late_entry, local_date, set_expected
 from app.auth.models import Role, User
 from app.auth.policy import scope_unit_ids, subtree_ids
 from app.extensions import db
@@ -62,10 +60,6 @@ def expected_person_ids(unit: OrgUnit, kind: StudyKind, on: date) -> set[int]:
             sa.or_(Person.joined_on.is_(None), Person.joined_on <= on),
         )
     return set(db.session.scalars(stmt))
-
-
-def local_date(moment: datetime) -> date:
-    return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
 
 
 def create_session(values: dict[str, Any], by: User) -> StudySession:
