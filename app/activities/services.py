@@ -25,7 +25,8 @@ from app.activities.models import (
 from app.activities.rules import CHECKIN_AFTER, CHECKIN_BEFORE, LATE_ENTRY_DAYS
 from app.audit.models import AuditLog
 from app.audit.trail import record_event, record_type
-from app.auth.models import Role, User
+from app.auth.models import User
+from app.auth.policy import may_decide
 from app.extensions import db
 from app.locale_text import enumeration
 from app.people.models import Person
@@ -80,7 +81,7 @@ def require_started(activity: Activity, now: datetime | None = None) -> None:
 def require_someone_else(row: Participation, by: User) -> None:
     """Leave, absence and make-up on one's own row are recorded by another secretary or an
     admin, as every other decision about one's own row is."""
-    if row.person_id == by.person_id and by.role is not Role.ADMIN:
+    if not may_decide(by, row.person_id):
         raise Refused(_l("Your own row is recorded by another secretary or an administrator."))
 
 
