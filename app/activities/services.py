@@ -85,9 +85,6 @@ def require_someone_else(row: Participation, by: User) -> None:
         raise Refused(_l("Your own row is recorded by another secretary or an administrator."))
 
 
-# --- the expected list -----------------------------------------------------------------------
-
-
 def set_expected(activity: Activity, person_ids: set[int]) -> None:
     """Make the expected list exactly these people: new rows are added; rows of people no longer
     expected are removed only while nothing was recorded on them."""
@@ -149,9 +146,6 @@ def add_guest(activity: Activity, name: str, relation: str | None) -> ActivityGu
 def remove_guest(guest: ActivityGuest) -> None:
     require_open(guest.activity)
     guest.deleted_at = utcnow()
-
-
-# --- attendance ------------------------------------------------------------------------------
 
 
 # Present, late and absent are known once people gather; leave may be granted beforehand.
@@ -292,9 +286,6 @@ def check_in(row: Participation, via: RecordedVia, by: User, now: datetime | Non
         row.leave_state = None  # came after all: the request is withdrawn
 
 
-# --- leave -------------------------------------------------------------------------------------
-
-
 def request_leave(row: Participation, reason: str, now: datetime | None = None) -> None:
     require_open(row.activity)
     now = now or utcnow()
@@ -331,9 +322,6 @@ def decide_leave(row: Participation, approve: bool, by: User, comment: str | Non
         row.recorded_via = RecordedVia.SECRETARY
         row.recorded_at = utcnow()
         row.recorded_by_id = by_id
-
-
-# --- make-up study and reflections ----------------------------------------------------------
 
 
 def record_reason(row: Participation, reason: str | None, by: User) -> None:
@@ -417,9 +405,6 @@ def write_reflection(row: Participation, text: str) -> None:
     check_reflection(row)
     row.reflection = text
     row.reflection_at = utcnow()
-
-
-# --- archiving and cancelling ------------------------------------------------------------------
 
 
 def archive(activity: Activity, by: User) -> int:

@@ -208,6 +208,14 @@ def _offered(row: Participation, check: Callable[[Participation], None]) -> None
         raise Refused(refused.message, category="warning") from refused
 
 
+def _reason(missing: str) -> str:
+    """The reason a request must give; refused with ``missing`` when there is none."""
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        raise Refused(missing, 422)
+    return form.reason.data
+
+
 def _leave_record(activity: Activity) -> Response:
     return hx_redirect(show_url(activity))
 
@@ -436,10 +444,8 @@ def _commit_check_in() -> None:
 def leave(activity_id: int) -> Response:
     activity = load_activity(activity_id)
     row = _own_row(activity)
-    form = ReasonForm()
-    if not form.validate_on_submit():
-        raise Refused(_("Give a reason for the leave request."), 422)
-    core.request_leave(row, form.reason.data)
+    reason = _reason(_("Give a reason for the leave request."))
+    core.request_leave(row, reason)
     htmx.commit(_("Your attendance was changed at the same time. Reload and try again."))
     flash(_("Your leave request has been sent to the secretary."), "success")
     return _mine_answer(activity)
@@ -645,10 +651,8 @@ def archive(activity_id: int) -> Response:
 def reopen(activity_id: int) -> Response:
     activity = load_activity(activity_id)
     require_role(is_admin(current_user))
-    form = ReasonForm()
-    if not form.validate_on_submit():
-        raise Refused(_("Give a reason for reopening the record."), 422)
-    core.reopen(activity, form.reason.data)
+    reason = _reason(_("Give a reason for reopening the record."))
+    core.reopen(activity, reason)
     htmx.commit()
     flash(_("The record is open again."), "success")
     return _leave_record(activity)
@@ -658,10 +662,8 @@ def reopen(activity_id: int) -> Response:
 @login_required
 def cancel(activity_id: int) -> Response:
     activity = load_activity(activity_id, manage=True)
-    form = ReasonForm()
-    if not form.validate_on_submit():
-        raise Refused(_("Give a reason for cancelling the session."), 422)
-    core.cancel(activity, form.reason.data)
+    reason = _reason(_("Give a reason for cancelling the session."))
+    core.cancel(activity, reason)
     htmx.commit()
     flash(_("The session is cancelled and counts nowhere."), "success")
     return _leave_record(activity)
