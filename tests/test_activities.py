@@ -765,3 +765,48 @@ def test_a_secretary_does_not_decide_their_own_request_through_the_grid(app, cli
     post(client, f"/activities/{session_id}/attendance/{member.id}", {"status": "leave"}, HX)
     decided = row_of(app, session_id, "member")
     assert decided.leave_state is LeaveState.APPROVED and not decided.leave_decision_seen
+
+
+def test_the_registry_names_the_family_and_its_page(app, world):
+    from app.activities.families import family_of, show_url
+
+    session_id = new_session(app, timedelta(days=1))
+    with app.test_request_context():
+        session = db.session.get(Activity, session_id)
+        assert isinstance(session, StudySession)
+        family = family_of(session)
+        assert family.model is StudySession and family.make_up and family.reflections
+        assert show_url(session) == f"/study/{session_id}"
+
+
+def test_a_family_without_make_up_reflections_or_qr_offers_none(
+    app, client, auth, world, monkeypatch
+):
+    from dataclasses import replace
+
+    from app.activities import families
+    from app.activities.models import ActivityFamily
+
+    study = families.family_for(ActivityFamily.STUDY)
+    plain = replace(study, make_up=False, reflections=False, qr=False)
+    monkeypatch.setitem(families._families, ActivityFamily.STUDY, plain)
+    session_id = new_session(app, timedelta(hours=-3))
+    absent, present = row_of(app, session_id, "member"), row_of(app, session_id, "secretary")
+    auth.login("admin")
+    post(client, f"/activities/{session_id}/attendance/{absent.id}", {"status": "absent"}, HX)
+    post(client, f"/activities/{session_id}/attendance/{present.id}", {"status": "present"}, HX)
+    page = client.get(f"/study/{session_id}").get_data(as_text=True)
+    assert "Record a make-up handed in on paper" not in page
+    assert f"/activities/{session_id}/qr" not in page
+    assert client.get(f"/activities/{session_id}/qr").status_code == 404
+    assert client.get(f"/activities/{session_id}/make-up/{absent.id}/paper").status_code == 404
+    auth.logout()
+    auth.login("member")
+    page = client.get(f"/study/{session_id}").get_data(as_text=True)
+    assert "Submit make-up study" not in page
+    assert client.get(f"/activities/{session_id}/make-up").status_code == 404
+    auth.logout()
+    auth.login("secretary")
+    page = client.get(f"/study/{session_id}").get_data(as_text=True)
+    assert "Write a reflection" not in page
+    assert client.get(f"/activities/{session_id}/reflection").status_code == 404

@@ -2,6 +2,7 @@
 context the core's partials read, whatever the family."""
 
 import hashlib
+from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,6 +25,7 @@ from app.activities.models import (
 from app.auth.policy import (
     can_manage_activity,
     can_view_activity,
+    may_decide,
     own_participation,
     require,
     require_role,
@@ -109,6 +111,7 @@ def record_context(activity: Activity, **extra: Any) -> dict[str, Any]:
         "non_voting_rows": [r for r in rows if r.role is ParticipantRole.NON_VOTING],
         "guests": [g for g in activity.guests if g.deleted_at is None],
         "can_manage": manage,
+        "decides": partial(may_decide, current_user),
         "mine": own_participation(current_user, activity),
         "now": utcnow(),
         "window": core.check_in_window(activity),

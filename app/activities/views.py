@@ -333,7 +333,7 @@ def leave_decide(activity_id: int, row_id: int) -> Response:
 @bp.route("/activities/<int:activity_id>/make-up/<int:row_id>", methods=["POST"])
 @login_required
 def make_up_review(activity_id: int, row_id: int) -> Response:
-    load_activity(activity_id, manage=True)
+    require(family_of(load_activity(activity_id, manage=True)).make_up)
     form = ReviewForm()
     if not form.validate_on_submit():
         raise Refused(_("The comment is too long."), 422)
@@ -385,6 +385,7 @@ def _with_files(row: Participation, change: Callable[[], None]) -> Callable[[], 
 def paper_make_up(activity_id: int, row_id: int) -> Response:
     """A make-up handed in on paper, entered by the secretary and confirmed at once."""
     activity = load_activity(activity_id, manage=True)
+    require(family_of(activity).make_up)
     row = row_of(activity, row_id)
     _offered(row, partial(core.check_paper_make_up, by=current_user))
     form = PaperMakeUpForm()
@@ -458,6 +459,7 @@ RECORD_CHANGED = _l("Your record was changed at the same time. Reload and try ag
 @login_required
 def make_up(activity_id: int) -> Response:
     activity = load_activity(activity_id)
+    require(family_of(activity).make_up)
     row = _own_row(activity)
     _offered(row, core.check_make_up)
     form = MakeUpForm(obj=None)
@@ -483,6 +485,7 @@ def make_up(activity_id: int) -> Response:
 @login_required
 def reflection(activity_id: int) -> Response:
     activity = load_activity(activity_id)
+    require(family_of(activity).reflections)
     row = _own_row(activity)
     _offered(row, core.check_reflection)
     form = ReflectionForm()
