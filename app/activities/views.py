@@ -244,7 +244,7 @@ def _grid_answer(
 
 
 def _change_row(
-    activity_id: int,
+    activity: Activity,
     row_id: int,
     change: Callable[[Participation], None],
     *,
@@ -254,7 +254,6 @@ def _change_row(
 ) -> Response:
     """One change on one row of the grid: refused on an outdated grid, on the secretary's own
     row when it is a review, and when the rules say no; answered with the row and the counts."""
-    activity = load_activity(activity_id, manage=True)
     row = row_of(activity, row_id)
     if review(row) if callable(review) else review:
         require_role(may_decide(current_user, row.person_id))
@@ -282,7 +281,7 @@ def _change_row(
 @bp.route("/activities/<int:activity_id>/attendance/<int:row_id>", methods=["POST"])
 @login_required
 def attendance_cell(activity_id: int, row_id: int) -> Response:
-    load_activity(activity_id, manage=True)
+    activity = load_activity(activity_id, manage=True)
     try:
         status = AttendanceStatus(request.form.get("status", ""))
     except ValueError:
@@ -290,7 +289,7 @@ def attendance_cell(activity_id: int, row_id: int) -> Response:
     # Marking one's own row is fine (the secretary runs the meeting), but not when the mark
     # would decide one's own pending check-in or leave request.
     return _change_row(
-        activity_id,
+        activity,
         row_id,
         lambda row: core.mark(row, status, current_user),
         review=lambda row: row.is_pending,
@@ -313,17 +312,19 @@ def all_present(activity_id: int) -> Response:
 @bp.route("/activities/<int:activity_id>/attendance/<int:row_id>/confirm", methods=["POST"])
 @login_required
 def confirm(activity_id: int, row_id: int) -> Response:
+    activity = load_activity(activity_id, manage=True)
     return _change_row(
-        activity_id, row_id, lambda row: core.confirm_check_in(row, current_user), review=True
+        activity, row_id, lambda row: core.confirm_check_in(row, current_user), review=True
     )
 
 
 @bp.route("/activities/<int:activity_id>/leave/<int:row_id>", methods=["POST"])
 @login_required
 def leave_decide(activity_id: int, row_id: int) -> Response:
+    activity = load_activity(activity_id, manage=True)
     approve = request.form.get("decision") == "approve"
     return _change_row(
-        activity_id,
+        activity,
         row_id,
         lambda row: core.decide_leave(row, approve, current_user),
         review=True,
@@ -333,13 +334,14 @@ def leave_decide(activity_id: int, row_id: int) -> Response:
 @bp.route("/activities/<int:activity_id>/make-up/<int:row_id>", methods=["POST"])
 @login_required
 def make_up_review(activity_id: int, row_id: int) -> Response:
-    require(family_of(load_activity(activity_id, manage=True)).make_up)
+    activity = load_activity(activity_id, manage=True)
+    require(family_of(activity).make_up)
     form = ReviewForm()
     if not form.validate_on_submit():
         raise Refused(_("The comment is too long."), 422)
     confirm_it = request.form.get("decision") == "confirm"
     return _change_row(
-        activity_id,
+        activity,
         row_id,
         lambda row: core.review_make_up(row, confirm_it, form.comment.data or None, current_user),
         review=True,
@@ -355,12 +357,12 @@ def make_up_review(activity_id: int, row_id: int) -> Response:
 def absence_reason(activity_id: int, row_id: int) -> Response:
     """Why someone was on leave or absent, for the meeting record: also afterwards, also on an
     archived activity."""
-    load_activity(activity_id, manage=True)
+    activity = load_activity(activity_id, manage=True)
     form = AbsenceReasonForm()
     if not form.validate_on_submit():
         raise Refused(_("The reason is too long."), 422)
     return _change_row(
-        activity_id,
+        activity,
         row_id,
         lambda row: core.record_reason(row, form.reason.data, current_user),
         review=False,
