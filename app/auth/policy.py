@@ -1,7 +1,8 @@
 """The access policy: who may see or change what, and the scope every list query goes through.
 
 Views never check roles or units by hand: they call ``require``/``require_role`` with a predicate
-from here, and list queries pass through ``scoped_persons`` (or ``scope_unit_ids``).
+from here, and list queries pass through ``scoped_persons``, ``scoped_activities`` or
+``scoped_by_unit`` (or ``scope_unit_ids``).
 Outside one's scope a record answers 404 (its existence is not revealed); a page the role may
 never use answers 403.
 """
