@@ -16,7 +16,18 @@ from app.study.models import StudyKind, StudySession
 
 
 def _quorum(activity: Activity, counts: Counts) -> bool | None:
-    return figures.quorum(activity.kind, counts)  # type: ignore[attr-defined]
+    """Whether enough were present for the meeting's decisions to stand, where the rules set a
+    quorum: a branch general meeting needs more than half of the voting (full) members, a
+    committee meeting more than half of its members, a democratic life meeting two thirds.
+    None for every other kind."""
+    kind = activity.kind  # type: ignore[attr-defined]
+    if kind is StudyKind.GENERAL_MEETING:
+        return counts.expected_full > 0 and counts.present_full * 2 > counts.expected_full
+    if kind is StudyKind.COMMITTEE_MEETING:
+        return counts.expected > 0 and counts.present * 2 > counts.expected
+    if kind is StudyKind.DEMOCRATIC_LIFE_MEETING:
+        return counts.expected > 0 and counts.present * 3 >= counts.expected * 2
+    return None
 
 
 def _quorum_rule(activity: Activity) -> str:
