@@ -127,6 +127,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.main.views import bp as main_bp
     from app.people.views import bp as people_bp
     from app.review.views import bp as review_bp
+    from app.study import family as _study_family  # noqa: F401 - registers the family
     from app.study.views import bp as study_bp
 
     app.register_blueprint(main_bp)

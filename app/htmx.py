@@ -114,6 +114,7 @@ def commit(conflict: object = CHANGED_MEANWHILE) -> None:
     try:
         db.session.commit()
     except (StaleDataError, IntegrityError) as error:
+        db.session.rollback()  # before the message is translated: the locale reads the user
         raise Refused(conflict) from error
 
 
@@ -147,13 +148,3 @@ def answer(fragment: str, back: str, status: int = 200, **context: Any) -> Respo
     if wants_fragment():
         return render_fragment(fragment, status, **context)
     return redirect(back, 303)
-
-
-def commit_or_refuse(back: str, conflict: object = CHANGED_MEANWHILE) -> Response | None:
-    """Commit; when another request changed the same versioned row first, or took the same
-    unique value, answer with what happened instead of failing. None when committed."""
-    try:
-        db.session.commit()
-    except (StaleDataError, IntegrityError):
-        return refuse(conflict, back)
-    return None

@@ -62,17 +62,17 @@ def flashed_after(client, response) -> str:
 def test_no_make_up_before_the_session_has_started(app, client, auth, world):
     session_id = new_session(app, timedelta(days=7))
     member = signed_in(app, "member")
-    post(member, f"/study/{session_id}/leave", {"reason": "Business trip"}, HX)
+    post(member, f"/activities/{session_id}/leave", {"reason": "Business trip"}, HX)
     row = row_of(app, session_id, "member")
     auth.login("secretary")
-    post(client, f"/study/{session_id}/leave/{row.id}", {"decision": "approve"}, HX)
+    post(client, f"/activities/{session_id}/leave/{row.id}", {"decision": "approve"}, HX)
     assert row_of(app, session_id, "member").status is AttendanceStatus.LEAVE
 
     page = member.get(f"/study/{session_id}").get_data(as_text=True)
     assert "You owe a make-up study" not in page and "Submit make-up study" not in page
     refusal = "Make-up study is handed in once the session has taken place."
-    assert refusal in flashed_after(member, member.get(f"/study/{session_id}/make-up"))
-    sent = post(member, f"/study/{session_id}/make-up", {"note": "Read ahead."})
+    assert refusal in flashed_after(member, member.get(f"/activities/{session_id}/make-up"))
+    sent = post(member, f"/activities/{session_id}/make-up", {"note": "Read ahead."})
     assert refusal in flashed_after(member, sent)
     assert row_of(app, session_id, "member").make_up_state is None
     home = member.get("/").get_data(as_text=True)
@@ -80,11 +80,11 @@ def test_no_make_up_before_the_session_has_started(app, client, auth, world):
 
     # One handed in early (before this rule) is not confirmed before the start either.
     set_row(app, row.id, make_up_state=MakeUpState.SUBMITTED, make_up_note="Read ahead.")
-    url = f"/study/{session_id}/make-up/{row.id}"
+    url = f"/activities/{session_id}/make-up/{row.id}"
     answer = post(client, url, {"decision": "confirm"}, HX)
     assert answer.status_code == 422 and refusal in answer.get_data(as_text=True)
     assert row_of(app, session_id, "member").make_up_state is MakeUpState.SUBMITTED
-    paper = client.get(f"/study/{session_id}/make-up/{row.id}/paper")
+    paper = client.get(f"/activities/{session_id}/make-up/{row.id}/paper")
     assert refusal in flashed_after(client, paper)
 
     # Once it has started, the make-up is owed and offered.
@@ -97,7 +97,7 @@ def test_no_make_up_before_the_session_has_started(app, client, auth, world):
     assert post(client, url, {"decision": "return", "comment": "Write more"}, HX).status_code == 200
     assert "Submit make-up study" in member.get(f"/study/{session_id}").get_data(as_text=True)
     assert "Make-up study owed" in member.get("/").get_data(as_text=True)
-    post(member, f"/study/{session_id}/make-up", {"note": "Read and summarised."})
+    post(member, f"/activities/{session_id}/make-up", {"note": "Read and summarised."})
     assert post(client, url, {"decision": "confirm"}, HX).status_code == 200
     assert row_of(app, session_id, "member").make_up_state is MakeUpState.CONFIRMED
 
@@ -109,7 +109,7 @@ def test_a_secretary_does_not_mark_their_own_leave_or_absence(app, client, auth,
     session_id = new_session(app, timedelta(hours=-1))
     own = row_of(app, session_id, "secretary")
     auth.login("secretary")
-    url = f"/study/{session_id}/attendance/{own.id}"
+    url = f"/activities/{session_id}/attendance/{own.id}"
     for status in ("leave", "absent"):
         refused = post(client, url, {"status": status}, HX)
         assert refused.status_code == 409, status
@@ -120,7 +120,7 @@ def test_a_secretary_does_not_mark_their_own_leave_or_absence(app, client, auth,
     assert row_of(app, session_id, "secretary").status is AttendanceStatus.LATE
     # The grid offers the secretary's own row no reason to record either.
     page = client.get(f"/study/{session_id}").get_data(as_text=True)
-    assert f'action="/study/{session_id}/attendance/{own.id}/reason"' not in page
+    assert f'action="/activities/{session_id}/attendance/{own.id}/reason"' not in page
 
     admin = signed_in(app, "admin")
     assert post(admin, url, {"status": "leave"}, HX).status_code == 200
@@ -143,9 +143,9 @@ def test_a_reason_is_recorded_on_the_grid_and_shown_wherever_the_row_is(app, cli
         )
         db.session.expunge(grouped)
     # Leave nobody asked for online, entered from the paper record afterwards.
-    post(client, f"/study/{session_id}/attendance/{row.id}", {"status": "leave"}, HX)
-    post(client, f"/study/{session_id}/attendance/{grouped.id}", {"status": "present"}, HX)
-    reason_url = f"/study/{session_id}/attendance/{row.id}/reason"
+    post(client, f"/activities/{session_id}/attendance/{row.id}", {"status": "leave"}, HX)
+    post(client, f"/activities/{session_id}/attendance/{grouped.id}", {"status": "present"}, HX)
+    reason_url = f"/activities/{session_id}/attendance/{row.id}/reason"
     answer = post(client, reason_url, {"reason": "Provincial training"}, HX)
     html = answer.get_data(as_text=True)
     assert answer.status_code == 200 and html.lstrip().startswith("<tr")
@@ -163,14 +163,14 @@ def test_a_reason_is_recorded_on_the_grid_and_shown_wherever_the_row_is(app, cli
 
     # Not on a row that was present.
     refused = post(
-        client, f"/study/{session_id}/attendance/{grouped.id}/reason", {"reason": "x"}, HX
+        client, f"/activities/{session_id}/attendance/{grouped.id}/reason", {"reason": "x"}, HX
     )
     assert refused.status_code == 409
     with app.app_context():
         assert db.session.get(Participation, grouped.id).absence_reason is None
 
     # The record is archived; the reason can still be corrected, and is shown on the page.
-    post(client, f"/study/{session_id}/archive")
+    post(client, f"/activities/{session_id}/archive")
     again = post(client, reason_url, {"reason": "Provincial Party school training"}, HX)
     assert again.status_code == 200
     page = client.get(f"/study/{session_id}").get_data(as_text=True)
@@ -196,7 +196,7 @@ def test_a_reason_is_recorded_on_the_grid_and_shown_wherever_the_row_is(app, cli
     ]
 
     # The printed sign-in sheet carries it where the person would have signed.
-    sheet = Document(BytesIO(client.get(f"/study/{session_id}/sign-in-sheet.docx").data))
+    sheet = Document(BytesIO(client.get(f"/activities/{session_id}/sign-in-sheet.docx").data))
     signatures = {r.cells[1].text: r.cells[4].text for r in sheet.tables[0].rows[1:]}
     assert signatures == {
         "Member J": "On leave: Provincial Party school training",
@@ -214,14 +214,14 @@ def test_a_leave_request_reason_is_the_reason_until_the_secretary_records_anothe
 ):
     session_id = new_session(app, timedelta(days=2))
     member = signed_in(app, "member")
-    post(member, f"/study/{session_id}/leave", {"reason": "Hospital appointment"}, HX)
+    post(member, f"/activities/{session_id}/leave", {"reason": "Hospital appointment"}, HX)
     row = row_of(app, session_id, "member")
     auth.login("secretary")
     html = post(
-        client, f"/study/{session_id}/leave/{row.id}", {"decision": "approve"}, HX
+        client, f"/activities/{session_id}/leave/{row.id}", {"decision": "approve"}, HX
     ).get_data(as_text=True)
     assert html.count("Reason: Hospital appointment") == 1
-    post(client, f"/study/{session_id}/attendance/{row.id}/reason", {"reason": "Surgery"}, HX)
+    post(client, f"/activities/{session_id}/attendance/{row.id}/reason", {"reason": "Surgery"}, HX)
     shown = row_of(app, session_id, "member")
     assert shown.reason == "Surgery" and shown.leave_reason == "Hospital appointment"
     # Marked present after all: the reason goes with the leave.
@@ -229,7 +229,7 @@ def test_a_leave_request_reason_is_the_reason_until_the_secretary_records_anothe
         activity = db.session.get(Activity, session_id)
         activity.starts_at = utcnow() - timedelta(minutes=5)
         db.session.commit()
-    post(client, f"/study/{session_id}/attendance/{row.id}", {"status": "present"}, HX)
+    post(client, f"/activities/{session_id}/attendance/{row.id}", {"status": "present"}, HX)
     assert row_of(app, session_id, "member").absence_reason is None
 
 
@@ -242,7 +242,7 @@ def test_a_paper_make_up_is_recorded_and_confirmed_at_once(app, client, auth, wo
     session_id = new_session(app, timedelta(days=-10))
     row = row_of(app, session_id, "member")
     auth.login("secretary")
-    post(client, f"/study/{session_id}/archive")  # the member was absent
+    post(client, f"/activities/{session_id}/archive")  # the member was absent
     # The member has since been transferred out of the bureau.
     with app.app_context():
         person = db.session.get(Person, world["member_person"])
@@ -253,7 +253,7 @@ def test_a_paper_make_up_is_recorded_and_confirmed_at_once(app, client, auth, wo
             membership.end_date = local_today() - timedelta(days=2)
         db.session.commit()
     page = client.get(f"/study/{session_id}").get_data(as_text=True)
-    url = f"/study/{session_id}/make-up/{row.id}/paper"
+    url = f"/activities/{session_id}/make-up/{row.id}/paper"
     assert f'href="{url}"' in page
     assert client.get(url).status_code == 200
 
@@ -299,8 +299,8 @@ def test_a_secretarys_own_paper_make_up_is_recorded_by_someone_else(app, client,
     session_id = new_session(app, timedelta(days=-2))
     own = row_of(app, session_id, "secretary")
     auth.login("secretary")
-    post(client, f"/study/{session_id}/archive")
-    url = f"/study/{session_id}/make-up/{own.id}/paper"
+    post(client, f"/activities/{session_id}/archive")
+    url = f"/activities/{session_id}/make-up/{own.id}/paper"
     page = client.get(f"/study/{session_id}").get_data(as_text=True)
     assert f'href="{url}"' not in page
     data = {"handed_in_on": today(app).isoformat(), "note": "My notes."}
@@ -320,7 +320,7 @@ def test_a_secretarys_own_paper_make_up_is_recorded_by_someone_else(app, client,
 def test_a_cancelled_session_shows_its_reason_instead_of_counts(app, client, auth, world):
     session_id = new_session(app, timedelta(days=-1), title="Called off")
     auth.login("secretary")
-    post(client, f"/study/{session_id}/cancel", {"reason": "Flood warning"})
+    post(client, f"/activities/{session_id}/cancel", {"reason": "Flood warning"})
     listing = client.get("/study/").get_data(as_text=True)
     line = listing[listing.index("Called off") :]
     line = line[: line.index("</tr>")]
@@ -342,12 +342,12 @@ def test_before_the_start_archiving_is_explained_and_no_quorum_is_judged(app, cl
     auth.login("secretary")
     page = client.get(f"/study/{session_id}").get_data(as_text=True)
     assert "Can be archived once the session has started" in page
-    assert f'action="/study/{session_id}/archive"' not in page
+    assert f'action="/activities/{session_id}/archive"' not in page
     assert "Quorum not reached" not in page and "Quorum reached" not in page
     held = new_session(app, timedelta(hours=-1))
     page = client.get(f"/study/{held}").get_data(as_text=True)
     assert "Can be archived once the session has started" not in page
-    assert f'action="/study/{held}/archive"' in page and "Quorum not reached" in page
+    assert f'action="/activities/{held}/archive"' in page and "Quorum not reached" in page
 
 
 def test_zh_cn_says_archiving_waits_for_the_start(app, client, auth, world):
@@ -376,7 +376,7 @@ def test_the_home_card_shows_unmarked_and_pending_so_the_parts_add_up(app, clien
     new_session(app, timedelta(minutes=-10))
     checked_in = new_session(app, timedelta(minutes=-5))
     member = signed_in(app, "member")
-    assert post(member, f"/study/{checked_in}/check-in", {}, HX).status_code == 200
+    assert post(member, f"/activities/{checked_in}/check-in", {}, HX).status_code == 200
     card = year_card(member.get("/").get_data(as_text=True))
     assert card["Expected"] == 2
     assert (card["Present"], card["On leave"], card["Absent"]) == (0, 0, 0)
@@ -392,7 +392,7 @@ def test_rows_checked_in_by_qr_code_are_marked_on_the_grid(app, client, auth, wo
     with app.app_context():
         token = checkin.token_for(session_id)
     member = signed_in(app, "member")
-    post(member, f"/study/{session_id}/scan", {"t": token})
+    post(member, f"/activities/{session_id}/scan", {"t": token})
     auth.login("secretary")
     page = client.get(f"/study/{session_id}").get_data(as_text=True)
     grid_row = page[page.index(f'id="row-{row.id}"') :]
@@ -402,6 +402,6 @@ def test_rows_checked_in_by_qr_code_are_marked_on_the_grid(app, client, auth, wo
     assert re.search(r'<div class="value">1</div><div class="label">Checked in by QR code', page)
     # The secretary corrects it: no longer shown as a QR row.
     html = post(
-        client, f"/study/{session_id}/attendance/{row.id}", {"status": "absent"}, HX
+        client, f"/activities/{session_id}/attendance/{row.id}", {"status": "absent"}, HX
     ).get_data(as_text=True)
     assert 'data-recorded-via="qr"' not in html and "Checked in by QR code" not in html

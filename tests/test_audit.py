@@ -617,7 +617,9 @@ def test_the_trail_speaks_the_users_language(app, client, auth, world, queries):
     )
     assert sent.status_code == 303
     token = auth.token(f"/study/{session_id}")
-    asked = client.post(f"/study/{session_id}/leave", data={"csrf_token": token, "reason": "Trip"})
+    asked = client.post(
+        f"/activities/{session_id}/leave", data={"csrf_token": token, "reason": "Trip"}
+    )
     assert asked.status_code in (200, 303)
     auth.logout()
     auth.login("secretary")
@@ -629,7 +631,8 @@ def test_the_trail_speaks_the_users_language(app, client, auth, world, queries):
     )
     assert approved.status_code == 303
     decided = client.post(
-        f"/study/{session_id}/leave/{row_id}", data={"csrf_token": token, "decision": "approve"}
+        f"/activities/{session_id}/leave/{row_id}",
+        data={"csrf_token": token, "decision": "approve"},
     )
     assert decided.status_code in (200, 303)
     auth.logout()

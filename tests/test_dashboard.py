@@ -144,12 +144,12 @@ def test_member_sees_sessions_debts_and_their_year(app, client, member_year):
     html = page(client)
     # upcoming: D with a leave form, E with the check-in button (its window is open)
     assert "Session D" in html and "Session E" in html
-    assert f'action="/study/{member_year["d"]}/leave"' in html
-    assert f'action="/study/{member_year["e"]}/check-in"' in html
-    assert f'action="/study/{member_year["d"]}/check-in"' not in html
+    assert f'action="/activities/{member_year["d"]}/leave"' in html
+    assert f'action="/activities/{member_year["e"]}/check-in"' in html
+    assert f'action="/activities/{member_year["d"]}/check-in"' not in html
     # owed: C's make-up (B's is confirmed), the returned log
-    assert f'href="/study/{member_year["c"]}/make-up"' in html
-    assert f'href="/study/{member_year["b"]}/make-up"' not in html
+    assert f'href="/activities/{member_year["c"]}/make-up"' in html
+    assert f'href="/activities/{member_year["b"]}/make-up"' not in html
     assert "Reading notes" in html and "Add what you read." in html
     todo = _section(html, "todo-heading")
     assert "Leave approved" in todo and f'href="/study/{member_year["f"]}"' in todo
@@ -183,11 +183,11 @@ def test_member_checks_in_from_the_dashboard(app, client, member_year):
 
     sign_in(client, "member")
     token = csrf_token(client, "/")
-    response = client.post(f"/study/{member_year['e']}/check-in", data={"csrf_token": token})
+    response = client.post(f"/activities/{member_year['e']}/check-in", data={"csrf_token": token})
     assert response.status_code == 303
     html = page(client)
     assert "waiting for the secretary" in html
-    assert f'action="/study/{member_year["e"]}/check-in"' not in html
+    assert f'action="/activities/{member_year["e"]}/check-in"' not in html
 
 
 def test_member_dismisses_a_leave_decision_in_place(app, client, member_year):

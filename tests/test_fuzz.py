@@ -40,8 +40,8 @@ ORDER = ("anonymous", "member", "secretary2", "secretary", "admin")
 SKIPPED = {"auth.logout", "auth.language"}
 # Posted last, since a success changes what the other forms may do.
 CLOSING = {
-    "study.archive",
-    "study.cancel",
+    "activities.archive",
+    "activities.cancel",
     "people.transfer",
     "logs.withdraw",
     "activities.delete",

@@ -267,7 +267,7 @@ def test_a_version_of_thousands_of_digits_is_a_bad_request(app, client, auth, wo
     auth.login("secretary")
     response = post(
         client,
-        f"/study/{session_id}/attendance/{row.id}",
+        f"/activities/{session_id}/attendance/{row.id}",
         {"status": "present", "version": HUGE},
         headers=HX,
     )
@@ -281,7 +281,7 @@ def test_a_qr_code_with_other_digits_is_refused_not_a_server_error(app, client, 
 
     session_id = new_session(app, timedelta(minutes=-10))
     auth.login("member")
-    response = client.get(f"/study/{session_id}/scan", query_string={"t": token})
+    response = client.get(f"/activities/{session_id}/scan", query_string={"t": token})
     assert response.status_code == 400
 
 

@@ -201,7 +201,7 @@ def test_a_non_voting_attendee_comes_from_anywhere_in_the_bureau(app, client, au
     session_id = new_session(app, timedelta(hours=-1))
     auth.login("secretary")
     token = tokens(pick(client, "Member C", "bureau"))["Member C"]
-    url = f"/study/{session_id}/participants"
+    url = f"/activities/{session_id}/participants"
     # An expected participant stays limited to one's units, even with the bureau's id.
     refused = post(client, url, {"person": "Member C", "person-choice": token, "role": "expected"})
     assert refused.status_code in (303, 422)
@@ -225,7 +225,7 @@ def test_a_made_up_or_stale_id_chooses_nobody(app, client, auth, world):
     with app.app_context():
         db.session.get(Person, person_id_of(token)).transferred_out_on = local_today()
         db.session.commit()
-    url = f"/study/{session_id}/participants"
+    url = f"/activities/{session_id}/participants"
     for choice in (token, "0" * 16, "f" * 16, str(world["cujin_member"]), "x"):
         response = post(
             client, url, {"person": "Gone C", "person-choice": choice, "role": "non_voting"}, HX

@@ -409,7 +409,7 @@ def test_every_fragment_carries_the_badge_after_the_fragment(app, client, auth, 
     with app.app_context():
         session_id = db.session.get(Participation, ids["check_in"]).activity_id
     # Confirmed on the session's grid, not in the queue: the badge follows all the same.
-    url = f"/study/{session_id}/attendance/{ids['check_in']}/confirm"
+    url = f"/activities/{session_id}/attendance/{ids['check_in']}/confirm"
     html = post(client, url, {}, HX).get_data(as_text=True)
     assert html.lstrip().startswith("<tr") and oob_badge(html) == 3
     assert html.index('id="nav-badge"') > html.index("</tr>")

@@ -23,12 +23,12 @@ from docx.shared import Cm
 from flask import Flask
 from flask_babel import force_locale
 
+from app.activities import sign_in_sheet
 from app.activities.checkin import qr_svg
 from app.activities.models import ParticipantRole, Participation
 from app.auth.models import Role, User
 from app.extensions import db
 from app.people.models import Department, MembershipRole, OrgUnit, PartyStatus, UnitKind
-from app.study import sign_in_sheet
 from app.study.models import StudyKind, StudySession
 from app.study.services import create_session
 

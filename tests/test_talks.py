@@ -110,7 +110,7 @@ def test_recording_a_talk_changes_no_rate_and_no_hours(app, client, auth, world)
         )
     for person in ("Secretary J (J001)", "Member J (J002)", "Grouped J (J003)"):
         added = client.post(
-            f"/study/{talk_id}/participants",
+            f"/activities/{talk_id}/participants",
             data={"csrf_token": token, "person": person, "role": "expected"},
         )
         assert added.status_code in (200, 303), person
@@ -121,7 +121,8 @@ def test_recording_a_talk_changes_no_rate_and_no_hours(app, client, auth, world)
     assert len(row_ids) == 3
     for row_id in row_ids:
         marked = client.post(
-            f"/study/{talk_id}/attendance/{row_id}", data={"csrf_token": token, "status": "present"}
+            f"/activities/{talk_id}/attendance/{row_id}",
+            data={"csrf_token": token, "status": "present"},
         )
         assert marked.status_code in (200, 303)
 

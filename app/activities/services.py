@@ -4,8 +4,10 @@ the transaction. A refused change raises ``Refused`` with a message for the user
 """
 
 from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from app import settings
@@ -23,12 +25,18 @@ from app.activities.models import (
 from app.activities.rules import CHECKIN_AFTER, CHECKIN_BEFORE, LATE_ENTRY_DAYS
 from app.audit.models import AuditLog
 from app.audit.trail import record_event, record_type
-from app.auth.models import Role, User
+from app.auth.models import User
+from app.auth.policy import may_decide
 from app.extensions import db
 from app.locale_text import enumeration
 from app.people.models import Person
 from app.refusals import AlreadyDone, Refused
 from app.types import local_today, utcnow
+
+
+def local_date(moment: datetime) -> date:
+    """The date of a moment in TIMEZONE."""
+    return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
 
 
 def is_late_entry(ends_at: datetime, entered_at: datetime | None = None) -> bool:
@@ -73,11 +81,8 @@ def require_started(activity: Activity, now: datetime | None = None) -> None:
 def require_someone_else(row: Participation, by: User) -> None:
     """Leave, absence and make-up on one's own row are recorded by another secretary or an
     admin, as every other decision about one's own row is."""
-    if row.person_id == by.person_id and by.role is not Role.ADMIN:
+    if not may_decide(by, row.person_id):
         raise Refused(_l("Your own row is recorded by another secretary or an administrator."))
-
-
-# --- the expected list -----------------------------------------------------------------------
 
 
 def set_expected(activity: Activity, person_ids: set[int]) -> None:
@@ -141,9 +146,6 @@ def add_guest(activity: Activity, name: str, relation: str | None) -> ActivityGu
 def remove_guest(guest: ActivityGuest) -> None:
     require_open(guest.activity)
     guest.deleted_at = utcnow()
-
-
-# --- attendance ------------------------------------------------------------------------------
 
 
 # Present, late and absent are known once people gather; leave may be granted beforehand.
@@ -284,9 +286,6 @@ def check_in(row: Participation, via: RecordedVia, by: User, now: datetime | Non
         row.leave_state = None  # came after all: the request is withdrawn
 
 
-# --- leave -------------------------------------------------------------------------------------
-
-
 def request_leave(row: Participation, reason: str, now: datetime | None = None) -> None:
     require_open(row.activity)
     now = now or utcnow()
@@ -323,9 +322,6 @@ def decide_leave(row: Participation, approve: bool, by: User, comment: str | Non
         row.recorded_via = RecordedVia.SECRETARY
         row.recorded_at = utcnow()
         row.recorded_by_id = by_id
-
-
-# --- make-up study and reflections ----------------------------------------------------------
 
 
 def record_reason(row: Participation, reason: str | None, by: User) -> None:
@@ -409,9 +405,6 @@ def write_reflection(row: Participation, text: str) -> None:
     check_reflection(row)
     row.reflection = text
     row.reflection_at = utcnow()
-
-
-# --- archiving and cancelling ------------------------------------------------------------------
 
 
 def archive(activity: Activity, by: User) -> int:

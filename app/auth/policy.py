@@ -1,7 +1,8 @@
 """The access policy: who may see or change what, and the scope every list query goes through.
 
 Views never check roles or units by hand: they call ``require``/``require_role`` with a predicate
-from here, and list queries pass through ``scoped_persons`` (or ``scope_unit_ids``).
+from here, and list queries pass through ``scoped_persons``, ``scoped_activities`` or
+``scoped_by_unit`` (or ``scope_unit_ids``).
 Outside one's scope a record answers 404 (its existence is not revealed); a page the role may
 never use answers 403.
 """
@@ -15,13 +16,14 @@ import sqlalchemy as sa
 from flask import abort
 from flask_login import current_user, login_required
 
+from app.activities.models import Activity, Participation
 from app.auth.models import Role, User, account_unit
 from app.extensions import db
 from app.people.models import Membership, OrgUnit, Person, unit_order_by
 from app.types import local_today
 
 if TYPE_CHECKING:
-    from app.activities.models import Activity, Evidence, Participation
+    from app.activities.models import Evidence
     from app.logs.models import MemberLog
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -60,6 +62,24 @@ def scoped_persons(stmt: sa.Select, user: User) -> sa.Select:
         Membership.unit_id.in_(ids), Membership.deleted_at.is_(None)
     )
     return stmt.where(Person.id.in_(in_scope))
+
+
+def scoped_by_unit(stmt: sa.Select, unit_column: sa.ColumnElement[int], user: User) -> sa.Select:
+    """Rows whose unit (``unit_column``) the user administers (admins: every row)."""
+    ids = scope_unit_ids(user)
+    return stmt if ids is None else stmt.where(unit_column.in_(ids))
+
+
+def scoped_activities(stmt: sa.Select, user: User) -> sa.Select:
+    """The activities a user may see: everyone those that list them (a branch secretary who
+    also sits in the 党组); secretaries also every activity of their units; admins all."""
+    mine = sa.select(Participation.activity_id).where(Participation.person_id == user.person_id)
+    ids = scope_unit_ids(user)
+    if user.role is Role.MEMBER:
+        return stmt.where(Activity.id.in_(mine))
+    if ids is None:
+        return stmt
+    return stmt.where(sa.or_(Activity.unit_id.in_(ids), Activity.id.in_(mine)))
 
 
 def persons_in_units_today(stmt: sa.Select, user: User) -> sa.Select:

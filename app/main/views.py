@@ -23,9 +23,9 @@ from app.activities.models import (
 )
 from app.activities.rules import CHECKIN_AFTER, CHECKIN_BEFORE
 from app.auth.models import Role, User
-from app.auth.policy import scope_unit_ids
+from app.auth.policy import can_plan_activities, scope_unit_ids, scoped_by_unit
 from app.extensions import db
-from app.htmx import render_fragment, render_page, wants_fragment
+from app.htmx import render_page
 from app.people.models import COMMITTEE_POSTS, Membership, PartyStatus, Person
 from app.people.services import STATE_CURRENT, RosterFilters, roster_query
 from app.queries import page_number, text_arg
@@ -63,9 +63,6 @@ def roster_counts(user: User) -> dict[PartyStatus, int]:
     for status, count in rows:
         counts[PartyStatus(status)] = count
     return counts
-
-
-# --- the member's part (everyone linked to a person) ------------------------------------------
 
 
 def _upcoming(person_id: int, now: datetime) -> list[dict[str, Any]]:
@@ -133,9 +130,6 @@ def _member_part(
     }
 
 
-# --- the secretary's and the admin's part ------------------------------------------------------
-
-
 def _work_part(user: User, today: date, now: datetime) -> dict[str, Any]:
     """Figures of the units the user keeps (admin: the whole bureau)."""
     units = scope_unit_ids(user)
@@ -152,8 +146,7 @@ def _work_part(user: User, today: date, now: datetime) -> dict[str, Any]:
         .order_by(StudySession.starts_at, StudySession.id)
         .limit(MONTH_SESSIONS_SHOWN)
     )
-    if units is not None:
-        in_month = in_month.where(StudySession.unit_id.in_(units))
+    in_month = scoped_by_unit(in_month, StudySession.unit_id, user)
     to_archive = figures.held_not_archived(units, today)
     unarchived = (
         sa.select(StudySession)
@@ -192,8 +185,6 @@ def _work_part(user: User, today: date, now: datetime) -> dict[str, Any]:
         "chart_title": title,
     }
 
-
-# --- the admin's table of units -----------------------------------------------------------------
 
 SORTS = ("name", "sessions", "rate", "inactive", "unarchived")
 
@@ -256,18 +247,12 @@ def _unit_table(today: date, now: datetime) -> dict[str, Any]:
     }
 
 
-# --- the page -----------------------------------------------------------------------------------
-
-
 @bp.route("/")
 @login_required
 def index() -> Response:
     today = local_today()
     now = utcnow()
     admin = current_user.role is Role.ADMIN
-    if admin and wants_fragment():
-        # Sorting and paging the table of units replace the table only.
-        return render_fragment("main/_units.html", **_unit_table(today, now))
     context: dict[str, Any] = {
         "Role": Role,
         "statuses": PartyStatus,
@@ -288,11 +273,12 @@ def index() -> Response:
         if person is not None:
             context["memberships"] = person.current_memberships(today)
             context["mine"] = _member_part(current_user, person, context["memberships"], today, now)
-    if current_user.role is not Role.MEMBER:
+    if can_plan_activities(current_user):
         context["counts"] = roster_counts(current_user)
         context["work"] = _work_part(current_user, today, now)
     if current_user.role is Role.SECRETARY:
         context["scope_units"] = current_user.units
     if admin:
         context.update(_unit_table(today, now))
-    return render_page("main/dashboard.html", **context)
+    # Sorting and paging the admin's table of units replace the table only.
+    return render_page("main/dashboard.html", "main/_units.html" if admin else None, **context)

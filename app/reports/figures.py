@@ -271,20 +271,6 @@ def make_ups_owed(person_id: int, units: sa.Select | None = None) -> list[Partic
     return list(db.session.scalars(stmt))
 
 
-def quorum(kind: StudyKind, counts: Counts) -> bool | None:
-    """Whether enough were present for the meeting's decisions to stand, where the rules set a
-    quorum: a branch general meeting needs more than half of the voting (full) members, a
-    committee meeting more than half of its members, a democratic life meeting two thirds.
-    None for every other kind."""
-    if kind is StudyKind.GENERAL_MEETING:
-        return counts.expected_full > 0 and counts.present_full * 2 > counts.expected_full
-    if kind is StudyKind.COMMITTEE_MEETING:
-        return counts.expected > 0 and counts.present * 2 > counts.expected
-    if kind is StudyKind.DEMOCRATIC_LIFE_MEETING:
-        return counts.expected > 0 and counts.present * 3 >= counts.expected * 2
-    return None
-
-
 # --- people and periods ------------------------------------------------------------------------
 
 

@@ -4,17 +4,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
-from app.activities.models import Activity, ActivityStatus, Participation
-from app.activities.services import flag_late_entry, set_expected
-from app.auth.models import Role, User
-from app.auth.policy import scope_unit_ids, subtree_ids
+from app.activities.models import Activity, ActivityStatus
+from app.activities.services import flag_late_entry, local_date, set_expected
+from app.auth.models import User
+from app.auth.policy import scoped_activities, subtree_ids
 from app.extensions import db
 from app.people.models import (
     COMMITTEE_POSTS,
@@ -62,10 +60,6 @@ def expected_person_ids(unit: OrgUnit, kind: StudyKind, on: date) -> set[int]:
             sa.or_(Person.joined_on.is_(None), Person.joined_on <= on),
         )
     return set(db.session.scalars(stmt))
-
-
-def local_date(moment: datetime) -> date:
-    return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
 
 
 def create_session(values: dict[str, Any], by: User) -> StudySession:
@@ -139,14 +133,7 @@ def session_query(user: User, filters: SessionFilters, now: datetime) -> sa.Sele
         .options(joinedload(StudySession.unit))
         .order_by(Activity.starts_at.desc(), Activity.id.desc())
     )
-    # Everyone sees the sessions that list them (a branch secretary who also sits in the 党组);
-    # secretaries also every session of their units.
-    mine = sa.select(Participation.activity_id).where(Participation.person_id == user.person_id)
-    ids = scope_unit_ids(user)
-    if user.role is Role.MEMBER:
-        stmt = stmt.where(Activity.id.in_(mine))
-    elif ids is not None:
-        stmt = stmt.where(sa.or_(Activity.unit_id.in_(ids), Activity.id.in_(mine)))
+    stmt = scoped_activities(stmt, user)
     if filters.year is not None:
         stmt = stmt.where(
             Activity.held_on >= date(filters.year, 1, 1),

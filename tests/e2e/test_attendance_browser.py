@@ -62,6 +62,7 @@ def test_planned_session_leave_reason_and_the_year_in_the_browser(open_page, scr
         # Item 8: before the start, archiving waits and says why; no quorum verdict yet.
         session_id = plan_session(desk, "支部党员大会（请假与补学）", 2)
         base = f"/study/{session_id}"
+        actions = f"/activities/{session_id}"
         expect(desk.locator("#archive-later")).to_have_text("可在活动开始后归档")
         expect(desk.get_by_role("button", name="归档", exact=True)).to_have_count(0)
         counts = desk.locator("#session-counts")
@@ -73,7 +74,7 @@ def test_planned_session_leave_reason_and_the_year_in_the_browser(open_page, scr
         phone.goto(base)
         panel = phone.locator("#my-participation")
         panel.locator("#leave-reason").fill("到省工信厅参加业务培训")
-        with phone.expect_response(posted(f"{base}/leave")):
+        with phone.expect_response(posted(f"{actions}/leave")):
             panel.get_by_role("button", name="请假", exact=True).click()
         expect(panel).to_contain_text("等待书记")
         desk.reload()
@@ -87,7 +88,7 @@ def test_planned_session_leave_reason_and_the_year_in_the_browser(open_page, scr
         phone.goto(base)
         expect(panel.locator(".badge.text-bg-info")).to_have_text("请假")
         expect(phone.get_by_role("link", name="提交补学")).to_have_count(0)
-        phone.goto(f"{base}/make-up")
+        phone.goto(f"{actions}/make-up")
         phone.wait_for_url(re.compile(rf"{base}$"))
         expect(phone.locator("#flashes")).to_contain_text("补学须在活动开始后提交")
         settle(phone)
@@ -100,11 +101,11 @@ def test_planned_session_leave_reason_and_the_year_in_the_browser(open_page, scr
         assert other_id is not None
         other = desk.locator(f"#{other_id}")
         name = other.locator(".fw-semibold").inner_text()
-        with desk.expect_response(posted(f"{base}/attendance/{other_id.removeprefix('row-')}")):
+        with desk.expect_response(posted(f"{actions}/attendance/{other_id.removeprefix('row-')}")):
             other.get_by_role("button", name="请假", exact=True).click()
         other.locator("summary", has_text="登记理由").click()
         other.get_by_label(f"{name}的理由").fill("参加区重点项目调度会")
-        reason_url = f"{base}/attendance/{other_id.removeprefix('row-')}/reason"
+        reason_url = f"{actions}/attendance/{other_id.removeprefix('row-')}/reason"
         with desk.expect_response(posted(reason_url)) as answer:
             other.get_by_role("button", name="保存").click()
         assert answer.value.status == 200
@@ -112,7 +113,7 @@ def test_planned_session_leave_reason_and_the_year_in_the_browser(open_page, scr
         expect(desk.locator("#flashes")).to_contain_text("理由已保存")
         # The secretary's own row offers no leave to grant oneself.
         own = rows.filter(has_text=SECRETARY_NAME)
-        own_url = f"{base}/attendance/{(own.get_attribute('id') or '').removeprefix('row-')}"
+        own_url = f"{actions}/attendance/{(own.get_attribute('id') or '').removeprefix('row-')}"
         with desk.expect_response(posted(own_url)) as answer:
             own.get_by_role("button", name="请假", exact=True).click()
         assert answer.value.status == 409

@@ -117,6 +117,7 @@ def test_member_check_in_reaches_the_open_grid_and_is_confirmed_in_place(
 
         session_id, _ = create_session(desk, "支部党员大会（签到测试）")
         base = f"/study/{session_id}"
+        actions = f"/activities/{session_id}"
         rows = desk.locator("#attendance tbody tr[id^=row-]")
         expect(rows.first).to_be_visible()
         mine_row = rows.filter(has_text=MEMBER_NAME)
@@ -139,7 +140,7 @@ def test_member_check_in_reaches_the_open_grid_and_is_confirmed_in_place(
         desk.on(
             "response",
             lambda response: polls.append(response)
-            if urlsplit(response.url).path == f"{base}/attendance"
+            if urlsplit(response.url).path == f"{actions}/attendance"
             else None,
         )
 
@@ -151,7 +152,7 @@ def test_member_check_in_reaches_the_open_grid_and_is_confirmed_in_place(
         check_in = panel.get_by_role("button", name="签到", exact=True)
         expect(check_in).to_be_visible()
         phone.evaluate("window.__marker = 1")
-        with phone.expect_response(posted(f"{base}/check-in")) as answer:
+        with phone.expect_response(posted(f"{actions}/check-in")) as answer:
             check_in.click()
         assert answer.value.status == 200
         expect(panel).to_contain_text("已签到 — 等待书记确认。")
@@ -178,7 +179,7 @@ def test_member_check_in_reaches_the_open_grid_and_is_confirmed_in_place(
         desk.fill("#guest-name", "")
 
         row_id = (mine_row.get_attribute("id") or "").removeprefix("row-")
-        with desk.expect_response(posted(f"{base}/attendance/{row_id}/confirm")) as answer:
+        with desk.expect_response(posted(f"{actions}/attendance/{row_id}/confirm")) as answer:
             confirm.click()
         assert answer.value.status == 200
         expect(confirm).to_have_count(0)
@@ -197,7 +198,7 @@ def test_member_check_in_reaches_the_open_grid_and_is_confirmed_in_place(
         other_row = desk.locator(f"#{other_id}")
         expect(count_value(desk, "缺席")).to_have_text("0")
         unmarked = int(count_value(desk, "未标记").inner_text())
-        with desk.expect_response(posted(f"{base}/attendance/{other_id.removeprefix('row-')}")):
+        with desk.expect_response(posted(f"{actions}/attendance/{other_id.removeprefix('row-')}")):
             other_row.get_by_role("button", name="缺席", exact=True).click()
         expect(other_row.locator(".badge.text-bg-danger")).to_have_text("缺席")
         expect(other_row.get_by_role("button", name="缺席", exact=True)).to_have_attribute(

@@ -1,8 +1,9 @@
-"""The sign-in sheet 签到表 of a study session: printed, signed by hand in the room, kept as a scan.
+"""The sign-in sheet 签到表 of an activity: printed, signed by hand in the room, kept as a scan.
 
 Expected people are listed by department (in the bureau's own order) and then by name, the way an
 office reads its roster; 列席 attendees follow in their own table, since they never count in 应到.
-Party status is the status on the session's date, as the figures count it.
+Party status is the status on the activity's date, as the figures count it. The facts at the head
+are the family's (``Family.sheet_facts``).
 """
 
 from typing import Any
@@ -16,13 +17,13 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from app import settings
-from app.activities.models import ParticipantRole, Participation
+from app.activities.families import family_of
+from app.activities.models import Activity, ParticipantRole, Participation
+from app.activities.services import local_date
 from app.extensions import db
 from app.people.models import Person, roster_order
 from app.reports import docx_common
 from app.reports.figures import status_label_on
-from app.study.models import StudySession
-from app.study.services import local_date
 from app.templating import fmt_date
 
 # No., name, department, party status, signature: 15.6 cm, the text width.
@@ -32,24 +33,24 @@ SIGNATURE_ROW_HEIGHT = Cm(1.0)
 # Characters Windows, macOS or a browser refuse in a file name.
 
 
-def build(session: StudySession) -> bytes:
+def build(activity: Activity) -> bytes:
     """The sign-in sheet as a Word document (A4)."""
     doc = docx_common.new_document()
-    doc.core_properties.title = f"{_('Sign-in sheet')} {session.title}"
+    doc.core_properties.title = f"{_('Sign-in sheet')} {activity.title}"
     docx_common.add_heading(
         doc,
         _("%(organisation)s sign-in sheet", organisation=settings.get("org.name")),
         0,
     )
-    docx_common.add_heading(doc, session.title, 1).alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _facts(doc, session)
+    docx_common.add_heading(doc, activity.title, 1).alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _facts(doc, activity)
 
-    expected, non_voting = _participants(session)
-    _people_table(doc, expected, session)
+    expected, non_voting = _participants(activity)
+    _people_table(doc, expected, activity)
     if non_voting:
         docx_common.add_heading(doc, _("Non-voting attendees"), 2)
-        _people_table(doc, non_voting, session)
-    guests = [guest for guest in session.guests if guest.deleted_at is None]
+        _people_table(doc, non_voting, activity)
+    guests = [guest for guest in activity.guests if guest.deleted_at is None]
     if guests:
         docx_common.add_heading(doc, _("Guests"), 2)
         rows = [
@@ -65,40 +66,32 @@ def build(session: StudySession) -> bytes:
     return docx_common.to_bytes(doc)
 
 
-def filename(session: StudySession) -> str:
+def filename(activity: Activity) -> str:
     """签到表-2026-03-08-<title>.docx: the date sorts the files of a year in order."""
-    return docx_common.filename(_("Sign-in sheet"), session.held_on.isoformat(), session.title)
+    return docx_common.filename(_("Sign-in sheet"), activity.held_on.isoformat(), activity.title)
 
 
-def _facts(doc: Document, session: StudySession) -> None:
-    """Kind, unit, time, place and who leads; short facts two to a line, long ones alone."""
-    lines = [
-        [(_("Kind"), str(session.kind.label)), (_("Unit"), session.unit.name)],
-        [(_("Time"), _time_span(session))],
-        [(_("Place"), session.place or "")],
-        [(_("Chair"), session.chair_display), (_("Minute-taker"), session.minute_taker_display)],
-    ]
-    if session.lecturer_display:
-        lines.append([(_("Lecturer"), session.lecturer_display)])
-    for pairs in lines:
+def _facts(doc: Document, activity: Activity) -> None:
+    """The family's facts; short facts two to a line, long ones alone."""
+    for pairs in family_of(activity).sheet_facts(activity):
         docx_common.add_fields(doc, pairs)
     doc.add_paragraph()
 
 
-def _time_span(session: StudySession) -> str:
+def time_span(activity: Activity) -> str:
     """The local date and the start and end times, in TIMEZONE; both dates when it runs over."""
-    start, end = format_time(session.starts_at, "HH:mm"), format_time(session.ends_at, "HH:mm")
-    day = fmt_date(session.held_on, "full")
-    end_on = local_date(session.ends_at)
-    if end_on != session.held_on:
+    start, end = format_time(activity.starts_at, "HH:mm"), format_time(activity.ends_at, "HH:mm")
+    day = fmt_date(activity.held_on, "full")
+    end_on = local_date(activity.ends_at)
+    if end_on != activity.held_on:
         return f"{day} {start} – {fmt_date(end_on, 'full')} {end}"
     return f"{day} {start}–{end}"
 
 
-def _participants(session: StudySession) -> tuple[list[Participation], list[Participation]]:
+def _participants(activity: Activity) -> tuple[list[Participation], list[Participation]]:
     rows = db.session.scalars(
         sa.select(Participation)
-        .where(Participation.activity_id == session.id)
+        .where(Participation.activity_id == activity.id)
         .options(selectinload(Participation.person).selectinload(Person.department))
     )
     expected: list[Participation] = []
@@ -122,14 +115,14 @@ def _absence(row: Participation) -> str:
     return str(row.status.label)
 
 
-def _people_table(doc: Document, participants: list[Participation], session: StudySession) -> None:
+def _people_table(doc: Document, participants: list[Participation], activity: Activity) -> None:
     headers = [_("No."), _("Name"), _("Department"), _("Party status"), _("Signature")]
     rows = [
         [
             str(number),
             row.person.name,
             row.person.department.name if row.person.department else "",
-            status_label_on(row.person, session.held_on),
+            status_label_on(row.person, activity.held_on),
             _absence(row),
         ]
         for number, row in enumerate(participants, start=1)

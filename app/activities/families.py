@@ -1,0 +1,85 @@
+"""The record families built on the shared core: each registers what the core needs to know
+about it (its model, its page, what it offers), so the core's routes and templates serve every
+family without naming one."""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from flask import url_for
+
+from app.activities.models import Activity, ActivityFamily
+
+if TYPE_CHECKING:
+    from app.reports.figures import Counts
+
+# A sign-in sheet's facts: lines of (label, value) pairs, short facts two to a line.
+FactLines = list[list[tuple[str, str]]]
+
+
+def _no_quorum(_activity: Activity, _counts: "Counts") -> bool | None:
+    return None
+
+
+def _no_extras(_activity: Activity) -> dict[str, Any]:
+    return {}
+
+
+@dataclass(frozen=True)
+class Family:
+    """One record family. ``show_endpoint`` takes the activity's id as ``show_arg``."""
+
+    key: ActivityFamily
+    model: type[Activity]
+    label: object
+    show_endpoint: str
+    show_arg: str = "activity_id"
+    index_endpoint: str | None = None
+    index_label: object = ""
+    make_up: bool = False
+    reflections: bool = False
+    qr: bool = False
+    # Whether enough were present for decisions to stand, where the family sets a quorum.
+    quorum: Callable[[Activity, "Counts"], bool | None] = _no_quorum
+    # The rule the quorum follows, as shown beside it.
+    quorum_rule: Callable[[Activity], str] = lambda _activity: ""
+    # The facts printed at the head of the sign-in sheet.
+    sheet_facts: Callable[[Activity], FactLines] = lambda _activity: []
+    # Loader options for the family's own relationships shown on its pages.
+    load_options: Callable[[], Sequence[Any]] = lambda: ()
+    # What the family's parts of the record page need beyond the core's context.
+    record_extras: Callable[[Activity], dict[str, Any]] = _no_extras
+    # A partial shown instead of the attendance figures (None: the figures).
+    counts_partial: Callable[[Activity], str | None] = lambda _activity: None
+
+
+_families: dict[ActivityFamily, Family] = {}
+
+
+def register(family: Family) -> Family:
+    _families[family.key] = family
+    return family
+
+
+def family_for(key: ActivityFamily) -> Family:
+    return _families[key]
+
+
+def family_of(activity: Activity) -> Family:
+    return _families[activity.family]
+
+
+def registered() -> list[Family]:
+    return list(_families.values())
+
+
+def show_url(activity: Activity, **values: Any) -> str:
+    """The address of an activity's own page, whatever its family."""
+    family = family_of(activity)
+    return url_for(family.show_endpoint, **{family.show_arg: activity.id}, **values)
+
+
+def index_url(activity: Activity) -> str | None:
+    """The family's list, for a breadcrumb; None when the family has none."""
+    endpoint = family_of(activity).index_endpoint
+    return url_for(endpoint) if endpoint else None

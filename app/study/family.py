@@ -1,0 +1,93 @@
+"""Study sessions on the shared core: what the core's routes, partials and sign-in sheet need to
+know about them."""
+
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import joinedload
+
+from app.activities.families import FactLines, Family, register
+from app.activities.models import Activity, ActivityFamily
+from app.activities.sign_in_sheet import time_span
+from app.reports import figures
+from app.reports.figures import Counts
+from app.study.models import StudyKind, StudySession
+
+
+def _quorum(activity: Activity, counts: Counts) -> bool | None:
+    """Whether enough were present for the meeting's decisions to stand, where the rules set a
+    quorum: a branch general meeting needs more than half of the voting (full) members, a
+    committee meeting more than half of its members, a democratic life meeting two thirds.
+    None for every other kind."""
+    kind = activity.kind  # type: ignore[attr-defined]
+    if kind is StudyKind.GENERAL_MEETING:
+        return counts.expected_full > 0 and counts.present_full * 2 > counts.expected_full
+    if kind is StudyKind.COMMITTEE_MEETING:
+        return counts.expected > 0 and counts.present * 2 > counts.expected
+    if kind is StudyKind.DEMOCRATIC_LIFE_MEETING:
+        return counts.expected > 0 and counts.present * 3 >= counts.expected * 2
+    return None
+
+
+def _quorum_rule(activity: Activity) -> str:
+    kind = activity.kind  # type: ignore[attr-defined]
+    if kind is StudyKind.GENERAL_MEETING:
+        return _("more than half of the full members present")
+    if kind is StudyKind.DEMOCRATIC_LIFE_MEETING:
+        return _("at least two thirds present")
+    return _("more than half present")
+
+
+def _sheet_facts(session: StudySession) -> FactLines:
+    """Kind, unit, time, place and who leads."""
+    lines = [
+        [(_("Kind"), str(session.kind.label)), (_("Unit"), session.unit.name)],
+        [(_("Time"), time_span(session))],
+        [(_("Place"), session.place or "")],
+        [(_("Chair"), session.chair_display), (_("Minute-taker"), session.minute_taker_display)],
+    ]
+    if session.lecturer_display:
+        lines.append([(_("Lecturer"), session.lecturer_display)])
+    return lines
+
+
+def _load_options() -> list[Any]:
+    return [
+        joinedload(StudySession.chair),
+        joinedload(StudySession.minute_taker),
+        joinedload(StudySession.lecturer),
+    ]
+
+
+def _talks(activity: Activity) -> dict[str, Any]:
+    """A talk session's figures are its talks, not attendance."""
+    counts = activity.kind.counts_in_attendance  # type: ignore[attr-defined]
+    return {"talks": [] if counts else figures.talks([activity.id])}
+
+
+def _counts_partial(activity: Activity) -> str | None:
+    counts = activity.kind.counts_in_attendance  # type: ignore[attr-defined]
+    return None if counts else "study/_talk_counts.html"
+
+
+STUDY = register(
+    Family(
+        key=ActivityFamily.STUDY,
+        model=StudySession,
+        label=_l("Study session"),
+        show_endpoint="study.show",
+        show_arg="session_id",
+        index_endpoint="study.index",
+        index_label=_l("Study sessions"),
+        make_up=True,
+        reflections=True,
+        qr=True,
+        quorum=_quorum,
+        quorum_rule=_quorum_rule,
+        sheet_facts=_sheet_facts,  # type: ignore[arg-type]
+        load_options=_load_options,
+        record_extras=_talks,
+        counts_partial=_counts_partial,
+    )
+)
