@@ -44,7 +44,7 @@ CLOSING = {
     "study.cancel",
     "people.transfer",
     "logs.withdraw",
-    "activities.delete",
+    "evidence.delete",
     "admin.unit_deactivate",
     "admin.membership_end",
     "admin.membership_remove",

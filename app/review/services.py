@@ -19,19 +19,19 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
-from app.activities import evidence as files
 from app.activities import services as core
 from app.activities.models import (
     Activity,
     ActivityState,
     AttendanceStatus,
-    Evidence,
     LeaveState,
     MakeUpState,
     Participation,
 )
 from app.auth.models import Role, User
 from app.auth.policy import scope_unit_ids, subtree_ids
+from app.evidence import services as files
+from app.evidence.models import Evidence
 from app.extensions import db
 from app.logs import services as logs
 from app.logs.models import LogState, MemberLog

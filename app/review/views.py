@@ -10,10 +10,10 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
-from app.activities import evidence as files
 from app.activities.models import Participation
 from app.auth.models import Role
 from app.auth.policy import require, role_required, units_for_choice
+from app.evidence.owners import activity_url
 from app.extensions import db
 from app.htmx import local_path, only_flashes, render_fragment, render_page, wants_fragment
 from app.queries import form_version, page_number, query_args, text_arg
@@ -40,7 +40,7 @@ def _queue_args() -> dict[str, str]:
 
 def _item_context() -> dict[str, Any]:
     return {
-        "activity_url": files.activity_url,
+        "activity_url": activity_url,
         "queue_args": _queue_args(),
     }
 

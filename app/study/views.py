@@ -30,14 +30,12 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app import settings
 from app.activities import checkin
-from app.activities import evidence as files
 from app.activities import services as core
 from app.activities.models import (
     Activity,
     ActivityGuest,
     ActivityStatus,
     AttendanceStatus,
-    Evidence,
     ParticipantRole,
     Participation,
     RecordedVia,
@@ -55,6 +53,8 @@ from app.auth.policy import (
     unit_in_scope,
     units_for_choice,
 )
+from app.evidence import services as files
+from app.evidence.models import Evidence
 from app.extensions import db
 from app.htmx import (
     CHANGED_MEANWHILE,
