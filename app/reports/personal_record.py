@@ -31,10 +31,10 @@ from app.activities.models import (
     Participation,
 )
 from app.extensions import db
+from app.files import word as docx_common
 from app.locale_text import enumeration
 from app.logs.models import STUDY_KINDS, LogKind, LogState, MemberLog
 from app.people.models import Membership, MembershipRole, Person
-from app.reports import docx_common
 from app.reports.figures import (
     MemberFigures,
     member_figures,

@@ -18,8 +18,8 @@ from sqlalchemy.orm import selectinload
 from app import settings
 from app.activities.models import ParticipantRole, Participation
 from app.extensions import db
+from app.files import word as docx_common
 from app.people.models import Person, roster_order
-from app.reports import docx_common
 from app.reports.figures import status_label_on
 from app.study.models import StudySession
 from app.study.services import local_date
