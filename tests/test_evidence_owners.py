@@ -104,6 +104,14 @@ def test_the_database_refuses_evidence_with_two_owners_or_none(app, world, sessi
             db.session.rollback()
 
 
+def test_an_owner_registered_after_the_model_is_refused():
+    """It would have no column: registrations happen before ``Evidence`` is built."""
+    late = owners.Owner(**{**owners.owner_named("activity").__dict__, "name": "late"})
+    with pytest.raises(RuntimeError, match="after Evidence was built"):
+        owners.register(late)
+    assert "late" not in [owner.name for owner in owners.registered()]
+
+
 def test_one_owner_is_named_by_its_registration():
     with pytest.raises(ValueError, match="exactly one owner"):
         owners.single({"activity": None, "member_log": None})

@@ -89,6 +89,7 @@ def _add_owner_columns() -> None:
         )
         setattr(Evidence, owner.column, column)
         setattr(Evidence, owner.name, relationship(owner.model))
+    owners.seal()
 
 
 _add_owner_columns()

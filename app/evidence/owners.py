@@ -55,13 +55,22 @@ class Owner:
 
 
 _OWNERS: dict[str, Owner] = {}
+# Set once ``Evidence`` is built from the registry: a later owner would have no column.
+_SEALED: list[bool] = []
 
 
 def register(owner: Owner) -> Owner:
+    if _SEALED:
+        raise RuntimeError(f"evidence owner {owner.name!r} registered after Evidence was built")
     if owner.name in _OWNERS:
         raise ValueError(f"evidence owner {owner.name!r} is registered already")
     _OWNERS[owner.name] = owner
     return owner
+
+
+def seal() -> None:
+    """Called by ``app/evidence/models.py`` once the owner columns exist."""
+    _SEALED.append(True)
 
 
 def registered() -> tuple[Owner, ...]:
