@@ -123,6 +123,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
     from app.audit.views import bp as audit_bp
     from app.auth.views import bp as auth_bp
+    from app.evidence.views import bp as evidence_bp
     from app.logs.views import bp as logs_bp
     from app.main.views import bp as main_bp
     from app.people.views import bp as people_bp
@@ -139,6 +140,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(audit_bp, url_prefix="/audit")
     app.register_blueprint(review_bp, url_prefix="/review")
     app.register_blueprint(activities_bp, url_prefix="")
+    app.register_blueprint(evidence_bp, url_prefix="")
 
 
 def _register_hooks(app: Flask) -> None:

@@ -342,8 +342,8 @@ def is_empty() -> bool:
 def wipe() -> None:
     """Removes every row (not the schema) and the evidence files those rows own: only for
     --reset."""
-    from app.activities.evidence import relative_path, upload_folder
-    from app.activities.models import Evidence
+    from app.evidence.models import Evidence
+    from app.evidence.storage import relative_path, upload_folder
 
     folder = upload_folder()
     for stored, thumbnail in db.session.execute(

@@ -19,9 +19,9 @@ from PIL import Image, ImageDraw, ImageFont
 from werkzeug.datastructures import FileStorage
 
 from app.activities import services as attendance
-from app.activities.evidence import attach
 from app.activities.models import AttendanceStatus, Participation, RecordedVia
 from app.auth.models import User
+from app.evidence.services import attach
 from app.extensions import db
 from app.people.models import OrgUnit, Person
 from app.study.models import StudyKind, StudySession

@@ -3,9 +3,10 @@ run-time settings so that the settings page lists them."""
 
 import app.activities.rules
 import app.reports.rules  # noqa: F401
-from app.activities.models import Activity, ActivityGuest, Evidence, Participation
+from app.activities.models import Activity, ActivityGuest, Participation
 from app.audit.models import AuditLog
 from app.auth.models import LoginAttempt, User, account_unit
+from app.evidence.models import Evidence
 from app.logs.models import MemberLog
 from app.people.models import Department, ImportBatch, Membership, OrgUnit, Person
 from app.settings import Setting

@@ -80,14 +80,14 @@ GET = {
     "activities.qr": ("/activities/{session}/qr", SCOPED),
     # The polled grid: htmx gets the fragment; a plain visit is sent to the session page.
     "activities.attendance": ("/activities/{session}/attendance", grid(LOGIN, 403, 404, 303, 303)),
-    "activities.file": ("/evidence/{evidence}", grid(LOGIN, 200, 404, 200, 200)),
+    "evidence.file": ("/evidence/{evidence}", grid(LOGIN, 200, 404, 200, 200)),
     # ``member``'s pending log; the admin's technical account has no person to log for.
     "review.index": ("/review/", KEEPERS),
     "logs.index": ("/logs/", SIGNED_IN),
     "logs.new": ("/logs/new", grid(LOGIN, 200, 200, 200, 403)),
     "logs.show": ("/logs/{log}", grid(LOGIN, 200, 404, 200, 200)),
     "logs.edit": ("/logs/{log}/edit", grid(LOGIN, 200, 404, 403, 403)),
-    "activities.thumbnail": ("/evidence/{evidence}/thumbnail", grid(LOGIN, 200, 404, 200, 200)),
+    "evidence.thumbnail": ("/evidence/{evidence}/thumbnail", grid(LOGIN, 200, 404, 200, 200)),
     "activities.sign_in_sheet": ("/activities/{session}/sign-in-sheet.docx", SCOPED),
     # A forged code opens nothing, whoever scans it: it is verified before sign-in.
     "activities.scan": ("/activities/{session}/scan?t=1.forged", grid(400, 400, 400, 400, 400)),
@@ -137,7 +137,7 @@ POST = {
     "admin.account_password": ("/admin/accounts/{account}/password", REFUSED_ADMIN),
     "admin.settings_edit": ("/admin/settings", REFUSED_ADMIN),
     "auth.password": ("/auth/password", grid(LOGIN, 0, 0, 0, 0)),
-    "activities.upload": ("/activities/{session}/evidence", REFUSED),
+    "evidence.upload": ("/activities/{session}/evidence", REFUSED),
     "review.decide": ("/review/leave/{row}", REFUSED),
     "review.decide_selected": ("/review/bulk", REFUSED_KEEPERS),
     # Only one's own leave decision is dismissed.
@@ -146,7 +146,7 @@ POST = {
     "logs.edit": ("/logs/{log}/edit", grid(LOGIN, 0, 404, 403, 403)),
     "logs.withdraw": ("/logs/{log}/withdraw", grid(LOGIN, 0, 404, 403, 403)),
     "logs.file_remove": ("/logs/{log}/files/{log_file}/remove", grid(LOGIN, 0, 404, 403, 403)),
-    "activities.delete": ("/evidence/{evidence}/delete", REFUSED),
+    "evidence.delete": ("/evidence/{evidence}/delete", REFUSED),
     "study.new": ("/study/new", REFUSED_KEEPERS),
     "study.edit": ("/study/{session}/edit", REFUSED),
     "activities.attendance_cell": ("/activities/{session}/attendance/{row}", REFUSED),
@@ -202,8 +202,8 @@ def _planned_session(app) -> dict:
     from PIL import Image
     from werkzeug.datastructures import FileStorage
 
-    from app.activities.evidence import attach
     from app.activities.services import add_guest
+    from app.evidence.services import attach
     from app.logs.models import LogKind
     from app.logs.services import submit
     from app.people.models import OrgUnit

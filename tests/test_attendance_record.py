@@ -16,12 +16,12 @@ from app.activities import checkin
 from app.activities.models import (
     Activity,
     AttendanceStatus,
-    Evidence,
     MakeUpState,
     Participation,
 )
 from app.audit.models import AuditLog
 from app.auth.models import User
+from app.evidence.models import Evidence
 from app.extensions import db
 from app.people.models import Membership, Person
 from app.types import local_today, utcnow

@@ -14,7 +14,6 @@ from app.activities.models import (
     Activity,
     ActivityState,
     AttendanceStatus,
-    Evidence,
     LeaveState,
     MakeUpState,
     Participation,
@@ -30,6 +29,7 @@ from app.demo_sessions import (
     nth_weekday,
     workday_from,
 )
+from app.evidence.models import Evidence
 from app.extensions import db
 from app.logs.models import LogKind, LogState, MemberLog
 from app.people.models import Membership, OrgUnit, PartyStatus, Person

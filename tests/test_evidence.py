@@ -14,17 +14,19 @@ from openpyxl import Workbook
 from PIL import ExifTags, Image
 from werkzeug.datastructures import FileStorage
 
-from app.activities import evidence as files
 from app.activities.models import (
     Activity,
     ActivityState,
     AttendanceStatus,
-    Evidence,
-    EvidenceKind,
     Participation,
 )
 from app.activities.services import Refused
 from app.auth.models import Role, User
+from app.evidence import photos
+from app.evidence import services as files
+from app.evidence.content import CONTENT_TYPES
+from app.evidence.models import Evidence, EvidenceKind
+from app.evidence.storage import relative_path
 from app.extensions import db
 from app.people.models import OrgUnit, Person
 from app.study.models import StudyKind
@@ -301,7 +303,7 @@ def test_a_phone_photo_is_stored_upright_without_metadata(app, client, auth, ses
     assert row.content_type == "image/jpeg"
     assert row.original_name == "IMG_0001.jpg"
     folder = Path(app.config["UPLOAD_FOLDER"])
-    stored = Image.open(folder / files.relative_path(row.stored_name))
+    stored = Image.open(folder / relative_path(row.stored_name))
     assert stored.format == "JPEG"
     assert stored.size == (80, 120)  # turned upright: the raw photo was 120 × 80
     # Rotated clockwise, the blue right half is now the bottom.
@@ -310,15 +312,15 @@ def test_a_phone_photo_is_stored_upright_without_metadata(app, client, auth, ses
     assert not stored.getexif().get_ifd(ExifTags.IFD.GPSInfo)
     assert "exif" not in stored.info and "comment" not in stored.info
     assert "icc_profile" not in stored.info
-    raw = (folder / files.relative_path(row.stored_name)).read_bytes()
+    raw = (folder / relative_path(row.stored_name)).read_bytes()
     assert b"PhoneMaker" not in raw and b"taken at home" not in raw
     assert row.size == len(raw)
-    thumbnail = Image.open(folder / files.relative_path(row.thumbnail_name))
+    thumbnail = Image.open(folder / relative_path(row.thumbnail_name))
     assert thumbnail.format == "JPEG" and not thumbnail.getexif()
     assert stored_files(app) == sorted(
         [
-            folder / files.relative_path(row.stored_name),
-            folder / files.relative_path(row.thumbnail_name),
+            folder / relative_path(row.stored_name),
+            folder / relative_path(row.thumbnail_name),
         ]
     )
 
@@ -328,12 +330,12 @@ def test_large_photos_are_shrunk(app, client, auth, session_id):
         app, client, auth, session_id, image_bytes("JPEG", size=(6000, 3000)), "wide.jpg", ""
     )
     folder = Path(app.config["UPLOAD_FOLDER"])
-    assert Image.open(folder / files.relative_path(row.stored_name)).size == (4000, 2000)
-    assert max(Image.open(folder / files.relative_path(row.thumbnail_name)).size) == 480
+    assert Image.open(folder / relative_path(row.stored_name)).size == (4000, 2000)
+    assert max(Image.open(folder / relative_path(row.thumbnail_name)).size) == 480
 
 
 def test_a_photo_with_too_many_pixels_is_refused(app, client, auth, session_id, monkeypatch):
-    monkeypatch.setattr(files, "MAX_PIXELS", 1000)
+    monkeypatch.setattr(photos, "MAX_PIXELS", 1000)
     auth.login("secretary")
     response = post_files(
         client, upload_url(session_id), (image_bytes("PNG"), "a.png", "image/png"), headers=HTMX
@@ -350,8 +352,8 @@ def test_a_photo_with_too_many_pixels_is_refused(app, client, auth, session_id, 
         (image_bytes("WEBP", "RGBA"), "shot.webp", EvidenceKind.IMAGE, "jpg", "image/jpeg"),
         (heic_bytes(), "IMG_1.HEIC", EvidenceKind.IMAGE, "jpg", "image/jpeg"),
         (PDF, "sheet", EvidenceKind.PDF, "pdf", "application/pdf"),
-        (docx_bytes(), "纪要.docx", EvidenceKind.DOCX, "docx", files.CONTENT_TYPES["docx"]),
-        (xlsx_bytes(), "签到.XLSX", EvidenceKind.XLSX, "xlsx", files.CONTENT_TYPES["xlsx"]),
+        (docx_bytes(), "纪要.docx", EvidenceKind.DOCX, "docx", CONTENT_TYPES["docx"]),
+        (xlsx_bytes(), "签到.XLSX", EvidenceKind.XLSX, "xlsx", CONTENT_TYPES["xlsx"]),
     ],
 )
 def test_accepted_kinds(
@@ -363,7 +365,7 @@ def test_accepted_kinds(
     assert row.stored_name.endswith("." + extension)
     assert row.original_name == name.rsplit(".", 1)[0] + "." + extension
     assert (row.thumbnail_name is not None) is (kind is EvidenceKind.IMAGE)
-    stored = Path(app.config["UPLOAD_FOLDER"]) / files.relative_path(row.stored_name)
+    stored = Path(app.config["UPLOAD_FOLDER"]) / relative_path(row.stored_name)
     if kind is EvidenceKind.IMAGE:
         assert Image.open(stored).format == ("PNG" if extension == "png" else "JPEG")
     else:
@@ -372,7 +374,7 @@ def test_accepted_kinds(
 
 def test_a_png_keeps_its_transparency(app, client, auth, session_id):
     row = uploaded(app, client, auth, session_id, image_bytes("PNG", "RGBA"), "a.png", "")
-    stored = Image.open(Path(app.config["UPLOAD_FOLDER"]) / files.relative_path(row.stored_name))
+    stored = Image.open(Path(app.config["UPLOAD_FOLDER"]) / relative_path(row.stored_name))
     assert stored.mode == "RGBA" and stored.getpixel((0, 0))[3] == 128
 
 
@@ -586,10 +588,10 @@ def test_gallery_empty_state_and_members_see_no_form(app, client, auth, session_
         activity = db.session.get(Activity, session_id)
         secretary = db.session.scalar(sa.select(User).where(User.username == "secretary"))
         member = db.session.scalar(sa.select(User).where(User.username == "member"))
-        empty = render_template("activities/_gallery.html", **files.gallery(activity, secretary))
+        empty = render_template("evidence/_gallery.html", **files.gallery(activity, secretary))
         assert "No evidence yet" in empty and 'name="files"' in empty
         assert "style=" not in empty and "<script" not in empty
-        for_member = render_template("activities/_gallery.html", **files.gallery(activity, member))
+        for_member = render_template("evidence/_gallery.html", **files.gallery(activity, member))
         assert 'name="files"' not in for_member
 
 

@@ -44,7 +44,7 @@ CLOSING = {
     "activities.cancel",
     "people.transfer",
     "logs.withdraw",
-    "activities.delete",
+    "evidence.delete",
     "admin.unit_deactivate",
     "admin.membership_end",
     "admin.membership_remove",

@@ -21,7 +21,7 @@ from big_images import write_png
 from conftest import PASSWORD
 from test_evidence import session_id
 
-from app.activities.models import Evidence
+from app.evidence.models import Evidence
 from app.extensions import db
 
 __all__ = ["session_id"]  # the fixture, shared with test_evidence

@@ -11,7 +11,8 @@ import pytest
 from big_images import write_encoded, write_jpeg, write_png
 from test_evidence import assert_nothing_stored, post_files, session_id, upload_url
 
-from app.activities import evidence as files
+from app.evidence import photos
+from app.evidence.models import Evidence
 
 __all__ = ["session_id"]  # the fixture, shared with test_evidence
 
@@ -23,12 +24,12 @@ BOUND_MB = 300
 PROBE = """
 import resource, sys
 sys.path.insert(0, sys.argv[3])
-from app.activities import evidence
+from app.evidence import photos
 from app.activities.services import Refused
 data = open(sys.argv[1], "rb").read()
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 try:
-    evidence._clean_image(data, sys.argv[2])
+    photos.clean_image(data, sys.argv[2])
     outcome = "cleaned"
 except Refused as refused:
     outcome = "refused"
@@ -159,7 +160,7 @@ def test_lossless_and_hierarchical_jpegs_are_refused(app, client, auth, session_
 def test_one_request_decodes_a_bounded_number_of_pixels(app, client, auth, session_id, monkeypatch):
     """Three 64 × 48 photos (3,072 pixels each) against a budget of 8,000: the third is refused
     and with it the batch."""
-    monkeypatch.setattr(files, "REQUEST_PIXELS", 8000)
+    monkeypatch.setattr(photos, "REQUEST_PIXELS", 8000)
     photo = io.BytesIO()
     from PIL import Image
 
@@ -171,7 +172,7 @@ def test_one_request_decodes_a_bounded_number_of_pixels(app, client, auth, sessi
     with app.app_context():
         from app.extensions import db
 
-        db.session.execute(files.Evidence.__table__.delete())
+        db.session.execute(Evidence.__table__.delete())
         db.session.commit()
     for path in Path(app.config["UPLOAD_FOLDER"]).rglob("*.*"):
         path.unlink()
@@ -192,10 +193,10 @@ def test_a_large_jpeg_is_decoded_at_reduced_scale(tmp_path):
 
     def decoded_size(width: int, height: int, buffered: bool = False) -> tuple[int, int]:
         image = Image.open(write_jpeg(tmp_path / "a.jpg", width, height))
-        files._draft(image, buffered=buffered)
+        photos._draft(image, buffered=buffered)
         return image.size
 
-    assert files.JPEG_FULL_DECODE_PIXELS == 32_000_000
+    assert photos.JPEG_FULL_DECODE_PIXELS == 32_000_000
     assert decoded_size(6000, 5000) == (6000, 5000)  # 30 MP: full size, then shrunk
     assert decoded_size(7000, 5000) == (3500, 2500)  # 35 MP: half
     assert decoded_size(7999, 7999) == (4000, 4000)  # 64 MP: half

@@ -12,9 +12,9 @@ from conftest import csrf_token, make_person, make_user
 from PIL import Image
 from werkzeug.datastructures import FileStorage
 
-from app.activities import evidence as files
-from app.activities.models import Evidence
 from app.auth.models import Role, User
+from app.evidence import services as files
+from app.evidence.models import Evidence
 from app.extensions import db
 from app.logs import services
 from app.logs.models import LogKind, LogState, MemberLog
@@ -514,3 +514,23 @@ def test_a_log_entered_as_returned_shows_that_return_once_sent_again(app, client
     assert post(client, f"/logs/{log_id}/edit", data).status_code == 303
     page = client.get(f"/logs/{log_id}").get_data(as_text=True)
     assert "Upload the notice" in page and "by Secretary J" in page and "March 8, 2026" in page
+
+
+def test_the_log_page_and_form_show_the_sessions_gallery(app, client, auth, world):
+    """One gallery partial for every owner: the log's page shows it without buttons, the form
+    with a Remove button per file that goes to the log's own route, and no upload form."""
+    log_id = add_log(app, photo=True)
+    evidence_id = log_file_id(app, log_id)
+    auth.login("member")
+    shown = client.get(f"/logs/{log_id}").get_data(as_text=True)
+    assert 'id="evidence-gallery"' in shown and 'class="evidence-thumb"' in shown
+    assert f"/evidence/{evidence_id}/thumbnail" in shown
+    assert "/remove" not in shown and "/delete" not in shown
+    form = client.get(f"/logs/{log_id}/edit").get_data(as_text=True)
+    assert 'id="evidence-gallery"' in form
+    assert form.count(f'action="/logs/{log_id}/files/{evidence_id}/remove"') == 1
+    assert f"/evidence/{evidence_id}/delete" not in form
+    assert 'id="evidence-files"' not in form  # the form's own file field adds files
+    empty = add_log(app, title="No files")
+    page = client.get(f"/logs/{empty}").get_data(as_text=True)
+    assert "No files attached — add a certificate or a screenshot by editing the log." in page

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
+from test_evidence_owners import assert_matches_registry
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PG_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -125,6 +126,16 @@ def test_upgrade_on_an_empty_database_leaves_no_drift(upgraded_database: str):
     check = flask(upgraded_database, "db", "check")
     assert check.returncode == 0, output(check)
     assert "No new upgrade operations detected" in output(check)
+
+
+def test_the_migrated_one_owner_check_is_the_registrys(upgraded_database: str):
+    """Alembic does not compare CHECK constraints (``db check`` stays silent when they differ):
+    the evidence CHECK and owner columns the migrations built are compared with the registry."""
+    engine = sa.create_engine(upgraded_database)
+    try:
+        assert_matches_registry(engine)
+    finally:
+        engine.dispose()
 
 
 def test_demo_loads_once_and_resets_on_request(upgraded_database: str):

@@ -1,14 +1,14 @@
-"""Activities, the people taking part in them, their guests and their evidence.
+"""Activities, the people taking part in them and their guests.
 
 A study session (and later an integrity activity or a service day) is an ``Activity``; the
 family-specific record extends it by joined-table inheritance. ``Participation`` is one row per
 person per activity: expected people and 列席 attendees, their status, how it was recorded,
 whether it is confirmed, leave, make-up study and the reflection. Guests without a person record
-live in ``ActivityGuest``. ``Evidence`` has exactly one owner.
+live in ``ActivityGuest``. Their evidence is ``app/evidence``'s.
 """
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -17,9 +17,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.extensions import db
 from app.people.models import OrgUnit, Person
 from app.types import LabelledEnum, UTCDateTime, enum_column, utcnow
-
-if TYPE_CHECKING:
-    from app.logs.models import MemberLog
 
 
 class ActivityFamily(LabelledEnum):
@@ -453,75 +450,3 @@ class ActivityGuest(db.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class EvidenceKind(LabelledEnum):
-    IMAGE = "image"
-    PDF = "pdf"
-    DOCX = "docx"
-    XLSX = "xlsx"
-
-    @classmethod
-    def _labels(cls) -> dict[str, Any]:
-        return {"image": _l("Photo"), "pdf": "PDF", "docx": "Word", "xlsx": "Excel"}
-
-
-# Exactly one owner; later families add their foreign key here and to the check.
-EVIDENCE_OWNERS = ("activity_id", "participation_id", "member_log_id")
-
-
-def _one_owner_check() -> sa.CheckConstraint:
-    count = " + ".join(f"(CASE WHEN {c} IS NULL THEN 0 ELSE 1 END)" for c in EVIDENCE_OWNERS)
-    return sa.CheckConstraint(f"{count} = 1", name="one_owner")
-
-
-class Evidence(db.Model):
-    """A stored file: photos re-encoded without metadata (with a thumbnail), PDF, Word, Excel.
-
-    Access follows the owner: whoever may read the activity (or the make-up) may read its files."""
-
-    __tablename__ = "evidence"
-    __audit_label__ = _l("Evidence")
-    __audited__ = True
-    __table_args__ = (_one_owner_check(),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    activity_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("activity.id"), index=True, info={"label": _l("Activity")}
-    )
-    participation_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("participation.id"), index=True, info={"label": _l("Attendance")}
-    )
-    member_log_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("member_log.id"), index=True, info={"label": _l("Member log")}
-    )
-    kind: Mapped[EvidenceKind] = mapped_column(
-        enum_column(EvidenceKind, 10), info={"label": _l("Kind")}
-    )
-    original_name: Mapped[str] = mapped_column(
-        sa.String(200), info={"label": _l("File name"), "names": True}
-    )
-    stored_name: Mapped[str] = mapped_column(
-        sa.String(80), unique=True, info={"label": _l("Stored file")}
-    )
-    thumbnail_name: Mapped[str | None] = mapped_column(
-        sa.String(80), info={"label": _l("Thumbnail")}
-    )
-    content_type: Mapped[str] = mapped_column(sa.String(100), info={"label": _l("File type")})
-    size: Mapped[int] = mapped_column(info={"label": _l("Size (bytes)")})
-    uploaded_by_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("account.id"), info={"label": _l("Uploaded by")}
-    )
-    created_at: Mapped[datetime] = mapped_column(
-        UTCDateTime(), default=utcnow, info={"label": _l("Created at")}
-    )
-    deleted_at: Mapped[datetime | None] = mapped_column(
-        UTCDateTime(), info={"label": _l("Deleted at")}
-    )
-
-    activity: Mapped[Activity | None] = relationship()
-    participation: Mapped[Participation | None] = relationship()
-    member_log: Mapped["MemberLog | None"] = relationship()
-
-    def __str__(self) -> str:
-        return self.original_name

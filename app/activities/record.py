@@ -11,13 +11,11 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import htmx
-from app.activities import evidence as files
 from app.activities import services as core
 from app.activities.families import family_for, family_of, index_url, show_url
 from app.activities.models import (
     Activity,
     AttendanceStatus,
-    Evidence,
     ParticipantRole,
     Participation,
     RecordedVia,
@@ -30,6 +28,8 @@ from app.auth.policy import (
     require,
     require_role,
 )
+from app.evidence import services as files
+from app.evidence.models import Evidence
 from app.extensions import db
 from app.people.models import Person, roster_order
 from app.reports import figures

@@ -21,8 +21,8 @@ from app.activities.families import family_of
 from app.activities.models import Activity, ParticipantRole, Participation
 from app.activities.services import local_date
 from app.extensions import db
+from app.files import word as docx_common
 from app.people.models import Person, roster_order
-from app.reports import docx_common
 from app.reports.figures import status_label_on
 from app.templating import fmt_date
 

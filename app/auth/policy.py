@@ -23,7 +23,8 @@ from app.people.models import Membership, OrgUnit, Person, unit_order_by
 from app.types import local_today
 
 if TYPE_CHECKING:
-    from app.activities.models import Evidence
+    from app.activities.models import Activity, Participation
+    from app.evidence.models import Evidence
     from app.logs.models import MemberLog
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -213,40 +214,41 @@ def can_view_activity(user: User, activity: "Activity") -> bool:
 
 
 def can_view_evidence(user: User, evidence: "Evidence") -> bool:
-    """Access follows the owner. A make-up's files are the member's and their secretaries'; a
-    log's, its author's and its reviewers'."""
+    """Access follows the owner, by the rule its registration names (``app/evidence/owners.py``)."""
     if evidence.deleted_at is not None:
         return False
-    if evidence.activity is not None:
-        return can_view_activity(user, evidence.activity)
-    if evidence.member_log is not None:
-        return can_view_log(user, evidence.member_log)
-    row = evidence.participation
-    if row is None:
-        return False
+    owned = evidence.owned_by()
+    return owned is not None and owned[0].may_view(user, owned[1])
+
+
+def can_remove_evidence(user: User, evidence: "Evidence") -> bool:
+    """Whoever may change the owner's files, by the rule its registration names."""
+    owned = evidence.owned_by()
+    return owned is not None and owned[0].may_change(user, owned[1])
+
+
+def can_view_make_up_files(user: User, row: "Participation") -> bool:
+    """A make-up's files are the member's and their secretaries'."""
     own = user.person_id is not None and row.person_id == user.person_id
     return own or can_manage_activity(user, row.activity)
 
 
-def can_remove_evidence(user: User, evidence: "Evidence") -> bool:
-    """Managers of the owner activity; the member their own make-up files until it is confirmed,
-    and their own log's files while the log may still change (reviewers judge, never edit)."""
+def can_change_make_up_files(user: User, row: "Participation") -> bool:
+    """Managers of the activity; the member their own make-up files until it is confirmed."""
     from app.activities.models import MakeUpState
-    from app.logs.models import LogState
 
-    if evidence.activity is not None:
-        return can_manage_activity(user, evidence.activity)
-    log = evidence.member_log
-    if log is not None:
-        own = user.person_id is not None and log.person_id == user.person_id
-        return own and log.state in (LogState.PENDING, LogState.RETURNED)
-    row = evidence.participation
-    if row is None:
-        return False
     if can_manage_activity(user, row.activity):
         return True
     own = user.person_id is not None and row.person_id == user.person_id
     return own and row.make_up_state is not MakeUpState.CONFIRMED
+
+
+def can_change_log_files(user: User, log: "MemberLog") -> bool:
+    """The author, while the log may still change (reviewers judge, never edit)."""
+    from app.logs.models import LogState
+
+    own = user.person_id is not None and log.person_id == user.person_id
+    return own and log.state in (LogState.PENDING, LogState.RETURNED)
 
 
 def keeps_person_on(user: User, person_id: int, on: date) -> bool:

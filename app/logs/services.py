@@ -39,10 +39,15 @@ def submit(person: Person, values: dict) -> MemberLog:
     return log
 
 
-def change(log: MemberLog, values: dict) -> None:
-    """The author edits a pending log, or fixes a returned one and sends it again."""
+def require_changeable(log: MemberLog) -> None:
+    """A reviewed or withdrawn log keeps what it was judged on, its files too."""
     if log.state not in (LogState.PENDING, LogState.RETURNED):
         raise Refused(_l("Only a log waiting for review or returned can be changed."))
+
+
+def change(log: MemberLog, values: dict) -> None:
+    """The author edits a pending log, or fixes a returned one and sends it again."""
+    require_changeable(log)
     check_values(values["kind"], values["done_on"], values.get("hours"))
     for key, value in values.items():
         setattr(log, key, value)

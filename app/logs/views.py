@@ -2,6 +2,7 @@
 withdrawing it, and the record its reviewers read. Reviewing happens in the review queue."""
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,10 +12,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
-from app.activities import evidence as files
-from app.activities.models import Evidence
 from app.auth.models import User
 from app.auth.policy import can_remove_evidence, can_view_log, require, require_role
+from app.evidence import services as files
+from app.evidence.models import Evidence
 from app.extensions import db
 from app.htmx import commit, hx_redirect, local_path, render_page, set_back
 from app.logs import services
@@ -53,19 +54,14 @@ def _is_author(log: MemberLog) -> bool:
 def _attach_files(log: MemberLog) -> None:
     """Every file sent, or none: the first refused one raises ``Refused`` naming the file."""
     uploads = [sent for sent in request.files.getlist("files") if sent.filename]
-    for sent in uploads:
-        try:
-            files.attach(sent, member_log=log, by=current_user)
-        except Refused as refused:
-            if len(uploads) == 1:
-                raise
-            raise Refused(
-                _(
-                    "%(name)s: %(reason)s Nothing was uploaded.",
-                    name=sent.filename,
-                    reason=refused.message,
-                )
-            ) from refused
+    files.attach_all(uploads, member_log=log, by=current_user)
+
+
+def _remove_url(log: MemberLog) -> Callable[[Evidence], str]:
+    def remove_url(item: Evidence) -> str:
+        return url_for("logs.file_remove", log_id=log.id, evidence_id=item.id)
+
+    return remove_url
 
 
 def _form_page(
@@ -77,6 +73,7 @@ def _form_page(
         form=form,
         log=log,
         attached=attached,
+        remove_url=_remove_url(log) if log is not None else None,
         file_error=file_error,
         kinds=LogKind,
         status=status,

@@ -7,7 +7,6 @@ Nothing here touches the database; checking rows against the records is ``roster
 
 import io
 import re
-import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -18,12 +17,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.styles import Alignment, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import from_excel
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from app.files import excel, office
+from app.files.excel import DATE_FORMAT, TEXT_FORMAT
 from app.forms import EARLIEST, LATEST, clean_text
 from app.locale_text import enumeration
 from app.people.models import Gender, MembershipRole, PartyStatus
@@ -31,17 +31,12 @@ from app.people.models import Gender, MembershipRole, PartyStatus
 MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SHEET_TITLE = "花名册"
 HELP_SHEET_TITLE = "填写说明"
-DATE_FORMAT = "yyyy-mm-dd"
-TEXT_FORMAT = "@"
 
 # How far the reader looks: a title row or two above the header is common in hand-made rosters.
 HEADER_SEARCH_ROWS = 10
 MAX_COLUMNS = 60
 # Empty rows tolerated between and below the data before the sheet counts as too long.
 EMPTY_ROWS_ALLOWED = 1000
-# Guards against a decompression bomb before openpyxl inflates anything.
-MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
-MAX_ZIP_ENTRIES = 5000
 WORKBOOK_CONTENT_TYPES = (
     b"spreadsheetml.sheet.main+xml",
     b"spreadsheetml.template.main+xml",
@@ -522,24 +517,12 @@ def _check_container(data: bytes) -> None:
                 "Excel workbook (.xlsx) without a password and upload it again."
             )
         )
-    buffer = io.BytesIO(data)
-    if not zipfile.is_zipfile(buffer):
-        raise RosterFileError(not_xlsx)
+    # Guards against a decompression bomb before openpyxl inflates anything.
     try:
-        with zipfile.ZipFile(buffer) as archive:
-            entries = archive.infolist()
-            if len(entries) > MAX_ZIP_ENTRIES or (
-                sum(entry.file_size for entry in entries) > MAX_UNCOMPRESSED_BYTES
-            ):
-                raise RosterFileError(_("This workbook is too large to import."))
-            names = {entry.filename for entry in entries}
-            if "[Content_Types].xml" not in names:
-                raise RosterFileError(not_xlsx)
-            types_entry = archive.getinfo("[Content_Types].xml")
-            if types_entry.file_size > 1024 * 1024:
-                raise RosterFileError(not_xlsx)
-            content_types = archive.read(types_entry)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError):
+        content_types = office.open_package(data, office.ROSTER).content_types
+    except office.TooLarge:
+        raise RosterFileError(_("This workbook is too large to import.")) from None
+    except office.NotOffice:
         raise RosterFileError(not_xlsx) from None
     if not any(kind in content_types for kind in WORKBOOK_CONTENT_TYPES):
         raise RosterFileError(not_xlsx)
@@ -690,16 +673,15 @@ def _read_sheet(sheet: Any, max_rows: int, vocabulary: Vocabulary) -> RosterShee
 
 # --- writing ----------------------------------------------------------------------------------
 
-HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="FCE4E4")
 
 
 def _new_roster_sheet(workbook: Workbook) -> Any:
     sheet = workbook.create_sheet(SHEET_TITLE)
     sheet.freeze_panes = "A2"
+    excel.column_widths(sheet, [column.width for column in COLUMNS])
     for index, column in enumerate(COLUMNS, 1):
         dimension = sheet.column_dimensions[get_column_letter(index)]
-        dimension.width = column.width
         # Typed codes and phones stay text (leading zeros survive); typed dates show as dates.
         if column.kind == "text":
             dimension.number_format = TEXT_FORMAT
@@ -709,13 +691,7 @@ def _new_roster_sheet(workbook: Workbook) -> Any:
 
 
 def _header_cells(sheet: Any) -> list[WriteOnlyCell]:
-    cells = []
-    for column in COLUMNS:
-        cell = WriteOnlyCell(sheet, value=column.header)
-        cell.font = HEADER_FONT
-        cell.fill = HEADER_FILL
-        cells.append(cell)
-    return cells
+    return excel.header_cells(sheet, [column.header for column in COLUMNS], fill=HEADER_FILL)
 
 
 def _add_choice_lists(sheet: Any, rows: int) -> None:
@@ -729,29 +705,6 @@ def _add_choice_lists(sheet: Any, rows: int) -> None:
         letter = get_column_letter(index)
         validation.add(f"{letter}2:{letter}{rows + 1}")
         sheet.data_validations.append(validation)
-
-
-def _safe(value: Any) -> Any:
-    """Text without the control characters XLSX refuses (old records may hold some): a stray
-    one must never stop a file from being written."""
-    if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
-    return value
-
-
-def _text(sheet: Any, value: Any) -> Any:
-    """A value as written: text stays text, even when it starts with '=' (never a formula)."""
-    if not isinstance(value, str):
-        return value
-    cell = WriteOnlyCell(sheet, value=_safe(value))
-    cell.data_type = "s"
-    return cell
-
-
-def _save(workbook: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def roster_row(values: dict[str, Any]) -> list[Any]:
@@ -778,11 +731,14 @@ def write_roster(rows: Iterable[list[Any]], max_rows: int) -> bytes:
     sheet.append(_header_cells(sheet))
     for values in rows:
         # openpyxl gives dates a date format itself; user text must not become a formula.
-        cleaned = [_safe(v) for v in values]  # first: "\x01=…" must not become a formula
+        cleaned = [excel.safe(v) for v in values]  # first: "\x01=…" must not become a formula
         sheet.append(
-            [_text(sheet, v) if isinstance(v, str) and v.startswith("=") else v for v in cleaned]
+            [
+                excel.text_cell(sheet, v) if isinstance(v, str) and v.startswith("=") else v
+                for v in cleaned
+            ]
         )
-    return _save(workbook)
+    return excel.save(workbook)
 
 
 def write_template(
@@ -794,7 +750,7 @@ def write_template(
     _add_choice_lists(sheet, max_rows)
     sheet.append(_header_cells(sheet))
     _write_help(workbook, units, departments, max_rows)
-    return _save(workbook)
+    return excel.save(workbook)
 
 
 def _write_help(
@@ -804,20 +760,21 @@ def _write_help(
     max_rows: int,
 ) -> None:
     sheet = workbook.create_sheet(HELP_SHEET_TITLE)
-    for letter, width in (("A", 16), ("B", 22), ("C", 70)):
-        sheet.column_dimensions[letter].width = width
+    excel.column_widths(sheet, (16, 22, 70))
 
     def heading(text: str) -> list[WriteOnlyCell]:
-        cell = WriteOnlyCell(sheet, value=_safe(text))
-        cell.font = HEADER_FONT
-        return [cell]
+        return excel.header_cells(sheet, [text])
 
     wrap = Alignment(wrap_text=True, vertical="top")
 
     def line(*values: Any) -> list[WriteOnlyCell]:
         cells = []
         for value in values:
-            cell = _text(sheet, value) if isinstance(value, str) else WriteOnlyCell(sheet, value)
+            cell = (
+                excel.text_cell(sheet, value)
+                if isinstance(value, str)
+                else WriteOnlyCell(sheet, value)
+            )
             cell.alignment = wrap
             cells.append(cell)
         return cells
@@ -874,21 +831,16 @@ def write_accounts(accounts: Sequence[dict[str, str]]) -> bytes:
         ("username", _("Username"), 16),
         ("password", _("Initial password"), 18),
     )
-    header_cells = []
-    for index, (_field, header, width) in enumerate(headers, 1):
-        sheet.column_dimensions[get_column_letter(index)].width = width
-        cell = WriteOnlyCell(sheet, value=_safe(header))
-        cell.font = HEADER_FONT
-        header_cells.append(cell)
-    sheet.append(header_cells)
+    excel.column_widths(sheet, [width for _field, _header, width in headers])
+    sheet.append(excel.header_cells(sheet, [header for _field, header, _width in headers]))
     for account in accounts:
         row = []
         for key, _header, _width in headers:
-            cell = _text(sheet, account[key])
+            cell = excel.text_cell(sheet, account[key])
             cell.number_format = TEXT_FORMAT
             row.append(cell)
         sheet.append(row)
     sheet.append([])
     note = _("Each account must choose its own password at first sign-in. Keep this file safe.")
-    sheet.append([_safe(note)])
-    return _save(workbook)
+    sheet.append([excel.safe(note)])
+    return excel.save(workbook)

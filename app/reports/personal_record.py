@@ -27,11 +27,12 @@ from app.activities.models import (
     Participation,
 )
 from app.extensions import db
+from app.files import document_docx
+from app.files import word as docx_common
+from app.files.document import Contents, Passage, Section, Table
 from app.locale_text import enumeration
 from app.logs.models import STUDY_KINDS, LogKind, LogState, MemberLog
 from app.people.models import Membership, MembershipRole, Person
-from app.reports import document_docx, docx_common
-from app.reports.document import Contents, Passage, Section, Table
 from app.reports.figures import (
     MemberFigures,
     member_figures,

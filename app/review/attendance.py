@@ -10,19 +10,19 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
-from app.activities import evidence as files
 from app.activities import services as core
 from app.activities.models import (
     Activity,
     ActivityState,
     AttendanceStatus,
-    Evidence,
     LeaveState,
     MakeUpState,
     Participation,
 )
 from app.auth.models import User
 from app.auth.policy import may_decide_clause, scope_unit_ids
+from app.evidence import services as files
+from app.evidence.models import Evidence
 from app.extensions import db
 from app.review.sources import Source, register, tone
 from app.types import LabelledEnum

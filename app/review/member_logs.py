@@ -8,10 +8,10 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
-from app.activities import evidence as files
-from app.activities.models import Evidence
 from app.auth.models import User
 from app.auth.policy import may_decide_clause
+from app.evidence import services as files
+from app.evidence.models import Evidence
 from app.extensions import db
 from app.logs import services as logs
 from app.logs.models import LogState, MemberLog

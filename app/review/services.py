@@ -25,13 +25,13 @@ from app.activities import services as core
 from app.activities.models import (
     Activity,
     ActivityState,
-    Evidence,
     LeaveState,
     MakeUpState,
     Participation,
 )
 from app.auth.models import Role, User
 from app.auth.policy import may_decide
+from app.evidence.models import Evidence
 from app.extensions import db
 from app.logs.models import LogState, MemberLog
 from app.people.models import OrgUnit, Person

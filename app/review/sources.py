@@ -16,9 +16,9 @@ from typing import Any, ClassVar
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from app.activities.models import Evidence
 from app.auth.models import User
 from app.auth.policy import scope_unit_ids, subtree_ids
+from app.evidence.models import Evidence
 from app.people.models import OrgUnit
 
 Loader = Callable[[Iterable[int]], dict[int, Any]]

@@ -10,7 +10,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from app import htmx
-from app.activities import evidence as files
+from app.activities.families import show_url
 from app.activities.models import Participation
 from app.auth.models import Role
 from app.auth.policy import require, role_required, units_for_choice
@@ -43,7 +43,7 @@ def _queue_url() -> str:
 
 def _item_context() -> dict[str, Any]:
     return {
-        "activity_url": files.activity_url,
+        "activity_url": show_url,
         "queue_args": _queue_args(),
     }
 

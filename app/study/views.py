@@ -13,7 +13,6 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
 from app import settings
-from app.activities import evidence as files
 from app.activities import services as core
 from app.activities.forms import ParticipantForm, as_field_error
 from app.activities.models import Activity, ActivityStatus, ParticipantRole
@@ -28,6 +27,7 @@ from app.auth.policy import (
     unit_in_scope,
     units_for_choice,
 )
+from app.evidence import services as files
 from app.extensions import db
 from app.htmx import hx_redirect, render_page
 from app.people.models import OrgUnit

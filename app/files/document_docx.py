@@ -1,4 +1,4 @@
-"""Plain document contents (``app/reports/document.py``) written as Word: A4, Chinese fonts,
+"""Plain document contents (``app/files/document.py``) written as Word: A4, Chinese fonts,
 headings, bordered tables, fact lines and signature lines."""
 
 from docx.document import Document
@@ -6,8 +6,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm
 from flask_babel import gettext as _
 
-from app.reports import docx_common
-from app.reports.document import Contents, Section, Table
+from app.files import word as docx_common
+from app.files.document import Contents, Section, Table
 
 SIGNATURE_SPACE = Cm(0.6)
 

@@ -1,0 +1,159 @@
+"""The owner registry: what evidence may belong to, and each owner's rules.
+
+An owner registers its name (the ``Evidence`` attribute holding the owner record), its foreign-key
+column and the table it points to, who may view and who may change its files, what state the
+record must be in for its files to change, and the page its files are shown on. ``Evidence``
+generates its owner columns and its exactly-one-owner CHECK from this registry
+(``app/evidence/models.py``), so registrations happen here, before that model is built. A new
+owner registers below and adds its column with a migration that recreates the CHECK from
+``constraint.one_owner_sql``; ``tests/test_evidence_owners.py`` compares the live CHECK with the
+registry on both databases.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+
+from app.activities.families import show_url
+from app.activities.models import Participation
+from app.activities.services import require_not_cancelled, require_open
+from app.auth.models import User
+from app.auth.policy import (
+    can_change_log_files,
+    can_change_make_up_files,
+    can_manage_activity,
+    can_view_activity,
+    can_view_log,
+    can_view_make_up_files,
+)
+from app.evidence.constraint import one_owner_sql
+from app.logs.models import MemberLog
+from app.logs.services import require_changeable
+
+
+@dataclass(frozen=True)
+class Owner:
+    """One kind of record evidence belongs to.
+
+    ``swaps_gallery``: its page shows ``evidence/_gallery.html`` (built by ``services.gallery``)
+    and a removal answers with the gallery; otherwise the page is loaded again.
+    ``removed_here``: removed through ``evidence.delete``; False when its own form removes them."""
+
+    name: str
+    column: str
+    table: str
+    model: str
+    label: Any
+    may_view: Callable[[User, Any], bool]
+    may_change: Callable[[User, Any], bool]
+    require_writable: Callable[[Any], None]
+    page_url: Callable[[Any], str]
+    swaps_gallery: bool = False
+    removed_here: bool = True
+
+
+_OWNERS: dict[str, Owner] = {}
+# Set once ``Evidence`` is built from the registry: a later owner would have no column.
+_SEALED: list[bool] = []
+
+
+def register(owner: Owner) -> Owner:
+    if _SEALED:
+        raise RuntimeError(f"evidence owner {owner.name!r} registered after Evidence was built")
+    if owner.name in _OWNERS:
+        raise ValueError(f"evidence owner {owner.name!r} is registered already")
+    _OWNERS[owner.name] = owner
+    return owner
+
+
+def seal() -> None:
+    """Called by ``app/evidence/models.py`` once the owner columns exist."""
+    _SEALED.append(True)
+
+
+def registered() -> tuple[Owner, ...]:
+    return tuple(_OWNERS.values())
+
+
+def owner_named(name: str) -> Owner:
+    return _OWNERS[name]
+
+
+def check_sql() -> str:
+    """The exactly-one-owner CHECK over every registered owner column."""
+    return one_owner_sql([owner.column for owner in registered()])
+
+
+def single(records: dict[str, Any]) -> tuple[Owner, Any]:
+    """The one owner named in ``records`` (owner name → record) that is given; ValueError when
+    there is not exactly one, or a name is no registered owner."""
+    unknown = set(records) - set(_OWNERS)
+    if unknown:
+        raise ValueError(f"no evidence owner {sorted(unknown)}")
+    given = [(_OWNERS[name], record) for name, record in records.items() if record is not None]
+    if len(given) != 1:
+        raise ValueError("evidence has exactly one owner")
+    return given[0]
+
+
+register(
+    Owner(
+        name="activity",
+        column="activity_id",
+        table="activity",
+        model="Activity",
+        label=_l("Activity"),
+        may_view=can_view_activity,
+        may_change=can_manage_activity,
+        require_writable=require_open,
+        page_url=show_url,
+        swaps_gallery=True,
+    )
+)
+
+
+def _make_up_page(row: Participation) -> str:
+    return show_url(row.activity)
+
+
+def _make_up_writable(row: Participation) -> None:
+    """Make-up evidence may arrive after archiving, never on a cancelled activity."""
+    require_not_cancelled(row.activity)
+
+
+register(
+    Owner(
+        name="participation",
+        column="participation_id",
+        table="participation",
+        model="Participation",
+        label=_l("Attendance"),
+        may_view=can_view_make_up_files,
+        may_change=can_change_make_up_files,
+        require_writable=_make_up_writable,
+        page_url=_make_up_page,
+    )
+)
+
+
+def _log_page(log: MemberLog) -> str:
+    return url_for("logs.show", log_id=log.id)
+
+
+register(
+    Owner(
+        name="member_log",
+        column="member_log_id",
+        table="member_log",
+        model="MemberLog",
+        label=_l("Member log"),
+        may_view=can_view_log,
+        may_change=can_change_log_files,
+        require_writable=require_changeable,
+        page_url=_log_page,
+        removed_here=False,
+    )
+)
