@@ -21,7 +21,7 @@ from app.activities.models import (
 )
 from app.auth.models import User
 from app.auth.policy import scope_unit_ids, subtree_ids
-from app.demo_sessions import (
+from app.demo.study import (
     INACTIVE,
     INACTIVE_MONTHS,
     MEMBER,

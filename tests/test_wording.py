@@ -15,11 +15,13 @@ from app.templating import fmt_date, fmt_datetime
 APP = Path(__file__).resolve().parent.parent / "app"
 HX = {"HX-Request": "true"}
 # Demo data is Chinese text by design; these modules are content, not wording.
-CONTENT = {"demo.py", "demo_logs.py", "demo_sessions.py"}
+CONTENT = APP / "demo"
 
 
 def python_files() -> list[Path]:
-    return [p for p in APP.rglob("*.py") if p.name not in CONTENT and p.name != "locale_text.py"]
+    return [
+        p for p in APP.rglob("*.py") if not p.is_relative_to(CONTENT) and p.name != "locale_text.py"
+    ]
 
 
 def strings_in_code(path: Path) -> list[tuple[int, str]]:

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from app.auth.models import Role, User
-from app.demo_logs import build_logs
-from app.demo_sessions import build_sessions
+from app.demo.logs import build_logs
+from app.demo.study import build_sessions
 from app.extensions import db
 from app.people.models import (
     Department,
