@@ -59,6 +59,16 @@ NAVIGATION = [
 ]
 
 
+# Blueprints whose pages belong to another one's navigation entry.
+NAVIGATION_AREA = {"roster": "people"}
+
+
+def navigation_area(endpoint: str | None) -> str:
+    """The navigation entry a page's endpoint belongs to, named by its blueprint."""
+    blueprint = (endpoint or "").split(".")[0]
+    return NAVIGATION_AREA.get(blueprint, blueprint)
+
+
 def navigation() -> list[tuple[str, Any]]:
     if not current_user.is_authenticated:
         return []
@@ -102,6 +112,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["percent"] = percent
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.globals["navigation"] = navigation
+    app.jinja_env.globals["navigation_area"] = navigation_area
     app.jinja_env.globals["badge_count"] = badge_count
     app.jinja_env.globals["organisation_name"] = lambda: settings.get("org.name")
 

@@ -519,8 +519,8 @@ def test_a_membership_does_not_end_after_a_transfer_out(app, client, auth, world
 
 def test_membership_rules_and_passwords_have_one_home():
     from app.admin import views as admin_views
-    from app.people import roster_import
     from app.people import services as people_services
+    from app.people.roster import importer as roster_import
 
     for name in (
         "overlapping",

@@ -24,7 +24,7 @@ from app.people.models import (
     PartyStatus,
     Person,
 )
-from app.people.roster_workbook import COLUMNS, MIMETYPE
+from app.people.roster.workbook import COLUMNS, MIMETYPE
 from app.types import local_today, utcnow
 
 HEADERS = [column.header for column in COLUMNS]
@@ -189,6 +189,14 @@ def rich(app, world):
 
 
 # --- template ----------------------------------------------------------------------------------
+
+
+def test_the_import_page_belongs_to_the_members_navigation_entry(client, auth, world):
+    """The import has a blueprint of its own; the navigation still marks Members as current."""
+    auth.login("secretary")
+    html = client.get("/members/import").get_data(as_text=True)
+    current = re.search(r'<a class="nav-link active"\s+aria-current="page"\s+href="([^"]+)"', html)
+    assert current is not None and current.group(1) == "/members/"
 
 
 def test_template_download(client, auth, world):

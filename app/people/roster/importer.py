@@ -38,7 +38,7 @@ from app.people.models import (
     Person,
     UnitKind,
 )
-from app.people.roster_workbook import (
+from app.people.roster.workbook import (
     COLUMN_BY_KEY,
     COLUMNS,
     STATE_ACTIVE,
