@@ -518,7 +518,7 @@ def test_a_membership_does_not_end_after_a_transfer_out(app, client, auth, world
 
 
 def test_membership_rules_and_passwords_have_one_home():
-    from app.admin import views as admin_views
+    from app.admin.views import accounts as admin_accounts
     from app.people import services as people_services
     from app.people.roster import importer as roster_import
 
@@ -539,7 +539,7 @@ def test_membership_rules_and_passwords_have_one_home():
     assert roster_import.add_membership is memberships.add_membership
     assert roster_import.role_problem is memberships.role_problem
     assert roster_import.generate_password is generate_password
-    assert admin_views.generate_password is generate_password
+    assert admin_accounts.generate_password is generate_password
 
 
 def test_generated_passwords_are_easy_to_read_out():
