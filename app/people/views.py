@@ -23,6 +23,7 @@ from app.auth.policy import (
 )
 from app.extensions import db
 from app.htmx import hx_redirect, render_fragment, render_page
+from app.locale_text import fmt_date
 from app.people import picker, services
 from app.people.forms import MoveForm, NewPersonForm, PersonForm, TransferForm
 from app.people.memberships import add_membership
@@ -37,7 +38,6 @@ from app.people.models import (
 from app.people.roster.batches import forget_expired_batches
 from app.queries import int_arg, paginate, query_args, text_arg
 from app.reports import figures, personal_record
-from app.templating import fmt_date
 from app.types import local_today
 
 bp = Blueprint("people", __name__)

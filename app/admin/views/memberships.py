@@ -17,11 +17,11 @@ from app.auth.models import Role, User
 from app.auth.policy import role_required
 from app.extensions import db
 from app.htmx import answer, hx_redirect, render_page, set_back
+from app.locale_text import fmt_date
 from app.people import memberships
 from app.people.models import Membership, MembershipRole, OrgUnit, Person
 from app.queries import paginate, text_arg
 from app.refusals import Refused
-from app.templating import fmt_date
 from app.types import local_today
 
 
