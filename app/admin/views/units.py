@@ -14,6 +14,7 @@ from app.auth.policy import role_required
 from app.extensions import db
 from app.htmx import answer, hx_redirect, render_page, set_back
 from app.people.models import ALLOWED_PARENT, OrgUnit, UnitKind
+from app.people.tree import TreeRow
 from app.queries import int_arg
 from app.refusals import Refused
 from app.types import local_today
@@ -28,7 +29,7 @@ def _unit_row_context(unit: OrgUnit) -> dict[str, Any]:
         depth += 1
         ancestor = ancestor.parent
     counts = services.current_member_counts(local_today())
-    return {"row": services.TreeRow(unit, depth), "counts": counts}
+    return {"row": TreeRow(unit, depth), "counts": counts}
 
 
 @bp.route("/units/")
