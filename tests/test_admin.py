@@ -49,9 +49,6 @@ def units_count(app):
         return db.session.scalar(sa.select(sa.func.count(OrgUnit.id)))
 
 
-# --- org units ------------------------------------------------------------------------------
-
-
 def test_index_links_every_section_with_counts(client, auth, world):
     auth.login("admin")
     page = client.get("/admin/").get_data(as_text=True)
@@ -250,9 +247,6 @@ def test_nothing_is_ever_hard_deleted(app, client, auth, world):
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith(("admin.", "audit.")):
             assert "DELETE" not in rule.methods
-
-
-# --- memberships ----------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -550,9 +544,6 @@ def test_generated_passwords_are_easy_to_read_out():
         assert not set(password) & set("0O1lIo")
 
 
-# --- accounts -------------------------------------------------------------------------------
-
-
 def account_data(username, role, units=(), person_code="", password=""):
     return {
         "username": username,
@@ -733,9 +724,6 @@ def test_admin_cannot_deactivate_or_demote_self(app, client, auth, world):
     assert user.active and user.role is Role.ADMIN
 
 
-# --- settings -------------------------------------------------------------------------------
-
-
 def settings_data(**changes):
     data = {
         "org.name": "科工信局",
@@ -795,9 +783,6 @@ def test_invalid_settings_save_nothing(app, client, auth, world, changes, messag
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(settings.Setting)) == 0
         assert settings.get("hours.target_member") == 32.0
-
-
-# --- who may use the admin area -------------------------------------------------------------
 
 
 def admin_and_audit_urls(app):

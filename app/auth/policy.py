@@ -85,9 +85,6 @@ def unit_in_scope(user: User, unit: OrgUnit) -> bool:
     return ids is None or unit.id in ids
 
 
-# --- predicates ---------------------------------------------------------------------------
-
-
 def can_manage_people(user: User) -> bool:
     """May use the roster at all (the page is never for members)."""
     return user.role in (Role.ADMIN, Role.SECRETARY)
@@ -147,9 +144,6 @@ def units_for_choice(user: User) -> list[OrgUnit]:
     return list(db.session.scalars(stmt))
 
 
-# --- enforcement --------------------------------------------------------------------------
-
-
 def require(allowed: bool) -> None:
     """A record outside the user's scope: 404, its existence is not revealed."""
     if not allowed:
@@ -175,9 +169,6 @@ def role_required(*roles: Role) -> Callable[[F], F]:
         return wrapped  # type: ignore[return-value]
 
     return decorator
-
-
-# --- activities ---------------------------------------------------------------------------
 
 
 def can_manage_activity(user: User, activity: "Activity") -> bool:
@@ -236,9 +227,6 @@ def can_remove_evidence(user: User, evidence: "Evidence") -> bool:
         return True
     own = user.person_id is not None and row.person_id == user.person_id
     return own and row.make_up_state is not MakeUpState.CONFIRMED
-
-
-# --- member logs --------------------------------------------------------------------------
 
 
 def keeps_person_on(user: User, person_id: int, on: date) -> bool:

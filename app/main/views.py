@@ -65,9 +65,6 @@ def roster_counts(user: User) -> dict[PartyStatus, int]:
     return counts
 
 
-# --- the member's part (everyone linked to a person) ------------------------------------------
-
-
 def _upcoming(person_id: int, now: datetime) -> list[dict[str, Any]]:
     """Open study sessions in the next days that list the person, with their row and check-in
     window; sessions under way stay until their window closes. The window is the one
@@ -133,9 +130,6 @@ def _member_part(
     }
 
 
-# --- the secretary's and the admin's part ------------------------------------------------------
-
-
 def _work_part(user: User, today: date, now: datetime) -> dict[str, Any]:
     """Figures of the units the user keeps (admin: the whole bureau)."""
     units = scope_unit_ids(user)
@@ -192,8 +186,6 @@ def _work_part(user: User, today: date, now: datetime) -> dict[str, Any]:
         "chart_title": title,
     }
 
-
-# --- the admin's table of units -----------------------------------------------------------------
 
 SORTS = ("name", "sessions", "rate", "inactive", "unarchived")
 
@@ -254,9 +246,6 @@ def _unit_table(today: date, now: datetime) -> dict[str, Any]:
         "next_direction": next_direction,
         "year": today.year,
     }
-
-
-# --- the page -----------------------------------------------------------------------------------
 
 
 @bp.route("/")

@@ -285,9 +285,6 @@ def quorum(kind: StudyKind, counts: Counts) -> bool | None:
     return None
 
 
-# --- people and periods ------------------------------------------------------------------------
-
-
 def member_of_on(
     units: sa.Select, person_col: sa.ColumnElement[int], date_col: sa.ColumnElement[date]
 ) -> sa.ColumnElement[bool]:
@@ -685,9 +682,6 @@ def inactive_members(
 ) -> list[tuple[Person, date | None]]:
     """``inactive_rows`` as (person, the date they were last present, if ever)."""
     return [(row.person, row.last_present) for row in inactive_rows(units, today, days, now)]
-
-
-# --- dashboards ---------------------------------------------------------------------------------
 
 
 def months_back(today: date, months: int) -> date:

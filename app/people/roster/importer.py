@@ -708,9 +708,6 @@ def shown_value(key: str, value: Any) -> str:
     return str(value)
 
 
-# --- export -----------------------------------------------------------------------------------
-
-
 def exported_membership(
     person: Person, scope_units: set[int] | None, today: date
 ) -> Membership | None:
