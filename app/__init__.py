@@ -126,6 +126,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.evidence.views import bp as evidence_bp
     from app.logs.views import bp as logs_bp
     from app.main.views import bp as main_bp
+    from app.people.roster.views import bp as roster_bp
     from app.people.views import bp as people_bp
     from app.review.views import bp as review_bp
     from app.study import family as _study_family  # noqa: F401 - registers the family
@@ -134,6 +135,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(people_bp, url_prefix="/members")
+    app.register_blueprint(roster_bp, url_prefix="/members")
     app.register_blueprint(study_bp, url_prefix="/study")
     app.register_blueprint(logs_bp, url_prefix="/logs")
     app.register_blueprint(admin_bp, url_prefix="/admin")

@@ -42,7 +42,6 @@ def plausible_date(_form: Form, field: Field) -> None:
         raise ValidationError(_l("Enter a date between 1900 and 2100."))
 
 
-# --- numbers ----------------------------------------------------------------------------------
 # A DecimalField takes "NaN", "Infinity" and "sNaN", which no range check can compare, and
 # "1e999999999", which no arithmetic should be asked to expand. Checked first, and the chain
 # stops there.
@@ -93,9 +92,6 @@ class QueryForm(Form):
 
     class Meta(_Meta):
         pass
-
-
-# --- the person picker --------------------------------------------------------------------
 
 
 class PersonField(StringField):

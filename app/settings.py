@@ -136,7 +136,7 @@ def put(key: str, value: Any) -> None:
         row.value = encoded
 
 
-# --- dates: stored as ISO text, bounded like every date typed into a form ----------------------
+# Dates are stored as ISO text, bounded like every date typed into a form.
 
 
 def _parse_date(text: str) -> date:

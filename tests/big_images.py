@@ -12,8 +12,6 @@ from pathlib import Path
 
 from PIL import ExifTags, Image
 
-# --- PNG ---------------------------------------------------------------------------------------
-
 # colour type → samples per pixel
 PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
 
@@ -70,8 +68,6 @@ def write_png(
     path.write_bytes(b"".join(parts))
     return path
 
-
-# --- JPEG --------------------------------------------------------------------------------------
 
 # Sampling factors (horizontal, vertical) per component.
 JPEG_LAYOUTS = {
@@ -147,9 +143,6 @@ def write_jpeg(
     parts.append(b"\xff\xd9")
     path.write_bytes(b"".join(parts))
     return path
-
-
-# --- WebP and HEIC: encoded by their libraries, a solid image encodes quickly ------------------
 
 
 def write_encoded(

@@ -158,9 +158,6 @@ def queries(app: Flask) -> Callable[[], Any]:
     return counting
 
 
-# --- data builders (used inside an app context) --------------------------------------------
-
-
 def make_unit(
     code: str, kind: UnitKind, parent: OrgUnit | None = None, name: str | None = None
 ) -> OrgUnit:

@@ -17,7 +17,7 @@ from app.audit.models import AuditLog
 from app.auth.models import User
 from app.extensions import db
 from app.people.models import ImportBatch, Membership, Person
-from app.people.roster_workbook import COLUMNS
+from app.people.roster.workbook import COLUMNS
 from app.queries import READ_NAMES
 
 ROLES = ("anonymous", "member", "secretary2", "secretary", "admin")
@@ -42,9 +42,9 @@ GET = {
     "main.index": ("/", SIGNED_IN),
     "people.index": ("/members/", KEEPERS),
     "people.new": ("/members/new", KEEPERS),
-    "people.export": ("/members/export", KEEPERS),
-    "people.import_roster": ("/members/import", KEEPERS),
-    "people.import_template": ("/members/import/template", KEEPERS),
+    "roster.export": ("/members/export", KEEPERS),
+    "roster.import_roster": ("/members/import", KEEPERS),
+    "roster.import_template": ("/members/import/template", KEEPERS),
     # The person picker: one's own people, or (列席) the bureau's names and departments.
     "people.pick": ("/members/pick?q=J", KEEPERS),
     # The member's own page; another member's page is checked below.
@@ -55,7 +55,7 @@ GET = {
     "people.move": ("/members/{own}/move", SCOPED),
     "people.transfer": ("/members/{own}/transfer", SCOPED),
     # An import batch belongs to the user who uploaded it (the jiguan secretary).
-    "people.import_preview": ("/members/import/{batch}", grid(LOGIN, 403, 404, 200, 404)),
+    "roster.import_preview": ("/members/import/{batch}", grid(LOGIN, 403, 404, 200, 404)),
     "admin.index": ("/admin/", ADMIN_ONLY),
     "admin.units": ("/admin/units/", ADMIN_ONLY),
     "admin.unit_new": ("/admin/units/new", ADMIN_ONLY),
@@ -117,10 +117,10 @@ POST = {
     "people.edit": ("/members/{own}/edit", REFUSED),
     "people.move": ("/members/{own}/move", REFUSED),
     "people.transfer": ("/members/{own}/transfer", REFUSED),
-    "people.import_roster": ("/members/import", REFUSED_KEEPERS),
-    "people.import_confirm": ("/members/import/confirm", grid(LOGIN, 403, 404, 0, 404)),
+    "roster.import_roster": ("/members/import", REFUSED_KEEPERS),
+    "roster.import_confirm": ("/members/import/confirm", grid(LOGIN, 403, 404, 0, 404)),
     # Only admins create accounts; an admin cannot use another user's batch.
-    "people.import_accounts": ("/members/import/{batch}/accounts", grid(LOGIN, 403, 403, 403, 404)),
+    "roster.import_accounts": ("/members/import/{batch}/accounts", grid(LOGIN, 403, 403, 403, 404)),
     "admin.unit_new": ("/admin/units/new", REFUSED_ADMIN),
     "admin.unit_edit": ("/admin/units/{jiguan}/edit", REFUSED_ADMIN),
     "admin.unit_deactivate": ("/admin/units/{group}/deactivate", REFUSED_ADMIN),
@@ -338,7 +338,7 @@ def test_the_walk_collects_which_page_reads_which_query_argument(app, ids):
     expected = {
         ("people.index", "page"),
         ("people.index", "unit"),
-        ("people.export", "unit"),
+        ("roster.export", "unit"),
         ("people.record", "year"),
         ("study.index", "year"),
         ("study.index", "unit"),

@@ -49,9 +49,6 @@ def units_count(app):
         return db.session.scalar(sa.select(sa.func.count(OrgUnit.id)))
 
 
-# --- org units ------------------------------------------------------------------------------
-
-
 def test_index_links_every_section_with_counts(client, auth, world):
     auth.login("admin")
     page = client.get("/admin/").get_data(as_text=True)
@@ -250,9 +247,6 @@ def test_nothing_is_ever_hard_deleted(app, client, auth, world):
     for rule in app.url_map.iter_rules():
         if rule.endpoint.startswith(("admin.", "audit.")):
             assert "DELETE" not in rule.methods
-
-
-# --- memberships ----------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -518,9 +512,9 @@ def test_a_membership_does_not_end_after_a_transfer_out(app, client, auth, world
 
 
 def test_membership_rules_and_passwords_have_one_home():
-    from app.admin import views as admin_views
-    from app.people import roster_import
+    from app.admin.views import accounts as admin_accounts
     from app.people import services as people_services
+    from app.people.roster import importer as roster_import
 
     for name in (
         "overlapping",
@@ -539,7 +533,7 @@ def test_membership_rules_and_passwords_have_one_home():
     assert roster_import.add_membership is memberships.add_membership
     assert roster_import.role_problem is memberships.role_problem
     assert roster_import.generate_password is generate_password
-    assert admin_views.generate_password is generate_password
+    assert admin_accounts.generate_password is generate_password
 
 
 def test_generated_passwords_are_easy_to_read_out():
@@ -548,9 +542,6 @@ def test_generated_passwords_are_easy_to_read_out():
     for password in passwords:
         assert re.fullmatch(r"[A-HJ-NP-Za-km-z2-9]{4}(-[A-HJ-NP-Za-km-z2-9]{4}){2}", password)
         assert not set(password) & set("0O1lIo")
-
-
-# --- accounts -------------------------------------------------------------------------------
 
 
 def account_data(username, role, units=(), person_code="", password=""):
@@ -733,9 +724,6 @@ def test_admin_cannot_deactivate_or_demote_self(app, client, auth, world):
     assert user.active and user.role is Role.ADMIN
 
 
-# --- settings -------------------------------------------------------------------------------
-
-
 def settings_data(**changes):
     data = {
         "org.name": "科工信局",
@@ -795,9 +783,6 @@ def test_invalid_settings_save_nothing(app, client, auth, world, changes, messag
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(settings.Setting)) == 0
         assert settings.get("hours.target_member") == 32.0
-
-
-# --- who may use the admin area -------------------------------------------------------------
 
 
 def admin_and_audit_urls(app):

@@ -558,9 +558,6 @@ def test_query_count_does_not_grow_with_rows(app, client, auth, world, queries):
     assert many.count <= 7  # 6 for the page, 1 for the navigation badge
 
 
-# --- the trail in the user's language --------------------------------------------------------
-
-
 def test_every_audited_column_has_a_label(app):
     """A column added to an audited model without a label (``info={"label": _l(...)}``) fails
     here, by name."""

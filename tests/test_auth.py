@@ -532,9 +532,6 @@ def test_a_session_without_a_sign_in_time_is_refused(app, client, auth, world):
     assert client.get("/").status_code == 302
 
 
-# --- throttling by username and address -------------------------------------------------------
-
-
 def from_address(app, addr: str):
     """A browser at another address (no proxy in front: REMOTE_ADDR is the client's)."""
     browser = app.test_client()

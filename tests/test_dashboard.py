@@ -86,9 +86,6 @@ def page(client, url: str = "/") -> str:
     return response.get_data(as_text=True)
 
 
-# --- the member ---------------------------------------------------------------------------------
-
-
 @pytest.fixture
 def member_year(app, world) -> dict[str, Any]:
     """Member J this year, by hand:
@@ -206,9 +203,6 @@ def test_member_dismisses_a_leave_decision_in_place(app, client, member_year):
     assert "Leave approved" not in _section(page(client), "todo-heading")
 
 
-# --- the secretary --------------------------------------------------------------------------------
-
-
 @pytest.fixture
 def branch_life(app, world) -> dict[str, Any]:
     """jiguan, by hand:
@@ -302,9 +296,6 @@ def test_secretary_sees_sessions_to_archive_in_scope_only(app, client, branch_li
     to_archive = _section(page(other), "unarchived-heading")
     assert f'href="/study/{branch_life["elsewhere"]}"' in to_archive
     assert f'href="/study/{branch_life["recent"]}"' not in to_archive
-
-
-# --- the admin ------------------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -414,9 +405,6 @@ def test_every_dashboard_link_opens(app, client, member_year, branch_life, units
         links = {link.replace("&amp;", "&") for link in links if not link.startswith("/static/")}
         for link in sorted(links):
             assert browser.get(link).status_code == 200, (username, link)
-
-
-# --- query counts -------------------------------------------------------------------------------
 
 
 def _more_data(app, round_: int) -> None:

@@ -20,15 +20,9 @@ from app.activities.models import (
 )
 from app.auth.models import User
 from app.auth.policy import scope_unit_ids, subtree_ids
-from app.demo_sessions import (
-    INACTIVE,
-    INACTIVE_MONTHS,
-    MEMBER,
-    demo_photo,
-    is_day_off,
-    nth_weekday,
-    workday_from,
-)
+from app.demo.calendar import is_day_off, nth_weekday, workday_from
+from app.demo.people import INACTIVE, INACTIVE_MONTHS, MEMBER
+from app.demo.photos import demo_photo
 from app.evidence.models import Evidence
 from app.extensions import db
 from app.logs.models import LogKind, LogState, MemberLog

@@ -93,9 +93,6 @@ def all_counting() -> Counts:
     return figures.pooled(figures.counting(sa.select(Activity.id)))
 
 
-# --- the hand-counted branch ---------------------------------------------------------------
-
-
 def build_branch() -> dict[str, Any]:
     """A branch of nine people and two sessions, recorded through the services.
 
@@ -268,9 +265,6 @@ def test_party_status_is_the_one_on_the_session_date(app):
             assert db.session.scalar(sql) == expected, (person.code, on)
 
 
-# --- archiving ---------------------------------------------------------------------------
-
-
 def test_archiving_resolves_every_row(app):
     with english(app):
         world = build_branch()
@@ -348,9 +342,6 @@ def test_archiving_is_refused_while_leave_waits_and_before_the_start(app):
         with pytest.raises(Refused, match="after it was held"):
             services.archive(future, sec)
         assert future.is_open
-
-
-# --- which activities count --------------------------------------------------------------
 
 
 def test_cancelled_and_planned_sessions_count_nowhere(app):
@@ -452,9 +443,6 @@ def test_pooled_rates_are_sums_not_means(app):
         assert asdict(only_s2) == asdict(S2_COUNTS)
 
 
-# --- rates and hours ---------------------------------------------------------------------
-
-
 @pytest.mark.parametrize(
     ("numerator", "denominator", "shown"),
     [
@@ -508,9 +496,6 @@ def test_a_session_takes_its_default_hours(app):
         make_user("admin", Role.ADMIN)
         session = new_session(unit, StudyKind.PARTY_LECTURE, S1_START, hours=1.75)
         assert session.study_hours == Decimal("2.0")
-
-
-# --- the default expected list -----------------------------------------------------------
 
 
 def test_expected_list_defaults(app):
@@ -584,9 +569,6 @@ def test_someone_not_yet_in_the_party_is_not_expected_at_a_party_meeting(app):
         themed = new_session(branch, StudyKind.THEMED_DAY, S1_START)  # entered afterwards
         assert person_ids(themed) == {member.id}
         assert figures.counts_for(themed).staff_expected == 0
-
-
-# --- attendance rules --------------------------------------------------------------------
 
 
 def small_session(kind: StudyKind = StudyKind.GENERAL_MEETING) -> dict[str, Any]:

@@ -69,9 +69,6 @@ def post(client, url: str, data: dict, headers: dict | None = None, **kwargs):
     return client.post(url, data=body, headers=headers or {}, **kwargs)
 
 
-# --- dates that cannot be true ----------------------------------------------------------------
-
-
 @pytest.mark.parametrize(
     ("birth", "joined", "message"),
     [
@@ -218,9 +215,6 @@ def test_the_admin_sets_the_earliest_date(app, client, auth, world):
         assert settings.get(EARLIEST_RECORD.key) == date(1990, 1, 1)
 
 
-# --- numbers that are no numbers --------------------------------------------------------------
-
-
 @pytest.mark.parametrize("hours", ["NaN", "Infinity", "-Infinity", "sNaN", "1e999999999"])
 def test_log_hours_that_are_no_number_are_a_form_error(app, client, auth, world, hours):
     auth.login("member")
@@ -283,9 +277,6 @@ def test_a_qr_code_with_other_digits_is_refused_not_a_server_error(app, client, 
     auth.login("member")
     response = client.get(f"/activities/{session_id}/scan", query_string={"t": token})
     assert response.status_code == 400
-
-
-# --- a request too large to read --------------------------------------------------------------
 
 
 def test_file_inputs_carry_their_limit(client, auth, world):

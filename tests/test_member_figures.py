@@ -98,9 +98,6 @@ def log(person: Person, kind: LogKind, day: date, hours: str | None, title: str)
     return created
 
 
-# --- the hand-counted year ------------------------------------------------------------------
-
-
 def build_year() -> dict[str, Any]:
     """Two branches, A (with its 党小组 A-g) and B, through 2025.
 
@@ -515,9 +512,6 @@ def test_a_log_counts_where_its_author_was_on_the_day(app):
         assert set(kept) == {"支部专题培训"}
 
 
-# --- month by month --------------------------------------------------------------------------
-
-
 def test_monthly_pools_each_month(app):
     with english(app):
         world = build_year()
@@ -590,8 +584,6 @@ def test_monthly_of_every_unit_and_at_a_later_moment(app):
         assert [d for d, _c in turn] == [date(2024, 12, 1), date(2025, 1, 1), date(2025, 2, 1)]
         assert all(c.expected == 0 for _d, c in turn)
 
-
-# --- inactive members --------------------------------------------------------------------
 
 # The dashboard as seen on Thursday 20 November 2025 at 10:00 in Beijing.
 TODAY = date(2025, 11, 20)

@@ -53,9 +53,6 @@ def new_person_form(world, **overrides) -> dict:
     return data
 
 
-# --- roster ------------------------------------------------------------------------------
-
-
 def test_roster_lists_only_the_secretarys_units(client, auth, world):
     auth.login("secretary")
     html = client.get("/members/").get_data(as_text=True)
@@ -136,9 +133,6 @@ def test_roster_is_403_for_members(client, auth, world):
     auth.login("member")
     assert client.get("/members/").status_code == 403
     assert client.get("/members/new").status_code == 403
-
-
-# --- person pages and scope --------------------------------------------------------------
 
 
 def test_member_sees_own_record_only(client, auth, world):
@@ -441,9 +435,6 @@ def test_typed_text_loses_surrounding_spaces(client, auth, app, world):
     assert client.post("/members/new", data=data).status_code == 303
     with app.app_context():
         assert db.session.scalar(sa.select(Person.name).where(Person.code == "J101")) == "王芳"
-
-
-# --- order of lists ----------------------------------------------------------------------------
 
 
 def in_order(page: str, names: list[str]) -> bool:

@@ -48,9 +48,6 @@ def post(client, url: str, data: dict, headers: dict | None = None):
     return client.post(url, data=payload, headers=headers or {})
 
 
-# --- the search -----------------------------------------------------------------------------
-
-
 def test_scoped_search_finds_ones_people_by_name_code_and_department(client, auth, world):
     auth.login("secretary")  # keeps jiguan and the group below it
     assert sorted(names(pick(client, "Office"))) == ["Member J", "Secretary J"]
@@ -184,9 +181,6 @@ def test_members_may_not_search(client, auth, world):
     auth.login("member")
     for mode in ("", "bureau"):
         assert client.get(f"/members/pick?q=Member&mode={mode}", headers=HX).status_code == 403
-
-
-# --- choosing ---------------------------------------------------------------------------------
 
 
 def rows(app, session_id: int) -> dict[str, ParticipantRole]:

@@ -24,7 +24,7 @@ from app.people.models import (
     PartyStatus,
     Person,
 )
-from app.people.roster_workbook import COLUMNS, MIMETYPE
+from app.people.roster.workbook import COLUMNS, MIMETYPE
 from app.types import local_today, utcnow
 
 HEADERS = [column.header for column in COLUMNS]
@@ -188,7 +188,12 @@ def rich(app, world):
     return world
 
 
-# --- template ----------------------------------------------------------------------------------
+def test_the_import_page_belongs_to_the_members_navigation_entry(client, auth, world):
+    """The import has a blueprint of its own; the navigation still marks Members as current."""
+    auth.login("secretary")
+    html = client.get("/members/import").get_data(as_text=True)
+    current = re.search(r'<a class="nav-link active"\s+aria-current="page"\s+href="([^"]+)"', html)
+    assert current is not None and current.group(1) == "/members/"
 
 
 def test_template_download(client, auth, world):
@@ -208,9 +213,6 @@ def test_template_download(client, auth, world):
     )
     assert "jiguan" in help_text
     assert "cujin" not in help_text  # only the secretary's own units are listed
-
-
-# --- a valid file ----------------------------------------------------------------------------
 
 
 def test_valid_file_is_previewed_then_saved_on_confirmation(app, client, auth, world):
@@ -307,9 +309,6 @@ def test_english_headers_and_values_are_accepted(app, client, auth, world):
     assert "1 new" in page
     confirm(client, page)
     assert person(app, "E001").party_status is PartyStatus.FULL
-
-
-# --- errors ----------------------------------------------------------------------------------
 
 
 def test_bad_rows_are_reported_by_row_and_column_and_nothing_is_saved(app, client, auth, world):
@@ -481,9 +480,6 @@ def test_upload_needs_csrf(client, auth, world):
     assert response.status_code == 400
 
 
-# --- idempotence -------------------------------------------------------------------------------
-
-
 def test_reimporting_the_same_file_changes_nothing(app, client, auth, world):
     auth.login("admin")
     data = xlsx(
@@ -607,9 +603,6 @@ def test_transfer_out_through_the_import(app, client, auth, world):
     assert "cannot bring a person back" in page
 
 
-# --- round trip --------------------------------------------------------------------------------
-
-
 @pytest.mark.parametrize("username", ["admin", "secretary"])
 def test_export_then_import_changes_nothing(app, client, auth, rich, username):
     auth.login(username)
@@ -657,9 +650,6 @@ def test_text_that_looks_like_a_formula_is_exported_as_text(app, client, auth, w
     _url, page = checked(client, response.data)
     assert "0 updated" in page and "0 with errors" in page
     assert totals(app) == before
-
-
-# --- scope and access --------------------------------------------------------------------------
 
 
 def test_export_respects_scope_and_filters(app, client, auth, rich):
@@ -826,9 +816,6 @@ def test_confirmation_refused_when_the_records_changed(app, client, auth, world)
     assert person(app, "J002").phone == "222"
 
 
-# --- htmx ----------------------------------------------------------------------------------------
-
-
 def test_preview_as_page_fragment_and_boosted_page(app, client, auth, world):
     auth.login("admin")
     url, _page = checked(
@@ -860,9 +847,6 @@ def test_boosted_upload_leaves_with_hx_redirect(app, client, auth, world):
     )
     assert response.status_code == 204
     assert response.headers["HX-Redirect"].startswith("/members/import/")
-
-
-# --- accounts ----------------------------------------------------------------------------------
 
 
 def test_admin_creates_accounts_and_downloads_passwords_once(app, client, auth, world):
@@ -1027,9 +1011,6 @@ def test_expired_batches_are_forgotten_from_the_command_line(app, runner, client
         assert db.session.scalar(sa.select(sa.func.count(ImportBatch.id))) == 0
 
 
-# --- scope of changes ----------------------------------------------------------------------------
-
-
 def test_secretary_cannot_change_someone_who_has_left_their_units(app, client, auth, world):
     with app.app_context():
         member = db.session.get(Person, world["member_person"])
@@ -1101,9 +1082,6 @@ def test_secretary_cannot_transfer_out_someone_who_also_belongs_elsewhere(app, c
     assert person(app, "J002").transferred_out_on == date(2025, 5, 1)
 
 
-# --- cell values -------------------------------------------------------------------------------
-
-
 def test_control_characters_never_stop_an_export(app, client, auth, world):
     with app.app_context():
         make_person("J020", "Bad\x01Name", db.session.get(OrgUnit, world["jiguan"]))
@@ -1156,8 +1134,6 @@ def test_the_forms_earliest_and_latest_dates_survive_a_round_trip(app, client, a
     confirm(client, page, url)
     assert snapshot(app) == state
 
-
-# --- rosters from other systems ------------------------------------------------------------------
 
 ID_NUMBER = "43010219900101123X"
 OTHER_SYSTEM = [

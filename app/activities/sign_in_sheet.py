@@ -21,10 +21,10 @@ from app.activities.families import family_of
 from app.activities.models import Activity, ParticipantRole, Participation
 from app.activities.services import local_date
 from app.extensions import db
-from app.files import word as docx_common
+from app.files import word
+from app.locale_text import fmt_date
 from app.people.models import Person, roster_order
 from app.reports.figures import status_label_on
-from app.templating import fmt_date
 
 # No., name, department, party status, signature: 15.6 cm, the text width.
 COLUMN_WIDTHS = (Cm(1.3), Cm(2.8), Cm(3.6), Cm(2.5), Cm(5.4))
@@ -35,46 +35,46 @@ SIGNATURE_ROW_HEIGHT = Cm(1.0)
 
 def build(activity: Activity) -> bytes:
     """The sign-in sheet as a Word document (A4)."""
-    doc = docx_common.new_document()
+    doc = word.new_document()
     doc.core_properties.title = f"{_('Sign-in sheet')} {activity.title}"
-    docx_common.add_heading(
+    word.add_heading(
         doc,
         _("%(organisation)s sign-in sheet", organisation=settings.get("org.name")),
         0,
     )
-    docx_common.add_heading(doc, activity.title, 1).alignment = WD_ALIGN_PARAGRAPH.CENTER
+    word.add_heading(doc, activity.title, 1).alignment = WD_ALIGN_PARAGRAPH.CENTER
     _facts(doc, activity)
 
     expected, non_voting = _participants(activity)
     _people_table(doc, expected, activity)
     if non_voting:
-        docx_common.add_heading(doc, _("Non-voting attendees"), 2)
+        word.add_heading(doc, _("Non-voting attendees"), 2)
         _people_table(doc, non_voting, activity)
     guests = [guest for guest in activity.guests if guest.deleted_at is None]
     if guests:
-        docx_common.add_heading(doc, _("Guests"), 2)
+        word.add_heading(doc, _("Guests"), 2)
         rows = [
             [str(number), guest.name, guest.relation or "", "", ""]
             for number, guest in enumerate(guests, start=1)
         ]
         headers = [_("No."), _("Name"), _("Relation or organisation"), "", _("Signature")]
-        docx_common.add_table(doc, headers, rows, COLUMN_WIDTHS, SIGNATURE_ROW_HEIGHT)
+        word.add_table(doc, headers, rows, COLUMN_WIDTHS, SIGNATURE_ROW_HEIGHT)
 
-    docx_common.add_fields(
+    word.add_fields(
         doc, [(_("Chair's signature"), ""), (_("Minute-taker's signature"), "")], Cm(0.8)
     )
-    return docx_common.to_bytes(doc)
+    return word.to_bytes(doc)
 
 
 def filename(activity: Activity) -> str:
     """签到表-2026-03-08-<title>.docx: the date sorts the files of a year in order."""
-    return docx_common.filename(_("Sign-in sheet"), activity.held_on.isoformat(), activity.title)
+    return word.filename(_("Sign-in sheet"), activity.held_on.isoformat(), activity.title)
 
 
 def _facts(doc: Document, activity: Activity) -> None:
     """The family's facts; short facts two to a line, long ones alone."""
     for pairs in family_of(activity).sheet_facts(activity):
-        docx_common.add_fields(doc, pairs)
+        word.add_fields(doc, pairs)
     doc.add_paragraph()
 
 
@@ -127,6 +127,6 @@ def _people_table(doc: Document, participants: list[Participation], activity: Ac
         ]
         for number, row in enumerate(participants, start=1)
     ]
-    table = docx_common.add_table(doc, headers, rows, COLUMN_WIDTHS, SIGNATURE_ROW_HEIGHT)
+    table = word.add_table(doc, headers, rows, COLUMN_WIDTHS, SIGNATURE_ROW_HEIGHT)
     for row in table.rows:
         row.cells[0].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER

@@ -5,9 +5,7 @@ The rules for memberships live in ``app.people.memberships``.
 Checks return messages by form field (empty when all is well); nothing here commits.
 """
 
-from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -23,49 +21,13 @@ from app.people.models import (
     OrgUnit,
     Person,
     UnitKind,
-    unit_order,
     unit_order_by,
 )
+from app.people.tree import TreeRow, tree_order
 from app.types import utcnow
 
 
-@dataclass(frozen=True)
-class TreeRow:
-    unit: OrgUnit
-    depth: int
-
-
-def tree_order(units: Iterable[OrgUnit]) -> list[TreeRow]:
-    """Units in tree order (parents before their children, siblings by position then pinyin)."""
-    units = list(units)
-    known = {unit.id for unit in units}
-    children: dict[int | None, list[OrgUnit]] = defaultdict(list)
-    for unit in units:
-        children[unit.parent_id if unit.parent_id in known else None].append(unit)
-    for siblings in children.values():
-        siblings.sort(key=unit_order)
-    rows: list[TreeRow] = []
-    seen: set[int] = set()
-
-    def walk(parent_id: int | None, depth: int) -> None:
-        for unit in children.get(parent_id, []):
-            if unit.id in seen:
-                continue
-            seen.add(unit.id)
-            rows.append(TreeRow(unit, depth))
-            walk(unit.id, depth + 1)
-
-    walk(None, 0)
-    # Rows caught in a cycle (only possible through hand-edited data) still show.
-    for unit in sorted(units, key=unit_order):
-        if unit.id not in seen:
-            seen.add(unit.id)
-            rows.append(TreeRow(unit, 0))
-            walk(unit.id, 1)
-    return rows
-
-
-def unit_tree(include_deleted: bool = True) -> list[TreeRow]:
+def unit_tree(include_deleted: bool = True) -> list[TreeRow[OrgUnit]]:
     """The whole tree from one query."""
     stmt = sa.select(OrgUnit)
     if not include_deleted:

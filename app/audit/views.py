@@ -25,9 +25,9 @@ from app.auth.policy import role_required
 from app.extensions import db
 from app.forms import EARLIEST, LATEST, QueryForm
 from app.htmx import render_page
+from app.locale_text import fmt_date, fmt_datetime
 from app.people.models import Person
 from app.queries import MAX_INT, bounded_int, contains, paginate, query_args, text_arg
-from app.templating import fmt_date, fmt_datetime
 
 bp = Blueprint("audit", __name__)
 

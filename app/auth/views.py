@@ -25,7 +25,7 @@ from app.auth.forms import LoginForm, PasswordForm
 from app.auth.models import User
 from app.extensions import db, login_manager
 from app.htmx import hx_redirect, is_htmx, local_path, render_page
-from app.people import roster_io
+from app.people.roster.batches import forget_expired_batches
 from app.queries import text_arg
 from app.types import utcnow
 
@@ -162,7 +162,7 @@ def _signed_in(user: User) -> Response:
     if user.locale is None and chosen_locale:
         user.locale = chosen_locale
     user.last_login_at = utcnow()
-    roster_io.forget_expired_batches()  # unclaimed initial passwords expire though unvisited
+    forget_expired_batches()  # unclaimed initial passwords expire though unvisited
     db.session.commit()
     if user.must_change_password:
         flash(_("Welcome. Please choose your own password first."), "info")

@@ -26,6 +26,7 @@ from app.auth.models import Role, User
 from app.auth.policy import can_plan_activities, scope_unit_ids, scoped_by_unit
 from app.extensions import db
 from app.htmx import render_page
+from app.main.badge import badge_count
 from app.people.models import COMMITTEE_POSTS, Membership, PartyStatus, Person
 from app.people.services import STATE_CURRENT, RosterFilters, roster_query
 from app.queries import page_number, text_arg
@@ -33,7 +34,6 @@ from app.reports import charts, figures
 from app.reports.rules import INACTIVE_DAYS
 from app.review.services import TodoKind, todo_items
 from app.study.models import StudySession
-from app.templating import badge_count
 from app.types import local_today, utcnow
 
 bp = Blueprint("main", __name__)

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app.extensions import db
+from app.locale_text import fmt_date
 from app.people.models import Membership, MembershipRole, OrgUnit, PartyStatus, Person
-from app.templating import fmt_date
 from app.types import utcnow
 
 

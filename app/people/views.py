@@ -23,6 +23,7 @@ from app.auth.policy import (
 )
 from app.extensions import db
 from app.htmx import hx_redirect, render_fragment, render_page
+from app.locale_text import fmt_date
 from app.people import picker, services
 from app.people.forms import MoveForm, NewPersonForm, PersonForm, TransferForm
 from app.people.memberships import add_membership
@@ -34,9 +35,9 @@ from app.people.models import (
     PartyStatus,
     Person,
 )
+from app.people.roster.batches import forget_expired_batches
 from app.queries import int_arg, paginate, query_args, text_arg
 from app.reports import figures, personal_record
-from app.templating import fmt_date
 from app.types import local_today
 
 bp = Blueprint("people", __name__)
@@ -305,4 +306,8 @@ def move(person_id: int) -> Response:
     return render_page("people/move.html", form=form, person=person, status=status)
 
 
-from app.people import roster_io  # noqa: E402, F401 - registers the import/export routes on bp
+@bp.cli.command("forget-imports")
+def forget_imports_command() -> None:
+    """Delete expired import batches and the initial passwords nobody downloaded."""
+    forget_expired_batches()
+    db.session.commit()

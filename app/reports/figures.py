@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import NamedTuple, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
@@ -37,8 +37,8 @@ from app.people.models import (
     OrgUnit,
     PartyStatus,
     Person,
-    unit_order_by,
 )
+from app.people.tree import TreeRow, tree_order
 from app.reports.rules import TARGET_COMMITTEE, TARGET_MEMBER
 from app.study.models import StudyKind, StudySession
 from app.types import utcnow
@@ -269,9 +269,6 @@ def make_ups_owed(person_id: int, units: sa.Select | None = None) -> list[Partic
     if units is not None:
         stmt = stmt.where(Activity.unit_id.in_(units))
     return list(db.session.scalars(stmt))
-
-
-# --- people and periods ------------------------------------------------------------------------
 
 
 def member_of_on(
@@ -685,9 +682,6 @@ def inactive_members(
     return [(row.person, row.last_present) for row in inactive_rows(units, today, days, now)]
 
 
-# --- dashboards ---------------------------------------------------------------------------------
-
-
 def months_back(today: date, months: int) -> date:
     """The first day of the month ``months - 1`` months before today's: where a chart of the
     last ``months`` months (this one included) starts."""
@@ -769,29 +763,20 @@ class UnitRow:
         return self.counts.attendance_rate
 
 
-def _unit_tree() -> tuple[list[tuple[int, str, int | None, bool, str]], dict[int, list[int]]]:
-    """Every unit (id, name, parent, deleted, sort key) in tree order, and each unit's chain of
-    ancestors (itself first), from one query."""
+def _unit_tree() -> tuple[list[TreeRow[Any]], dict[int, list[int]]]:
+    """Every unit (id, name, parent_id, deleted, sort_order, sort_key) in tree order, and each
+    unit's chain of ancestors (itself first), from one query."""
     units = db.session.execute(
         sa.select(
             OrgUnit.id,
             OrgUnit.name,
             OrgUnit.parent_id,
-            OrgUnit.deleted_at.is_not(None),
+            OrgUnit.deleted_at.is_not(None).label("deleted"),
+            OrgUnit.sort_order,
             OrgUnit.sort_key,
-        ).order_by(*unit_order_by())
+        )
     ).all()
-    parent = {unit_id: parent_id for unit_id, _name, parent_id, _deleted, _key in units}
-    children: dict[int | None, list[tuple]] = {}
-    for unit in units:
-        key = unit[2] if unit[2] in parent else None  # a dangling parent counts as a root
-        children.setdefault(key, []).append(tuple(unit))
-    ordered: list[tuple[int, str, int | None, bool, str]] = []
-    stack = list(reversed(children.get(None, [])))
-    while stack:
-        unit = stack.pop()
-        ordered.append(unit)
-        stack.extend(reversed(children.get(unit[0], [])))
+    parent = {unit.id: unit.parent_id for unit in units}
     ancestors: dict[int, list[int]] = {}
     for unit_id in parent:
         chain, seen, current = [], set(), unit_id
@@ -800,7 +785,7 @@ def _unit_tree() -> tuple[list[tuple[int, str, int | None, bool, str]], dict[int
             chain.append(current)
             current = parent[current]
         ancestors[unit_id] = chain
-    return ordered, ancestors
+    return tree_order(units), ancestors
 
 
 def unit_rows(
@@ -813,14 +798,18 @@ def unit_rows(
     Each figure is one grouped query over all units at once, summed up the tree in Python, so
     the number of queries does not depend on the number of units or sessions."""
     ordered, ancestors = _unit_tree()
-    names = {unit_id: name for unit_id, name, _parent, _deleted, _key in ordered}
+    names = {node.unit.id: node.unit.name for node in ordered}
     rows: dict[int, UnitRow] = {}
-    depth: dict[int, int] = {}
-    for position, (unit_id, name, parent_id, deleted, key) in enumerate(ordered):
-        depth[unit_id] = depth[parent_id] + 1 if parent_id in depth else 0
-        if not deleted:
-            rows[unit_id] = UnitRow(
-                unit_id, name, names.get(parent_id), depth[unit_id], position, sort_key=key
+    for position, node in enumerate(ordered):
+        unit = node.unit
+        if not unit.deleted:
+            rows[unit.id] = UnitRow(
+                unit.id,
+                unit.name,
+                names.get(unit.parent_id),
+                node.depth,
+                position,
+                sort_key=unit.sort_key,
             )
 
     def up(unit_id: int) -> list[UnitRow]:

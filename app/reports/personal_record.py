@@ -27,10 +27,9 @@ from app.activities.models import (
     Participation,
 )
 from app.extensions import db
-from app.files import document_docx
-from app.files import word as docx_common
+from app.files import document_docx, word
 from app.files.document import Contents, Passage, Section, Table
-from app.locale_text import enumeration
+from app.locale_text import enumeration, fmt_date
 from app.logs.models import STUDY_KINDS, LogKind, LogState, MemberLog
 from app.people.models import Membership, MembershipRole, Person
 from app.reports.figures import (
@@ -43,7 +42,6 @@ from app.reports.figures import (
 )
 from app.reports.rules import TARGET_COMMITTEE, TARGET_MEMBER
 from app.study.models import StudySession
-from app.templating import fmt_date
 from app.types import local_today, utcnow
 
 PENDING = "pending"
@@ -449,6 +447,4 @@ def make_ups_section(make_ups: list[SessionLine]) -> Section:
 
 def filename(record: PersonalRecord) -> str:
     """个人年度学习档案-2026-张三.docx."""
-    return docx_common.filename(
-        _("Personal annual study record"), str(record.year), record.person.name
-    )
+    return word.filename(_("Personal annual study record"), str(record.year), record.person.name)

@@ -1,15 +1,10 @@
-"""flask demo: the bureau of the seed report with fictional people, for trying the product out."""
+"""The demo bureau's people: its units and departments, fictional persons with their memberships
+(one who moved between branches, one transferred out) and the four demo accounts."""
 
 import random
 from datetime import date, timedelta
 
-import click
-import sqlalchemy as sa
-from flask.cli import with_appcontext
-
 from app.auth.models import Role, User
-from app.demo_logs import build_logs
-from app.demo_sessions import build_sessions
 from app.extensions import db
 from app.people.models import (
     Department,
@@ -21,15 +16,13 @@ from app.people.models import (
     Person,
     UnitKind,
 )
-from app.types import local_today
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - the documented demo sign-in
-DEMO_LOGINS = (
-    ("admin", "admin", "机关党委/办公室 · all units"),
-    ("secretary", "secretary", "机关党支部 (jiguan)"),
-    ("secretary2", "secretary", "生产力促进中心党支部 (cujin)"),
-    ("member", "member", "机关党支部 (jiguan)"),
-)
+MEMBER = "KGX007"  # the person of the ``member`` account
+# A member of the bureau's branch seconded to a project office four months ago, who has come to
+# none of its sessions since: the secretary's dashboard warns about him.
+INACTIVE = "KGX019"
+INACTIVE_MONTHS = 4
 DEPARTMENTS = ("办公室", "科技股", "工业股", "生产力促进中心")
 
 # (code, name, gender, department, post, party status, unit memberships)
@@ -176,10 +169,7 @@ def _unit(code: str, name: str, kind: UnitKind, parent: OrgUnit | None, order: i
     return unit
 
 
-def build(today: date | None = None) -> dict[str, object]:
-    """Creates the demo bureau in the session (the caller commits)."""
-    today = today or local_today()
-    rng = random.Random(20211130)
+def build_units() -> dict[str, OrgUnit]:
     bureau = _unit("bureau", "XX区科工信局", UnitKind.BUREAU, None, 0)
     units = {
         "bureau": bureau,
@@ -189,11 +179,25 @@ def build(today: date | None = None) -> dict[str, object]:
     units["cujin"] = _unit("cujin", "生产力促进中心党支部", UnitKind.BRANCH, bureau, 30)
     units["jiguan-g1"] = _unit("jiguan-g1", "机关第一党小组", UnitKind.GROUP, units["jiguan"], 21)
     units["jiguan-g2"] = _unit("jiguan-g2", "机关第二党小组", UnitKind.GROUP, units["jiguan"], 22)
+    return units
+
+
+def build_departments() -> dict[str, Department]:
     departments = {}
     for order, name in enumerate(DEPARTMENTS):
         departments[name] = Department(name=name, sort_order=order)
         db.session.add(departments[name])
+    return departments
 
+
+def build_persons(
+    today: date,
+    rng: random.Random,
+    units: dict[str, OrgUnit],
+    departments: dict[str, Department],
+) -> dict[str, Person]:
+    """The persons of PEOPLE with their memberships since 1 January two years back (or since they
+    joined), then the member who moved and the one transferred out."""
     history_start = date(today.year - 2, 1, 1)
     persons: dict[str, Person] = {}
     for code, name, gender, dept, post, status, places in PEOPLE:
@@ -233,8 +237,19 @@ def build(today: date | None = None) -> dict[str, object]:
                     start_date=start,
                 )
             )
+    for person in (
+        _moved(today, history_start, units, departments),
+        _left(today, history_start, units, departments),
+    ):
+        persons[person.code] = person
+    return persons
 
-    # A member who moved from the centre's branch to the bureau's last spring: both keep history.
+
+def _moved(
+    today: date, history_start: date, units: dict[str, OrgUnit], departments: dict[str, Department]
+) -> Person:
+    """A member who moved from the centre's branch to the bureau's last spring: both keep
+    history."""
     moved = Person(
         code="KGX019",
         name="邓凯",
@@ -263,7 +278,13 @@ def build(today: date | None = None) -> dict[str, object]:
             person=moved, unit=units["jiguan"], role=MembershipRole.MEMBER, start_date=move_day
         )
     )
-    # A member transferred out of the bureau last year.
+    return moved
+
+
+def _left(
+    today: date, history_start: date, units: dict[str, OrgUnit], departments: dict[str, Department]
+) -> Person:
+    """A member transferred out of the bureau last year."""
     left = Person(
         code="KGX020",
         name="曾庆华",
@@ -288,98 +309,22 @@ def build(today: date | None = None) -> dict[str, object]:
             end_date=left.transferred_out_on,
         )
     )
-
-    def account(username: str, role: Role, person: Person | None, scope: list[OrgUnit]) -> User:
-        user = User(
-            username=username, role=role, person=person, must_change_password=False, units=scope
-        )
-        user.set_password(DEMO_PASSWORD)
-        db.session.add(user)
-        return user
-
-    accounts = {
-        "admin": account("admin", Role.ADMIN, None, []),
-        "secretary": account("secretary", Role.SECRETARY, persons["KGX004"], [units["jiguan"]]),
-        "secretary2": account("secretary2", Role.SECRETARY, persons["SCL001"], [units["cujin"]]),
-        "member": account("member", Role.MEMBER, persons["KGX007"], []),
-    }
-    persons[moved.code] = moved
-    persons[left.code] = left
-    db.session.flush()
-    sessions = build_sessions(today, units, persons, accounts, random.Random(20240701))
-    logs = build_logs(today, persons, accounts, random.Random(20250101))
-    _seen_long_ago(today)
-    return {
-        "units": units,
-        "persons": persons,
-        "departments": departments,
-        "accounts": accounts,
-        "sessions": sessions,
-        "logs": logs,
-    }
+    return left
 
 
-def _seen_long_ago(today: date) -> None:
-    """Leave decisions of sessions more than two weeks past were read long ago; only recent ones
-    wait on the members' lists."""
-    from app.activities.models import Activity, Participation
-
-    cutoff = today - timedelta(days=14)
-    for row in db.session.scalars(
-        sa.select(Participation)
-        .join(Activity, Activity.id == Participation.activity_id)
-        .where(Participation.leave_decision_seen.is_(False), Activity.held_on < cutoff)
-    ):
-        row.leave_decision_seen = True
-
-
-def is_empty() -> bool:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(OrgUnit)) == 0 and (
-        db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0
+def _account(username: str, role: Role, person: Person | None, scope: list[OrgUnit]) -> User:
+    user = User(
+        username=username, role=role, person=person, must_change_password=False, units=scope
     )
+    user.set_password(DEMO_PASSWORD)
+    db.session.add(user)
+    return user
 
 
-def wipe() -> None:
-    """Removes every row (not the schema) and the evidence files those rows own: only for
-    --reset."""
-    from app.evidence.models import Evidence
-    from app.evidence.storage import relative_path, upload_folder
-
-    folder = upload_folder()
-    for stored, thumbnail in db.session.execute(
-        sa.select(Evidence.stored_name, Evidence.thumbnail_name)
-    ):
-        for name in (stored, thumbnail):
-            if name:
-                (folder / relative_path(name)).unlink(missing_ok=True)
-    for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(table.delete())
-
-
-def print_logins() -> None:
-    click.echo(f"Demo sign-ins (password: {DEMO_PASSWORD}):")
-    for username, role, scope in DEMO_LOGINS:
-        click.echo(f"  {username:<11} {role:<10} {scope}")
-
-
-@click.command("demo", help="Load the demo bureau (refuses a non-empty database without --reset).")
-@click.option("--reset", is_flag=True, help="Delete every record first.")
-@click.option(
-    "--if-empty", is_flag=True, help="Load only when the database is empty; otherwise do nothing."
-)
-@with_appcontext
-def demo_command(reset: bool, if_empty: bool) -> None:
-    if not is_empty():
-        if if_empty:
-            click.echo("The database already holds data; demo data not loaded.")
-            print_logins()
-            return
-        if not reset:
-            raise click.ClickException(
-                "The database is not empty. Use --reset to replace its contents."
-            )
-        wipe()
-    build()
-    db.session.commit()
-    click.echo("Demo data loaded.")
-    print_logins()
+def build_accounts(units: dict[str, OrgUnit], persons: dict[str, Person]) -> dict[str, User]:
+    return {
+        "admin": _account("admin", Role.ADMIN, None, []),
+        "secretary": _account("secretary", Role.SECRETARY, persons["KGX004"], [units["jiguan"]]),
+        "secretary2": _account("secretary2", Role.SECRETARY, persons["SCL001"], [units["cujin"]]),
+        "member": _account("member", Role.MEMBER, persons["KGX007"], []),
+    }

@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 
 from app.auth.models import User
-from app.demo_sessions import INACTIVE, MEMBER, workday_from
+from app.demo.calendar import workday_from
+from app.demo.people import INACTIVE, MEMBER
 from app.extensions import db
 from app.logs import services as logs
 from app.logs.models import LogKind, LogState, MemberLog

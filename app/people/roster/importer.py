@@ -25,7 +25,7 @@ from app.auth.models import Role, User
 from app.auth.policy import scope_unit_ids, scoped_persons
 from app.auth.services import generate_password, normalise_username
 from app.extensions import db
-from app.locale_text import enumeration
+from app.locale_text import enumeration, fmt_date
 from app.people import services
 from app.people.forms import CODE_PATTERN, check_party_dates
 from app.people.memberships import add_membership, role_problem
@@ -38,7 +38,7 @@ from app.people.models import (
     Person,
     UnitKind,
 )
-from app.people.roster_workbook import (
+from app.people.roster.workbook import (
     COLUMN_BY_KEY,
     COLUMNS,
     STATE_ACTIVE,
@@ -51,7 +51,6 @@ from app.people.roster_workbook import (
     roster_row,
     shown,
 )
-from app.templating import fmt_date
 from app.types import local_today
 
 NEW, UPDATE, UNCHANGED, INVALID = "new", "update", "unchanged", "invalid"
@@ -707,9 +706,6 @@ def shown_value(key: str, value: Any) -> str:
     if hasattr(value, "label"):
         return str(value.label)
     return str(value)
-
-
-# --- export -----------------------------------------------------------------------------------
 
 
 def exported_membership(
