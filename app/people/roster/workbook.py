@@ -323,9 +323,6 @@ class RosterSheet:
         return cls(columns=columns, rows=rows, unused=unused)
 
 
-# --- values ---------------------------------------------------------------------------------
-
-
 def _key(text: str) -> str:
     return _SPACES.sub("", text).casefold()
 
@@ -505,9 +502,6 @@ def _json_value(value: Any) -> Any:
     return str(value)
 
 
-# --- reading ----------------------------------------------------------------------------------
-
-
 def _check_container(data: bytes) -> None:
     not_xlsx = _("This file is not an Excel workbook (.xlsx). Save it from Excel or WPS as .xlsx.")
     if data.startswith(OLE2_SIGNATURE):
@@ -604,6 +598,35 @@ def _header_columns(
     return columns, positions, unused
 
 
+def _too_long(last_row: int) -> RosterFileError:
+    return RosterFileError(
+        _(
+            "The sheet goes on past row %(row)d. Delete the empty rows below the table, "
+            "or split the file.",
+            row=last_row,
+        )
+    )
+
+
+def _no_header(missing: list[str]) -> RosterFileError:
+    """No header row: the required columns it lacks when a row looked like one, else which
+    names the first row must hold."""
+    if missing:
+        return RosterFileError(
+            _(
+                "The sheet has no column %(headers)s. Use the template's header row.",
+                headers=enumeration(COLUMN_BY_KEY[key].header for key in missing),
+            )
+        )
+    return RosterFileError(
+        _(
+            "No header row was found. The first row must hold the template's column names "
+            "(%(headers)s…).",
+            headers=enumeration(COLUMN_BY_KEY[key].header for key in REQUIRED_COLUMNS),
+        )
+    )
+
+
 def _read_sheet(sheet: Any, max_rows: int, vocabulary: Vocabulary) -> RosterSheet:
     columns: dict[str, ColumnRef] = {}
     positions: dict[str, int] = {}
@@ -630,48 +653,24 @@ def _read_sheet(sheet: Any, max_rows: int, vocabulary: Vocabulary) -> RosterShee
                 columns, positions, unused = _header_columns(values, found, vocabulary)
             continue
         if number > last_row:
-            raise RosterFileError(
-                _(
-                    "The sheet goes on past row %(row)d. Delete the empty rows below the table, "
-                    "or split the file.",
-                    row=last_row,
-                )
-            )
+            raise _too_long(last_row)
         if all(v is None for v in values) or all(cell_text(v) is None for v in values):
             continue
         if len(rows) >= max_rows:
             raise RosterFileError(
-                _(
-                    "The file has more than %(max)d rows. Split it into smaller files.",
-                    max=max_rows,
-                )
+                _("The file has more than %(max)d rows. Split it into smaller files.", max=max_rows)
             )
         cells = {
             key: _json_value(values[index]) if index < len(values) else None
             for key, index in positions.items()
         }
         rows.append({"row": number, "cells": cells})
-    if header_row is None and missing:
-        raise RosterFileError(
-            _(
-                "The sheet has no column %(headers)s. Use the template's header row.",
-                headers=enumeration(COLUMN_BY_KEY[key].header for key in missing),
-            )
-        )
     if header_row is None:
-        raise RosterFileError(
-            _(
-                "No header row was found. The first row must hold the template's column names "
-                "(%(headers)s…).",
-                headers=enumeration(COLUMN_BY_KEY[key].header for key in REQUIRED_COLUMNS),
-            )
-        )
+        raise _no_header(missing)
     if not rows:
         raise RosterFileError(_("The file has no rows to import."))
     return RosterSheet(columns=columns, rows=rows, unused=unused)
 
-
-# --- writing ----------------------------------------------------------------------------------
 
 HEADER_FILL = PatternFill("solid", fgColor="FCE4E4")
 
@@ -780,7 +779,26 @@ def _write_help(
         return cells
 
     sheet.append(heading(_("How to fill in the roster")))
-    for text in (
+    for text in _instructions(max_rows):
+        sheet.append(line(text))
+    sheet.append([])
+    sheet.append(heading(_("Columns")))
+    for column in COLUMNS:
+        sheet.append(line(column.header, str(column.label), _column_notes(column)))
+    sheet.append([])
+    sheet.append(heading(_("Your units")))
+    sheet.append(line(_("Unit code"), _("Unit")))
+    for code, name in units:
+        sheet.append(line(code, name))
+    sheet.append([])
+    sheet.append(heading(_("Departments")))
+    for name in departments:
+        sheet.append(line(name))
+
+
+def _instructions(max_rows: int) -> tuple[str, ...]:
+    """The help sheet's first lines: how a roster file is read."""
+    return (
         _(
             "Fill in one row per person on the sheet %(sheet)s; keep its header row.",
             sheet=SHEET_TITLE,
@@ -797,28 +815,17 @@ def _write_help(
         ),
         _("At most %(max)d rows per file.", max=max_rows),
         _("Identity-card numbers are never imported: the product keeps none."),
-    ):
-        sheet.append(line(text))
-    sheet.append([])
-    sheet.append(heading(_("Columns")))
-    for column in COLUMNS:
-        notes = [str(column.hint)] if column.hint else []
-        if column.kind in CHOICE_LABELS:
-            notes.append(_("Values: %(values)s", values=_allowed(CHOICE_LABELS[column.kind])))
-        if ALIASES_OF[column.key]:
-            notes.append(
-                _("Also read from: %(headers)s", headers=enumeration(ALIASES_OF[column.key]))
-            )
-        sheet.append(line(column.header, str(column.label), " ".join(notes)))
-    sheet.append([])
-    sheet.append(heading(_("Your units")))
-    sheet.append(line(_("Unit code"), _("Unit")))
-    for code, name in units:
-        sheet.append(line(code, name))
-    sheet.append([])
-    sheet.append(heading(_("Departments")))
-    for name in departments:
-        sheet.append(line(name))
+    )
+
+
+def _column_notes(column: Column) -> str:
+    """What the help sheet says beside a column: its hint, its allowed values, other headers."""
+    notes = [str(column.hint)] if column.hint else []
+    if column.kind in CHOICE_LABELS:
+        notes.append(_("Values: %(values)s", values=_allowed(CHOICE_LABELS[column.kind])))
+    if ALIASES_OF[column.key]:
+        notes.append(_("Also read from: %(headers)s", headers=enumeration(ALIASES_OF[column.key])))
+    return " ".join(notes)
 
 
 def write_accounts(accounts: Sequence[dict[str, str]]) -> bytes:
