@@ -24,9 +24,14 @@ install: $(VENV)/.installed translations
 
 install-dev: $(VENV)/.installed-dev translations
 
-# Catalogs are compiled from the committed .po files at install time.
-translations: $(VENV)/.installed
-	$(BIN)/pybabel compile -d app/translations
+# Catalogs are compiled from the committed .po files at install time, each only when its .po is
+# newer, so commands run side by side never write a catalog another is reading.
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard app/translations/*/LC_MESSAGES/messages.po))
+
+translations: $(CATALOGS)
+
+%.mo: %.po $(VENV)/.installed
+	$(BIN)/pybabel compile -i $< -o $@
 
 run: install
 	$(FLASK) db upgrade
