@@ -9,8 +9,6 @@ not expected. 吴刚 of another branch attends as 列席; 王丽 of the district
 guest was removed and is not printed).
 """
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from typing import Any
@@ -22,7 +20,7 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Cm
 from flask import Flask
-from flask_babel import force_locale
+from test_sign_in_sheet import column, in_locale
 from test_study import new_session as plain_session
 
 from app.activities import meeting_record
@@ -32,7 +30,7 @@ from app.activities.models import (
     ParticipantRole,
     Participation,
 )
-from app.activities.services import add_guest
+from app.activities.services import add_guest, cancel
 from app.auth.models import Role, User
 from app.extensions import db
 from app.people.models import MembershipRole, OrgUnit, PartyStatus, UnitKind
@@ -42,12 +40,6 @@ from app.types import utcnow
 
 STARTS_AT = datetime(2026, 3, 10, 6, 30, tzinfo=UTC)
 ENDS_AT = datetime(2026, 3, 10, 8, 0, tzinfo=UTC)
-
-
-@contextmanager
-def in_locale(app: Flask, locale: str) -> Iterator[None]:
-    with app.test_request_context(), force_locale(locale):
-        yield
 
 
 @pytest.fixture
@@ -75,26 +67,36 @@ def _mark(session: StudySession, name: str, status: AttendanceStatus, **values: 
         setattr(row, key, value)
 
 
+def meeting(app: Flask, branch: dict[str, Any], **values: Any) -> StudySession:
+    """A branch general meeting on 10 March 2026, in an English request context."""
+    session = create_session(
+        {
+            "title": "学习贯彻全会精神",
+            "kind": StudyKind.GENERAL_MEETING,
+            "unit": db.session.get(OrgUnit, branch["unit"]),
+            "starts_at": STARTS_AT,
+            "ends_at": ENDS_AT,
+            "late_reason": "Entered from the paper record.",
+            **values,
+        },
+        db.session.scalar(sa.select(User)),
+    )
+    db.session.flush()
+    return session
+
+
 def held_meeting(app: Flask, branch: dict[str, Any]) -> int:
     with in_locale(app, "en"):
-        session = create_session(
-            {
-                "title": "学习贯彻全会精神",
-                "kind": StudyKind.GENERAL_MEETING,
-                "unit": db.session.get(OrgUnit, branch["unit"]),
-                "starts_at": STARTS_AT,
-                "ends_at": ENDS_AT,
-                "place": "三楼会议室",
-                "chair_name": "王明",
-                "minute_taker_name": "赵敏",
-                "topics": "传达学习全会精神\n讨论年度工作计划",
-                "minutes": "王明同志领学全会公报。",
-                "resolutions": "通过年度工作计划。",
-                "late_reason": "Entered from the paper record.",
-            },
-            db.session.scalar(sa.select(User)),
+        session = meeting(
+            app,
+            branch,
+            place="三楼会议室",
+            chair_name="王明",
+            minute_taker_name="赵敏",
+            topics="传达学习全会精神\n讨论年度工作计划",
+            minutes="王明同志领学全会公报。",
+            resolutions="通过年度工作计划。",
         )
-        db.session.flush()
         _mark(session, "王明", AttendanceStatus.PRESENT)
         _mark(session, "李华", AttendanceStatus.PRESENT)
         _mark(session, "赵敏", AttendanceStatus.LATE)
@@ -122,9 +124,9 @@ def held_meeting(app: Flask, branch: dict[str, Any]) -> int:
 
 
 def record(app: Flask, session_id: int, locale: str = "zh_CN") -> Any:
+    """The record as python-docx reads it back."""
     with in_locale(app, locale):
-        data = meeting_record.build(db.session.get(StudySession, session_id))
-    return Document(BytesIO(data))
+        return Document(BytesIO(meeting_record.build(db.session.get(StudySession, session_id))))
 
 
 def text_of(doc: Any) -> str:
@@ -136,10 +138,6 @@ def attendance(doc: Any) -> dict[str, tuple[str, str]]:
     return {
         row.cells[0].text: (row.cells[1].text, row.cells[2].text) for row in doc.tables[0].rows[1:]
     }
-
-
-def column(table: Any, index: int) -> list[str]:
-    return [row.cells[index].text for row in table.rows[1:]]
 
 
 def test_counts_and_names_of_each_group(app: Flask, branch: dict) -> None:
@@ -216,20 +214,7 @@ def test_page_is_a4_with_chinese_fonts(app: Flask, branch: dict) -> None:
 
 def test_a_cancelled_meeting_says_so_and_why(app: Flask, branch: dict) -> None:
     with in_locale(app, "en"):
-        session = create_session(
-            {
-                "title": "三月党员大会",
-                "kind": StudyKind.GENERAL_MEETING,
-                "unit": db.session.get(OrgUnit, branch["unit"]),
-                "starts_at": STARTS_AT,
-                "ends_at": ENDS_AT,
-                "late_reason": "Entered from the paper record.",
-            },
-            db.session.scalar(sa.select(User)),
-        )
-        db.session.flush()
-        from app.activities.services import cancel
-
+        session = meeting(app, branch, title="三月党员大会")
         cancel(session, "改期至下周")
         db.session.commit()
         session_id = session.id

@@ -145,7 +145,7 @@ def attendance_section(activity: Activity) -> Section:
     if counts.staff_expected:
         share = f"{counts.staff_present}/{counts.staff_expected}"
         lines.append([_("Staff present / expected"), share, _names(_present(staff))])
-    headers = [_("Attendance"), _("Headcount"), _("Names")]
+    headers = [_("Status"), _("Headcount"), _("Names")]
     return Section(_("Attendance"), Table(headers, lines, ATTENDANCE_WIDTHS))
 
 
