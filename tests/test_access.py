@@ -89,6 +89,7 @@ GET = {
     "logs.edit": ("/logs/{log}/edit", grid(LOGIN, 200, 404, 403, 403)),
     "evidence.thumbnail": ("/evidence/{evidence}/thumbnail", grid(LOGIN, 200, 404, 200, 200)),
     "activities.sign_in_sheet": ("/activities/{session}/sign-in-sheet.docx", SCOPED),
+    "activities.meeting_record": ("/activities/{session}/meeting-record.docx", SCOPED),
     # A forged code opens nothing, whoever scans it: it is verified before sign-in.
     "activities.scan": ("/activities/{session}/scan?t=1.forged", grid(400, 400, 400, 400, 400)),
     # One's own make-up and reflection: on a planned session there is nothing to hand in yet,

@@ -11,6 +11,7 @@ from flask import url_for
 from app.activities.models import Activity, ActivityFamily
 
 if TYPE_CHECKING:
+    from app.files.document import Section
     from app.reports.figures import Counts
 
 # A sign-in sheet's facts: lines of (label, value) pairs, short facts two to a line.
@@ -45,6 +46,10 @@ class Family:
     quorum_rule: Callable[[Activity], str] = lambda _activity: ""
     # The facts printed at the head of the sign-in sheet.
     sheet_facts: Callable[[Activity], FactLines] = lambda _activity: []
+    # The family's facts on the meeting record, after its title (the core adds when, where, who).
+    record_facts: Callable[[Activity], FactLines] = lambda _activity: []
+    # The family's own sections of the meeting record, after attendance and guests.
+    record_sections: Callable[[Activity], list["Section"]] = lambda _activity: []
     # Loader options for the family's own relationships shown on its pages.
     load_options: Callable[[], Sequence[Any]] = lambda: ()
     # What the family's parts of the record page need beyond the core's context.

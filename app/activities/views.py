@@ -1,6 +1,7 @@
 """The core's routes for every activity family: the attendance grid and its cells, check-in by
 button and by QR code, leave, make-up, reflections, the list of people and guests, archiving,
-reopening, cancelling and the sign-in sheet. Evidence has its own routes (``app/evidence``)."""
+reopening, cancelling, the sign-in sheet and the meeting record. Evidence has its own routes
+(``app/evidence``)."""
 
 from collections.abc import Callable
 from datetime import timedelta
@@ -24,6 +25,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app import htmx, settings
 from app.activities import checkin
+from app.activities import meeting_record as record_docx
 from app.activities import services as core
 from app.activities import sign_in_sheet as sheet
 from app.activities.families import family_of, show_url
@@ -558,9 +560,20 @@ def cancel(activity_id: int) -> Response:
 @login_required
 def sign_in_sheet(activity_id: int) -> Response:
     activity = load_activity(activity_id, manage=True)
+    return _word_file(sheet.build(activity), sheet.filename(activity))
+
+
+@bp.route("/activities/<int:activity_id>/meeting-record.docx")
+@login_required
+def meeting_record(activity_id: int) -> Response:
+    activity = load_activity(activity_id, manage=True)
+    return _word_file(record_docx.build(activity), record_docx.filename(activity))
+
+
+def _word_file(data: bytes, name: str) -> Response:
     return send_file(
-        BytesIO(sheet.build(activity)),
+        BytesIO(data),
         mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         as_attachment=True,
-        download_name=sheet.filename(activity),
+        download_name=name,
     )

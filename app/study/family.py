@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 from app.activities.families import FactLines, Family, register
 from app.activities.models import Activity, ActivityFamily
 from app.activities.sign_in_sheet import time_span
+from app.files.document import Passage, Section
 from app.reports import figures
 from app.reports.figures import Counts
 from app.study.models import StudyKind, StudySession
@@ -52,6 +53,24 @@ def _sheet_facts(session: StudySession) -> FactLines:
     return lines
 
 
+def _record_facts(session: StudySession) -> FactLines:
+    return [[(_("Kind"), str(session.kind.label)), (_("Study hours"), str(session.study_hours))]]
+
+
+def _record_sections(session: StudySession) -> list[Section]:
+    """议题, the gist of what was said and 决议, as the secretary entered them."""
+    fields = [
+        (_("Topics"), session.topics),
+        (_("Minutes"), session.minutes),
+        (_("Resolutions"), session.resolutions),
+    ]
+    passages = [
+        Passage(label, [line for line in (text or "").splitlines() if line.strip()] or ["—"])
+        for label, text in fields
+    ]
+    return [Section(_("Proceedings"), passages=passages)]
+
+
 def _load_options() -> list[Any]:
     return [
         joinedload(StudySession.chair),
@@ -86,6 +105,8 @@ STUDY = register(
         quorum=_quorum,
         quorum_rule=_quorum_rule,
         sheet_facts=_sheet_facts,  # type: ignore[arg-type]
+        record_facts=_record_facts,  # type: ignore[arg-type]
+        record_sections=_record_sections,  # type: ignore[arg-type]
         load_options=_load_options,
         record_extras=_talks,
         counts_partial=_counts_partial,
