@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import contains_eager
 
 from app import settings
+from app.activities import families
 from app.activities.models import (
     Activity,
     AttendanceStatus,
@@ -34,14 +35,14 @@ from app.logs.models import STUDY_KINDS, LogKind, LogState, MemberLog
 from app.people.models import Membership, MembershipRole, Person
 from app.reports.figures import (
     MemberFigures,
+    attendance_activities,
+    hours_of,
     member_figures,
     member_of_on,
     percent,
     status_label_on,
-    study_sessions,
 )
 from app.reports.rules import TARGET_COMMITTEE, TARGET_MEMBER
-from app.study.models import StudySession
 from app.types import local_today, utcnow
 
 PENDING = "pending"
@@ -55,9 +56,10 @@ ZERO = Decimal("0.0")
 
 @dataclass(frozen=True)
 class SessionLine:
-    """One session the person had a row at, and what it gave them."""
+    """One activity counting in attendance (a study session) the person had a row at, and what
+    it gave them."""
 
-    session: StudySession
+    session: Activity
     row: Participation
     status: str  # present, late, leave, absent, unmarked or pending (waiting for the secretary)
     make_up: str | None  # submitted, confirmed, returned, owed (nothing handed in) or None
@@ -68,6 +70,10 @@ class SessionLine:
         if self.status == PENDING:
             return _("To confirm")
         return AttendanceStatus(self.status).label
+
+    @property
+    def kind_label(self) -> str:
+        return families.kind_label(self.session)
 
     @property
     def make_up_label(self) -> str:
@@ -188,19 +194,16 @@ def build_record(
     post = next((m.role for m in memberships if m.covers(as_of) and m.role.is_committee_post), None)
     target_key = TARGET_COMMITTEE.key if post is not None else TARGET_MEMBER.key
     target = Decimal(str(settings.get(target_key))).quantize(Decimal("0.1"))
+    activity = families.any_activity()
     rows = db.session.scalars(
         sa.select(Participation)
-        .join(Participation.activity.of_type(StudySession))
+        .join(Participation.activity.of_type(activity))
         .where(
             Participation.person_id == person.id,
-            Participation.activity_id.in_(study_sessions(start, end, units, now=now)),
+            Participation.activity_id.in_(attendance_activities(start, end, units, now=now)),
         )
-        .options(
-            contains_eager(Participation.activity.of_type(StudySession)).joinedload(
-                StudySession.unit
-            )
-        )
-        .order_by(Activity.starts_at, Activity.id)
+        .options(contains_eager(Participation.activity.of_type(activity)).joinedload(activity.unit))
+        .order_by(activity.starts_at, activity.id)
     ).all()
     logs = db.session.scalars(
         sa.select(MemberLog)
@@ -240,7 +243,6 @@ def _line(row: Participation) -> SessionLine:
     """The row as the figures count it (``member_figures``): attended hours for a settled
     present or late mark, the session's hours again for a confirmed make-up of an expected row."""
     session = row.activity
-    assert isinstance(session, StudySession)
     settled = row.confirmed and not row.is_pending
     present = settled and row.status.is_present
     made_up = (
@@ -260,7 +262,7 @@ def _line(row: Participation) -> SessionLine:
         row=row,
         status=PENDING if row.is_pending else row.status.value,
         make_up=make_up,
-        hours=session.study_hours if present or made_up else ZERO,
+        hours=hours_of(session) if present or made_up else ZERO,
     )
 
 
@@ -390,7 +392,7 @@ def sessions_section(sessions: list[SessionLine]) -> Section:
         [
             str(number),
             fmt_date(line.session.held_on, "medium"),
-            str(line.session.kind.label),
+            line.kind_label,
             line.session.title,
             line.session.unit.name,
             line.attendance_text,
