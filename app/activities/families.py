@@ -84,7 +84,8 @@ def registered() -> list[Family]:
 def any_activity() -> Any:
     """An activity of any registered family, each family's own columns loaded in the same
     query (for lists that mix families: the dashboard, the personal record)."""
-    return with_polymorphic(Activity, [family.model for family in _families.values()])
+    models = dict.fromkeys(f.model for f in _families.values() if f.model is not Activity)
+    return with_polymorphic(Activity, list(models))
 
 
 def navigation_entries() -> list[tuple[str, object]]:

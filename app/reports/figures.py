@@ -488,7 +488,7 @@ def _credited_hours() -> tuple[sa.ColumnElement[Decimal], list[sa.TableClause]]:
     if not columns:
         return sa.literal(0), []
     credited = sa.case(*((Activity.family == key, column) for key, column in columns), else_=0)
-    return credited, [column.table for _key, column in columns]  # type: ignore[misc]
+    return credited, list(dict.fromkeys(column.table for _key, column in columns))  # type: ignore[arg-type]
 
 
 def _add_log_hours(
