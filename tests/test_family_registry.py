@@ -18,8 +18,9 @@ from app.activities.families import Family
 from app.activities.models import ActivityFamily, AttendanceStatus
 from app.auth.models import User
 from app.extensions import db
-from app.people.models import OrgUnit
-from app.reports import figures
+from app.files.document import Section
+from app.people.models import OrgUnit, Person
+from app.reports import figures, personal_record
 from app.reports.figures import FigureProvider
 from app.study.models import StudyKind, StudySession
 from app.study.services import create_session
@@ -149,3 +150,30 @@ def test_without_study_panel_the_dashboard_shows_none(app, client, auth, world, 
     html = client.get("/").get_data(as_text=True)
     assert 'id="unarchived-heading"' not in html
     assert 'href="/study/"' not in html.split("<main", 1)[0]  # no navigation entry
+
+
+def test_a_family_part_of_the_personal_record_is_shown_and_printed(
+    app, client, auth, world, meeting, monkeypatch
+):
+    """A second family's part comes at its place, on the page and in the printed sections."""
+    part = personal_record.RecordPart(
+        35, lambda record: [Section("Fake part", passages=[])], "fake/_record.html"
+    )
+    monkeypatch.setattr(personal_record, "_parts", [*personal_record._parts])
+    personal_record.register_part(part)
+    fake = DictLoader({"fake/_record.html": "<section id='fake-part'>{{ record.year }}</section>"})
+    monkeypatch.setattr(app.jinja_env, "loader", ChoiceLoader([fake, app.jinja_env.loader]))
+    year = local_today().year
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        person = db.session.get(Person, world["member_person"])
+        record = personal_record.build_record(person, year)
+        titles = [section.heading for section in personal_record.contents(record).sections]
+        study = titles.index("Study sessions")
+        assert titles[study + 1 : study + 3] == ["Fake part", "Approved logs"]
+    auth.login("member")
+    html = client.get(f"/members/{world['member_person']}/record?year={year}").get_data(
+        as_text=True
+    )
+    assert f"<section id='fake-part'>{year}</section>" in html
+    assert html.index('id="sessions-heading"') < html.index("fake-part")
+    assert html.index("fake-part") < html.index('id="logs-heading"')

@@ -11,6 +11,7 @@ from app.activities.families import FactLines, Family, register
 from app.activities.models import Activity, ActivityFamily
 from app.activities.sign_in_sheet import time_span
 from app.reports.figures import Counts
+from app.study import personal_record as _record  # noqa: F401 - registers its parts
 from app.study.figures import talks
 from app.study.models import StudyKind, StudySession
 
