@@ -405,7 +405,8 @@ def member_figures(
     now: datetime | None = None,
 ) -> dict[int, MemberFigures]:
     """Each person's figures over [start, end), in two grouped queries: one over their rows at
-    the study sessions that count, one over their approved logs.
+    the activities that count in attendance (``attendance_activities``), one over their
+    approved logs.
 
     With ``units`` a member who moved counts in each branch only for their time there: the
     sessions are those of ``units``, and a log counts only where the person had a membership
@@ -637,10 +638,10 @@ def inactive_rows(
 ) -> list[InactiveMember]:
     """Party members with an active membership of at least ``days`` days in ``units`` (every
     unit when None; see ``settled_members``) who, in the last ``days`` days, were expected at
-    one or more study sessions there and present or late at none (leave is not attendance);
-    never present first, then the longest absent. A member who moved in the window qualifies
-    where both units are considered (the bureau, a common parent), not in the new unit alone:
-    they have not been in it for ``days`` days."""
+    one or more activities counting in attendance there and present or late at none (leave
+    is not attendance); never present first, then the longest absent. A member who moved in
+    the window qualifies where both units are considered (the bureau, a common parent), not
+    in the new unit alone: they have not been in it for ``days`` days."""
     since = today - timedelta(days=days)
     tomorrow = today + timedelta(days=1)
     p = Participation
@@ -698,8 +699,8 @@ def count(ids: sa.Select) -> int:
 
 
 def held_not_archived(units: sa.Select | None, today: date) -> sa.Select:
-    """SELECT of the ids of study sessions held before today and still open: their record is
-    waiting to be reviewed and archived. In ``units`` when given."""
+    """SELECT of the ids of activities of every family held before today and still open: their
+    record is waiting to be reviewed and archived. In ``units`` when given."""
     stmt = sa.select(Activity.id).where(
         _registered_families(),
         Activity.state == ActivityState.OPEN,
@@ -713,9 +714,9 @@ def held_not_archived(units: sa.Select | None, today: date) -> sa.Select:
 def session_tally(
     units: sa.Select | None, start: date, end: date, now: datetime | None = None
 ) -> dict[str, int]:
-    """Study sessions in [start, end) in one grouped query: ``held`` (those that count, archived
-    or not), ``planned`` (open, not started yet) and ``all`` (both); cancelled ones count
-    nowhere."""
+    """Activities of every family in [start, end) in one grouped query: ``held`` (those that
+    count, archived or not), ``planned`` (open, not started yet) and ``all`` (both); cancelled
+    ones count nowhere."""
     now = now or utcnow()
     started = Activity.starts_at <= now
     stmt = sa.select(
@@ -795,9 +796,10 @@ def _unit_tree() -> tuple[list[TreeRow[Any]], dict[int, list[int]]]:
 def unit_rows(
     start: date, end: date, today: date, inactive_days: int, now: datetime | None = None
 ) -> list[UnitRow]:
-    """One row per org unit (deleted units left out), in tree order: the study sessions held in
-    [start, end), their pooled rates, the inactive members (as ``inactive_members`` counts them
-    for the unit and the units below it) and the sessions held but not archived.
+    """One row per org unit (deleted units left out), in tree order: the activities counting in
+    attendance held in [start, end), their pooled rates, the inactive members (as
+    ``inactive_members`` counts them for the unit and the units below it) and the activities
+    held but not archived.
 
     Each figure is one grouped query over all units at once, summed up the tree in Python, so
     the number of queries does not depend on the number of units or sessions."""
