@@ -9,15 +9,17 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app import settings
+from app.activities import families
 from app.auth.models import Role
 from app.locale_text import enumeration, fmt_date, fmt_datetime
 from app.main.badge import badge_count
 from app.reports.figures import percent
 
-# (endpoint, label, roles allowed); only pages that exist are listed.
+EVERYONE = (Role.ADMIN, Role.SECRETARY, Role.MEMBER)
+HOME = ("main.index", _l("Home"), EVERYONE)
+# (endpoint, label, roles allowed); only pages that exist are listed. The record families'
+# lists come between home and these, in the order the families register.
 NAVIGATION = [
-    ("main.index", _l("Home"), (Role.ADMIN, Role.SECRETARY, Role.MEMBER)),
-    ("study.index", _l("Study sessions"), (Role.ADMIN, Role.SECRETARY, Role.MEMBER)),
     # Everyone who is a person keeps logs; the page tells an unlinked account why it has none.
     ("logs.index", _l("My logs"), (Role.ADMIN, Role.SECRETARY, Role.MEMBER)),
     ("review.index", _l("Review"), (Role.ADMIN, Role.SECRETARY)),
@@ -40,9 +42,10 @@ def navigation_area(endpoint: str | None) -> str:
 def navigation() -> list[tuple[str, Any]]:
     if not current_user.is_authenticated:
         return []
+    entries = [HOME, *((e, label, EVERYONE) for e, label in families.navigation_entries())]
     return [
         (endpoint, label)
-        for endpoint, label, roles in NAVIGATION
+        for endpoint, label, roles in [*entries, *NAVIGATION]
         if current_user.role in roles
         # Only an account linked to a person keeps logs of its own.
         and (endpoint != "logs.index" or current_user.person_id is not None)
@@ -68,6 +71,9 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["datetime"] = fmt_datetime
     app.jinja_env.filters["percent"] = percent
     app.jinja_env.globals["url_with"] = url_with
+    app.jinja_env.globals["show_url"] = families.show_url
+    app.jinja_env.globals["family_links"] = families.navigation_entries
+    app.jinja_env.globals["dashboard_panels"] = families.dashboard_panels
     app.jinja_env.globals["navigation"] = navigation
     app.jinja_env.globals["navigation_area"] = navigation_area
     app.jinja_env.globals["badge_count"] = badge_count

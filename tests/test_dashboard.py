@@ -24,6 +24,7 @@ from app.logs import services as logs
 from app.logs.models import LogKind
 from app.people.models import Membership, MembershipRole, OrgUnit, Person, UnitKind
 from app.reports import figures
+from app.study import figures as study_figures
 from app.study.models import StudyKind, StudySession
 from app.study.services import create_session
 from app.types import local_today, utcnow
@@ -379,7 +380,7 @@ def test_admin_rows_equal_the_figures_of_each_subtree(app, client, units_year, b
         assert len(rows) == db.session.scalar(sa.select(sa.func.count(OrgUnit.id)))
         for row in rows:
             units = subtree_ids(sa.select(sa.literal(row.unit_id)))
-            sessions = figures.study_sessions(start, end, units)
+            sessions = study_figures.study_sessions(start, end, units)
             assert row.sessions == figures.count(sessions), row.name
             assert row.counts.attendance_rate == figures.pooled(sessions).attendance_rate, row.name
             inactive = figures.inactive_members(units, today, 90)

@@ -26,6 +26,7 @@ from app.logs.models import LogKind, LogState, MemberLog
 from app.people.models import Membership, MembershipRole, OrgUnit, PartyStatus, Person, UnitKind
 from app.reports import figures
 from app.reports.figures import Counts, MemberFigures
+from app.study import figures as study_figures
 from app.study.models import StudyKind, StudySession
 from app.study.services import create_session
 
@@ -557,7 +558,9 @@ def test_monthly_counts_the_sessions_of_each_month(app):
         # March holds A03 and A03g; April A04; October's A10 was cancelled; January nothing.
         assert [by_month[n].activities for n in (1, 3, 4, 6, 9, 10)] == [0, 2, 1, 1, 1, 0]
         # The same as pooling the month's sessions.
-        march = figures.study_sessions(date(2025, 3, 1), date(2025, 4, 1), subtree(world["A"]), NOW)
+        march = study_figures.study_sessions(
+            date(2025, 3, 1), date(2025, 4, 1), subtree(world["A"]), NOW
+        )
         assert figures.pooled(march).activities == 2
 
 

@@ -14,6 +14,7 @@ from app.auth.models import User
 from app.extensions import db
 from app.people.models import OrgUnit, Person
 from app.reports import figures
+from app.study import figures as study_figures
 from app.study.models import StudyKind, StudySession
 from app.study.services import create_session
 from app.types import local_today
@@ -38,7 +39,7 @@ def snapshot(app, world) -> dict:
         people = [world["sec_person"], world["member_person"], world["grouped"]]
         rows = figures.unit_rows(start, end, today, 90)
         return {
-            "pooled": asdict(figures.pooled(figures.study_sessions(start, end, units))),
+            "pooled": asdict(figures.pooled(study_figures.study_sessions(start, end, units))),
             "monthly": [
                 (day, asdict(c)) for day, c in figures.monthly(units, today.replace(day=1), 1)
             ],
@@ -131,7 +132,7 @@ def test_recording_a_talk_changes_no_rate_and_no_hours(app, client, auth, world)
 
     with app.app_context():
         today = local_today()
-        found = figures.talks(figures.talk_sessions(today - timedelta(days=7), today))
+        found = study_figures.talks(study_figures.talk_sessions(today - timedelta(days=7), today))
         # Two talks, the chair with each member present; the chair on the list is no talk.
         assert [(t.talker_id, t.person_id, t.held_on) for t in found] == [
             (world["sec_person"], world["member_person"], yesterday),

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from flask import url_for
+from sqlalchemy.orm import with_polymorphic
 
 from app.activities.models import Activity, ActivityFamily
 
@@ -37,6 +38,11 @@ class Family:
     show_arg: str = "activity_id"
     index_endpoint: str | None = None
     index_label: object = ""
+    # Whether the family's list is an entry of the navigation and of the dashboard's "Go to".
+    navigation: bool = False
+    # Partials the family adds to the dashboard of those who plan activities (secretaries and
+    # the admin); they read the dashboard's ``work`` context.
+    dashboard_panels: tuple[str, ...] = ()
     make_up: bool = False
     reflections: bool = False
     qr: bool = False
@@ -54,6 +60,8 @@ class Family:
     load_options: Callable[[], Sequence[Any]] = lambda: ()
     # What the family's parts of the record page need beyond the core's context.
     record_extras: Callable[[Activity], dict[str, Any]] = _no_extras
+    # What sort of activity it is, as lists mixing families show it (study: the session's kind).
+    kind_label: Callable[[Activity], str] = lambda _activity: ""
     # A partial shown instead of the attendance figures (None: the figures).
     counts_partial: Callable[[Activity], str | None] = lambda _activity: None
 
@@ -76,6 +84,30 @@ def family_of(activity: Activity) -> Family:
 
 def registered() -> list[Family]:
     return list(_families.values())
+
+
+def any_activity() -> Any:
+    """An activity of any registered family, each family's own columns loaded in the same
+    query (for lists that mix families: the dashboard, the personal record)."""
+    models = dict.fromkeys(f.model for f in _families.values() if f.model is not Activity)
+    return with_polymorphic(Activity, list(models))
+
+
+def navigation_entries() -> list[tuple[str, object]]:
+    """(endpoint, label) of each family's list that has a navigation entry."""
+    return [
+        (family.index_endpoint, family.index_label)
+        for family in _families.values()
+        if family.navigation and family.index_endpoint
+    ]
+
+
+def dashboard_panels() -> list[str]:
+    return [panel for family in _families.values() for panel in family.dashboard_panels]
+
+
+def kind_label(activity: Activity) -> str:
+    return family_of(activity).kind_label(activity)
 
 
 def show_url(activity: Activity, **values: Any) -> str:

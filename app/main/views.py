@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.wrappers import Response
 
 from app import settings
+from app.activities import families
 from app.activities.models import (
     ActivityState,
     Participation,
@@ -33,7 +34,6 @@ from app.queries import page_number, text_arg
 from app.reports import charts, figures
 from app.reports.rules import INACTIVE_DAYS
 from app.review.services import TodoKind, todo_items
-from app.study.models import StudySession
 from app.types import local_today, utcnow
 
 bp = Blueprint("main", __name__)
@@ -66,22 +66,23 @@ def roster_counts(user: User) -> dict[PartyStatus, int]:
 
 
 def _upcoming(person_id: int, now: datetime) -> list[dict[str, Any]]:
-    """Open study sessions in the next days that list the person, with their row and check-in
-    window; sessions under way stay until their window closes. The window is the one
-    ``check_in_window`` gives, with the settings read once rather than once per session."""
+    """Open activities of every family in the next days that list the person, with their row
+    and check-in window; activities under way stay until their window closes. The window is the
+    one ``check_in_window`` gives, with the settings read once rather than once per activity."""
     before = timedelta(minutes=settings.get(CHECKIN_BEFORE.key))
     after = timedelta(minutes=settings.get(CHECKIN_AFTER.key))
+    activity = families.any_activity()
     rows = db.session.execute(
-        sa.select(StudySession, Participation)
-        .join(Participation, Participation.activity_id == StudySession.id)
+        sa.select(activity, Participation)
+        .join(Participation, Participation.activity_id == activity.id)
         .where(
             Participation.person_id == person_id,
-            StudySession.state == ActivityState.OPEN,
-            StudySession.ends_at >= now - after,
-            StudySession.starts_at < now + timedelta(days=UPCOMING_DAYS),
+            activity.state == ActivityState.OPEN,
+            activity.ends_at >= now - after,
+            activity.starts_at < now + timedelta(days=UPCOMING_DAYS),
         )
-        .options(joinedload(StudySession.unit))
-        .order_by(StudySession.starts_at, StudySession.id)
+        .options(joinedload(activity.unit))
+        .order_by(activity.starts_at, activity.id)
         .limit(UPCOMING_SHOWN)
     ).all()
     return [
@@ -135,24 +136,25 @@ def _work_part(user: User, today: date, now: datetime) -> dict[str, Any]:
     units = scope_unit_ids(user)
     month = today.replace(day=1)
     following = (month + timedelta(days=32)).replace(day=1)
+    activity = families.any_activity()
     in_month = (
-        sa.select(StudySession)
+        sa.select(activity)
         .where(
-            StudySession.held_on >= month,
-            StudySession.held_on < following,
-            StudySession.state != ActivityState.CANCELLED,
+            activity.held_on >= month,
+            activity.held_on < following,
+            activity.state != ActivityState.CANCELLED,
         )
-        .options(joinedload(StudySession.unit))
-        .order_by(StudySession.starts_at, StudySession.id)
+        .options(joinedload(activity.unit))
+        .order_by(activity.starts_at, activity.id)
         .limit(MONTH_SESSIONS_SHOWN)
     )
-    in_month = scoped_by_unit(in_month, StudySession.unit_id, user)
+    in_month = scoped_by_unit(in_month, activity.unit_id, user)
     to_archive = figures.held_not_archived(units, today)
     unarchived = (
-        sa.select(StudySession)
-        .where(StudySession.id.in_(to_archive))
-        .options(joinedload(StudySession.unit))
-        .order_by(StudySession.starts_at, StudySession.id)
+        sa.select(activity)
+        .where(activity.id.in_(to_archive))
+        .options(joinedload(activity.unit))
+        .order_by(activity.starts_at, activity.id)
         .limit(UNARCHIVED_SHOWN)
     )
     inactive_days = settings.get(INACTIVE_DAYS.key)

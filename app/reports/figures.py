@@ -19,6 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
 
 from app import settings
+from app.activities import families
 from app.activities.models import (
     Activity,
     ActivityFamily,
@@ -40,7 +41,6 @@ from app.people.models import (
 )
 from app.people.tree import TreeRow, tree_order
 from app.reports.rules import TARGET_COMMITTEE, TARGET_MEMBER
-from app.study.models import StudyKind, StudySession
 from app.types import utcnow
 
 FULL = "full"
@@ -287,29 +287,64 @@ def member_of_on(
     )
 
 
-ATTENDANCE_KINDS = [kind for kind in StudyKind if kind.counts_in_attendance]
-TALK_KINDS = [kind for kind in StudyKind if not kind.counts_in_attendance]
+@dataclass(frozen=True)
+class FigureProvider:
+    """A family's part in the generic figures (registered by the family's own figures module).
+
+    ``in_attendance``: SQL over ``Activity`` naming which of the family's activities enter the
+    attendance figures, the hours and the inactive members' warning. ``hours``: the column holding
+    the study hours an activity credits (its table's ``id`` is the activity's), None when the
+    family credits none; ``hours_of`` the same for one loaded activity."""
+
+    family: ActivityFamily
+    in_attendance: Callable[[], sa.ColumnElement[bool]] = sa.true
+    hours: Callable[[], sa.Column[Decimal]] | None = None
+    hours_of: Callable[[Activity], Decimal] = lambda _activity: Decimal("0.0")
 
 
-def _of_kinds(kinds: list[StudyKind]) -> sa.ColumnElement[bool]:
-    study = StudySession.__table__
-    return Activity.id.in_(sa.select(study.c.id).where(study.c.kind.in_(kinds)))
+_providers: dict[ActivityFamily, FigureProvider] = {}
 
 
-def _counting_sessions(
-    kinds: list[StudyKind],
+def register_provider(provider: FigureProvider) -> FigureProvider:
+    _providers[provider.family] = provider
+    return provider
+
+
+def providers() -> list[FigureProvider]:
+    return list(_providers.values())
+
+
+def hours_of(activity: Activity) -> Decimal:
+    """The study hours one activity credits to those who attended it (0 when its family gives
+    none)."""
+    provider = _providers.get(activity.family)
+    return provider.hours_of(activity) if provider else Decimal("0.0")
+
+
+def _in_attendance() -> sa.ColumnElement[bool]:
+    """SQL: the activity is of a family, and of a sort, that counts in attendance."""
+    return sa.or_(
+        sa.false(),
+        *(sa.and_(Activity.family == p.family, p.in_attendance()) for p in _providers.values()),
+    )
+
+
+def _registered_families() -> sa.ColumnElement[bool]:
+    return Activity.family.in_([family.key for family in families.registered()])
+
+
+def held_in(
     start: date,
     end: date,
-    units: sa.Select | None,
-    now: datetime | None,
+    units: sa.Select | None = None,
+    now: datetime | None = None,
+    *criteria: sa.ColumnElement[bool],
 ) -> sa.Select:
+    """SELECT of the ids of activities that count (started, not cancelled), held in [start,
+    end), in ``units`` (a SELECT of unit ids, already including the units below) when given,
+    meeting ``criteria``."""
     stmt = counting(
-        sa.select(Activity.id).where(
-            Activity.family == ActivityFamily.STUDY,
-            Activity.held_on >= start,
-            Activity.held_on < end,
-            _of_kinds(kinds),
-        ),
+        sa.select(Activity.id).where(Activity.held_on >= start, Activity.held_on < end, *criteria),
         now,
     )
     if units is not None:
@@ -317,57 +352,12 @@ def _counting_sessions(
     return stmt
 
 
-def study_sessions(
+def attendance_activities(
     start: date, end: date, units: sa.Select | None = None, now: datetime | None = None
 ) -> sa.Select:
-    """SELECT of the ids of study sessions that count in attendance, held in [start, end), in
-    ``units`` (a SELECT of unit ids, already including the units below) when given. Sessions
-    of a kind that does not count in attendance (heart-to-heart talks) are left out: their
-    figures are talks (``talk_sessions``, ``talks``)."""
-    return _counting_sessions(ATTENDANCE_KINDS, start, end, units, now)
-
-
-def talk_sessions(
-    start: date, end: date, units: sa.Select | None = None, now: datetime | None = None
-) -> sa.Select:
-    """SELECT of the ids of heart-to-heart talk sessions that count (started, not cancelled),
-    held in [start, end), in ``units`` when given."""
-    return _counting_sessions(TALK_KINDS, start, end, units, now)
-
-
-class Talk(NamedTuple):
-    """One heart-to-heart talk: the talker (the session's chair, a person or a typed name) and
-    the person talked to, on the session's date."""
-
-    activity_id: int
-    held_on: date
-    talker_id: int | None
-    talker_name: str | None
-    person_id: int
-
-
-def talks(activities: sa.Select | Iterable[int]) -> list[Talk]:
-    """The talks of the talk sessions among ``activities`` (a SELECT of activity ids, e.g.
-    ``talk_sessions(...)``, or ids), in one query: each person on a session's list confirmed
-    present (出席/迟到), the chair excepted, talked with the chair. By date, then session."""
-    p = Participation
-    study = StudySession.__table__
-    ids = activities if isinstance(activities, sa.Select) else list(activities)
-    stmt = (
-        sa.select(
-            p.activity_id, Activity.held_on, Activity.chair_id, Activity.chair_name, p.person_id
-        )
-        .join(Activity, Activity.id == p.activity_id)
-        .join(study, study.c.id == p.activity_id)
-        .where(
-            p.activity_id.in_(ids),
-            study.c.kind.in_(TALK_KINDS),
-            _attended(),
-            sa.or_(Activity.chair_id.is_(None), Activity.chair_id != p.person_id),
-        )
-        .order_by(Activity.held_on, p.activity_id, p.id)
-    )
-    return [Talk(*row) for row in db.session.execute(stmt)]
+    """``held_in`` for the activities that count in attendance, as each family's figure
+    provider says (study: its sessions, heart-to-heart talks left out)."""
+    return held_in(start, end, units, now, _in_attendance())
 
 
 @dataclass
@@ -415,7 +405,8 @@ def member_figures(
     now: datetime | None = None,
 ) -> dict[int, MemberFigures]:
     """Each person's figures over [start, end), in two grouped queries: one over their rows at
-    the study sessions that count, one over their approved logs.
+    the activities that count in attendance (``attendance_activities``), one over their
+    approved logs.
 
     With ``units`` a member who moved counts in each branch only for their time there: the
     sessions are those of ``units``, and a log counts only where the person had a membership
@@ -429,7 +420,7 @@ def member_figures(
     ids = list(person_ids)
     result = {person_id: MemberFigures() for person_id in ids}
     if ids:
-        _add_attendance(result, study_sessions(start, end, units, now), now)
+        _add_attendance(result, attendance_activities(start, end, units, now), now)
         _add_log_hours(result, start, end, units)
     return result
 
@@ -455,12 +446,12 @@ def _add_attendance(
     def count(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[int]:
         return sa.func.coalesce(sa.func.sum(sa.case((condition, 1), else_=0)), 0)
 
-    def hours(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[Decimal]:
-        return sa.func.coalesce(
-            sa.func.sum(sa.case((condition, StudySession.study_hours), else_=0)), 0
-        )
+    credited, tables = _credited_hours()
 
-    rows = db.session.execute(
+    def hours(condition: sa.ColumnElement[bool]) -> sa.ColumnElement[Decimal]:
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, credited), else_=0)), 0)
+
+    stmt = (
         sa.select(
             p.person_id,
             count(counted),
@@ -475,17 +466,30 @@ def _add_attendance(
             hours(made_up),
         )
         .select_from(p)
-        .join(StudySession, StudySession.id == p.activity_id)  # activity ⋈ study_session
+        .join(Activity, Activity.id == p.activity_id)
         .join(Person, Person.id == p.person_id)
         .where(p.person_id.in_(list(result)), p.activity_id.in_(sessions))
         .group_by(p.person_id)
     )
+    for table in tables:
+        stmt = stmt.outerjoin(table, table.c.id == p.activity_id)
+    rows = db.session.execute(stmt)
     for person_id, exp, pres, leave, absent, unmarked, pend, made, owed, s_hours, m_hours in rows:
         figures = result[person_id]
         figures.expected, figures.present, figures.leave, figures.absent = exp, pres, leave, absent
         figures.unmarked, figures.pending = unmarked, pend
         figures.make_ups, figures.make_ups_owed = made, owed
         figures.session_hours, figures.make_up_hours = _hours(s_hours), _hours(m_hours)
+
+
+def _credited_hours() -> tuple[sa.ColumnElement[Decimal], list[sa.TableClause]]:
+    """SQL: the hours an activity credits, by its family's provider, and the families' tables
+    to join (on their ``id``) for it."""
+    columns = [(pr.family, pr.hours()) for pr in _providers.values() if pr.hours is not None]
+    if not columns:
+        return sa.literal(0), []
+    credited = sa.case(*((Activity.family == key, column) for key, column in columns), else_=0)
+    return credited, list(dict.fromkeys(column.table for _key, column in columns))  # type: ignore[arg-type]
 
 
 def _add_log_hours(
@@ -532,7 +536,7 @@ def monthly(
     month = sa.extract("month", Activity.held_on)
     sessions = sa.func.count(sa.distinct(Participation.activity_id)).label("activities")
     stmt = _joined(sa.select(year.label("y"), month.label("m"), sessions, *_counting_columns()))
-    stmt = stmt.where(Participation.activity_id.in_(study_sessions(first, end, units, now)))
+    stmt = stmt.where(Participation.activity_id.in_(attendance_activities(first, end, units, now)))
     found = {
         (int(row.y), int(row.m)): _counts_of(row)
         for row in db.session.execute(stmt.group_by(year, month))
@@ -556,7 +560,8 @@ def _party_member_now() -> sa.ColumnElement[bool]:
     )
 
 
-def _attended() -> sa.ColumnElement[bool]:
+def attended() -> sa.ColumnElement[bool]:
+    """SQL: the row is confirmed present or late."""
     p = Participation
     return sa.and_(p.confirmed, p.status.in_([AttendanceStatus.PRESENT, AttendanceStatus.LATE]))
 
@@ -633,15 +638,15 @@ def inactive_rows(
 ) -> list[InactiveMember]:
     """Party members with an active membership of at least ``days`` days in ``units`` (every
     unit when None; see ``settled_members``) who, in the last ``days`` days, were expected at
-    one or more study sessions there and present or late at none (leave is not attendance);
-    never present first, then the longest absent. A member who moved in the window qualifies
-    where both units are considered (the bureau, a common parent), not in the new unit alone:
-    they have not been in it for ``days`` days."""
+    one or more activities counting in attendance there and present or late at none (leave
+    is not attendance); never present first, then the longest absent. A member who moved in
+    the window qualifies where both units are considered (the bureau, a common parent), not
+    in the new unit alone: they have not been in it for ``days`` days."""
     since = today - timedelta(days=days)
     tomorrow = today + timedelta(days=1)
     p = Participation
-    recent = study_sessions(since, tomorrow, units, now)
-    present_any = sa.func.max(sa.case((_attended(), 1), else_=0))
+    recent = attendance_activities(since, tomorrow, units, now)
+    present_any = sa.func.max(sa.case((attended(), 1), else_=0))
     absentees = (
         sa.select(p.person_id)
         .where(p.role == ParticipantRole.EXPECTED, p.activity_id.in_(recent))
@@ -658,7 +663,7 @@ def inactive_rows(
             .join(Activity, Activity.id == p.activity_id)
             .where(
                 p.person_id.in_(list(settled)),
-                _attended(),
+                attended(),
                 Activity.state != ActivityState.CANCELLED,
             )
             .group_by(p.person_id)
@@ -694,10 +699,10 @@ def count(ids: sa.Select) -> int:
 
 
 def held_not_archived(units: sa.Select | None, today: date) -> sa.Select:
-    """SELECT of the ids of study sessions held before today and still open: their record is
-    waiting to be reviewed and archived. In ``units`` when given."""
+    """SELECT of the ids of activities of every family held before today and still open: their
+    record is waiting to be reviewed and archived. In ``units`` when given."""
     stmt = sa.select(Activity.id).where(
-        Activity.family == ActivityFamily.STUDY,
+        _registered_families(),
         Activity.state == ActivityState.OPEN,
         Activity.held_on < today,
     )
@@ -709,16 +714,16 @@ def held_not_archived(units: sa.Select | None, today: date) -> sa.Select:
 def session_tally(
     units: sa.Select | None, start: date, end: date, now: datetime | None = None
 ) -> dict[str, int]:
-    """Study sessions in [start, end) in one grouped query: ``held`` (those that count, archived
-    or not), ``planned`` (open, not started yet) and ``all`` (both); cancelled ones count
-    nowhere."""
+    """Activities of every family in [start, end) in one grouped query: ``held`` (those that
+    count, archived or not), ``planned`` (open, not started yet) and ``all`` (both); cancelled
+    ones count nowhere."""
     now = now or utcnow()
     started = Activity.starts_at <= now
     stmt = sa.select(
         sa.func.coalesce(sa.func.sum(sa.case((started, 1), else_=0)), 0),
         sa.func.coalesce(sa.func.sum(sa.case((started, 0), else_=1)), 0),
     ).where(
-        Activity.family == ActivityFamily.STUDY,
+        _registered_families(),
         Activity.state != ActivityState.CANCELLED,
         Activity.held_on >= start,
         Activity.held_on < end,
@@ -791,9 +796,10 @@ def _unit_tree() -> tuple[list[TreeRow[Any]], dict[int, list[int]]]:
 def unit_rows(
     start: date, end: date, today: date, inactive_days: int, now: datetime | None = None
 ) -> list[UnitRow]:
-    """One row per org unit (deleted units left out), in tree order: the study sessions held in
-    [start, end), their pooled rates, the inactive members (as ``inactive_members`` counts them
-    for the unit and the units below it) and the sessions held but not archived.
+    """One row per org unit (deleted units left out), in tree order: the activities counting in
+    attendance held in [start, end), their pooled rates, the inactive members (as
+    ``inactive_members`` counts them for the unit and the units below it) and the activities
+    held but not archived.
 
     Each figure is one grouped query over all units at once, summed up the tree in Python, so
     the number of queries does not depend on the number of units or sessions."""
@@ -815,7 +821,7 @@ def unit_rows(
     def up(unit_id: int) -> list[UnitRow]:
         return [rows[a] for a in ancestors.get(unit_id, []) if a in rows]
 
-    sessions = study_sessions(start, end, None, now)
+    sessions = attendance_activities(start, end, None, now)
     held = db.session.execute(
         sa.select(Activity.unit_id, sa.func.count())
         .where(Activity.id.in_(sessions))
@@ -857,9 +863,9 @@ def _inactive_by_unit(
     since = today - timedelta(days=days)
     tomorrow = today + timedelta(days=1)
     p = Participation
-    recent = study_sessions(since, tomorrow, None, now)
+    recent = attendance_activities(since, tomorrow, None, now)
     seen = db.session.execute(
-        sa.select(Activity.unit_id, p.person_id, sa.func.max(sa.case((_attended(), 1), else_=0)))
+        sa.select(Activity.unit_id, p.person_id, sa.func.max(sa.case((attended(), 1), else_=0)))
         .select_from(p)
         .join(Activity, Activity.id == p.activity_id)
         .join(Person, Person.id == p.person_id)

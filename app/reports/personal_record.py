@@ -10,6 +10,7 @@ The committee post, the party status and the target are read on one day: today f
 year, the last day of the year for a year gone by (what the appraisal at its end saw).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -19,6 +20,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import contains_eager
 
 from app import settings
+from app.activities import families
 from app.activities.models import (
     Activity,
     AttendanceStatus,
@@ -28,20 +30,20 @@ from app.activities.models import (
 )
 from app.extensions import db
 from app.files import document_docx, word
-from app.files.document import Contents, Passage, Section, Table
+from app.files.document import Contents, Section, Table
 from app.locale_text import enumeration, fmt_date
 from app.logs.models import STUDY_KINDS, LogKind, LogState, MemberLog
 from app.people.models import Membership, MembershipRole, Person
 from app.reports.figures import (
     MemberFigures,
+    attendance_activities,
+    hours_of,
     member_figures,
     member_of_on,
     percent,
     status_label_on,
-    study_sessions,
 )
 from app.reports.rules import TARGET_COMMITTEE, TARGET_MEMBER
-from app.study.models import StudySession
 from app.types import local_today, utcnow
 
 PENDING = "pending"
@@ -55,9 +57,10 @@ ZERO = Decimal("0.0")
 
 @dataclass(frozen=True)
 class SessionLine:
-    """One session the person had a row at, and what it gave them."""
+    """One activity counting in attendance (a study session) the person had a row at, and what
+    it gave them."""
 
-    session: StudySession
+    session: Activity
     row: Participation
     status: str  # present, late, leave, absent, unmarked or pending (waiting for the secretary)
     make_up: str | None  # submitted, confirmed, returned, owed (nothing handed in) or None
@@ -68,6 +71,10 @@ class SessionLine:
         if self.status == PENDING:
             return _("To confirm")
         return AttendanceStatus(self.status).label
+
+    @property
+    def kind_label(self) -> str:
+        return families.kind_label(self.session)
 
     @property
     def make_up_label(self) -> str:
@@ -90,9 +97,9 @@ class SessionLine:
     def attendance_text(self) -> str:
         """The mark as the Word record prints it: 请假（出差）, 缺席, 出席（列席）."""
         if self.non_voting:
-            return _with_detail(self.status_label, _("Non-voting attendee"))
+            return with_detail(self.status_label, _("Non-voting attendee"))
         if self.reason:
-            return _with_detail(self.status_label, self.reason)
+            return with_detail(self.status_label, self.reason)
         return self.status_label
 
 
@@ -164,8 +171,36 @@ class PersonalRecord:
         return [line for line in self.sessions if line.make_up is not None]
 
     @property
+    def parts(self) -> list["RecordPart"]:
+        return parts()
+
+    @property
     def session_hours_listed(self) -> Decimal:
         return sum((line.hours for line in self.sessions), ZERO)
+
+
+@dataclass(frozen=True)
+class RecordPart:
+    """A part of the personal record, the core's or a family's: the sections it prints and the
+    partial that shows it on the page (reading ``record``). Parts follow one another by
+    ``place``: the figures (10), the family's activities (30), the logs (40), notes (50)."""
+
+    place: int
+    sections: Callable[[PersonalRecord], list[Section]]
+    partial: str
+
+
+_parts: list[RecordPart] = []
+
+
+def register_part(part: RecordPart) -> RecordPart:
+    _parts.append(part)
+    _parts.sort(key=lambda found: found.place)
+    return part
+
+
+def parts() -> list[RecordPart]:
+    return list(_parts)
 
 
 def as_of_day(year: int, today: date) -> date:
@@ -188,19 +223,16 @@ def build_record(
     post = next((m.role for m in memberships if m.covers(as_of) and m.role.is_committee_post), None)
     target_key = TARGET_COMMITTEE.key if post is not None else TARGET_MEMBER.key
     target = Decimal(str(settings.get(target_key))).quantize(Decimal("0.1"))
+    activity = families.any_activity()
     rows = db.session.scalars(
         sa.select(Participation)
-        .join(Participation.activity.of_type(StudySession))
+        .join(Participation.activity.of_type(activity))
         .where(
             Participation.person_id == person.id,
-            Participation.activity_id.in_(study_sessions(start, end, units, now=now)),
+            Participation.activity_id.in_(attendance_activities(start, end, units, now=now)),
         )
-        .options(
-            contains_eager(Participation.activity.of_type(StudySession)).joinedload(
-                StudySession.unit
-            )
-        )
-        .order_by(Activity.starts_at, Activity.id)
+        .options(contains_eager(Participation.activity.of_type(activity)).joinedload(activity.unit))
+        .order_by(activity.starts_at, activity.id)
     ).all()
     logs = db.session.scalars(
         sa.select(MemberLog)
@@ -240,7 +272,6 @@ def _line(row: Participation) -> SessionLine:
     """The row as the figures count it (``member_figures``): attended hours for a settled
     present or late mark, the session's hours again for a confirmed make-up of an expected row."""
     session = row.activity
-    assert isinstance(session, StudySession)
     settled = row.confirmed and not row.is_pending
     present = settled and row.status.is_present
     made_up = (
@@ -260,7 +291,7 @@ def _line(row: Participation) -> SessionLine:
         row=row,
         status=PENDING if row.is_pending else row.status.value,
         make_up=make_up,
-        hours=session.study_hours if present or made_up else ZERO,
+        hours=hours_of(session) if present or made_up else ZERO,
     )
 
 
@@ -273,19 +304,17 @@ def _counts_as(kind: LogKind) -> str | None:
 
 
 def membership_label(membership: Membership) -> str:
-    return _with_detail(membership.unit.name, str(membership.role.label))
+    return with_detail(membership.unit.name, str(membership.role.label))
 
 
-def _with_detail(name: str, detail: str) -> str:
+def with_detail(name: str, detail: str) -> str:
     return _("%(name)s (%(detail)s)", name=name, detail=detail)
 
 
 # Each table spans the text width, 15.6 cm (widths in cm).
 ATTENDANCE_WIDTHS = (1.56,) * 10
 HOURS_WIDTHS = (2.2,) * 6 + (2.4,)
-SESSION_WIDTHS = (0.9, 2.3, 2.2, 3.7, 2.2, 1.6, 1.5, 1.2)
 LOG_WIDTHS = (0.9, 2.5, 2.4, 5.6, 1.6, 2.6)
-MAKE_UP_WIDTHS = (0.9, 2.5, 4.4, 2.2, 5.6)
 
 
 def to_docx(record: PersonalRecord) -> bytes:
@@ -304,14 +333,7 @@ def contents(record: PersonalRecord) -> Contents:
         title=title,
         subject=f"{title} {record.person.name}",
         facts=facts(record),
-        sections=[
-            attendance_section(record.figures),
-            hours_section(record),
-            sessions_section(record.sessions),
-            logs_section(record.logs),
-            reflections_section(record.reflections),
-            make_ups_section(record.make_ups),
-        ],
+        sections=[section for part in parts() for section in part.sections(record)],
         printed=_("Printed on %(date)s.", date=fmt_date(local_today())),
         # Signed on paper at the appraisal: the member, then the branch secretary.
         signatures=[
@@ -375,33 +397,6 @@ def hours_section(record: PersonalRecord) -> Section:
     return Section(_("Study hours"), Table(headers, [row], HOURS_WIDTHS))
 
 
-def sessions_section(sessions: list[SessionLine]) -> Section:
-    headers = [
-        _("No."),
-        _("Date"),
-        _("Kind"),
-        _("Title"),
-        _("Unit"),
-        _("Attendance"),
-        _("Make-up study"),
-        _("Study hours"),
-    ]
-    rows = [
-        [
-            str(number),
-            fmt_date(line.session.held_on, "medium"),
-            str(line.session.kind.label),
-            line.session.title,
-            line.session.unit.name,
-            line.attendance_text,
-            line.make_up_label,
-            str(line.hours),
-        ]
-        for number, line in enumerate(sessions, start=1)
-    ]
-    return Section(_("Study sessions"), Table(headers, rows, SESSION_WIDTHS, numbered=True))
-
-
 def logs_section(logs: list[LogLine]) -> Section:
     headers = [_("No."), _("Date"), _("Kind"), _("Title"), _("Hours"), _("Counts as")]
     rows = [
@@ -418,33 +413,18 @@ def logs_section(logs: list[LogLine]) -> Section:
     return Section(_("Approved logs"), Table(headers, rows, LOG_WIDTHS, numbered=True))
 
 
-def reflections_section(reflections: list[SessionLine]) -> Section:
-    """Each reflection under its session's title and date, a paragraph per line written."""
-    passages = [
-        Passage(
-            _with_detail(line.session.title, fmt_date(line.session.held_on, "medium")),
-            [text.strip() for text in (line.row.reflection or "").splitlines() if text.strip()],
-        )
-        for line in reflections
-    ]
-    return Section(_("Reflections"), passages=passages)
-
-
-def make_ups_section(make_ups: list[SessionLine]) -> Section:
-    headers = [_("No."), _("Date"), _("Session"), _("Status"), _("Make-up note")]
-    rows = [
-        [
-            str(number),
-            fmt_date(line.session.held_on, "medium"),
-            line.session.title,
-            line.make_up_label,
-            line.row.make_up_note or "",
-        ]
-        for number, line in enumerate(make_ups, start=1)
-    ]
-    return Section(_("Make-up study"), Table(headers, rows, MAKE_UP_WIDTHS, numbered=True))
-
-
 def filename(record: PersonalRecord) -> str:
     """个人年度学习档案-2026-张三.docx."""
     return word.filename(_("Personal annual study record"), str(record.year), record.person.name)
+
+
+register_part(
+    RecordPart(
+        10,
+        lambda record: [attendance_section(record.figures), hours_section(record)],
+        "people/_record_summary.html",
+    )
+)
+register_part(
+    RecordPart(40, lambda record: [logs_section(record.logs)], "people/_record_logs.html")
+)

@@ -11,8 +11,9 @@ from app.activities.families import FactLines, Family, register
 from app.activities.models import Activity, ActivityFamily
 from app.activities.sign_in_sheet import time_span
 from app.files.document import Passage, Section
-from app.reports import figures
 from app.reports.figures import Counts
+from app.study import personal_record as _record  # noqa: F401 - registers its parts
+from app.study.figures import talks
 from app.study.models import StudyKind, StudySession
 
 
@@ -82,7 +83,7 @@ def _load_options() -> list[Any]:
 def _talks(activity: Activity) -> dict[str, Any]:
     """A talk session's figures are its talks, not attendance."""
     counts = activity.kind.counts_in_attendance  # type: ignore[attr-defined]
-    return {"talks": [] if counts else figures.talks([activity.id])}
+    return {"talks": [] if counts else talks([activity.id])}
 
 
 def _counts_partial(activity: Activity) -> str | None:
@@ -99,6 +100,8 @@ STUDY = register(
         show_arg="session_id",
         index_endpoint="study.index",
         index_label=_l("Study sessions"),
+        navigation=True,
+        dashboard_panels=("study/_dashboard.html",),
         make_up=True,
         reflections=True,
         qr=True,
@@ -110,5 +113,6 @@ STUDY = register(
         load_options=_load_options,
         record_extras=_talks,
         counts_partial=_counts_partial,
+        kind_label=lambda session: str(session.kind.label),  # type: ignore[attr-defined]
     )
 )
