@@ -4,9 +4,8 @@ sheet) is the core's (``app/activities/views.py``)."""
 
 from calendar import Calendar
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, current_app, flash, request, url_for
+from flask import Blueprint, Response, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -109,22 +108,11 @@ def _session_form(session: StudySession | None) -> tuple[SessionForm, list[OrgUn
     late_days = settings.get(LATE_ENTRY_DAYS.key)
     form = SessionForm(obj=session, units=units, late_days=late_days)
     if session is not None and request.method == "GET":
-        local_start = session.starts_at.astimezone(_zone())
-        local_end = session.ends_at.astimezone(_zone())
+        form.show_record(session)
         form.kind.data = session.kind.value
-        form.day.data = local_start.date()
-        form.start.data = local_start.time()
-        form.end.data = local_end.time()
-        form.chair.set_person(session.chair, session.chair_name)
-        form.minute_taker.set_person(session.minute_taker, session.minute_taker_name)
-        form.lecturer.set_person(session.lecturer, session.lecturer_name)
         if session.study_hours == services.default_hours(session.starts_at, session.ends_at):
             form.study_hours.data = None  # left to follow the times when they change
     return form, units
-
-
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["TIMEZONE"])
 
 
 @bp.route("/new", methods=["GET", "POST"])
