@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, Field, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from app.activities.models import Activity, ParticipantRole
+from app.activities.models import Activity, GuestKind, ParticipantRole
 from app.activities.rules import record_date
 from app.extensions import db
 from app.forms import BaseForm, PersonField
@@ -145,12 +145,32 @@ class ReviewForm(BaseForm):
 
 
 class GuestForm(BaseForm):
+    """A guest without a person record; a member's family names the member (someone in one's
+    own units, as the picker offers them: the rule for a family guest is the service's)."""
+
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=60)])
     relation = StringField(
         _l("Relation or organisation"),
         validators=[Optional(), Length(max=100)],
         description=_l("For example: spouse of 张三, or the district committee."),
     )
+    kind = SelectField(
+        _l("Kind of guest"), choices=[], default=GuestKind.OTHER.value, validators=[DataRequired()]
+    )
+    member = PersonField(_l("Family of"), validators=[Optional(), Length(max=80)])
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind.choices = GuestKind.choices()
+
+    @property
+    def refusal(self) -> str:
+        """What a refused guest is told: what is wrong with the kind or the member, else that the
+        name is missing."""
+        for field in (self.kind, self.member):
+            if field.errors:
+                return str(field.errors[0])
+        return str(_l("Give the guest's name."))
 
 
 class ParticipantForm(BaseForm):
@@ -164,6 +184,19 @@ class ParticipantForm(BaseForm):
         super().__init__(*args, **kwargs)
         self.role.choices = ParticipantRole.choices()
         self.person.bureau_wide = self.role.data == ParticipantRole.NON_VOTING.value
+
+
+def list_forms(manage: bool) -> dict[str, BaseForm | None]:
+    """The empty forms under a record's grid that add people and guests (none for a reader)."""
+    return {
+        "expected_form": _participant_form(ParticipantRole.EXPECTED) if manage else None,
+        "non_voting_form": _participant_form(ParticipantRole.NON_VOTING) if manage else None,
+        "guest_form": GuestForm(formdata=None) if manage else None,
+    }
+
+
+def _participant_form(role: ParticipantRole) -> ParticipantForm:
+    return ParticipantForm(formdata=None, data={"role": role.value})
 
 
 def as_field_error(field: Field, change: Callable[[], T]) -> tuple[bool, T | None]:

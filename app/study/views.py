@@ -13,8 +13,8 @@ from sqlalchemy.orm import joinedload
 
 from app import settings
 from app.activities import services as core
-from app.activities.forms import ParticipantForm, as_field_error
-from app.activities.models import Activity, ActivityStatus, ParticipantRole
+from app.activities.forms import as_field_error, list_forms
+from app.activities.models import Activity, ActivityStatus
 from app.activities.record import load_activity, record_context
 from app.activities.rules import LATE_ENTRY_DAYS
 from app.auth.models import Role, User
@@ -174,8 +174,7 @@ def show(session_id: int) -> Response:
     manage = context["can_manage"]
     return render_page(
         "study/show.html",
-        expected_form=_participant_form(ParticipantRole.EXPECTED) if manage else None,
-        non_voting_form=_participant_form(ParticipantRole.NON_VOTING) if manage else None,
+        **list_forms(manage),
         can_reopen=session.is_archived and is_admin(current_user),
         entered_by=db.session.get(User, session.created_by_id) if session.created_by_id else None,
         reopened=core.last_reopening(session),
@@ -187,7 +186,3 @@ def _session(session_id: int, manage: bool = False) -> StudySession:
     session = load_activity(session_id, manage=manage)
     require(isinstance(session, StudySession))
     return session  # type: ignore[return-value]
-
-
-def _participant_form(role: ParticipantRole) -> ParticipantForm:
-    return ParticipantForm(formdata=None, data={"role": role.value})
