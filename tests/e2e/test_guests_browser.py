@@ -35,8 +35,15 @@ def test_a_family_guest_is_added_with_the_member_they_belong_to(
         expect(page.locator("#attendance")).to_contain_text("王丽")
         expect(page.locator("#attendance")).to_contain_text("家属（刘志强）")
         expect(page.locator("#session-counts")).to_contain_text("家属人数")
-        # The form was reset for the next guest.
+        # The form was reset for the next guest, the member chosen before forgotten with it.
         expect(page.locator("#guest-name")).to_have_value("")
+        expect(page.locator("#guest-kind")).to_have_value("other")
+        page.fill("#guest-name", "陈刚")
+        page.locator("#guest-member").locator("xpath=ancestor::form").locator(
+            "button[type=submit]"
+        ).click()
+        expect(page.locator("#attendance")).to_contain_text("陈刚")
+        expect(page.locator("#attendance")).to_contain_text("其他来宾")
         page.locator("#guest-heading").scroll_into_view_if_needed()
         page.screenshot(path=screenshot_path(f"guests-{width}"), full_page=True)
         watched.assert_clean()
