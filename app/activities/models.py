@@ -448,5 +448,12 @@ class ActivityGuest(db.Model):
     activity: Mapped[Activity] = relationship(back_populates="guests")
     person: Mapped[Person | None] = relationship()
 
+    @property
+    def kind_display(self) -> str:
+        """家属（张三） for a member's family, else the kind."""
+        if self.kind is GuestKind.FAMILY and self.person is not None:
+            return str(_l("Family of %(name)s", name=self.person.name))
+        return str(self.kind.label)
+
     def __str__(self) -> str:
         return self.name

@@ -15,6 +15,7 @@ from app.activities import services as core
 from app.activities.families import family_for, family_of, index_url, show_url
 from app.activities.models import (
     Activity,
+    ActivityGuest,
     AttendanceStatus,
     ParticipantRole,
     Participation,
@@ -52,7 +53,7 @@ def load_activity(activity_id: int, manage: bool = False) -> Activity:
             selectinload(model.participations)
             .joinedload(Participation.person)
             .joinedload(Person.department),
-            selectinload(model.guests),
+            selectinload(model.guests).joinedload(ActivityGuest.person),
             *family.load_options(),
         )
     )
@@ -110,6 +111,7 @@ def record_context(activity: Activity, **extra: Any) -> dict[str, Any]:
         "expected_rows": [r for r in rows if r.role is ParticipantRole.EXPECTED],
         "non_voting_rows": [r for r in rows if r.role is ParticipantRole.NON_VOTING],
         "guests": [g for g in activity.guests if g.deleted_at is None],
+        "family_guests": figures.family_guests([activity.id])[activity.id],
         "can_manage": manage,
         "decides": partial(may_decide, current_user),
         "mine": own_participation(current_user, activity),

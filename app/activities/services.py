@@ -16,6 +16,7 @@ from app.activities.models import (
     ActivityGuest,
     ActivityState,
     AttendanceStatus,
+    GuestKind,
     LeaveState,
     MakeUpState,
     ParticipantRole,
@@ -136,9 +137,29 @@ def remove_participant(row: Participation) -> None:
     db.session.delete(row)
 
 
-def add_guest(activity: Activity, name: str, relation: str | None) -> ActivityGuest:
+def add_guest(
+    activity: Activity,
+    name: str,
+    relation: str | None,
+    kind: GuestKind = GuestKind.OTHER,
+    member: Person | None = None,
+) -> ActivityGuest:
+    """A guest without a person record. A member's family names the member they belong to (so
+    family attendees can be counted and listed as 家属（张三）); any other guest names nobody."""
     require_open(activity)
-    guest = ActivityGuest(activity=activity, name=name, relation=relation or None)
+    if kind is GuestKind.FAMILY and member is None:
+        raise Refused(_l("Name the member this guest is family of."), 422)
+    if kind is not GuestKind.FAMILY and member is not None:
+        raise Refused(
+            _l(
+                "Only a family guest belongs to a member: choose “Family member” as the kind, "
+                "or leave the member empty."
+            ),
+            422,
+        )
+    guest = ActivityGuest(
+        activity=activity, name=name, relation=relation or None, kind=kind, person=member
+    )
     db.session.add(guest)
     return guest
 

@@ -18,7 +18,13 @@ from sqlalchemy.orm import selectinload
 
 from app import settings
 from app.activities.families import family_of
-from app.activities.models import Activity, ParticipantRole, Participation
+from app.activities.models import (
+    Activity,
+    ActivityGuest,
+    GuestKind,
+    ParticipantRole,
+    Participation,
+)
 from app.activities.services import local_date
 from app.extensions import db
 from app.files import word
@@ -54,7 +60,7 @@ def build(activity: Activity) -> bytes:
     if guests:
         word.add_heading(doc, _("Guests"), 2)
         rows = [
-            [str(number), guest.name, guest.relation or "", "", ""]
+            [str(number), guest.name, _relation(guest), "", ""]
             for number, guest in enumerate(guests, start=1)
         ]
         headers = [_("No."), _("Name"), _("Relation or organisation"), "", _("Signature")]
@@ -86,6 +92,13 @@ def time_span(activity: Activity) -> str:
     if end_on != activity.held_on:
         return f"{day} {start} – {fmt_date(end_on, 'full')} {end}"
     return f"{day} {start}–{end}"
+
+
+def _relation(guest: ActivityGuest) -> str:
+    """As typed; else, for a member's family, whose (家属（张三）)."""
+    if guest.relation:
+        return guest.relation
+    return guest.kind_display if guest.kind is GuestKind.FAMILY else ""
 
 
 def _participants(activity: Activity) -> tuple[list[Participation], list[Participation]]:

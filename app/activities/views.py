@@ -44,6 +44,7 @@ from app.activities.models import (
     Activity,
     ActivityGuest,
     AttendanceStatus,
+    GuestKind,
     ParticipantRole,
     Participation,
     RecordedVia,
@@ -494,8 +495,9 @@ def guest_add(activity_id: int) -> Response:
     activity = load_activity(activity_id, manage=True)
     form = GuestForm()
     if not form.validate_on_submit():
-        raise Refused(_("Give the guest's name."), 422)
-    core.add_guest(activity, form.name.data, form.relation.data)
+        raise Refused(form.refusal, 422)
+    kind = GuestKind(form.kind.data)
+    core.add_guest(activity, form.name.data, form.relation.data, kind, form.member.person)
     htmx.commit()
     flash(_("%(name)s has been added as a guest.", name=form.name.data), "success")
     return _grid_answer(activity)

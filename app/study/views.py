@@ -4,9 +4,8 @@ sheet) is the core's (``app/activities/views.py``)."""
 
 from calendar import Calendar
 from datetime import date, timedelta
-from zoneinfo import ZoneInfo
 
-from flask import Blueprint, Response, current_app, flash, request, url_for
+from flask import Blueprint, Response, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -14,8 +13,8 @@ from sqlalchemy.orm import joinedload
 
 from app import settings
 from app.activities import services as core
-from app.activities.forms import ParticipantForm, as_field_error
-from app.activities.models import Activity, ActivityStatus, ParticipantRole
+from app.activities.forms import as_field_error, list_forms
+from app.activities.models import Activity, ActivityStatus
 from app.activities.record import load_activity, record_context
 from app.activities.rules import LATE_ENTRY_DAYS
 from app.auth.models import Role, User
@@ -109,22 +108,11 @@ def _session_form(session: StudySession | None) -> tuple[SessionForm, list[OrgUn
     late_days = settings.get(LATE_ENTRY_DAYS.key)
     form = SessionForm(obj=session, units=units, late_days=late_days)
     if session is not None and request.method == "GET":
-        local_start = session.starts_at.astimezone(_zone())
-        local_end = session.ends_at.astimezone(_zone())
+        form.show_record(session)
         form.kind.data = session.kind.value
-        form.day.data = local_start.date()
-        form.start.data = local_start.time()
-        form.end.data = local_end.time()
-        form.chair.set_person(session.chair, session.chair_name)
-        form.minute_taker.set_person(session.minute_taker, session.minute_taker_name)
-        form.lecturer.set_person(session.lecturer, session.lecturer_name)
         if session.study_hours == services.default_hours(session.starts_at, session.ends_at):
             form.study_hours.data = None  # left to follow the times when they change
     return form, units
-
-
-def _zone() -> ZoneInfo:
-    return ZoneInfo(current_app.config["TIMEZONE"])
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -186,8 +174,7 @@ def show(session_id: int) -> Response:
     manage = context["can_manage"]
     return render_page(
         "study/show.html",
-        expected_form=_participant_form(ParticipantRole.EXPECTED) if manage else None,
-        non_voting_form=_participant_form(ParticipantRole.NON_VOTING) if manage else None,
+        **list_forms(manage),
         can_reopen=session.is_archived and is_admin(current_user),
         entered_by=db.session.get(User, session.created_by_id) if session.created_by_id else None,
         reopened=core.last_reopening(session),
@@ -199,7 +186,3 @@ def _session(session_id: int, manage: bool = False) -> StudySession:
     session = load_activity(session_id, manage=manage)
     require(isinstance(session, StudySession))
     return session  # type: ignore[return-value]
-
-
-def _participant_form(role: ParticipantRole) -> ParticipantForm:
-    return ParticipantForm(formdata=None, data={"role": role.value})
