@@ -1,0 +1,162 @@
+"""The record of an activity of any family: who is on its list, its guests, archiving, reopening
+and cancelling, and its printables (the sign-in sheet and the 会议记录)."""
+
+from io import BytesIO
+
+from flask import (
+    Response,
+    flash,
+    send_file,
+)
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user, login_required
+
+from app import htmx
+from app.activities import meeting_record as record_docx
+from app.activities import services as core
+from app.activities import sign_in_sheet as sheet
+from app.activities.forms import (
+    GuestForm,
+    ParticipantForm,
+)
+from app.activities.models import (
+    ActivityGuest,
+    GuestKind,
+    ParticipantRole,
+)
+from app.activities.record import load_activity, row_of
+from app.activities.views.blueprint import (
+    bp,
+    grid_answer,
+    leave_record,
+    reason_given,
+)
+from app.auth.policy import (
+    is_admin,
+    require,
+    require_role,
+)
+from app.extensions import db
+from app.refusals import Refused
+
+
+@bp.route("/activities/<int:activity_id>/participants", methods=["POST"])
+@login_required
+def participant_add(activity_id: int) -> Response:
+    activity = load_activity(activity_id, manage=True)
+    form = ParticipantForm()
+    # Expected participants come from one's own units; a non-voting attendee from anywhere in
+    # the bureau (the form's picker searches accordingly).
+    person = form.person.person if form.validate_on_submit() else None
+    if person is None or not person.is_active:
+        raise Refused(_("Choose a person from the results."), 422)
+    core.add_participant(activity, person, ParticipantRole(form.role.data))
+    htmx.commit()
+    flash(_("%(name)s has been added to the list.", name=person.name), "success")
+    return grid_answer(activity)
+
+
+@bp.route("/activities/<int:activity_id>/participants/<int:row_id>/remove", methods=["POST"])
+@login_required
+def participant_remove(activity_id: int, row_id: int) -> Response:
+    activity = load_activity(activity_id, manage=True)
+    row = row_of(activity, row_id)
+    name = row.person.name
+    core.remove_participant(row)
+    htmx.commit()
+    db.session.expire(activity, ["participations"])
+    flash(_("%(name)s has been taken off the list.", name=name), "success")
+    return grid_answer(load_activity(activity_id))
+
+
+@bp.route("/activities/<int:activity_id>/guests", methods=["POST"])
+@login_required
+def guest_add(activity_id: int) -> Response:
+    activity = load_activity(activity_id, manage=True)
+    form = GuestForm()
+    if not form.validate_on_submit():
+        raise Refused(form.refusal, 422)
+    kind = GuestKind(form.kind.data)
+    core.add_guest(activity, form.name.data, form.relation.data, kind, form.member.person)
+    htmx.commit()
+    flash(_("%(name)s has been added as a guest.", name=form.name.data), "success")
+    return grid_answer(activity)
+
+
+@bp.route("/activities/<int:activity_id>/guests/<int:guest_id>/remove", methods=["POST"])
+@login_required
+def guest_remove(activity_id: int, guest_id: int) -> Response:
+    activity = load_activity(activity_id, manage=True)
+    guest = db.session.get(ActivityGuest, guest_id)
+    require(guest is not None and guest.activity_id == activity.id and guest.deleted_at is None)
+    core.remove_guest(guest)  # type: ignore[arg-type]
+    htmx.commit()
+    flash(_("The guest has been removed."), "success")
+    return grid_answer(activity)
+
+
+@bp.route("/activities/<int:activity_id>/archive", methods=["POST"])
+@login_required
+def archive(activity_id: int) -> Response:
+    activity = load_activity(activity_id, manage=True)
+    marked = core.archive(activity, current_user)
+    htmx.commit(_("Someone else changed the attendance at the same time. Reload and try again."))
+    if marked:
+        flash(
+            ngettext(
+                "The session is archived; %(num)d unmarked person was recorded absent.",
+                "The session is archived; %(num)d unmarked people were recorded absent.",
+                marked,
+            ),
+            "success",
+        )
+    else:
+        flash(_("The session is archived."), "success")
+    return leave_record(activity)
+
+
+@bp.route("/activities/<int:activity_id>/reopen", methods=["POST"])
+@login_required
+def reopen(activity_id: int) -> Response:
+    activity = load_activity(activity_id)
+    require_role(is_admin(current_user))
+    reason = reason_given(_("Give a reason for reopening the record."))
+    core.reopen(activity, reason)
+    htmx.commit()
+    flash(_("The record is open again."), "success")
+    return leave_record(activity)
+
+
+@bp.route("/activities/<int:activity_id>/cancel", methods=["POST"])
+@login_required
+def cancel(activity_id: int) -> Response:
+    activity = load_activity(activity_id, manage=True)
+    reason = reason_given(_("Give a reason for cancelling the session."))
+    core.cancel(activity, reason)
+    htmx.commit()
+    flash(_("The session is cancelled and counts nowhere."), "success")
+    return leave_record(activity)
+
+
+@bp.route("/activities/<int:activity_id>/sign-in-sheet.docx")
+@login_required
+def sign_in_sheet(activity_id: int) -> Response:
+    activity = load_activity(activity_id, manage=True)
+    return _word_file(sheet.build(activity), sheet.filename(activity))
+
+
+@bp.route("/activities/<int:activity_id>/meeting-record.docx")
+@login_required
+def meeting_record(activity_id: int) -> Response:
+    activity = load_activity(activity_id, manage=True)
+    return _word_file(record_docx.build(activity), record_docx.filename(activity))
+
+
+def _word_file(data: bytes, name: str) -> Response:
+    return send_file(
+        BytesIO(data),
+        mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        as_attachment=True,
+        download_name=name,
+    )
