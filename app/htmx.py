@@ -108,14 +108,15 @@ def refuse(message: object, back: str, status: int = 409) -> Response:
     return redirect(back, 303)
 
 
-def commit(conflict: object = CHANGED_MEANWHILE) -> None:
+def commit(conflict: object = CHANGED_MEANWHILE, category: str = "danger") -> None:
     """Commit; when another request changed the same versioned row first, or took the same
-    unique value, raise ``Refused`` with what happened, which the app-wide handler answers."""
+    unique value, raise ``Refused`` with what happened (shown in ``category``: "warning" where
+    someone else's decision is news, not a fault), which the app-wide handler answers."""
     try:
         db.session.commit()
     except (StaleDataError, IntegrityError) as error:
         db.session.rollback()  # before the message is translated: the locale reads the user
-        raise Refused(conflict) from error
+        raise Refused(conflict, category=category) from error
 
 
 def set_back(url: str) -> None:

@@ -7,7 +7,7 @@ from flask.testing import FlaskClient
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import csrf, db
-from app.htmx import on_refusal, only_flashes, set_back
+from app.htmx import commit, on_refusal, only_flashes, set_back
 from app.people.models import Department
 from app.refusals import AlreadyDone, Refused
 
@@ -39,12 +39,18 @@ def _routes(app: Flask) -> None:
     def no_back() -> Response:
         raise Refused("Nowhere set.")
 
+    def decided_meanwhile() -> Response:
+        db.session.add(Department(name="Lost to the other request"))
+        commit("Someone decided this first.", "warning")
+        return Response("saved")
+
     for name, view in [
         ("refuse", refuse_after_writing),
         ("done", already_done),
         ("outdated", outdated),
         ("part", with_part),
         ("no-back", no_back),
+        ("meanwhile", decided_meanwhile),
     ]:
         app.add_url_rule(
             f"/_test/{name}", name.replace("-", "_"), csrf.exempt(view), methods=["POST"]
@@ -123,3 +129,21 @@ def test_without_a_record_a_page_request_returns_where_it_came_from_on_this_site
 def test_only_flashes_is_the_fragment_answer(app: Flask):
     with app.test_request_context():
         assert only_flashes(409).headers["HX-Reswap"] == "none"
+
+
+def test_a_conflict_at_commit_is_refused_in_the_colour_the_view_chose(
+    app: Flask, client: FlaskClient, monkeypatch
+):
+    """Another request's decision reached the row first: nothing saved, the news in amber."""
+    _routes(app)
+
+    def conflicting_commit() -> None:
+        raise StaleDataError("row changed")
+
+    monkeypatch.setattr(db.session, "commit", conflicting_commit)
+    response = client.post("/_test/meanwhile", headers=FRAGMENT)
+    monkeypatch.undo()
+    assert response.status_code == 409
+    assert "Someone decided this first." in response.text
+    assert "alert-warning" in response.text and "alert-danger" not in response.text
+    assert _departments(app) == []

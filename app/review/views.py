@@ -110,7 +110,7 @@ def decide(item_kind: str, item_id: int) -> Response:
     if shown is not None and shown != item.obj.version:
         raise Refused(CHANGED_MEANWHILE, 409, "warning")
     services.decide(item, form.approving, comment, current_user)
-    htmx.commit(conflict=CHANGED_MEANWHILE)
+    htmx.commit(CHANGED_MEANWHILE, "warning")
     flash(item.done_message(form.approving), "success")
     return htmx.answer("review/_item.html", _queue_url(), item=item, **_item_context())
 
@@ -163,7 +163,7 @@ def decide_selected() -> Response:
     items = services.items_for_review(current_user, list(chosen))
     decided, left = services.decide_all(items, chosen, form.approving, comment, current_user)
     htmx.on_refusal(_queue_answer)
-    htmx.commit(conflict=DECIDED_MEANWHILE)
+    htmx.commit(DECIDED_MEANWHILE, "warning")
     _flash_bulk(form.approving, decided, left)
     status = 200 if decided or not left else 409
     return htmx.answer("review/_queue.html", _queue_url(), status, **_queue_context())
