@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint format install install-dev translations clean
+.PHONY: run test lint format install install-dev translations static-gz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,9 +20,9 @@ $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed translations
+install: $(VENV)/.installed translations static-gz
 
-install-dev: $(VENV)/.installed-dev translations
+install-dev: $(VENV)/.installed-dev translations static-gz
 
 # Catalogs are compiled from the committed .po files at install time, each only when its .po is
 # newer, so commands run side by side never write a catalog another is reading.
@@ -32,6 +32,17 @@ translations: $(CATALOGS)
 
 %.mo: %.po $(VENV)/.installed
 	$(BIN)/pybabel compile -i $< -o $@
+
+# A gzip copy beside each script and style sheet, served to clients that accept gzip (README,
+# "Static files"). Not committed: made from the committed file, again whenever that is newer, and
+# written under a temporary name first so a running server never reads half a file.
+STATIC_GZ := $(addsuffix .gz,$(wildcard $(addprefix app/static/,*.js *.css *.svg vendor/*.js vendor/*.css)))
+
+static-gz: $(STATIC_GZ)
+
+$(STATIC_GZ): %.gz: %
+	gzip -9 -n -c $< > $@.tmp
+	mv $@.tmp $@
 
 run: install
 	$(FLASK) db upgrade
@@ -52,3 +63,4 @@ format: install-dev
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -f $(STATIC_GZ)

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
-from app import errors
+from app import errors, static_files
 from app.audit import trail
 from app.config import Config, ensure_secret_key, from_environment
 from app.extensions import babel, csrf, db, login_manager, migrate
@@ -109,6 +109,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.url_map.converters["int"] = BoundedIntConverter
     _register_blueprints(app)
+    static_files.register(app)
     errors.register(app)
     _register_hooks(app)
     _register_cli(app)
