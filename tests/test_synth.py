@@ -13,7 +13,7 @@ from app.demo.invariants import check
 from app.demo.people import DEMO_PASSWORD
 from app.extensions import db
 from app.people.models import Membership, OrgUnit, UnitKind
-from tests.conftest import make_unit
+from tests.conftest import _reset_database, make_unit
 
 
 def synth(runner, *extra: str):
@@ -49,9 +49,8 @@ def test_same_seed_same_data(runner, app):
     synth(runner, "--seed", "7")
     with app.app_context():
         first = digest()
-        for table in reversed(db.metadata.sorted_tables):
-            db.session.execute(table.delete())
-        db.session.commit()
+        db.session.remove()
+        _reset_database()
     synth(runner, "--seed", "7")
     with app.app_context():
         assert digest() == first
