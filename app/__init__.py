@@ -169,6 +169,8 @@ def _register_hooks(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from app.auth.cli import users_cli
     from app.demo import demo_command
+    from app.demo.synth import synth_command
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(synth_command)

@@ -204,13 +204,18 @@ def _counts_of(row: sa.Row) -> Counts:
     return Counts(**{k: int(v or 0) for k, v in row._mapping.items() if k in COUNT_FIELDS})
 
 
+def counts_by_activity() -> sa.Select:
+    """The ``Counts`` columns of every activity, grouped (``id`` is the activity's id)."""
+    stmt = _joined(sa.select(Participation.activity_id.label("id"), *_counting_columns()))
+    return stmt.group_by(Participation.activity_id)
+
+
 def activity_counts(activity_ids: Iterable[int]) -> dict[int, Counts]:
     """The figures of each activity, in one grouped query (activities without rows get zeros)."""
     ids = list(activity_ids)
     if not ids:
         return {}
-    stmt = _joined(sa.select(Participation.activity_id.label("id"), *_counting_columns()))
-    stmt = stmt.where(Participation.activity_id.in_(ids)).group_by(Participation.activity_id)
+    stmt = counts_by_activity().where(Participation.activity_id.in_(ids))
     result = {activity_id: Counts(activities=1) for activity_id in ids}
     for row in db.session.execute(stmt):
         counts = _counts_of(row)

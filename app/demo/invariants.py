@@ -1,0 +1,120 @@
+"""What every database must satisfy, checked with aggregates: the synthetic district runs it at
+the end of a load and the tests plant each violation to see it caught."""
+
+from collections.abc import Callable
+from datetime import date
+
+import sqlalchemy as sa
+from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy.orm import aliased
+
+from app.activities.models import Activity, ActivityState, ParticipantRole, Participation
+from app.people.models import Membership, OrgUnit
+from app.reports.figures import counts_by_activity
+
+SHOWN = 5
+
+
+def _ids(rows: list) -> str:
+    return ", ".join(str(row[0]) for row in rows[:SHOWN]) + (" …" if len(rows) > SHOWN else "")
+
+
+def foreign_keys(db: SQLAlchemy) -> list[str]:
+    """PRAGMA foreign_key_check on SQLite; PostgreSQL enforces every key itself."""
+    if db.engine.dialect.name != "sqlite":
+        return []
+    rows = db.session.execute(sa.text("PRAGMA foreign_key_check")).all()
+    return [f"foreign key broken: {row[0]} row {row[1]} → {row[2]}" for row in rows[:SHOWN]]
+
+
+def parts_sum(db: SQLAlchemy) -> list[str]:
+    """实到 + 请假 + 缺席 + 未标记 + 待确认 = 应到 on every activity (the figures' own counting)."""
+    counts = counts_by_activity().subquery()
+    parts = counts.c.present + counts.c.leave + counts.c.absent + counts.c.unmarked
+    rows = db.session.execute(
+        sa.select(counts.c.id).where(parts + counts.c.pending != counts.c.expected)
+    ).all()
+    return [f"parts do not sum to 应到 on activities {_ids(rows)}"] if rows else []
+
+
+def one_per_person(db: SQLAlchemy) -> list[str]:
+    p = Participation
+    rows = db.session.execute(
+        sa.select(p.activity_id, p.person_id)
+        .group_by(p.activity_id, p.person_id)
+        .having(sa.func.count() > 1)
+    ).all()
+    return [f"several participations of one person on activities {_ids(rows)}"] if rows else []
+
+
+def no_overlap(db: SQLAlchemy) -> list[str]:
+    a, b = aliased(Membership), aliased(Membership)
+    far = sa.literal(date(9999, 12, 31), sa.Date())
+    rows = db.session.execute(
+        sa.select(a.person_id)
+        .join(
+            b,
+            sa.and_(
+                a.person_id == b.person_id,
+                a.unit_id == b.unit_id,
+                a.id < b.id,
+                b.deleted_at.is_(None),
+                a.start_date < sa.func.coalesce(b.end_date, far),
+                b.start_date < sa.func.coalesce(a.end_date, far),
+            ),
+        )
+        .where(a.deleted_at.is_(None))
+    ).all()
+    return [f"overlapping memberships of persons {_ids(rows)}"] if rows else []
+
+
+def expected_members(db: SQLAlchemy) -> list[str]:
+    """Expected only with a membership of the unit (or a unit below it) on the activity's date."""
+    p = Participation
+    children = sa.select(OrgUnit.id).where(OrgUnit.parent_id == Activity.unit_id)
+    grandchildren = sa.select(OrgUnit.id).where(OrgUnit.parent_id.in_(children))
+    member = sa.exists().where(
+        Membership.person_id == p.person_id,
+        Membership.on_date(Activity.held_on),
+        sa.or_(
+            Membership.unit_id == Activity.unit_id,
+            Membership.unit_id.in_(children),
+            Membership.unit_id.in_(grandchildren),
+        ),
+    )
+    rows = db.session.execute(
+        sa.select(p.id)
+        .join(Activity, Activity.id == p.activity_id)
+        .where(p.role == ParticipantRole.EXPECTED, sa.not_(member))
+    ).all()
+    return (
+        [f"expected without a membership on the date: participations {_ids(rows)}"] if rows else []
+    )
+
+
+def archived_settled(db: SQLAlchemy) -> list[str]:
+    counts = counts_by_activity().subquery()
+    rows = db.session.execute(
+        sa.select(counts.c.id)
+        .join(Activity, Activity.id == counts.c.id)
+        .where(
+            Activity.state == ActivityState.ARCHIVED,
+            counts.c.unmarked + counts.c.pending > 0,
+        )
+    ).all()
+    return [f"archived with unmarked or pending rows: activities {_ids(rows)}"] if rows else []
+
+
+CHECKS: tuple[Callable[[SQLAlchemy], list[str]], ...] = (
+    foreign_keys,
+    parts_sum,
+    one_per_person,
+    no_overlap,
+    expected_members,
+    archived_settled,
+)
+
+
+def check(db: SQLAlchemy) -> list[str]:
+    """Every violation found, as sentences; empty when the database holds."""
+    return [violation for one in CHECKS for violation in one(db)]
