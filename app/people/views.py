@@ -22,7 +22,7 @@ from app.auth.policy import (
     units_for_choice,
 )
 from app.extensions import db
-from app.htmx import hx_redirect, render_fragment, render_page
+from app.htmx import form_status, hx_redirect, render_fragment, render_page, saved
 from app.locale_text import fmt_date
 from app.people import picker, services
 from app.people.forms import MoveForm, NewPersonForm, PersonForm, TransferForm
@@ -159,7 +159,6 @@ def record_docx(person_id: int) -> Response:
 def new() -> Response:
     units = units_for_choice(current_user)
     form = NewPersonForm(departments=services.departments(), units=units)
-    status = 200
     if form.validate_on_submit():
         unit = db.session.get(OrgUnit, form.unit_id.data)
         require(unit is not None and unit_in_scope(current_user, unit))
@@ -172,12 +171,10 @@ def new() -> Response:
             _fill(person, form)
             db.session.add(person)
             add_membership(person, unit, MembershipRole(form.role.data), form.start_date.data)
-            db.session.commit()
+            db.session.commit()  # before the URL: the new person's id comes with the INSERT
             flash(_("%(name)s has been added.", name=person.name), "success")
             return hx_redirect(url_for("people.show", person_id=person.id))
-    if request.method == "POST":
-        status = 422
-    return render_page("people/form.html", form=form, person=None, status=status)
+    return render_page("people/form.html", form=form, person=None, status=form_status())
 
 
 def _fill(person: Person, form: PersonForm) -> None:
@@ -203,7 +200,6 @@ def edit(person_id: int) -> Response:
         form.gender.data = person.gender.value if person.gender else ""
         form.party_status.data = person.party_status.value
         form.department_id.data = person.department_id or 0
-    status = 200
     if form.validate_on_submit():
         clash = db.session.scalar(
             sa.select(Person.id).where(
@@ -215,12 +211,10 @@ def edit(person_id: int) -> Response:
             form.code.errors.append(_("A person with this personnel code already exists."))
         else:
             _fill(person, form)
-            db.session.commit()
-            flash(_("The changes have been saved."), "success")
-            return hx_redirect(url_for("people.show", person_id=person.id))
-    if request.method == "POST":
-        status = 422
-    return render_page("people/form.html", form=form, person=person, status=status)
+            return saved(
+                _("The changes have been saved."), url_for("people.show", person_id=person.id)
+            )
+    return render_page("people/form.html", form=form, person=person, status=form_status())
 
 
 @bp.route("/<int:person_id>/transfer", methods=["GET", "POST"])
@@ -239,7 +233,6 @@ def transfer(person_id: int) -> Response:
         )
         return hx_redirect(url_for("people.show", person_id=person.id))
     form = TransferForm()
-    status = 200
     if not person.is_active:
         flash(_("This person has already been transferred out."), "warning")
         return hx_redirect(url_for("people.show", person_id=person.id))
@@ -251,15 +244,11 @@ def transfer(person_id: int) -> Response:
             )
         else:
             services.transfer_out(person, form.transferred_out_on.data, form.transfer_note.data)
-            db.session.commit()
-            flash(
+            return saved(
                 _("%(name)s has been transferred out; the history is kept.", name=person.name),
-                "success",
+                url_for("people.show", person_id=person.id),
             )
-            return hx_redirect(url_for("people.show", person_id=person.id))
-    if request.method == "POST":
-        status = 422
-    return render_page("people/transfer.html", form=form, person=person, status=status)
+    return render_page("people/transfer.html", form=form, person=person, status=form_status())
 
 
 @bp.route("/<int:person_id>/move", methods=["GET", "POST"])
@@ -279,7 +268,6 @@ def move(person_id: int) -> Response:
     leaving_choices = [m for m in open_memberships if scope is None or m.unit_id in scope]
     all_units = units_for_choice(current_user)
     form = MoveForm(memberships=leaving_choices, units=all_units)
-    status = 200
     if not person.is_active or not leaving_choices:
         flash(_("This person has no current membership you can change."), "warning")
         return hx_redirect(url_for("people.show", person_id=person.id))
@@ -301,9 +289,7 @@ def move(person_id: int) -> Response:
             else:
                 flash(_("%(name)s moves to %(unit)s from %(date)s.", **values), "success")
             return hx_redirect(url_for("people.show", person_id=person.id))
-    if request.method == "POST":
-        status = 422
-    return render_page("people/move.html", form=form, person=person, status=status)
+    return render_page("people/move.html", form=form, person=person, status=form_status())
 
 
 @bp.cli.command("forget-imports")
