@@ -53,6 +53,13 @@ def _person_or_404(person_id: int) -> Person:
     return person  # type: ignore[return-value]
 
 
+def _editable_person(person_id: int) -> Person:
+    """The person, refused when the user may not change them."""
+    person = _person_or_404(person_id)
+    require(can_edit_person(current_user, person))
+    return person
+
+
 @bp.route("/")
 @role_required(Role.ADMIN, Role.SECRETARY)
 def index() -> Response:
@@ -193,8 +200,7 @@ def _fill(person: Person, form: PersonForm) -> None:
 @bp.route("/<int:person_id>/edit", methods=["GET", "POST"])
 @role_required(Role.ADMIN, Role.SECRETARY)
 def edit(person_id: int) -> Response:
-    person = _person_or_404(person_id)
-    require(can_edit_person(current_user, person))
+    person = _editable_person(person_id)
     form = PersonForm(obj=person, departments=services.departments())
     if request.method == "GET":
         form.gender.data = person.gender.value if person.gender else ""
@@ -220,8 +226,7 @@ def edit(person_id: int) -> Response:
 @bp.route("/<int:person_id>/transfer", methods=["GET", "POST"])
 @role_required(Role.ADMIN, Role.SECRETARY)
 def transfer(person_id: int) -> Response:
-    person = _person_or_404(person_id)
-    require(can_edit_person(current_user, person))
+    person = _editable_person(person_id)
     if person.is_active and not can_transfer_out(current_user, person):
         flash(
             _(
@@ -254,8 +259,7 @@ def transfer(person_id: int) -> Response:
 @bp.route("/<int:person_id>/move", methods=["GET", "POST"])
 @role_required(Role.ADMIN, Role.SECRETARY)
 def move(person_id: int) -> Response:
-    person = _person_or_404(person_id)
-    require(can_edit_person(current_user, person))
+    person = _editable_person(person_id)
     today = local_today()
     open_memberships = [
         m
