@@ -83,6 +83,18 @@ def hx_redirect(url: str) -> Response:
     return redirect(url, 303)
 
 
+def form_status() -> int:
+    """A form page's status: 422 when it is shown again after a refused POST, else 200."""
+    return 422 if request.method == "POST" else 200
+
+
+def saved(message: object, url: str) -> Response:
+    """After a form's change: commit it, say so, and go to ``url``."""
+    db.session.commit()
+    flash(message, "success")
+    return hx_redirect(url)
+
+
 def only_flashes(status: int) -> Response:
     """Nothing swapped in place; the out-of-band flash carries the message (and the badge, unless
     the server failed: the database may be what failed)."""

@@ -73,48 +73,50 @@ def _remote_addr() -> str | None:
     return request.remote_addr if has_request_context() else None
 
 
+def _audited_columns(obj: object) -> list[str]:
+    """The keys of the object's columns the trail records (all but ``__audit_exclude__``)."""
+    skipped = getattr(type(obj), "__audit_exclude__", frozenset())
+    return [attr.key for attr in inspect(obj).mapper.column_attrs if attr.key not in skipped]
+
+
+def _collections(obj: object) -> list[str]:
+    """The keys of the object's many-to-many collections (through a secondary table)."""
+    mapper = inspect(obj).mapper
+    return [rel.key for rel in mapper.relationships if rel.secondary is not None and rel.uselist]
+
+
 def _changes_of(obj: object) -> dict[str, list[Any]]:
     state = inspect(obj)
     changes: dict[str, list[Any]] = {}
-    skipped = getattr(type(obj), "__audit_exclude__", frozenset())
-    for attr in state.mapper.column_attrs:
-        if attr.key in skipped:
-            continue
-        history = state.attrs[attr.key].history
+    for key in _audited_columns(obj):
+        history = state.attrs[key].history
         if not history.has_changes():
             continue
         before = history.deleted[0] if history.deleted else None
         after = history.added[0] if history.added else None
         if _plain(before) == _plain(after):
             continue
-        changes[attr.key] = [_shown(attr.key, before), _shown(attr.key, after)]
-    for rel in state.mapper.relationships:
-        if rel.secondary is None or not rel.uselist:
-            continue
-        history = state.attrs[rel.key].history
+        changes[key] = [_shown(key, before), _shown(key, after)]
+    for key in _collections(obj):
+        history = state.attrs[key].history
         if not history.has_changes():
             continue
         current = [_plain(item) for item in (history.unchanged + history.added)]
         previous = [_plain(item) for item in (history.unchanged + history.deleted)]
-        changes[rel.key] = [sorted(previous), sorted(current)]
+        changes[key] = [sorted(previous), sorted(current)]
     return changes
 
 
 def _created_values(obj: object) -> dict[str, list[Any]]:
-    state = inspect(obj)
     values: dict[str, list[Any]] = {}
-    skipped = getattr(type(obj), "__audit_exclude__", frozenset())
-    for attr in state.mapper.column_attrs:
-        if attr.key in skipped:
-            continue
-        value = getattr(obj, attr.key)
-        if value is not None and attr.key != "id":
-            values[attr.key] = [None, _shown(attr.key, value)]
-    for rel in state.mapper.relationships:
-        if rel.secondary is not None and rel.uselist:
-            items = getattr(obj, rel.key)
-            if items:
-                values[rel.key] = [[], sorted(_plain(item) for item in items)]
+    for key in _audited_columns(obj):
+        value = getattr(obj, key)
+        if value is not None and key != "id":
+            values[key] = [None, _shown(key, value)]
+    for key in _collections(obj):
+        items = getattr(obj, key)
+        if items:
+            values[key] = [[], sorted(_plain(item) for item in items)]
     return values
 
 

@@ -1,5 +1,6 @@
 """Org units, departments, persons and their memberships."""
 
+from abc import abstractmethod
 from datetime import date, datetime
 from typing import Any
 
@@ -116,13 +117,15 @@ class SoftDeleteMixin:
 
 class SortKeyMixin:
     """A stored ``sort_key`` kept in step with ``name`` and ``code`` on every write (see
-    ``app.people.sorting``); the class says how its key is spelled."""
+    ``app.people.sorting``); the class says how its key is spelled. The model's metaclass is
+    SQLAlchemy's, not ``ABCMeta``, so ``abstractmethod`` declares the hook for type checkers."""
 
     sort_key: Mapped[str] = mapped_column(SORT_KEY_TYPE, index=True)
 
     @staticmethod
+    @abstractmethod
     def sort_key_of(name: str | None, code: str | None) -> str:
-        raise NotImplementedError
+        """The key stored for a row with this name and code."""
 
     @validates("name", "code")
     def _keep_sort_key(self, key: str, value: str) -> str:

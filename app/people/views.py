@@ -22,7 +22,7 @@ from app.auth.policy import (
     units_for_choice,
 )
 from app.extensions import db
-from app.htmx import hx_redirect, render_fragment, render_page
+from app.htmx import form_status, hx_redirect, render_fragment, render_page, saved
 from app.locale_text import fmt_date
 from app.people import picker, services
 from app.people.forms import MoveForm, NewPersonForm, PersonForm, TransferForm
@@ -51,6 +51,13 @@ def _person_or_404(person_id: int) -> Person:
     )
     require(person is not None and can_view_person(current_user, person))
     return person  # type: ignore[return-value]
+
+
+def _editable_person(person_id: int) -> Person:
+    """The person, refused when the user may not change them."""
+    person = _person_or_404(person_id)
+    require(can_edit_person(current_user, person))
+    return person
 
 
 @bp.route("/")
@@ -159,7 +166,6 @@ def record_docx(person_id: int) -> Response:
 def new() -> Response:
     units = units_for_choice(current_user)
     form = NewPersonForm(departments=services.departments(), units=units)
-    status = 200
     if form.validate_on_submit():
         unit = db.session.get(OrgUnit, form.unit_id.data)
         require(unit is not None and unit_in_scope(current_user, unit))
@@ -172,12 +178,10 @@ def new() -> Response:
             _fill(person, form)
             db.session.add(person)
             add_membership(person, unit, MembershipRole(form.role.data), form.start_date.data)
-            db.session.commit()
+            db.session.commit()  # before the URL: the new person's id comes with the INSERT
             flash(_("%(name)s has been added.", name=person.name), "success")
             return hx_redirect(url_for("people.show", person_id=person.id))
-    if request.method == "POST":
-        status = 422
-    return render_page("people/form.html", form=form, person=None, status=status)
+    return render_page("people/form.html", form=form, person=None, status=form_status())
 
 
 def _fill(person: Person, form: PersonForm) -> None:
@@ -196,14 +200,12 @@ def _fill(person: Person, form: PersonForm) -> None:
 @bp.route("/<int:person_id>/edit", methods=["GET", "POST"])
 @role_required(Role.ADMIN, Role.SECRETARY)
 def edit(person_id: int) -> Response:
-    person = _person_or_404(person_id)
-    require(can_edit_person(current_user, person))
+    person = _editable_person(person_id)
     form = PersonForm(obj=person, departments=services.departments())
     if request.method == "GET":
         form.gender.data = person.gender.value if person.gender else ""
         form.party_status.data = person.party_status.value
         form.department_id.data = person.department_id or 0
-    status = 200
     if form.validate_on_submit():
         clash = db.session.scalar(
             sa.select(Person.id).where(
@@ -215,19 +217,16 @@ def edit(person_id: int) -> Response:
             form.code.errors.append(_("A person with this personnel code already exists."))
         else:
             _fill(person, form)
-            db.session.commit()
-            flash(_("The changes have been saved."), "success")
-            return hx_redirect(url_for("people.show", person_id=person.id))
-    if request.method == "POST":
-        status = 422
-    return render_page("people/form.html", form=form, person=person, status=status)
+            return saved(
+                _("The changes have been saved."), url_for("people.show", person_id=person.id)
+            )
+    return render_page("people/form.html", form=form, person=person, status=form_status())
 
 
 @bp.route("/<int:person_id>/transfer", methods=["GET", "POST"])
 @role_required(Role.ADMIN, Role.SECRETARY)
 def transfer(person_id: int) -> Response:
-    person = _person_or_404(person_id)
-    require(can_edit_person(current_user, person))
+    person = _editable_person(person_id)
     if person.is_active and not can_transfer_out(current_user, person):
         flash(
             _(
@@ -239,7 +238,6 @@ def transfer(person_id: int) -> Response:
         )
         return hx_redirect(url_for("people.show", person_id=person.id))
     form = TransferForm()
-    status = 200
     if not person.is_active:
         flash(_("This person has already been transferred out."), "warning")
         return hx_redirect(url_for("people.show", person_id=person.id))
@@ -251,22 +249,17 @@ def transfer(person_id: int) -> Response:
             )
         else:
             services.transfer_out(person, form.transferred_out_on.data, form.transfer_note.data)
-            db.session.commit()
-            flash(
+            return saved(
                 _("%(name)s has been transferred out; the history is kept.", name=person.name),
-                "success",
+                url_for("people.show", person_id=person.id),
             )
-            return hx_redirect(url_for("people.show", person_id=person.id))
-    if request.method == "POST":
-        status = 422
-    return render_page("people/transfer.html", form=form, person=person, status=status)
+    return render_page("people/transfer.html", form=form, person=person, status=form_status())
 
 
 @bp.route("/<int:person_id>/move", methods=["GET", "POST"])
 @role_required(Role.ADMIN, Role.SECRETARY)
 def move(person_id: int) -> Response:
-    person = _person_or_404(person_id)
-    require(can_edit_person(current_user, person))
+    person = _editable_person(person_id)
     today = local_today()
     open_memberships = [
         m
@@ -279,7 +272,6 @@ def move(person_id: int) -> Response:
     leaving_choices = [m for m in open_memberships if scope is None or m.unit_id in scope]
     all_units = units_for_choice(current_user)
     form = MoveForm(memberships=leaving_choices, units=all_units)
-    status = 200
     if not person.is_active or not leaving_choices:
         flash(_("This person has no current membership you can change."), "warning")
         return hx_redirect(url_for("people.show", person_id=person.id))
@@ -301,9 +293,7 @@ def move(person_id: int) -> Response:
             else:
                 flash(_("%(name)s moves to %(unit)s from %(date)s.", **values), "success")
             return hx_redirect(url_for("people.show", person_id=person.id))
-    if request.method == "POST":
-        status = 422
-    return render_page("people/move.html", form=form, person=person, status=status)
+    return render_page("people/move.html", form=form, person=person, status=form_status())
 
 
 @bp.cli.command("forget-imports")

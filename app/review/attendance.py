@@ -2,6 +2,7 @@
 request, a make-up study handed in. They share one loader and one scope check, so a page of the
 queue loads all its participations in one query whatever their kinds."""
 
+from abc import abstractmethod
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any, ClassVar
@@ -68,8 +69,9 @@ class ParticipationSource(Source):
     loader = staticmethod(load_participations)
     keeper = staticmethod(kept_participations)
 
+    @abstractmethod
     def _waiting(self) -> list[sa.ColumnElement[bool]]:
-        raise NotImplementedError
+        """The row's own conditions for waiting."""
 
     def _states(self) -> list[sa.ColumnElement[bool]]:
         return [Activity.state == ActivityState.OPEN]

@@ -9,6 +9,7 @@ register here; a new kind of decision registers one more source, and the queue, 
 badge and the bulk decision take it up.
 """
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, ClassVar
@@ -41,7 +42,7 @@ def tone(state: str) -> str:
     return TONES.get(state, "text-bg-secondary")
 
 
-class Source:
+class Source(ABC):
     """One kind of item waiting for a decision. Subclasses set the class attributes and the
     methods; ``loader`` and ``keeper`` are plain functions (``staticmethod``) so that sources
     sharing one are served by one query."""
@@ -57,32 +58,35 @@ class Source:
     # Of the loaded objects, those the user keeps, with the unit each is kept in.
     keeper: ClassVar[Keeper]
 
+    @abstractmethod
     def select(self, user: User, limits: list[sa.Select]) -> sa.Select:
         """The waiting items whose unit is within every SELECT of ``limits`` and that the user
         may decide on: the columns kind, item_id, since, unit_id, person_id."""
-        raise NotImplementedError
 
     def files(self, ids: list[int]) -> dict[int, list[Evidence]]:
         """The live files of the items, by item id (one query, none when the kind has none)."""
         return {}
 
+    @abstractmethod
     def since(self, obj: Any) -> datetime | None:
-        raise NotImplementedError
+        """Since when the item waits."""
 
+    @abstractmethod
     def waiting(self, obj: Any) -> bool:
-        raise NotImplementedError
+        """Whether the item still waits for a decision."""
 
+    @abstractmethod
     def outcome(self, obj: Any) -> tuple[str, str]:
         """What became of an item no longer waiting: (label, Bootstrap badge class)."""
-        raise NotImplementedError
 
+    @abstractmethod
     def comment(self, obj: Any) -> str | None:
-        raise NotImplementedError
+        """The decision's comment kept on the item."""
 
+    @abstractmethod
     def decide(self, obj: Any, approve: bool, comment: str | None, by: User) -> None:
         """Approve (the comment optional) or return (with the comment, which the queue has
         checked is there); raises ``Refused`` when the item no longer waits."""
-        raise NotImplementedError
 
     def kind_column(self) -> sa.Label:
         # Cast: PostgreSQL cannot type a bare parameter in a UNION's select list.

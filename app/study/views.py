@@ -28,7 +28,7 @@ from app.auth.policy import (
 )
 from app.evidence import services as files
 from app.extensions import db
-from app.htmx import hx_redirect, render_page
+from app.htmx import form_status, hx_redirect, render_page, saved
 from app.people.models import OrgUnit
 from app.queries import int_arg, paginate, query_args, text_arg
 from app.reports import figures
@@ -122,7 +122,6 @@ def new() -> Response:
     if request.method == "GET":
         form.unit_id.data = int_arg("unit") or (units[0].id if units else None)
         form.day.data = local_today()
-    status = 200
     if form.validate_on_submit():
         unit = db.session.get(OrgUnit, form.unit_id.data)
         require(unit is not None and unit_in_scope(current_user, unit))
@@ -141,9 +140,7 @@ def new() -> Response:
                 "success",
             )
             return hx_redirect(url_for("study.show", session_id=session.id))  # type: ignore[union-attr]
-    if request.method == "POST":
-        status = 422
-    return render_page("study/form.html", form=form, session=None, status=status)
+    return render_page("study/form.html", form=form, session=None, status=form_status())
 
 
 @bp.route("/<int:session_id>/edit", methods=["GET", "POST"])
@@ -152,18 +149,15 @@ def edit(session_id: int) -> Response:
     session = _session(session_id, manage=True)
     core.require_open(session)
     form, _units = _session_form(session)
-    status = 200
     if form.validate_on_submit():
         unit = db.session.get(OrgUnit, form.unit_id.data)
         require(unit is not None and unit_in_scope(current_user, unit))
         values = form.values(unit)
         if as_field_error(form.late_reason, lambda: services.apply_values(session, values))[0]:
-            db.session.commit()
-            flash(_("The changes have been saved."), "success")
-            return hx_redirect(url_for("study.show", session_id=session.id))
-    if request.method == "POST":
-        status = 422
-    return render_page("study/form.html", form=form, session=session, status=status)
+            return saved(
+                _("The changes have been saved."), url_for("study.show", session_id=session.id)
+            )
+    return render_page("study/form.html", form=form, session=session, status=form_status())
 
 
 @bp.route("/<int:session_id>")

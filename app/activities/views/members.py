@@ -1,8 +1,10 @@
 """What a member does at an activity of any family: check in by button or QR code, ask for
 leave, hand in a make-up study, write a reflection; the QR code shown in the room."""
 
+from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
+from typing import Any
 
 from flask import (
     Response,
@@ -14,6 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import htmx, settings
@@ -27,6 +30,7 @@ from app.activities.forms import (
 )
 from app.activities.models import (
     Activity,
+    Participation,
     RecordedVia,
 )
 from app.activities.record import load_activity, record_context
@@ -96,54 +100,61 @@ def leave(activity_id: int) -> Response:
 RECORD_CHANGED = _l("Your record was changed at the same time. Reload and try again.")
 
 
+def _offered_row(
+    activity_id: int, offer: str, check: Callable[[Participation], None]
+) -> tuple[Activity, Participation]:
+    """The activity and the member's own row, for a form the family offers (``offer`` names the
+    family's flag); refused at once when the form cannot be handed in."""
+    activity = load_activity(activity_id)
+    require(getattr(family_of(activity), offer))
+    row = own_row(activity)
+    offered(row, check)
+    return activity, row
+
+
+def _handed_in(activity: Activity, message: str) -> Response:
+    """Commit what the member handed in and go back to the record."""
+    htmx.commit(RECORD_CHANGED)
+    flash(message, "success")
+    return leave_record(activity)
+
+
+def _record_form(
+    template: str, activity: Activity, form: FlaskForm, row: Participation, **extra: Any
+) -> Response:
+    """The member's form page again, 422 when a POST was refused."""
+    status = 422 if request.method == "POST" else 200
+    return render_page(
+        template, form=form, row=row, status=status, **extra, **record_context(activity)
+    )
+
+
 @bp.route("/activities/<int:activity_id>/make-up", methods=["GET", "POST"])
 @login_required
 def make_up(activity_id: int) -> Response:
-    activity = load_activity(activity_id)
-    require(family_of(activity).make_up)
-    row = own_row(activity)
-    offered(row, core.check_make_up)
+    activity, row = _offered_row(activity_id, "make_up", core.check_make_up)
     form = MakeUpForm(obj=None)
     if request.method == "GET" and row.make_up_note:
         form.note.data = row.make_up_note
     if form.validate_on_submit():
         submit = partial(core.submit_make_up, row, form.note.data)
         if as_field_error(form.note, with_files(row, submit))[0]:
-            htmx.commit(RECORD_CHANGED)
-            flash(_("Your make-up study has been sent to the secretary."), "success")
-            return leave_record(activity)
-    return render_page(
-        "activities/make_up.html",
-        form=form,
-        row=row,
-        attached=files.participation_evidence([row.id]),
-        status=422 if request.method == "POST" else 200,
-        **record_context(activity),
-    )
+            return _handed_in(activity, _("Your make-up study has been sent to the secretary."))
+    attached = files.participation_evidence([row.id])
+    return _record_form("activities/make_up.html", activity, form, row, attached=attached)
 
 
 @bp.route("/activities/<int:activity_id>/reflection", methods=["GET", "POST"])
 @login_required
 def reflection(activity_id: int) -> Response:
-    activity = load_activity(activity_id)
-    require(family_of(activity).reflections)
-    row = own_row(activity)
-    offered(row, core.check_reflection)
+    activity, row = _offered_row(activity_id, "reflections", core.check_reflection)
     form = ReflectionForm()
     if request.method == "GET":
         form.text.data = row.reflection
     write = partial(core.write_reflection, row, form.text.data)
     if form.validate_on_submit() and as_field_error(form.text, write)[0]:
-        htmx.commit(RECORD_CHANGED)
-        flash(_("Your reflection has been saved."), "success")
-        return leave_record(activity)
-    return render_page(
-        "activities/reflection.html",
-        form=form,
-        row=row,
-        status=422 if request.method == "POST" else 200,
-        **record_context(activity),
-    )
+        return _handed_in(activity, _("Your reflection has been saved."))
+    return _record_form("activities/reflection.html", activity, form, row)
 
 
 @bp.route("/activities/<int:activity_id>/qr")

@@ -1,6 +1,7 @@
 """The record of an activity of any family: who is on its list, its guests, archiving, reopening
 and cancelling, and its printables (the sign-in sheet and the 会议记录)."""
 
+from collections.abc import Callable
 from io import BytesIO
 
 from flask import (
@@ -21,6 +22,7 @@ from app.activities.forms import (
     ParticipantForm,
 )
 from app.activities.models import (
+    Activity,
     ActivityGuest,
     GuestKind,
     ParticipantRole,
@@ -121,21 +123,26 @@ def archive(activity_id: int) -> Response:
 def reopen(activity_id: int) -> Response:
     activity = load_activity(activity_id)
     require_role(is_admin(current_user))
-    reason = reason_given(_("Give a reason for reopening the record."))
-    core.reopen(activity, reason)
-    htmx.commit()
-    flash(_("The record is open again."), "success")
-    return leave_record(activity)
+    missing = _("Give a reason for reopening the record.")
+    return _for_reason(activity, missing, core.reopen, _("The record is open again."))
 
 
 @bp.route("/activities/<int:activity_id>/cancel", methods=["POST"])
 @login_required
 def cancel(activity_id: int) -> Response:
     activity = load_activity(activity_id, manage=True)
-    reason = reason_given(_("Give a reason for cancelling the session."))
-    core.cancel(activity, reason)
+    missing = _("Give a reason for cancelling the session.")
+    done = _("The session is cancelled and counts nowhere.")
+    return _for_reason(activity, missing, core.cancel, done)
+
+
+def _for_reason(
+    activity: Activity, missing: str, change: Callable[[Activity, str], None], done: str
+) -> Response:
+    """A change to the whole record that must give a reason (refused with ``missing``)."""
+    change(activity, reason_given(missing))
     htmx.commit()
-    flash(_("The session is cancelled and counts nowhere."), "success")
+    flash(done, "success")
     return leave_record(activity)
 
 

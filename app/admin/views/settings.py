@@ -1,7 +1,7 @@
 """Run-time settings and the departments people belong to."""
 
 import sqlalchemy as sa
-from flask import flash, request, url_for
+from flask import flash, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
@@ -12,7 +12,7 @@ from app.auth.models import Role
 from app.auth.policy import role_required
 from app.extensions import db
 from app.forms import BaseForm
-from app.htmx import hx_redirect, render_page
+from app.htmx import form_status, hx_redirect, render_page, saved
 from app.people.models import Department, Person
 from app.types import utcnow
 
@@ -33,10 +33,7 @@ def settings_edit() -> Response:
         for key, value in form.parsed.items():
             if value != current[key]:
                 settings.put(key, value)
-        db.session.commit()
-        flash(_("The settings have been saved."), "success")
-        return hx_redirect(url_for("admin.settings_edit"))
-    status = 422 if request.method == "POST" else 200
+        return saved(_("The settings have been saved."), url_for("admin.settings_edit"))
     return render_page(
         "admin/settings.html",
         form=form,
@@ -48,7 +45,7 @@ def settings_edit() -> Response:
             else display_value(d.default, d)
             for key, d in settings.REGISTRY.items()
         },
-        status=status,
+        status=form_status(),
     )
 
 
@@ -68,18 +65,13 @@ def _department_name_taken(name: str, department: Department | None) -> bool:
 def departments() -> Response:
     """The departments people belong to (办公室, 科技股…): list, add, rename, retire."""
     form = DepartmentForm()
-    status = 200
     if form.validate_on_submit():
         name = form.name.data.strip()
         if _department_name_taken(name, None):
             form.name.errors.append(_("A department with this name exists."))
         else:
             db.session.add(Department(name=name, sort_order=form.sort_order.data or 0))
-            db.session.commit()
-            flash(_("%(name)s has been added.", name=name), "success")
-            return hx_redirect(url_for("admin.departments"))
-    if request.method == "POST":
-        status = 422
+            return saved(_("%(name)s has been added.", name=name), url_for("admin.departments"))
     people = (
         sa.select(Person.department_id, sa.func.count())
         .where(Person.transferred_out_on.is_(None))
@@ -92,7 +84,7 @@ def departments() -> Response:
         )
     ).all()
     return render_page(
-        "admin/departments.html", form=form, departments=rows, counts=counts, status=status
+        "admin/departments.html", form=form, departments=rows, counts=counts, status=form_status()
     )
 
 
@@ -101,7 +93,6 @@ def departments() -> Response:
 def department_edit(department_id: int) -> Response:
     department = _department_or_404(department_id)
     form = DepartmentForm(obj=department)
-    status = 200
     if form.validate_on_submit():
         name = form.name.data.strip()
         if _department_name_taken(name, department):
@@ -109,13 +100,9 @@ def department_edit(department_id: int) -> Response:
         else:
             department.name = name
             department.sort_order = form.sort_order.data or 0
-            db.session.commit()
-            flash(_("The changes have been saved."), "success")
-            return hx_redirect(url_for("admin.departments"))
-    if request.method == "POST":
-        status = 422
+            return saved(_("The changes have been saved."), url_for("admin.departments"))
     return render_page(
-        "admin/department_form.html", form=form, department=department, status=status
+        "admin/department_form.html", form=form, department=department, status=form_status()
     )
 
 

@@ -1,5 +1,6 @@
 """Org units: the tree, a unit's form, deactivating and restoring."""
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import flash, redirect, request, url_for
@@ -138,26 +139,38 @@ def _unit_action_answer(unit: OrgUnit) -> Response:
 @bp.route("/units/<int:unit_id>/deactivate", methods=["POST"])
 @role_required(Role.ADMIN)
 def unit_deactivate(unit_id: int) -> Response:
-    unit = db.get_or_404(OrgUnit, unit_id)
-    problem = services.deactivation_problem(unit, local_today())
-    if problem is not None:
-        set_back(_back_from_unit_action(unit))
-        raise Refused(problem)
-    services.deactivate_unit(unit)
-    db.session.commit()
-    flash(_("%(name)s has been deactivated; it can be restored.", name=unit.name), "success")
-    return _unit_action_answer(unit)
+    return _unit_action(
+        unit_id,
+        lambda unit: services.deactivation_problem(unit, local_today()),
+        services.deactivate_unit,
+        lambda unit: _("%(name)s has been deactivated; it can be restored.", name=unit.name),
+    )
 
 
 @bp.route("/units/<int:unit_id>/restore", methods=["POST"])
 @role_required(Role.ADMIN)
 def unit_restore(unit_id: int) -> Response:
+    return _unit_action(
+        unit_id,
+        services.restore_problem,
+        services.restore_unit,
+        lambda unit: _("%(name)s has been restored.", name=unit.name),
+    )
+
+
+def _unit_action(
+    unit_id: int,
+    problem_of: Callable[[OrgUnit], str | None],
+    change: Callable[[OrgUnit], None],
+    done: Callable[[OrgUnit], str],
+) -> Response:
+    """Deactivate or restore a unit: refused with the problem when there is one."""
     unit = db.get_or_404(OrgUnit, unit_id)
-    problem = services.restore_problem(unit)
+    problem = problem_of(unit)
     if problem is not None:
         set_back(_back_from_unit_action(unit))
         raise Refused(problem)
-    services.restore_unit(unit)
+    change(unit)
     db.session.commit()
-    flash(_("%(name)s has been restored.", name=unit.name), "success")
+    flash(done(unit), "success")
     return _unit_action_answer(unit)
