@@ -73,6 +73,9 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.globals["show_url"] = families.show_url
     app.jinja_env.globals["family_links"] = families.navigation_entries
+    app.jinja_env.globals["family_calendars"] = families.calendar_entries
+    app.jinja_env.globals["family_mine"] = families.mine_entries
+    app.jinja_env.globals["family_unit_lists"] = families.unit_list_entries
     app.jinja_env.globals["dashboard_panels"] = families.dashboard_panels
     app.jinja_env.globals["navigation"] = navigation
     app.jinja_env.globals["navigation_area"] = navigation_area

@@ -16,7 +16,7 @@ from jinja2 import ChoiceLoader, DictLoader
 from app.activities import families
 from app.activities.families import Family
 from app.activities.models import ActivityFamily, AttendanceStatus
-from app.auth.models import User
+from app.auth.models import Role, User
 from app.extensions import db
 from app.files.document import Section
 from app.people.models import OrgUnit, Person
@@ -177,3 +177,138 @@ def test_a_family_part_of_the_personal_record_is_shown_and_printed(
     assert f"<section id='fake-part'>{year}</section>" in html
     assert html.index('id="sessions-heading"') < html.index("fake-part")
     assert html.index("fake-part") < html.index('id="logs-heading"')
+
+
+@pytest.fixture
+def linked_family(app, monkeypatch, second_family) -> list[tuple[str, str]]:
+    """The second family with a calendar, a list by unit, a member's list, a member's panel and a
+    section of the person's page; returns who its section was loaded for (person, viewer)."""
+    loaded: list[tuple[str, str]] = []
+
+    def load(person: Person, viewer: User) -> dict[str, Any]:
+        loaded.append((person.name, viewer.username))
+        return {"name": person.name}
+
+    fake = replace(
+        second_family,
+        index_by_unit=True,
+        mine_label="All my fake activities",
+        calendar_endpoint="review.index",
+        calendar_label="Fake calendar",
+        dashboard_panels={Role.MEMBER: ("fake/_mine.html",), Role.ADMIN: ("fake/_work.html",)},
+        person_sections=(families.PersonSection(20, "fake/_person.html", load),),
+    )
+    monkeypatch.setitem(families._families, FAKE, fake)
+    partials = DictLoader(
+        {
+            "fake/_mine.html": "<p id='fake-mine'>{{ mine.year }}</p>",
+            "fake/_work.html": "<p id='fake-work'>{{ work.tally.all }}</p>",
+            "fake/_person.html": "<section id='fake-section'>{{ section.name }}</section>",
+        }
+    )
+    monkeypatch.setattr(app.jinja_env, "loader", ChoiceLoader([partials, app.jinja_env.loader]))
+    return loaded
+
+
+MINE_LINKS = [
+    '<a class="small" href="/study/">All my sessions</a>',
+    '<a class="small" href="/logs/">All my fake activities</a>',
+]
+CALENDARS = [
+    '<a class="small" href="/study/calendar">Calendar</a>',
+    '<a class="small" href="/review/">Fake calendar</a>',
+]
+
+
+@pytest.mark.parametrize(
+    ("username", "shown", "hidden"),
+    [
+        # The admin has no record of their own: no member's panel nor list of theirs.
+        ("admin", [*CALENDARS, "<p id='fake-work'>"], ["fake-mine", "All my"]),
+        # A secretary linked to a person: their role's panels (study's) and their record's.
+        ("secretary", [*CALENDARS, *MINE_LINKS, "fake-mine", 'id="unarchived-heading"'], []),
+        ("member", [*MINE_LINKS, f"<p id='fake-mine'>{local_today().year}</p>"], CALENDARS),
+    ],
+)
+def test_the_dashboard_shows_each_familys_links_and_the_panels_of_the_role(
+    client, auth, world, linked_family, username, shown, hidden
+):
+    auth.login(username)
+    html = client.get("/").get_data(as_text=True)
+    assert [part for part in shown if part not in html] == []
+    assert [part for part in hidden if part in html] == []
+    assert ("fake-work" in html) is (username == "admin")  # the admin's panel is theirs only
+
+
+def test_the_table_of_units_links_each_familys_list_of_the_unit(client, auth, world, linked_family):
+    auth.login("admin")
+    html = client.get("/").get_data(as_text=True)
+    jiguan = world["jiguan"]
+    row = f'<a href="/study/?unit={jiguan}">Jiguan branch</a>'
+    assert f'{row} <a class="small" href="/logs/?unit={jiguan}">Fake activities</a>' in html
+
+
+def test_the_person_page_shows_each_familys_sections_in_order(
+    client, auth, world, meeting, linked_family
+):
+    auth.login("secretary")
+    html = client.get(f"/members/{world['member_person']}").get_data(as_text=True)
+    assert "<section id='fake-section'>Member J</section>" in html
+    assert html.index('id="owed-heading"') < html.index("fake-section")  # study's at 10, 20
+    assert linked_family == [("Member J", "secretary")]
+
+
+def test_without_study_registered_the_dashboard_and_person_page_name_no_study_page(
+    client, auth, world, monkeypatch
+):
+    monkeypatch.delitem(families._families, ActivityFamily.STUDY)
+    for username in ("admin", "member"):
+        auth.login(username)
+        html = client.get("/").get_data(as_text=True)
+        assert "/study/" not in html
+        assert "All my sessions" not in html
+        if username == "admin":  # the table of units names each unit without a link
+            assert re.search(r'data-label="Unit" class="unit-depth-1">\s*Jiguan branch\s', html)
+        auth.logout()
+    auth.login("secretary")
+    page = client.get(f"/members/{world['member_person']}").get_data(as_text=True)
+    assert 'id="owed-heading"' not in page and "Member J" in page
+
+
+def test_the_person_page_statements_do_not_grow_with_what_is_owed(
+    app, client, auth, world, queries
+):
+    """Study's section loads what is owed in one statement, however much is owed."""
+    yesterday = local_today() - timedelta(days=1)
+
+    def owed(count: int) -> None:
+        with app.app_context():
+            secretary = db.session.scalar(sa.select(User).where(User.username == "secretary"))
+            for number in range(count):
+                start = datetime.combine(yesterday, time(8 + number), tzinfo=UTC)
+                session = create_session(
+                    {
+                        "title": f"Session {number}",
+                        "kind": StudyKind.GENERAL_MEETING,
+                        "unit": db.session.get(OrgUnit, world["jiguan"]),
+                        "starts_at": start,
+                        "ends_at": start + timedelta(minutes=30),
+                    },
+                    secretary,
+                )
+                db.session.flush()
+                for row in session.participations:
+                    if row.person_id == world["member_person"]:
+                        row.status = AttendanceStatus.ABSENT
+            db.session.commit()
+
+    auth.login("secretary")
+    url = f"/members/{world['member_person']}"
+    owed(1)
+    with queries() as one:
+        first = client.get(url).get_data(as_text=True)
+    owed(3)
+    with queries() as four:
+        again = client.get(url).get_data(as_text=True)
+    assert first.count("Session ") == 1 and again.count("Session ") == 4
+    assert four.count == one.count

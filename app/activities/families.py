@@ -2,7 +2,7 @@
 about it (its model, its page, what it offers), so the core's routes and templates serve every
 family without naming one."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -10,9 +10,12 @@ from flask import url_for
 from sqlalchemy.orm import with_polymorphic
 
 from app.activities.models import Activity, ActivityFamily
+from app.auth.models import Role
 
 if TYPE_CHECKING:
+    from app.auth.models import User
     from app.files.document import Section
+    from app.people.models import Person
     from app.reports.figures import Counts
 
 # A sign-in sheet's facts: lines of (label, value) pairs, short facts two to a line.
@@ -25,6 +28,20 @@ def _no_quorum(_activity: Activity, _counts: "Counts") -> bool | None:
 
 def _no_extras(_activity: Activity) -> dict[str, Any]:
     return {}
+
+
+# Those who plan activities: a family's panels given as a plain tuple are theirs.
+PLANNERS = (Role.SECRETARY, Role.ADMIN)
+
+
+@dataclass(frozen=True)
+class PersonSection:
+    """A section of a person's page: its partial, which reads ``section``, and what loads
+    ``section`` for the person as the viewer may see them (a constant number of queries)."""
+
+    place: int
+    partial: str
+    load: Callable[["Person", "User"], dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -40,9 +57,21 @@ class Family:
     index_label: object = ""
     # Whether the family's list is an entry of the navigation and of the dashboard's "Go to".
     navigation: bool = False
-    # Partials the family adds to the dashboard of those who plan activities (secretaries and
-    # the admin); they read the dashboard's ``work`` context.
-    dashboard_panels: tuple[str, ...] = ()
+    # Whether the list takes ``unit=`` (a unit's id) to show that unit's activities; the
+    # dashboard's table of units then links each unit to it.
+    index_by_unit: bool = False
+    # The list's link under "My sessions" on the dashboard of someone with a record of their own
+    # (the list showing them theirs); empty: none.
+    mine_label: object = ""
+    # The family's calendar of the month, linked from the dashboard's month figures.
+    calendar_endpoint: str | None = None
+    calendar_label: object = ""
+    # Partials the family adds to the dashboard, by role. Secretaries' and the admin's read the
+    # dashboard's ``work`` context, members' (shown with one's own record, whatever the account's
+    # role) read ``mine``. A plain tuple: the panels of those who plan activities.
+    dashboard_panels: Mapping[Role, tuple[str, ...]] | tuple[str, ...] = ()
+    # The family's sections of a person's page.
+    person_sections: tuple[PersonSection, ...] = ()
     make_up: bool = False
     reflections: bool = False
     qr: bool = False
@@ -64,6 +93,11 @@ class Family:
     kind_label: Callable[[Activity], str] = lambda _activity: ""
     # A partial shown instead of the attendance figures (None: the figures).
     counts_partial: Callable[[Activity], str | None] = lambda _activity: None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.dashboard_panels, tuple):
+            panels = dict.fromkeys(PLANNERS, self.dashboard_panels)
+            object.__setattr__(self, "dashboard_panels", panels)
 
 
 _families: dict[ActivityFamily, Family] = {}
@@ -102,8 +136,49 @@ def navigation_entries() -> list[tuple[str, object]]:
     ]
 
 
-def dashboard_panels() -> list[str]:
-    return [panel for family in _families.values() for panel in family.dashboard_panels]
+def calendar_entries() -> list[tuple[str, object]]:
+    """(endpoint, label) of each family's calendar."""
+    return [
+        (family.calendar_endpoint, family.calendar_label)
+        for family in _families.values()
+        if family.calendar_endpoint
+    ]
+
+
+def mine_entries() -> list[tuple[str, object]]:
+    """(endpoint, label) of each family's list that a member opens for their own activities."""
+    return [
+        (family.index_endpoint, family.mine_label)
+        for family in _families.values()
+        if family.index_endpoint and family.mine_label
+    ]
+
+
+def unit_list_entries() -> list[tuple[str, object]]:
+    """(endpoint, label) of each family's list that shows one unit's activities (``unit=``)."""
+    return [
+        (family.index_endpoint, family.index_label)
+        for family in _families.values()
+        if family.index_endpoint and family.index_by_unit
+    ]
+
+
+def dashboard_panels(role: Role) -> list[str]:
+    """The families' panels on the dashboard of ``role``, family by family."""
+    return [
+        panel
+        for family in _families.values()
+        for panel in family.dashboard_panels.get(role, ())  # type: ignore[union-attr]
+    ]
+
+
+def person_sections(person: "Person", viewer: "User") -> list[tuple[str, dict[str, Any]]]:
+    """(partial, its ``section``) of every family's section of the person's page, by place."""
+    sections = sorted(
+        (section for family in _families.values() for section in family.person_sections),
+        key=lambda section: section.place,
+    )
+    return [(section.partial, section.load(person, viewer)) for section in sections]
 
 
 def kind_label(activity: Activity) -> str:

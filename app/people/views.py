@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
+from app.activities import families
 from app.auth.models import Role, User
 from app.auth.policy import (
     can_edit_person,
@@ -37,7 +38,7 @@ from app.people.models import (
 )
 from app.people.roster.batches import forget_expired_batches
 from app.queries import int_arg, paginate, query_args, text_arg
-from app.reports import figures, personal_record
+from app.reports import personal_record
 from app.types import local_today
 
 bp = Blueprint("people", __name__)
@@ -108,11 +109,7 @@ def show(person_id: int) -> Response:
         account=account,
         can_edit=can_edit_person(current_user, person),
         can_transfer=person.is_active and can_transfer_out(current_user, person),
-        # Someone else's page shows only what is owed in the viewer's units.
-        make_ups_owed=figures.make_ups_owed(
-            person.id,
-            None if current_user.person_id == person.id else scope_unit_ids(current_user),
-        ),
+        person_sections=families.person_sections(person, current_user),
         today=local_today(),
     )
 

@@ -7,11 +7,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
-from app.activities.families import FactLines, Family, register
+from app.activities.families import FactLines, Family, PersonSection, register
 from app.activities.models import Activity, ActivityFamily
 from app.activities.sign_in_sheet import time_span
+from app.auth.models import Role, User
+from app.auth.policy import scope_unit_ids
 from app.files.document import Passage, Section
-from app.reports.figures import Counts
+from app.people.models import Person
+from app.reports.figures import Counts, make_ups_owed
 from app.study import personal_record as _record  # noqa: F401 - registers its parts
 from app.study.figures import talks
 from app.study.models import StudyKind, StudySession
@@ -91,6 +94,13 @@ def _counts_partial(activity: Activity) -> str | None:
     return None if counts else "study/_talk_counts.html"
 
 
+def _owed(person: Person, viewer: User) -> dict[str, Any]:
+    """The person's open make-up studies; someone else's page shows only what is owed in the
+    viewer's units."""
+    units = None if viewer.person_id == person.id else scope_unit_ids(viewer)
+    return {"make_ups_owed": make_ups_owed(person.id, units)}
+
+
 STUDY = register(
     Family(
         key=ActivityFamily.STUDY,
@@ -101,7 +111,15 @@ STUDY = register(
         index_endpoint="study.index",
         index_label=_l("Study sessions"),
         navigation=True,
-        dashboard_panels=("study/_dashboard.html",),
+        index_by_unit=True,
+        mine_label=_l("All my sessions"),
+        calendar_endpoint="study.calendar",
+        calendar_label=_l("Calendar"),
+        dashboard_panels={
+            Role.SECRETARY: ("study/_dashboard.html",),
+            Role.ADMIN: ("study/_dashboard.html",),
+        },
+        person_sections=(PersonSection(10, "study/_person_make_ups.html", _owed),),
         make_up=True,
         reflections=True,
         qr=True,
