@@ -8,9 +8,10 @@ from datetime import timedelta
 from io import BytesIO
 
 import sqlalchemy as sa
+from activity_helpers import HX, counts, post, row_of
 from conftest import PASSWORD, csrf_token
 from docx import Document
-from test_study import HX, counts, new_session, post, row_of
+from test_study import new_session
 
 from app.activities import checkin
 from app.activities.models import (

@@ -15,6 +15,7 @@ from app.reports.figures import Counts
 from app.study import personal_record as _record  # noqa: F401 - registers its parts
 from app.study.figures import talks
 from app.study.models import StudyKind, StudySession
+from app.study.services import create_session
 
 
 def _quorum(activity: Activity, counts: Counts) -> bool | None:
@@ -114,5 +115,6 @@ STUDY = register(
         record_extras=_talks,
         counts_partial=_counts_partial,
         kind_label=lambda session: str(session.kind.label),  # type: ignore[attr-defined]
+        create=lambda values, by: create_session({"kind": StudyKind.GENERAL_MEETING, **values}, by),
     )
 )
