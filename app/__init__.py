@@ -119,6 +119,11 @@ def create_app(test_config: dict | None = None) -> Flask:
     return app
 
 
+def load_families() -> None:
+    """Register every record family on the core (each registers as its module loads)."""
+    from app.study import family as _study_family  # noqa: F401 - registers the family
+
+
 def _register_blueprints(app: Flask) -> None:
     from app.activities.views import bp as activities_bp
     from app.admin.views import bp as admin_bp
@@ -130,9 +135,9 @@ def _register_blueprints(app: Flask) -> None:
     from app.people.roster.views import bp as roster_bp
     from app.people.views import bp as people_bp
     from app.review.views import bp as review_bp
-    from app.study import family as _study_family  # noqa: F401 - registers the family
     from app.study.views import bp as study_bp
 
+    load_families()
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(people_bp, url_prefix="/members")

@@ -1,4 +1,5 @@
-"""Fixtures: app (outside an app context), client, runner, auth, queries, and people factories.
+"""Fixtures: app (outside an app context), client, runner, auth, queries, people factories, and
+``family`` / ``new_activity`` that run a test once for every registered activity family.
 
 The suite runs against TEST_DATABASE_URL when set (PostgreSQL), else an SQLite file per test.
 """
@@ -7,7 +8,7 @@ import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -15,7 +16,9 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app import create_app
+from app import create_app, load_families
+from app.activities.families import Family, registered
+from app.activities.services import set_expected
 from app.auth.models import Role, User
 from app.extensions import db
 from app.people.models import (
@@ -27,8 +30,12 @@ from app.people.models import (
     Person,
     UnitKind,
 )
+from app.types import utcnow
 
 PASSWORD = "test-password-1"
+
+# The registry is filled before collection, so tests can be parametrised over its families.
+load_families()
 
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 
@@ -112,6 +119,14 @@ class AuthActions:
             "/auth/login",
             data={"username": username, "password": password, "csrf_token": token},
         )
+
+    def client_for(self, username: str) -> FlaskClient:
+        """A second browser of the same app, already signed in as ``username``."""
+        other = self.client.application.test_client()
+        other.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+        signed_in = AuthActions(other).login(username)
+        assert signed_in.status_code == 302, f"{username} could not sign in"
+        return other
 
     def logout(self):
         token = csrf_token(self.client, "/")
@@ -251,3 +266,58 @@ def world(app: Flask) -> dict[str, Any]:
             "cujin_member": cujin_member.id,
             "other_sec_person": other_sec_person.id,
         }
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "needs(*flags): skip for a family whose capability flag (qr, make_up, …) is off"
+    )
+
+
+@pytest.fixture(params=registered(), ids=lambda family: family.key.value)
+def family(request: pytest.FixtureRequest) -> Family:
+    """Each registered activity family in turn; a test marked ``needs("qr")`` skips a family
+    without QR check-in."""
+    marker = request.node.get_closest_marker("needs")
+    for flag in marker.args if marker else ():
+        if not getattr(request.param, flag):
+            pytest.skip(f"the {request.param.key.value} family has no {flag}")
+    return request.param
+
+
+# Who each branch of the world expects at a meeting: its Party members and its 党小组's.
+_EXPECTED = {
+    "jiguan": ("sec_person", "member_person", "grouped"),
+    "cujin": ("other_sec_person", "cujin_member"),
+}
+
+
+@pytest.fixture
+def new_activity(app: Flask, world: dict[str, Any], family: Family) -> Callable[..., int]:
+    """``new_activity(start_in, hours=2, title=…, unit="jiguan")``: the id of a new activity of
+    the test's family in that branch, starting ``start_in`` from now, created by the branch's
+    secretary through the family's own ``create``, with the branch's Party members expected."""
+    assert family.create is not None, f"the {family.key.value} family registers no create"
+    create = family.create
+
+    def make(
+        start_in: timedelta, hours: float = 2, title: str = "Branch meeting", unit: str = "jiguan"
+    ) -> int:
+        with app.app_context():
+            secretary = db.session.scalar(sa.select(User).where(User.username == "secretary"))
+            start = utcnow() + start_in
+            activity = create(
+                {
+                    "title": title,
+                    "unit": db.session.get(OrgUnit, world[unit]),
+                    "starts_at": start,
+                    "ends_at": start + timedelta(hours=hours),
+                    "late_reason": "paper record",
+                },
+                secretary,
+            )
+            set_expected(activity, {world[key] for key in _EXPECTED[unit]})
+            db.session.commit()
+            return activity.id
+
+    return make

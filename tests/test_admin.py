@@ -14,7 +14,7 @@ from app.extensions import db
 from app.people import memberships
 from app.people.models import Membership, MembershipRole, OrgUnit, PartyStatus, UnitKind
 from app.types import utcnow
-from tests.conftest import PASSWORD, AuthActions, make_person, make_unit
+from tests.conftest import PASSWORD, make_person, make_unit
 
 HTMX = {"HX-Request": "true"}
 BOOSTED = {"HX-Request": "true", "HX-Boosted": "true"}
@@ -676,8 +676,7 @@ def edit_data(role, units=(), person_code="", active=True):
 
 def test_deactivated_account_cannot_sign_in_and_loses_its_session(app, client, auth, world):
     member = get_user(app, "member")
-    other = app.test_client()
-    AuthActions(other).login("member")
+    other = auth.client_for("member")
     assert other.get("/").status_code == 200
     auth.login("admin")
     assert client.get(f"/admin/accounts/{member.id}").status_code == 200

@@ -8,9 +8,10 @@ from datetime import timedelta
 from io import BytesIO
 
 import sqlalchemy as sa
-from conftest import PASSWORD, csrf_token
+from activity_helpers import HX, counts, post, row_of
+from conftest import csrf_token
 from docx import Document
-from test_study import HX, counts, new_session, post, row_of
+from test_study import new_session
 
 from app.activities import checkin
 from app.activities.models import (
@@ -25,17 +26,6 @@ from app.evidence.models import Evidence
 from app.extensions import db
 from app.people.models import Membership, Person
 from app.types import local_today, utcnow
-
-
-def signed_in(app, username: str):
-    """A second browser, signed in as ``username``."""
-    other = app.test_client()
-    other.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    other.post(
-        "/auth/login",
-        data={"username": username, "password": PASSWORD, "csrf_token": csrf_token(other)},
-    )
-    return other
 
 
 def today(app):
@@ -61,7 +51,7 @@ def flashed_after(client, response) -> str:
 
 def test_no_make_up_before_the_session_has_started(app, client, auth, world):
     session_id = new_session(app, timedelta(days=7))
-    member = signed_in(app, "member")
+    member = auth.client_for("member")
     post(member, f"/activities/{session_id}/leave", {"reason": "Business trip"}, HX)
     row = row_of(app, session_id, "member")
     auth.login("secretary")
@@ -122,7 +112,7 @@ def test_a_secretary_does_not_mark_their_own_leave_or_absence(app, client, auth,
     page = client.get(f"/study/{session_id}").get_data(as_text=True)
     assert f'action="/activities/{session_id}/attendance/{own.id}/reason"' not in page
 
-    admin = signed_in(app, "admin")
+    admin = auth.client_for("admin")
     assert post(admin, url, {"status": "leave"}, HX).status_code == 200
     assert row_of(app, session_id, "secretary").status is AttendanceStatus.LEAVE
 
@@ -179,7 +169,7 @@ def test_a_reason_is_recorded_on_the_grid_and_shown_wherever_the_row_is(app, cli
     assert "Secretary J (Absent)" in absentees  # unmarked at archiving, no reason given
 
     # The member reads it on the session page and in the personal record, page and Word.
-    member = signed_in(app, "member")
+    member = auth.client_for("member")
     assert "Reason: Provincial Party school training" in member.get(
         f"/study/{session_id}"
     ).get_data(as_text=True)
@@ -213,7 +203,7 @@ def test_a_leave_request_reason_is_the_reason_until_the_secretary_records_anothe
     app, client, auth, world
 ):
     session_id = new_session(app, timedelta(days=2))
-    member = signed_in(app, "member")
+    member = auth.client_for("member")
     post(member, f"/activities/{session_id}/leave", {"reason": "Hospital appointment"}, HX)
     row = row_of(app, session_id, "member")
     auth.login("secretary")
@@ -306,11 +296,11 @@ def test_a_secretarys_own_paper_make_up_is_recorded_by_someone_else(app, client,
     data = {"handed_in_on": today(app).isoformat(), "note": "My notes."}
     assert "another secretary or an administrator" in flashed_after(client, post(client, url, data))
     assert row_of(app, session_id, "secretary").make_up_state is None
-    admin = signed_in(app, "admin")
+    admin = auth.client_for("admin")
     assert post(admin, url, data).status_code == 303
     assert row_of(app, session_id, "secretary").make_up_state is MakeUpState.CONFIRMED
     # Someone outside the branch sees nothing of it.
-    other = signed_in(app, "secretary2")
+    other = auth.client_for("secretary2")
     assert other.get(url).status_code == 404
 
 
@@ -375,7 +365,7 @@ def test_the_home_card_shows_unmarked_and_pending_so_the_parts_add_up(app, clien
     # Two sessions of today that have begun: unmarked at one, a button check-in at the other.
     new_session(app, timedelta(minutes=-10))
     checked_in = new_session(app, timedelta(minutes=-5))
-    member = signed_in(app, "member")
+    member = auth.client_for("member")
     assert post(member, f"/activities/{checked_in}/check-in", {}, HX).status_code == 200
     card = year_card(member.get("/").get_data(as_text=True))
     assert card["Expected"] == 2
@@ -391,7 +381,7 @@ def test_rows_checked_in_by_qr_code_are_marked_on_the_grid(app, client, auth, wo
     row = row_of(app, session_id, "member")
     with app.app_context():
         token = checkin.token_for(session_id)
-    member = signed_in(app, "member")
+    member = auth.client_for("member")
     post(member, f"/activities/{session_id}/scan", {"t": token})
     auth.login("secretary")
     page = client.get(f"/study/{session_id}").get_data(as_text=True)

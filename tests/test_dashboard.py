@@ -284,16 +284,14 @@ def test_secretary_sees_inactive_members(app, client, branch_life):
     assert branch_life["busy"] not in listed and branch_life["new"] not in listed
 
 
-def test_secretary_sees_sessions_to_archive_in_scope_only(app, client, branch_life):
+def test_secretary_sees_sessions_to_archive_in_scope_only(app, client, branch_life, auth):
     sign_in(client, "secretary")
     html = page(client)
     to_archive = _section(html, "unarchived-heading")
     assert f'href="/study/{branch_life["recent"]}"' in to_archive
     assert f'href="/study/{branch_life["old"]}"' not in to_archive  # archived
     assert f'href="/study/{branch_life["elsewhere"]}"' not in to_archive  # cujin's
-    other = app.test_client()
-    other.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    sign_in(other, "secretary2")
+    other = auth.client_for("secretary2")
     to_archive = _section(page(other), "unarchived-heading")
     assert f'href="/study/{branch_life["elsewhere"]}"' in to_archive
     assert f'href="/study/{branch_life["recent"]}"' not in to_archive
@@ -396,12 +394,10 @@ def test_admin_rows_equal_the_figures_of_each_subtree(app, client, units_year, b
         assert both.id in dual
 
 
-def test_every_dashboard_link_opens(app, client, member_year, branch_life, units_year):
+def test_every_dashboard_link_opens(app, client, member_year, branch_life, units_year, auth):
     """No dead links with every section filled: debts, news, sessions, inactive members, units."""
     for username in ("member", "secretary", "admin"):
-        browser = app.test_client()
-        browser.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-        sign_in(browser, username)
+        browser = auth.client_for(username)
         links = set(re.findall(r'href="(/[^"#]*)"', page(browser)))
         links = {link.replace("&amp;", "&") for link in links if not link.startswith("/static/")}
         for link in sorted(links):

@@ -6,9 +6,10 @@ from datetime import timedelta
 from io import BytesIO
 
 import sqlalchemy as sa
+from activity_helpers import BOOSTED, HX, counts, post
 from docx import Document
 from flask_babel import force_locale
-from test_study import BOOSTED, HX, counts, new_session, post
+from test_study import new_session
 
 from app.activities import sign_in_sheet
 from app.activities.models import Activity, ActivityGuest, GuestKind

@@ -254,7 +254,8 @@ def test_numbers_of_thousands_of_digits_are_ignored(client, auth, world, url):
 
 
 def test_a_version_of_thousands_of_digits_is_a_bad_request(app, client, auth, world):
-    from test_study import new_session, row_of
+    from activity_helpers import row_of
+    from test_study import new_session
 
     session_id = new_session(app, timedelta(hours=-1))
     row = row_of(app, session_id, "member")

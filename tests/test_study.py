@@ -1,28 +1,24 @@
 """Study sessions over HTTP: creating and editing, the list and its filters, study hours and the
 quorum, as the people who use them do it. What every activity does (the grid, check-in, leave,
-make-up, archiving) is specified in test_activities.py; the helpers here serve both."""
+make-up, archiving) is specified in test_activities.py for every family."""
 
 import re
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from conftest import csrf_token, make_person
+from activity_helpers import BOOSTED, HX, counts, post
+from conftest import make_person
 
 from app.activities.models import (
     Activity,
-    Participation,
 )
 from app.auth.models import User
 from app.extensions import db
 from app.people.models import OrgUnit
-from app.reports import figures
 from app.study.models import StudyKind, StudySession
 from app.study.services import create_session
 from app.types import utcnow
-
-HX = {"HX-Request": "true"}
-BOOSTED = {"HX-Request": "true", "HX-Boosted": "true"}
 
 
 def new_session(
@@ -49,28 +45,6 @@ def new_session(
         )
         db.session.commit()
         return session.id
-
-
-def row_of(app, session_id: int, username: str) -> Participation:
-    with app.app_context():
-        person_id = db.session.scalar(sa.select(User.person_id).where(User.username == username))
-        row = db.session.scalar(
-            sa.select(Participation).where(
-                Participation.activity_id == session_id, Participation.person_id == person_id
-            )
-        )
-        db.session.expunge(row)
-        return row
-
-
-def counts(app, session_id: int) -> figures.Counts:
-    with app.app_context():
-        return figures.counts_for(db.session.get(Activity, session_id))
-
-
-def post(client, url: str, data: dict | None = None, headers: dict | None = None):
-    payload = {"csrf_token": csrf_token(client, "/auth/password"), **(data or {})}
-    return client.post(url, data=payload, headers=headers or {})
 
 
 def form_data(**changes: str) -> dict:
@@ -305,3 +279,40 @@ def test_quorum_of_a_general_meeting(app, client, auth, world):
     assert "Quorum not reached" in client.get(f"/study/{session_id}").get_data(as_text=True)
     post(client, f"/activities/{session_id}/attendance/all-present", {}, HX)
     assert "Quorum reached" in client.get(f"/study/{session_id}").get_data(as_text=True)
+
+
+def test_an_archived_session_keeps_its_fields(app, client, auth, world):
+    session_id = new_session(app, timedelta(minutes=-20))
+    auth.login("secretary")
+    assert post(client, f"/activities/{session_id}/archive").status_code == 303
+    edit = post(
+        client, f"/study/{session_id}/edit", {**form_data(), "unit_id": str(world["jiguan"])}
+    )
+    assert edit.status_code == 303
+    with app.app_context():
+        assert db.session.get(StudySession, session_id).title == "Branch meeting"
+
+
+def test_cancelled_sessions_are_listed_apart(app, client, auth, world):
+    held = new_session(app, timedelta(days=-2))
+    cancelled = new_session(app, timedelta(days=-1))
+    auth.login("secretary")
+    post(client, f"/activities/{held}/attendance/all-present", {}, HX)
+    assert (
+        post(client, f"/activities/{cancelled}/cancel", {"reason": "Postponed"}).status_code == 303
+    )
+    listing = client.get("/study/?status=cancelled").get_data(as_text=True)
+    assert f"/study/{cancelled}" in listing and f"/study/{held}" not in listing
+
+
+def test_the_registry_names_the_family_and_its_page(app, world):
+    from app.activities.families import family_of, show_url
+
+    session_id = new_session(app, timedelta(days=1))
+    with app.test_request_context():
+        session = db.session.get(Activity, session_id)
+        assert isinstance(session, StudySession)
+        family = family_of(session)
+        assert family.model is StudySession and family.make_up and family.reflections
+        assert family.qr
+        assert show_url(session) == f"/study/{session_id}"

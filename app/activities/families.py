@@ -93,6 +93,10 @@ class Family:
     kind_label: Callable[[Activity], str] = lambda _activity: ""
     # A partial shown instead of the attendance figures (None: the figures).
     counts_partial: Callable[[Activity], str | None] = lambda _activity: None
+    # Makes one activity from the core's fields (ActivityForm's: title, unit, starts_at, ends_at,
+    # late_reason), the family's own at their defaults, with its default expected list; added to
+    # the session, not committed. How the core's specifications make an activity of each family.
+    create: Callable[[dict[str, Any], "User"], Activity] | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.dashboard_panels, tuple):

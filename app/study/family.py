@@ -18,6 +18,7 @@ from app.reports.figures import Counts, make_ups_owed
 from app.study import personal_record as _record  # noqa: F401 - registers its parts
 from app.study.figures import talks
 from app.study.models import StudyKind, StudySession
+from app.study.services import create_session
 
 
 def _quorum(activity: Activity, counts: Counts) -> bool | None:
@@ -132,5 +133,6 @@ STUDY = register(
         record_extras=_talks,
         counts_partial=_counts_partial,
         kind_label=lambda session: str(session.kind.label),  # type: ignore[attr-defined]
+        create=lambda values, by: create_session({"kind": StudyKind.GENERAL_MEETING, **values}, by),
     )
 )
