@@ -23,8 +23,9 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from app.auth.forms import password_length
 from app.auth.models import Role
-from app.auth.services import MIN_PASSWORD_LENGTH, normalise_username
+from app.auth.services import normalise_username
 from app.forms import BaseForm, PersonField
 from app.people.forms import CODE_PATTERN
 from app.people.models import MembershipRole, UnitKind
@@ -157,11 +158,7 @@ class AccountForm(AccountFields):
         ),
         validators=[
             Optional(),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                max=200,
-                message=_l("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
-            ),
+            password_length(),
         ],
     )
 

@@ -6,6 +6,15 @@ from app.auth.services import MIN_PASSWORD_LENGTH
 from app.forms import BaseForm
 
 
+def password_length() -> Length:
+    """The length a new password must have, with the message both password forms show."""
+    return Length(
+        min=MIN_PASSWORD_LENGTH,
+        max=200,
+        message=_l("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
+    )
+
+
 class LoginForm(BaseForm):
     username = StringField(
         _l("Username"),
@@ -29,11 +38,7 @@ class PasswordForm(BaseForm):
         _l("New password"),
         validators=[
             DataRequired(),
-            Length(
-                min=MIN_PASSWORD_LENGTH,
-                max=200,
-                message=_l("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH),
-            ),
+            password_length(),
         ],
         render_kw={"autocomplete": "new-password"},
     )

@@ -97,16 +97,19 @@ class MembershipRole(LabelledEnum):
         return self in COMMITTEE_POSTS
 
 
-COMMITTEE_POSTS = frozenset(
-    {
-        MembershipRole.SECRETARY,
-        MembershipRole.DEPUTY_SECRETARY,
-        MembershipRole.ORGANISATION,
-        MembershipRole.PUBLICITY,
-        MembershipRole.DISCIPLINE,
-        MembershipRole.COMMITTEE,
-    }
+# The order a unit's memberships are listed in: the committee's posts, then the rest.
+POST_ORDER = (
+    MembershipRole.SECRETARY,
+    MembershipRole.DEPUTY_SECRETARY,
+    MembershipRole.ORGANISATION,
+    MembershipRole.PUBLICITY,
+    MembershipRole.DISCIPLINE,
+    MembershipRole.COMMITTEE,
+    MembershipRole.GROUP_LEADER,
+    MembershipRole.MEMBER,
+    MembershipRole.STAFF,
 )
+COMMITTEE_POSTS = frozenset(POST_ORDER[: POST_ORDER.index(MembershipRole.GROUP_LEADER)])
 
 
 class SoftDeleteMixin:

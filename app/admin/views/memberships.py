@@ -19,7 +19,7 @@ from app.extensions import db
 from app.htmx import answer, hx_redirect, render_page, set_back
 from app.locale_text import fmt_date
 from app.people import memberships
-from app.people.models import Membership, MembershipRole, OrgUnit, Person
+from app.people.models import POST_ORDER, Membership, MembershipRole, OrgUnit, Person
 from app.queries import paginate, text_arg
 from app.refusals import Refused
 from app.types import local_today
@@ -32,20 +32,9 @@ def _memberships_page(unit: OrgUnit, removed: bool, today: date) -> Pagination:
         (sa.or_(Membership.end_date.is_(None), Membership.end_date > today), 0),
         else_=2,
     )
-    posts = [
-        MembershipRole.SECRETARY,
-        MembershipRole.DEPUTY_SECRETARY,
-        MembershipRole.ORGANISATION,
-        MembershipRole.PUBLICITY,
-        MembershipRole.DISCIPLINE,
-        MembershipRole.COMMITTEE,
-        MembershipRole.GROUP_LEADER,
-        MembershipRole.MEMBER,
-        MembershipRole.STAFF,
-    ]
     rank = sa.case(
-        *[(Membership.role == role, position) for position, role in enumerate(posts)],
-        else_=len(posts),
+        *[(Membership.role == role, position) for position, role in enumerate(POST_ORDER)],
+        else_=len(POST_ORDER),
     )
     stmt = (
         sa.select(Membership)
