@@ -431,22 +431,32 @@ def make_up_waits() -> sa.ColumnElement[bool]:
 
 # What waits for a secretary is a few rows among a district's hundreds of thousands: each kind
 # has a partial index holding only its waiting rows, by activity. A query uses one only where it
-# repeats the index's predicate, so the review sources take theirs from the functions above.
+# repeats the index's predicate, so the review sources take theirs from the functions above. The
+# state after the activity makes each the planner's clear choice over ``activity_id``'s own index
+# (not a tie broken by the order the indexes were made in); the person makes it cover the queue's
+# count, which leaves out one's own items.
 sa.Index(
     "ix_participation_check_in_waits",
     Participation.activity_id,
+    Participation.confirmed,
+    Participation.status,
+    Participation.person_id,
     sqlite_where=check_in_waits(),
     postgresql_where=check_in_waits(),
 )
 sa.Index(
     "ix_participation_leave_waits",
     Participation.activity_id,
+    Participation.leave_state,
+    Participation.person_id,
     sqlite_where=leave_waits(),
     postgresql_where=leave_waits(),
 )
 sa.Index(
     "ix_participation_make_up_waits",
     Participation.activity_id,
+    Participation.make_up_state,
+    Participation.person_id,
     sqlite_where=make_up_waits(),
     postgresql_where=make_up_waits(),
 )

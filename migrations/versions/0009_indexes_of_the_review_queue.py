@@ -6,9 +6,8 @@ Create Date: 2026-12-02 15:20:00.000000
 
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "0009"
@@ -16,15 +15,24 @@ down_revision = "0008"
 branch_labels = None
 depends_on = None
 
-# Each predicate as the review sources write it (app/activities/models.py): a partial index serves
-# only a query that repeats its predicate.
+# Columns and predicate of each, as app/activities/models.py has them: a partial index serves only
+# a query that repeats its predicate (the review sources write it from the same functions).
 WAITING = {
-    "ix_participation_check_in_waits": {
-        "sqlite": "status != 'unmarked' AND confirmed = 0",
-        "postgresql": "status != 'unmarked' AND NOT confirmed",
-    },
-    "ix_participation_leave_waits": "leave_state = 'requested'",
-    "ix_participation_make_up_waits": "make_up_state = 'submitted'",
+    "ix_participation_check_in_waits": (
+        ["activity_id", "confirmed", "status", "person_id"],
+        {
+            "sqlite": "status != 'unmarked' AND confirmed = 0",
+            "postgresql": "status != 'unmarked' AND NOT confirmed",
+        },
+    ),
+    "ix_participation_leave_waits": (
+        ["activity_id", "leave_state", "person_id"],
+        "leave_state = 'requested'",
+    ),
+    "ix_participation_make_up_waits": (
+        ["activity_id", "make_up_state", "person_id"],
+        "make_up_state = 'submitted'",
+    ),
 }
 
 
@@ -35,8 +43,8 @@ def _where(predicate):
 
 
 def upgrade():
-    for name, predicate in WAITING.items():
-        op.create_index(name, "participation", ["activity_id"], unique=False, **_where(predicate))
+    for name, (columns, predicate) in WAITING.items():
+        op.create_index(name, "participation", columns, unique=False, **_where(predicate))
     op.create_index("ix_activity_unit_id_state", "activity", ["unit_id", "state"], unique=False)
 
 
