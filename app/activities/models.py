@@ -7,6 +7,7 @@ whether it is confirmed, leave, make-up study and the reflection. Guests without
 live in ``ActivityGuest``. Their evidence is ``app/evidence``'s.
 """
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -435,31 +436,27 @@ def make_up_waits() -> sa.ColumnElement[bool]:
 # state after the activity makes each the planner's clear choice over ``activity_id``'s own index
 # (not a tie broken by the order the indexes were made in); the person makes it cover the queue's
 # count, which leaves out one's own items.
-sa.Index(
+def _waiting_index(
+    name: str, waits: Callable[[], sa.ColumnElement[bool]], *states: Any
+) -> sa.Index:
+    return sa.Index(
+        name,
+        Participation.activity_id,
+        *states,
+        Participation.person_id,
+        sqlite_where=waits(),
+        postgresql_where=waits(),
+    )
+
+
+_waiting_index(
     "ix_participation_check_in_waits",
-    Participation.activity_id,
+    check_in_waits,
     Participation.confirmed,
     Participation.status,
-    Participation.person_id,
-    sqlite_where=check_in_waits(),
-    postgresql_where=check_in_waits(),
 )
-sa.Index(
-    "ix_participation_leave_waits",
-    Participation.activity_id,
-    Participation.leave_state,
-    Participation.person_id,
-    sqlite_where=leave_waits(),
-    postgresql_where=leave_waits(),
-)
-sa.Index(
-    "ix_participation_make_up_waits",
-    Participation.activity_id,
-    Participation.make_up_state,
-    Participation.person_id,
-    sqlite_where=make_up_waits(),
-    postgresql_where=make_up_waits(),
-)
+_waiting_index("ix_participation_leave_waits", leave_waits, Participation.leave_state)
+_waiting_index("ix_participation_make_up_waits", make_up_waits, Participation.make_up_state)
 
 
 class GuestKind(LabelledEnum):
