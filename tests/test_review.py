@@ -5,7 +5,9 @@ role, on pages and out of band with fragments; a constant number of queries."""
 import re
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from conftest import csrf_token
 
@@ -486,3 +488,63 @@ def test_the_queue_costs_the_same_number_of_queries_however_long(app, client, au
     assert badge(large) == 16
     assert many.count == few.count, "\n---\n".join(many.statements)
     assert sum("UNION ALL" in statement for statement in many.statements) == 1
+
+
+def _counts(statements: list[str]) -> int:
+    return sum("count(*)" in statement for statement in statements)
+
+
+def test_the_unfiltered_queue_is_counted_once_with_the_badge(app, auth, world, queries):
+    populate(app, world)
+    for username in ("secretary", "admin"):
+        browser = auth.client_for(username)
+        with queries() as whole:
+            page = browser.get("/review/").get_data(as_text=True)
+        assert badge(page) == len(queue(page)) > 0
+        assert _counts(whole.statements) == 1, "\n---\n".join(whole.statements)
+        with queries() as filtered:  # the badge and the filtered list: two counts
+            browser.get("/review/?kind=leave")
+        assert _counts(filtered.statements) == 2
+
+
+def _badge_statement(app, client, path: str) -> tuple[str, Any]:
+    """The badge's statement as a page sends it, with its parameters."""
+    seen: list[tuple[str, Any]] = []
+
+    def before(_conn, _cursor, statement, parameters, *_args) -> None:
+        seen.append((statement, parameters))
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", before)
+    try:
+        client.get(path)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", before)
+    (counted,) = [(s, p) for s, p in seen if "count(*)" in s and "participation" in s]
+    return counted
+
+
+WAITS = ("check_in_waits", "leave_waits", "make_up_waits")
+
+
+def test_the_badge_reads_the_waiting_rows_partial_indexes(app, auth, world):
+    """The badge of a secretary and of an admin names each kind's partial index and reads
+    neither all of participation nor each waiting row's activity."""
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("SQLite's plan; PostgreSQL's depends on its statistics")
+    populate(app, world)
+    for username in ("secretary", "admin"):
+        statement, parameters = _badge_statement(app, auth.client_for(username), "/logs/")
+        with app.app_context():
+            connection = db.session.connection().connection.driver_connection
+            explained = connection.execute("EXPLAIN QUERY PLAN " + statement, parameters)
+            plan = [row[3] for row in explained]
+        text = "\n".join(plan)
+        assert all(f"INDEX ix_participation_{name}" in text for name in WAITS), text
+        assert not any(
+            line.startswith("SCAN participation") and "INDEX" not in line for line in plan
+        )
+        assert "SEARCH activity USING INTEGER PRIMARY KEY" not in text, text
+        assert "SCAN activity" not in text, text

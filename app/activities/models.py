@@ -7,6 +7,7 @@ whether it is confirmed, leave, make-up study and the reflection. Guests without
 live in ``ActivityGuest``. Their evidence is ``app/evidence``'s.
 """
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -61,7 +62,11 @@ class Activity(db.Model):
     __tablename__ = "activity"
     __audit_label__ = _l("Activity")
     __audited__ = True
-    __table_args__ = (sa.CheckConstraint("ends_at > starts_at", name="times_ordered"),)
+    __table_args__ = (
+        sa.CheckConstraint("ends_at > starts_at", name="times_ordered"),
+        # A unit's activities in a given state (the review queue of a secretary's units).
+        sa.Index("ix_activity_unit_id_state", "unit_id", "state"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     family: Mapped[ActivityFamily] = mapped_column(
@@ -399,12 +404,59 @@ class Participation(db.Model):
     def __str__(self) -> str:
         return f"{self.person} @ {self.activity}" if self.person and self.activity else "-"
 
-    @classmethod
-    def audit_name(cls) -> sa.ColumnElement[str]:
-        """What names a row where another record points at it, in SQL: "person @ activity"."""
-        person = sa.select(Person.name).where(Person.id == cls.person_id).scalar_subquery()
-        title = sa.select(Activity.title).where(Activity.id == cls.activity_id).scalar_subquery()
-        return person + " @ " + title
+
+def _is(
+    column: sa.ColumnElement, value: LabelledEnum, equal: bool = True
+) -> sa.ColumnElement[bool]:
+    # The value written into the statement, as in the partial index's own predicate: PostgreSQL
+    # plans a prepared statement's parameter without its value, so only a literal matches.
+    literal = sa.literal(value, column.type, literal_execute=True)
+    return column == literal if equal else column != literal
+
+
+def check_in_waits() -> sa.ColumnElement[bool]:
+    """SQL: a self check-in waiting for the secretary's confirmation (``is_pending``)."""
+    p = Participation
+    return sa.and_(_is(p.status, AttendanceStatus.UNMARKED, equal=False), sa.not_(p.confirmed))
+
+
+def leave_waits() -> sa.ColumnElement[bool]:
+    """SQL: a leave request waiting for a decision."""
+    return _is(Participation.leave_state, LeaveState.REQUESTED)
+
+
+def make_up_waits() -> sa.ColumnElement[bool]:
+    """SQL: a make-up study handed in, waiting for review."""
+    return _is(Participation.make_up_state, MakeUpState.SUBMITTED)
+
+
+# What waits for a secretary is a few rows among a district's hundreds of thousands: each kind
+# has a partial index holding only its waiting rows, by activity. A query uses one only where it
+# repeats the index's predicate, so the review sources take theirs from the functions above. The
+# state after the activity makes each the planner's clear choice over ``activity_id``'s own index
+# (not a tie broken by the order the indexes were made in); the person makes it cover the queue's
+# count, which leaves out one's own items.
+def _waiting_index(
+    name: str, waits: Callable[[], sa.ColumnElement[bool]], *states: Any
+) -> sa.Index:
+    return sa.Index(
+        name,
+        Participation.activity_id,
+        *states,
+        Participation.person_id,
+        sqlite_where=waits(),
+        postgresql_where=waits(),
+    )
+
+
+_waiting_index(
+    "ix_participation_check_in_waits",
+    check_in_waits,
+    Participation.confirmed,
+    Participation.status,
+)
+_waiting_index("ix_participation_leave_waits", leave_waits, Participation.leave_state)
+_waiting_index("ix_participation_make_up_waits", make_up_waits, Participation.make_up_state)
 
 
 class GuestKind(LabelledEnum):

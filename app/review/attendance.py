@@ -19,6 +19,9 @@ from app.activities.models import (
     LeaveState,
     MakeUpState,
     Participation,
+    check_in_waits,
+    leave_waits,
+    make_up_waits,
 )
 from app.auth.models import User
 from app.auth.policy import may_decide_clause, scope_unit_ids
@@ -51,6 +54,14 @@ def kept_participations(user: User, rows: dict[int, Participation]) -> dict[int,
     }
 
 
+def _within(limits: list[sa.Select]) -> list[sa.ColumnElement[bool]]:
+    return [Activity.unit_id.in_(ids) for ids in limits]
+
+
+def _activity_ids(*conditions: sa.ColumnElement[bool]) -> sa.Select:
+    return sa.select(Activity.id).where(*conditions)
+
+
 def _decided(state: LabelledEnum | None, undone: Any) -> tuple[str, str]:
     """The state a decision left, or ``undone`` when the member took the request back."""
     if state is None:
@@ -59,9 +70,10 @@ def _decided(state: LabelledEnum | None, undone: Any) -> tuple[str, str]:
 
 
 class ParticipationSource(Source):
-    """What waits on a participation: ``_waiting`` (the row's own conditions), ``_states``
-    (the activity's); the names of the columns it waits since (else since the activity's start)
-    and where the decision's comment is kept."""
+    """What waits on a participation: ``_waiting`` (the row's own conditions, those of its
+    partial index), ``_states`` (the activity's, applied through ``_activities``); the names of
+    the columns it waits since (else since the activity's start) and where the decision's
+    comment is kept."""
 
     waits_since: ClassVar[str]
     comment_on: ClassVar[str]
@@ -76,6 +88,19 @@ class ParticipationSource(Source):
     def _states(self) -> list[sa.ColumnElement[bool]]:
         return [Activity.state == ActivityState.OPEN]
 
+    def _activities(self, limits: list[sa.Select]) -> list[sa.ColumnElement[bool]]:
+        """The row's activity is one of ``_states`` within the limits. Over the row's activity
+        id, not over a joined activity: counting the waiting rows then reads their partial index
+        and a few activity ids, never each row's activity."""
+        return [Participation.activity_id.in_(_activity_ids(*self._states(), *_within(limits)))]
+
+    def _conditions(self, user: User, limits: list[sa.Select]) -> list[sa.ColumnElement[bool]]:
+        return [
+            *self._waiting(),
+            *self._activities(limits),
+            may_decide_clause(user, Participation.person_id),
+        ]
+
     def select(self, user: User, limits: list[sa.Select]) -> sa.Select:
         p, a = Participation, Activity
         return (
@@ -88,13 +113,11 @@ class ParticipationSource(Source):
             )
             .select_from(p)
             .join(a, a.id == p.activity_id)
-            .where(
-                *self._waiting(),
-                *self._states(),
-                *(a.unit_id.in_(ids) for ids in limits),
-                may_decide_clause(user, p.person_id),
-            )
+            .where(*self._conditions(user, limits))
         )
+
+    def counted(self, user: User, limits: list[sa.Select]) -> sa.Select:
+        return sa.select(Participation.id).where(*self._conditions(user, limits))
 
     def since(self, obj: Participation) -> datetime | None:
         return getattr(obj, self.waits_since) or obj.activity.starts_at
@@ -113,8 +136,7 @@ class CheckIns(ParticipationSource):
     returned_message = _l("The check-in of %(name)s was returned.")
 
     def _waiting(self) -> list[sa.ColumnElement[bool]]:
-        p = Participation
-        return [p.status != AttendanceStatus.UNMARKED, sa.not_(p.confirmed)]
+        return [check_in_waits()]
 
     def waiting(self, obj: Participation) -> bool:
         unconfirmed = obj.status is not AttendanceStatus.UNMARKED and not obj.confirmed
@@ -145,7 +167,7 @@ class LeaveRequests(ParticipationSource):
     return_label = _l("Refuse")
 
     def _waiting(self) -> list[sa.ColumnElement[bool]]:
-        return [Participation.leave_state == LeaveState.REQUESTED]
+        return [leave_waits()]
 
     def waiting(self, obj: Participation) -> bool:
         return obj.leave_state is LeaveState.REQUESTED and obj.activity.is_open
@@ -167,11 +189,16 @@ class MakeUps(ParticipationSource):
     returned_message = _l("The make-up study of %(name)s was returned.")
 
     def _waiting(self) -> list[sa.ColumnElement[bool]]:
-        return [Participation.make_up_state == MakeUpState.SUBMITTED]
+        return [make_up_waits()]
 
-    def _states(self) -> list[sa.ColumnElement[bool]]:
-        # A make-up is handed in and reviewed also after archiving.
-        return [Activity.state != ActivityState.CANCELLED]
+    def _activities(self, limits: list[sa.Select]) -> list[sa.ColumnElement[bool]]:
+        # A make-up is handed in and reviewed also after archiving: any activity but the few
+        # cancelled ones (a NOT IN of those, not an IN of all the others).
+        cancelled = _activity_ids(Activity.state == ActivityState.CANCELLED)
+        conditions = [Participation.activity_id.not_in(cancelled)]
+        if limits:
+            conditions.append(Participation.activity_id.in_(_activity_ids(*_within(limits))))
+        return conditions
 
     def files(self, ids: list[int]) -> dict[int, list[Evidence]]:
         found: dict[int, list[Evidence]] = {}

@@ -59,9 +59,12 @@ class QueueFilters:
         return self.kind is not None or self.unit_id is not None
 
 
-def _selects(user: User, filters: QueueFilters) -> list[sa.Select]:
+def _selects(user: User, filters: QueueFilters, counted: bool = False) -> list[sa.Select]:
+    """The chosen sources' SELECTs of waiting items; ``counted``: in the form that counts them."""
     limits = sources.unit_limits(user, filters.unit_id)
     chosen = [filters.kind] if filters.kind is not None else sources.all_sources()
+    if counted:
+        return [source.counted(user, limits) for source in chosen]
     return [source.select(user, limits) for source in chosen]
 
 
@@ -85,7 +88,7 @@ def waiting_count(user: User) -> int:
     """Items waiting in the user's queue: the badge of secretaries and admins."""
     if user.role is Role.MEMBER:
         return 0
-    return _count(_selects(user, QueueFilters()))
+    return _count(_selects(user, QueueFilters(), counted=True))
 
 
 @dataclass
@@ -191,7 +194,8 @@ def _items(rows: list[sa.Row]) -> list[QueueItem]:
 
 
 class QueuePage(Pagination):
-    """One page of the queue: the count, the page of the union, then the objects it names."""
+    """One page of the queue: the count (or the one given: the badge's, for the whole queue),
+    the page of the union, then the objects it names."""
 
     def _query_items(self) -> list[QueueItem]:
         stmt = queue_statement(self._query_args["user"], self._query_args["filters"])
@@ -199,12 +203,23 @@ class QueuePage(Pagination):
         return _items(db.session.execute(stmt.limit(self.per_page).offset(offset)).all())
 
     def _query_count(self) -> int:
-        return _count(_selects(self._query_args["user"], self._query_args["filters"]))
+        if self._query_args["total"] is not None:
+            return self._query_args["total"]
+        return _count(_selects(self._query_args["user"], self._query_args["filters"], counted=True))
 
 
-def queue_page(user: User, filters: QueueFilters, page: int, per_page: int) -> QueuePage:
+def queue_page(
+    user: User, filters: QueueFilters, page: int, per_page: int, total: int | None = None
+) -> QueuePage:
+    """A page of the queue; ``total``: its length when already counted (None: count it)."""
     return QueuePage(
-        page=page, per_page=per_page, max_per_page=None, error_out=False, user=user, filters=filters
+        page=page,
+        per_page=per_page,
+        max_per_page=None,
+        error_out=False,
+        user=user,
+        filters=filters,
+        total=total,
     )
 
 

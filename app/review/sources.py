@@ -63,6 +63,10 @@ class Source(ABC):
         """The waiting items whose unit is within every SELECT of ``limits`` and that the user
         may decide on: the columns kind, item_id, since, unit_id, person_id."""
 
+    def counted(self, user: User, limits: list[sa.Select]) -> sa.Select:
+        """The same items as ``select``, as few columns as counting them needs (the badge)."""
+        return self.select(user, limits)
+
     def files(self, ids: list[int]) -> dict[int, list[Evidence]]:
         """The live files of the items, by item id (one query, none when the kind has none)."""
         return {}

@@ -16,6 +16,7 @@ from app.auth.models import Role
 from app.auth.policy import require, role_required, units_for_choice
 from app.extensions import db
 from app.htmx import local_path, render_fragment, render_page
+from app.main.badge import badge_count
 from app.queries import form_version, page_number, query_args, text_arg
 from app.refusals import Refused
 from app.review import services, sources
@@ -50,8 +51,10 @@ def _item_context() -> dict[str, Any]:
 
 def _queue_context() -> dict[str, Any]:
     filters = services.QueueFilters.from_args(query_args())
+    # Unfiltered, the queue is what the badge counts: counted once for both.
+    total = None if filters.any else badge_count()
     page = services.queue_page(
-        current_user, filters, page_number(), int(current_app.config["PAGE_SIZE"])
+        current_user, filters, page_number(), int(current_app.config["PAGE_SIZE"]), total
     )
     return {
         "page": page,
