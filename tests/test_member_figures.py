@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from conftest import make_person, make_unit, make_user
+from conftest import make_person, make_unit, make_user, sqlite_plan
 
 from app.activities import services
 from app.activities.models import Activity, AttendanceStatus, Participation, RecordedVia
@@ -803,14 +803,10 @@ def test_a_members_figures_read_their_own_rows(app, queries):
         m = world["M"]
         with queries() as issued:
             assert year_of(m) == M_YEAR
-        if db.engine.dialect.name != "sqlite":
-            return
         (attendance,) = [s for s in issued.statements if "FROM participation" in s]
-        # Unbound parameters are NULL: the plan is what SQLite prepares for the statement.
-        found = db.session.connection().exec_driver_sql(
-            "EXPLAIN QUERY PLAN " + attendance, (None,) * attendance.count("?")
-        )
-        plan = " | ".join(row[-1] for row in found)
+        plan = sqlite_plan(attendance)
+        if plan is None:
+            return
         assert "ix_participation_person_id" in plan, plan
         assert "SCAN participation" not in plan and "SCAN activity" not in plan, plan
         assert "LIST SUBQUERY" not in plan, plan
