@@ -792,3 +792,11 @@ def test_the_record_types_come_from_the_registry(app, client, auth, world):
     assert '<option value="study_session">' in page
     linked = client.get("/audit/?record_type=retired_kind").get_data(as_text=True)
     assert '<option selected value="retired_kind">' in linked
+
+
+def test_a_page_past_the_end_says_so(app, client, auth, world):
+    _add_rows(app, 1005)
+    auth.login("admin")
+    page = client.get("/audit/?page=999").get_data(as_text=True)
+    assert "There is no page 999." in page and "Go to the first page" in page
+    assert "Nothing has been recorded yet" not in page
