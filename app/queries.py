@@ -109,7 +109,9 @@ class CappedPagination(SelectPagination):
 
     Up to the limit ``total`` is exact and ``counted`` true; beyond it ``total`` is None, and
     whether a next page exists comes from one row read past this page (the same two statements
-    as an exact count: the page and the capped count)."""
+    as an exact count: the page and the capped count). The count selects no columns, which is
+    right for what lists page — rows of one entity, filtered and joined, never DISTINCT or
+    grouped."""
 
     limit = COUNT_LIMIT
     more_after = False
