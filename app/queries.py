@@ -6,7 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import abort, current_app, request
-from flask_sqlalchemy.pagination import Pagination
+from flask_sqlalchemy.pagination import SelectPagination
 
 from app.extensions import db
 from app.forms import CONTROL_CHARACTERS
@@ -99,12 +99,62 @@ def page_number() -> int:
     return min(int_arg("page") or 1, MAX_PAGE)
 
 
-def paginate(stmt: sa.Select, per_page: int | None = None) -> Pagination:
-    """One page of a statement, at the configured size; a page past the end is empty, not 404."""
-    return db.paginate(
-        stmt,
+# A list counts its rows up to this many: beyond, its pager says "page N · more" instead of a page
+# count, so no count reads more than COUNT_LIMIT + 1 rows however long the list grows.
+COUNT_LIMIT = 1000
+
+
+class CappedPagination(SelectPagination):
+    """A Flask-SQLAlchemy page whose count stops past ``limit`` (``COUNT_LIMIT``) rows.
+
+    Up to the limit ``total`` is exact and ``counted`` true; beyond it ``total`` is None, and
+    whether a next page exists comes from one row read past this page (the same two statements
+    as an exact count: the page and the capped count). The count selects no columns, which is
+    right for what lists page — rows of one entity, filtered and joined, never DISTINCT or
+    grouped."""
+
+    limit = COUNT_LIMIT
+    more_after = False
+
+    def _query_items(self) -> list[Any]:
+        select = self._query_args["select"]
+        rows = self._query_args["session"].execute(
+            select.limit(self.per_page + 1).offset(self._query_offset)
+        )
+        items = list(rows.unique().scalars())
+        self.more_after = len(items) > self.per_page
+        return items[: self.per_page]
+
+    def _query_count(self) -> int | None:  # type: ignore[override]
+        select = self._query_args["select"]
+        # Counted rows need no columns: the filters' index alone can answer (a covering scan).
+        capped = (
+            select.with_only_columns(sa.literal(1), maintain_column_froms=True)
+            .order_by(None)
+            .limit(self.limit + 1)
+            .subquery()
+        )
+        found = self._query_args["session"].scalar(sa.select(sa.func.count()).select_from(capped))
+        return found if found <= self.limit else None
+
+    @property
+    def counted(self) -> bool:
+        return self.total is not None
+
+    @property
+    def has_next(self) -> bool:
+        return super().has_next if self.counted else self.more_after
+
+
+def paginate(stmt: sa.Select, per_page: int | None = None) -> CappedPagination:
+    """One page of a statement, at the configured size; a page past the end is empty, not 404.
+    Counted exactly up to ``COUNT_LIMIT`` rows, "page N · more" beyond."""
+    return CappedPagination(
+        select=stmt,
+        session=db.session(),
         page=page_number(),
         per_page=per_page or int(current_app.config["PAGE_SIZE"]),
+        max_per_page=None,
         error_out=False,
         count=True,
     )

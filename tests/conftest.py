@@ -173,6 +173,18 @@ def queries(app: Flask) -> Callable[[], Any]:
     return counting
 
 
+def sqlite_plan(statement: str) -> str | None:
+    """SQLite's query plan of a statement as issued (its parameters unbound, hence NULL: the plan
+    is the prepared one), its lines joined by " | "; None on another database. Inside an app
+    context."""
+    if db.engine.dialect.name != "sqlite":
+        return None
+    found = db.session.connection().exec_driver_sql(
+        "EXPLAIN QUERY PLAN " + statement, (None,) * statement.count("?")
+    )
+    return " | ".join(row[-1] for row in found)
+
+
 def make_unit(
     code: str, kind: UnitKind, parent: OrgUnit | None = None, name: str | None = None
 ) -> OrgUnit:

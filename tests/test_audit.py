@@ -697,3 +697,106 @@ def test_the_trail_speaks_the_users_language(app, client, auth, world, queries):
         client.get("/audit/")
     assert many.count == few.count
     assert sum("UNION ALL" in statement for statement in many.statements) == 1
+
+
+def _add_rows(app, count, *, at_every=3):
+    """``count`` department entries ``Entry-0000``…, ``at_every`` of them at each instant (so
+    pages end inside runs of equal timestamps); every fourth one a creation."""
+    start = datetime(2025, 1, 1, tzinfo=UTC)
+    with app.app_context():
+        db.session.execute(
+            AuditLog.__table__.insert(),
+            [
+                {
+                    "at": start + timedelta(minutes=n // at_every),
+                    "action": "create" if n % 4 == 0 else "update",
+                    "record_type": "department",
+                    "record_id": str(n),
+                    "summary": f"Entry-{n:04d}",
+                    "changes": {},
+                }
+                for n in range(count)
+            ],
+        )
+        db.session.commit()
+
+
+def _entries_on(page):
+    return [int(found) for found in re.findall(r"Entry-(\d{4})", page)]
+
+
+def _walk(client, query, pages):
+    """Every entry of every page of ``query``, following the pager's Next link."""
+    seen, url = [], f"/audit/?{query}"
+    for _ in range(pages):
+        page = client.get(url).get_data(as_text=True)
+        seen.extend(_entries_on(page))
+        following = re.search(r'<a class="page-link" href="([^"#]+)"\s*[^>]*>Next</a>', page)
+        if following is None:
+            return seen, page
+        url = following.group(1).replace("&amp;", "&")
+    raise AssertionError("more pages than expected")
+
+
+def test_a_long_trail_shows_page_and_more_without_counting_it(app, client, auth, world, queries):
+    """Beyond 1,000 rows the pager says "page N · more": no statement counts the whole trail
+    (the count stops at 1,001 rows) and none reads its record types off it."""
+    _add_rows(app, 1005)
+    auth.login("admin")
+    with queries() as issued:
+        page = client.get("/audit/?record_type=department").get_data(as_text=True)
+    assert "Page 1 · more" in page and "in all" not in page
+    assert _entries_on(page)[:2] == [1004, 1003]
+    counts = [s for s in issued.statements if "count(" in s.lower() and "audit_log" in s]
+    assert counts and all("LIMIT" in s for s in counts)
+    assert not [s for s in issued.statements if "DISTINCT" in s.upper()]
+    zh = client.get("/audit/?page=2", headers={"Accept-Language": "zh-CN"})
+    assert "第 2 页 · 更多" in zh.get_data(as_text=True)
+
+
+def test_a_short_list_keeps_its_page_count(app, client, auth, world):
+    app.config["PAGE_SIZE"] = 5
+    _add_rows(app, 12)
+    auth.login("admin")
+    page = client.get("/audit/?record_type=department").get_data(as_text=True)
+    total = len(entries(app, "department"))  # the world's department, and the twelve
+    assert total >= 12
+    assert f"{total} in all, page 1 of {-(-total // 5)}" in page and "· more" not in page
+
+
+@pytest.mark.parametrize("query", ["record_type=department", "action=update"])
+def test_paging_past_the_count_skips_and_repeats_no_entry(app, client, auth, world, query):
+    """Walked with Next to the end, a list longer than it counts shows each of its entries once,
+    newest first and, at equal instants, the later entry first — also across the pages that
+    end inside a run of equal timestamps; the last page says there is no more."""
+    app.config["PAGE_SIZE"] = 100
+    _add_rows(app, 1400)
+    auth.login("admin")
+    seen, last = _walk(client, query, 20)
+    wanted = [n for n in range(1400) if query != "action=update" or n % 4]
+    assert seen == sorted(wanted, reverse=True)
+    column, value = query.split("=")
+    with app.app_context():
+        total = db.session.scalar(
+            sa.select(sa.func.count()).where(getattr(AuditLog, column) == value)
+        )
+    assert f"Page {-(-total // 100)}</span>" in last and "· more" not in last
+
+
+def test_the_record_types_come_from_the_registry(app, client, auth, world):
+    """Every audited model can be chosen, whether or not the trail holds one yet; a type the
+    registry does not know stays choosable when a link asks for it."""
+    auth.login("admin")
+    page = client.get("/audit/").get_data(as_text=True)
+    assert '<option value="activity_guest">' in page  # no guest has been recorded
+    assert '<option value="study_session">' in page
+    linked = client.get("/audit/?record_type=retired_kind").get_data(as_text=True)
+    assert '<option selected value="retired_kind">' in linked
+
+
+def test_a_page_past_the_end_says_so(app, client, auth, world):
+    _add_rows(app, 1005)
+    auth.login("admin")
+    page = client.get("/audit/?page=999").get_data(as_text=True)
+    assert "There is no page 999." in page and "Go to the first page" in page
+    assert "Nothing has been recorded yet" not in page

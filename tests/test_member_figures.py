@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
-from conftest import make_person, make_unit, make_user
+from conftest import make_person, make_unit, make_user, sqlite_plan
 
 from app.activities import services
 from app.activities.models import Activity, AttendanceStatus, Participation, RecordedVia
@@ -792,3 +792,21 @@ def test_never_present_is_grave_only_after_180_days_of_membership(app):
         # Not knowing how long the membership ran, never present stays grave (as before).
         assert figures.gravely_inactive(None, TODAY)
         assert figures.absent_days(None, TODAY) is None
+
+
+def test_a_members_figures_read_their_own_rows(app, queries):
+    """A person's figures are driven by their participation rows (the person's index), each
+    row's activity looked up by its id: never a walk over the period's sessions of the whole
+    bureau, whose cost would grow with the district."""
+    with english(app):
+        world = build_year()
+        m = world["M"]
+        with queries() as issued:
+            assert year_of(m) == M_YEAR
+        (attendance,) = [s for s in issued.statements if "FROM participation" in s]
+        plan = sqlite_plan(attendance)
+        if plan is None:
+            return
+        assert "ix_participation_person_id" in plan, plan
+        assert "SCAN participation" not in plan and "SCAN activity" not in plan, plan
+        assert "LIST SUBQUERY" not in plan, plan

@@ -19,6 +19,7 @@ from app.people.models import (
     UnitKind,
 )
 from app.people.sorting import person_sort_key, unit_sort_key
+from app.types import utcnow
 
 
 def members_of(app, unit_id: int, on: date) -> set[str]:
@@ -552,3 +553,31 @@ def test_surname_readings_and_ties():
     ]
     # A unit's name is read as words: 区 of 区委 is qū.
     assert unit_sort_key("区委党支部", "qw").startswith("qu1wei3")
+
+
+def test_a_roster_longer_than_it_counts_says_more(app, client, auth, world, queries):
+    """Past 1,000 people the roster says "more than 1,000" and pages on with "page N · more",
+    its count reading no more than 1,001 rows; the export still offers every match."""
+    with app.app_context():
+        db.session.execute(
+            Person.__table__.insert(),
+            [
+                {
+                    "code": f"R{n:04d}",
+                    "name": f"Roster {n:04d}",
+                    "party_status": PartyStatus.FULL.value,
+                    "created_at": utcnow(),
+                    "sort_key": person_sort_key(f"Roster {n:04d}", f"R{n:04d}"),
+                }
+                for n in range(1001)
+            ],
+        )
+        db.session.commit()
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
+    auth.login("admin")
+    with queries() as issued:
+        page = client.get("/members/").get_data(as_text=True)
+    assert "More than 1000 people match" in page and "Page 1 · more" in page
+    assert 'id="roster-export"' in page
+    counted = [s for s in issued.statements if "count(" in s.lower() and "FROM person" in s]
+    assert counted and all("LIMIT" in s for s in counted)

@@ -3,12 +3,12 @@ quorum, as the people who use them do it. What every activity does (the grid, ch
 make-up, archiving) is specified in test_activities.py for every family."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
 from activity_helpers import BOOSTED, HX, counts, post
-from conftest import make_person
+from conftest import make_person, sqlite_plan
 
 from app.activities.models import (
     Activity,
@@ -316,3 +316,60 @@ def test_the_registry_names_the_family_and_its_page(app, world):
         assert family.model is StudySession and family.make_up and family.reflections
         assert family.qr
         assert show_url(session) == f"/study/{session_id}"
+
+
+def session_at(app, local: str, title: str) -> int:
+    """A session starting at a Beijing wall-clock time (UTC+8 all year), entered after the fact."""
+    with app.app_context():
+        secretary = db.session.scalar(sa.select(User).where(User.username == "secretary"))
+        start = datetime.fromisoformat(local).replace(tzinfo=UTC) - timedelta(hours=8)
+        session = create_session(
+            {
+                "title": title,
+                "kind": StudyKind.GENERAL_MEETING,
+                "unit": db.session.scalar(sa.select(OrgUnit).where(OrgUnit.code == "jiguan")),
+                "starts_at": start,
+                "ends_at": start + timedelta(hours=1),
+                "late_reason": "paper record",
+            },
+            secretary,
+        )
+        db.session.commit()
+        return session.id
+
+
+def test_a_years_list_holds_the_days_of_the_year_newest_first(app, client, auth, world):
+    """The year is its days in the bureau's zone (a session just after midnight on 1 January
+    belongs to the new year although it started on 31 December in UTC); the list runs from the
+    newest start back, sessions starting at the same moment newest entered first."""
+    session_at(app, "2024-12-31T23:30", "Eve of 2025")
+    first = session_at(app, "2025-01-01T00:30", "First of 2025")
+    tied_a = session_at(app, "2025-06-01T09:00", "Tied A")
+    tied_b = session_at(app, "2025-06-01T09:00", "Tied B")
+    last = session_at(app, "2025-12-31T23:30", "Last of 2025")
+    session_at(app, "2026-01-01T00:10", "First of 2026")
+    auth.login("secretary")
+    page = client.get("/study/?year=2025").get_data(as_text=True)
+    assert "Eve of 2025" not in page and "First of 2026" not in page
+    shown = [int(found) for found in re.findall(r'href="/study/(\d+)"', page)]
+    shown = list(dict.fromkeys(shown))
+    assert shown == [last, tied_b, tied_a, first]
+    with app.app_context():
+        held = db.session.scalars(sa.select(Activity.held_on).where(Activity.id.in_(shown)))
+        assert {day.year for day in held} == {2025}
+
+
+def test_a_years_list_reads_the_index_in_its_order(app, client, auth, world, queries):
+    """Filtered and ordered on the same column, the year's page is read off one index in list
+    order and stops at the page: the year is not sorted whole (SQLite's plan shows it)."""
+    session_at(app, "2025-03-01T09:00", "March meeting")
+    auth.login("admin")
+    with queries() as issued:
+        assert "March meeting" in client.get("/study/?year=2025").get_data(as_text=True)
+    (listed,) = [s for s in issued.statements if "ORDER BY activity.starts_at" in s]
+    with app.app_context():
+        plan = sqlite_plan(listed)
+    if plan is None:
+        return
+    assert "ix_activity_starts_at" in plan, plan
+    assert "TEMP B-TREE FOR ORDER BY" not in plan, plan

@@ -12,12 +12,19 @@ from app.types import UTCDateTime, utcnow
 
 class AuditLog(db.Model):
     __tablename__ = "audit_log"
-    __table_args__ = (sa.Index("ix_audit_log_record", "record_type", "record_id"),)
+    __table_args__ = (
+        sa.Index("ix_audit_log_record", "record_type", "record_id"),
+        # The page lists newest first (at, then id): each filter's index hands its rows over in
+        # that order, so a page reads its own rows, not every row the filter matches.
+        sa.Index("ix_audit_log_record_type_at", "record_type", "at", "id"),
+        sa.Index("ix_audit_log_action_at", "action", "at", "id"),
+        sa.Index("ix_audit_log_actor_at", "actor_id", "at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
     # None: the system (CLI, demo data, background work).
-    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"))
     action: Mapped[str] = mapped_column(sa.String(20))
     record_type: Mapped[str] = mapped_column(sa.String(40))
     record_id: Mapped[str | None] = mapped_column(sa.String(64))

@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
-from app.audit.fields import field_label, field_of, name_column, record_label
+from app.audit.fields import audited_models, field_label, field_of, name_column, record_label
 from app.audit.models import AuditLog
 from app.auth.models import Role, User
 from app.auth.policy import role_required
@@ -188,6 +188,17 @@ def _plausible(day: date | None) -> bool:
     return day is not None and EARLIEST <= day <= LATEST
 
 
+def record_type_choices() -> list[tuple[str, str]]:
+    """The record types the trail can hold, from the registry of audited models (reading them
+    off the trail would read all of it), by label; a type asked for that the registry no
+    longer knows stays choosable, so a link to it keeps working."""
+    labels = {record_type: record_label(record_type) for record_type in audited_models()}
+    wanted = text_arg("record_type")[:40]
+    if wanted and wanted not in labels:
+        labels[wanted] = record_label(wanted)
+    return sorted(labels.items(), key=lambda choice: choice[1])
+
+
 @dataclass
 class Filters:
     form: AuditFilterForm
@@ -197,13 +208,7 @@ class Filters:
 
 def _filters() -> Filters:
     form = AuditFilterForm(query_args())
-    record_types = db.session.scalars(
-        sa.select(AuditLog.record_type).distinct().order_by(AuditLog.record_type)
-    ).all()
-    form.record_type.choices = [
-        ("", _("All records")),
-        *[(value, record_label(value)) for value in record_types],
-    ]
+    form.record_type.choices = [("", _("All records")), *record_type_choices()]
     actions = list(ACTION_LABELS)
     wanted_action = text_arg("action")[:20]
     if wanted_action and wanted_action not in actions:

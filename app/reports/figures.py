@@ -247,12 +247,17 @@ def family_guests(activity_ids: Iterable[int]) -> dict[int, int]:
     return result
 
 
-def counting(stmt: sa.Select, now: datetime | None = None) -> sa.Select:
-    """Only activities that count: not cancelled, and started (an activity counts from its
-    start on)."""
-    return stmt.where(
+def counts_now(now: datetime | None = None) -> sa.ColumnElement[bool]:
+    """SQL over ``Activity``: it counts — not cancelled, and started (an activity counts from
+    its start on)."""
+    return sa.and_(
         Activity.state != ActivityState.CANCELLED, Activity.starts_at <= (now or utcnow())
     )
+
+
+def counting(stmt: sa.Select, now: datetime | None = None) -> sa.Select:
+    """Only activities that count (``counts_now``)."""
+    return stmt.where(counts_now(now))
 
 
 def pooled(activities: sa.Select) -> Counts:
@@ -369,13 +374,27 @@ def held_in(
     """SELECT of the ids of activities that count (started, not cancelled), held in [start,
     end), in ``units`` (a SELECT of unit ids, already including the units below) when given,
     meeting ``criteria``."""
-    stmt = counting(
-        sa.select(Activity.id).where(Activity.held_on >= start, Activity.held_on < end, *criteria),
-        now,
+    return sa.select(Activity.id).where(_held_in_condition(start, end, units, now, *criteria))
+
+
+def _held_in_condition(
+    start: date,
+    end: date,
+    units: sa.Select | None,
+    now: datetime | None,
+    *criteria: sa.ColumnElement[bool],
+) -> sa.ColumnElement[bool]:
+    """SQL over ``Activity``: what ``held_in`` selects, as a condition a query joined to the
+    activity can apply to it."""
+    condition = sa.and_(
+        Activity.held_on >= start,
+        Activity.held_on < end,
+        *criteria,
+        counts_now(now),
     )
     if units is not None:
-        stmt = stmt.where(Activity.unit_id.in_(units))
-    return stmt
+        condition = sa.and_(condition, Activity.unit_id.in_(units))
+    return condition
 
 
 def attendance_activities(
@@ -384,6 +403,15 @@ def attendance_activities(
     """``held_in`` for the activities that count in attendance, as each family's figure
     provider says (study: its sessions, heart-to-heart talks left out)."""
     return held_in(start, end, units, now, _in_attendance())
+
+
+def in_attendance_activity(
+    start: date, end: date, units: sa.Select | None = None, now: datetime | None = None
+) -> sa.ColumnElement[bool]:
+    """``attendance_activities`` as a condition over the joined ``Activity``: a person's own
+    rows are read from their participation rows (``participation.person_id``) and each row's
+    activity is checked, instead of reading a period's activities of the whole bureau."""
+    return _held_in_condition(start, end, units, now, _in_attendance())
 
 
 @dataclass
@@ -446,15 +474,16 @@ def member_figures(
     ids = list(person_ids)
     result = {person_id: MemberFigures() for person_id in ids}
     if ids:
-        _add_attendance(result, attendance_activities(start, end, units, now), now)
+        _add_attendance(result, in_attendance_activity(start, end, units, now), now)
         _add_log_hours(result, start, end, units)
     return result
 
 
 def _add_attendance(
-    result: dict[int, MemberFigures], sessions: sa.Select, now: datetime | None
+    result: dict[int, MemberFigures], sessions: sa.ColumnElement[bool], now: datetime | None
 ) -> None:
-    """Each person's attendance counts and session hours at ``sessions``, one grouped query."""
+    """Each person's attendance counts and session hours at the activities ``sessions`` (SQL
+    over the joined ``Activity``) names, one grouped query driven by the persons' rows."""
     p = Participation
     party_member = party_status_on(Activity.held_on) != STAFF
     expected = p.role == ParticipantRole.EXPECTED
@@ -494,7 +523,7 @@ def _add_attendance(
         .select_from(p)
         .join(Activity, Activity.id == p.activity_id)
         .join(Person, Person.id == p.person_id)
-        .where(p.person_id.in_(list(result)), p.activity_id.in_(sessions))
+        .where(p.person_id.in_(list(result)), sessions)
         .group_by(p.person_id)
     )
     for table in tables:

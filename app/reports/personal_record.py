@@ -36,8 +36,8 @@ from app.logs.models import STUDY_KINDS, LogKind, LogState, MemberLog
 from app.people.models import Membership, MembershipRole, Person
 from app.reports.figures import (
     MemberFigures,
-    attendance_activities,
     hours_of,
+    in_attendance_activity,
     member_figures,
     member_of_on,
     percent,
@@ -229,7 +229,7 @@ def build_record(
         .join(Participation.activity.of_type(activity))
         .where(
             Participation.person_id == person.id,
-            Participation.activity_id.in_(attendance_activities(start, end, units, now=now)),
+            in_attendance_activity(start, end, units, now=now),
         )
         .options(contains_eager(Participation.activity.of_type(activity)).joinedload(activity.unit))
         .order_by(activity.starts_at, activity.id)

@@ -18,8 +18,11 @@ TALK_KINDS = [kind for kind in StudyKind if not kind.counts_in_attendance]
 
 
 def _of_kinds(kinds: list[StudyKind]) -> sa.ColumnElement[bool]:
+    # Correlated, so each activity is looked up by its id: an ``IN (SELECT …)`` would read
+    # every session of these kinds the bureau ever held, whatever the query narrows to.
     study = StudySession.__table__
-    return Activity.id.in_(sa.select(study.c.id).where(study.c.kind.in_(kinds)))
+    found = sa.select(study.c.id).where(study.c.id == Activity.id, study.c.kind.in_(kinds))
+    return found.correlate_except(study).exists()
 
 
 def _hours_of(activity: Activity) -> Decimal:

@@ -1,7 +1,7 @@
 """Study sessions: who is expected by default, the default study hours, creating and listing."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
+from app.activities.forms import to_utc
 from app.activities.models import Activity, ActivityStatus
 from app.activities.services import flag_late_entry, local_date, set_expected
 from app.auth.models import User
@@ -135,9 +136,12 @@ def session_query(user: User, filters: SessionFilters, now: datetime) -> sa.Sele
     )
     stmt = scoped_activities(stmt, user)
     if filters.year is not None:
+        # The year's sessions are those held on its days (``held_on`` is the local date of the
+        # start): bounded on ``starts_at`` itself, the column the list is ordered by, its index
+        # reads the newest sessions first and stops at the page.
         stmt = stmt.where(
-            Activity.held_on >= date(filters.year, 1, 1),
-            Activity.held_on < date(filters.year + 1, 1, 1),
+            Activity.starts_at >= to_utc(date(filters.year, 1, 1), time.min),
+            Activity.starts_at < to_utc(date(filters.year + 1, 1, 1), time.min),
         )
     if filters.kind is not None:
         stmt = stmt.where(StudySession.kind == filters.kind)
