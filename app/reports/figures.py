@@ -928,31 +928,43 @@ def _inactive_by_unit(
     from two grouped queries: expected/present per (unit, person) at the recent sessions, and
     the memberships (``settled_members``, the same rule); both carried up the tree before they
     are compared (a member of a branch and of the 党组 present only at the 党组 is inactive in
-    the branch, not above)."""
+    the branch, not above).
+
+    Only people absent from every recent session of some unit can be inactive anywhere (a
+    unit's subtree holds that unit), so the database hands back the rows of those few alone."""
     since = today - timedelta(days=days)
     tomorrow = today + timedelta(days=1)
     p = Participation
     recent = attendance_activities(since, tomorrow, None, now)
-    seen = db.session.execute(
-        sa.select(Activity.unit_id, p.person_id, sa.func.max(sa.case((attended(), 1), else_=0)))
+    pairs = (
+        sa.select(
+            Activity.unit_id.label("unit_id"),
+            p.person_id.label("person_id"),
+            sa.func.max(sa.case((attended(), 1), else_=0)).label("seen"),
+        )
         .select_from(p)
         .join(Activity, Activity.id == p.activity_id)
         .join(Person, Person.id == p.person_id)
         .where(p.role == ParticipantRole.EXPECTED, p.activity_id.in_(recent), _party_member_now())
         .group_by(Activity.unit_id, p.person_id)
+        .cte("pairs")
+        .prefix_with("MATERIALIZED")
     )
+    absentees = sa.select(pairs.c.person_id).where(pairs.c.seen == 0)
+    seen = db.session.execute(sa.select(pairs).where(pairs.c.person_id.in_(absentees))).all()
     present: dict[tuple[int, int], bool] = {}
     for unit_id, person_id, was_present in seen:
         for above in ancestors.get(unit_id, []):
             key = (above, person_id)
             present[key] = present.get(key, False) or bool(was_present)
-    expected = (
-        sa.select(p.person_id)
-        .where(p.role == ParticipantRole.EXPECTED, p.activity_id.in_(recent))
-        .distinct()
-    )
+    candidates = sorted({person_id for _unit, person_id, _seen in seen})
+    if not candidates:
+        return {}
     settled = settled_members(
-        lambda unit_id: ancestors.get(unit_id, []), since, today, people=expected
+        lambda unit_id: ancestors.get(unit_id, []),
+        since,
+        today,
+        people=sa.select(Person.id).where(Person.id.in_(candidates)),
     )
     result: dict[int, int] = {}
     for (unit_id, person_id), was_present in present.items():
