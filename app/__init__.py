@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map
 
 from app import errors, static_files
+from app.activities import tally
 from app.audit import trail
 from app.config import Config, ensure_secret_key, from_environment
 from app.extensions import babel, csrf, db, login_manager, migrate
@@ -104,6 +105,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not event.contains(Engine, "connect", _sqlite_pragmas):
         event.listen(Engine, "connect", _sqlite_pragmas)
     trail.install()
+    tally.install()
 
     from app import models  # noqa: F401 - every model registered before migrations look
 

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from app.activities.models import Activity, ActivityState, Participation
+from app.activities.models import Activity, ActivityState, ActivityTally, Participation
 from app.demo.invariants import check
 from app.demo.people import DEMO_PASSWORD
 from app.extensions import db
@@ -39,6 +39,9 @@ def test_a_small_district_holds(runner, app):
     with app.app_context():
         assert check(db) == []
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Participation)) > 1000
+        activities = sa.select(sa.func.count()).select_from(Activity.__table__)
+        kept = sa.select(sa.func.count()).select_from(ActivityTally)
+        assert db.session.scalar(kept) == db.session.scalar(activities) > 0
         groups = db.session.scalar(sa.select(sa.func.count()).where(OrgUnit.kind == "group"))
         assert groups >= 1
         states = set(db.session.scalars(sa.select(Activity.state).distinct()))
@@ -120,6 +123,9 @@ def _plant(kind: str) -> None:
         archived = sa.select(Activity.id).where(Activity.state == ActivityState.ARCHIVED)
         target = db.session.scalar(sa.select(p.id).where(p.activity_id.in_(archived)).limit(1))
         db.session.execute(sa.update(p).where(p.id == target).values(status="unmarked"))
+    elif kind == "stale":
+        # A bulk statement bypasses the session hook that keeps activity_tally.
+        db.session.execute(sa.update(p).where(p.id == row.id).values(role="non_voting"))
     elif kind == "foreign":
         db.session.execute(sa.text("PRAGMA foreign_keys=OFF"))
         db.session.execute(sa.update(p).where(p.id == row.id).values(person_id=10**6))
@@ -132,6 +138,7 @@ PLANTED = {
     "outsider": "expected without a membership",
     "archived": "archived with unmarked or pending",
     "foreign": "foreign key broken",
+    "stale": "activity figures kept out of date",
 }
 
 

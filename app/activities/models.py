@@ -509,3 +509,37 @@ class ActivityGuest(db.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ActivityTally(db.Model):
+    """The figures of one activity kept up to date by ``app.activities.tally``: machine state,
+    not an audited record (no ``__audited__``, no version counter; rewritten whole by one
+    aggregate statement). The activity's unit, date, times, state and whether it counts in
+    attendance are copied, so the bureau's figures are sums over this table alone; the org tree
+    is resolved when read."""
+
+    __tablename__ = "activity_tally"
+
+    activity_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("activity.id", ondelete="CASCADE"), primary_key=True
+    )
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_unit.id"), index=True)
+    held_on: Mapped[date] = mapped_column(index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    state: Mapped[ActivityState] = mapped_column(enum_column(ActivityState, 20))
+    in_attendance: Mapped[bool]
+    rows: Mapped[int]  # participation rows of any role: the activity has a list
+    expected: Mapped[int]
+    expected_full: Mapped[int]
+    expected_probationary: Mapped[int]
+    present: Mapped[int]
+    present_full: Mapped[int]
+    present_probationary: Mapped[int]
+    leave: Mapped[int]
+    absent: Mapped[int]
+    unmarked: Mapped[int]
+    pending: Mapped[int]
+    make_ups: Mapped[int]
+    staff_expected: Mapped[int]
+    staff_present: Mapped[int]
+    non_voting: Mapped[int]

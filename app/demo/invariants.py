@@ -8,7 +8,14 @@ import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import aliased
 
-from app.activities.models import Activity, ActivityState, ParticipantRole, Participation
+from app.activities import tally
+from app.activities.models import (
+    Activity,
+    ActivityState,
+    ActivityTally,
+    ParticipantRole,
+    Participation,
+)
 from app.people.models import Membership, OrgUnit
 from app.reports.figures import counts_by_activity
 
@@ -105,6 +112,17 @@ def archived_settled(db: SQLAlchemy) -> list[str]:
     return [f"archived with unmarked or pending rows: activities {_ids(rows)}"] if rows else []
 
 
+def tally_fresh(db: SQLAlchemy) -> list[str]:
+    """The maintained figures (``activity_tally``) equal those computed from the rows now: a
+    row for every activity, none for an activity that is gone, every column the same."""
+    kept = sa.select(*ActivityTally.__table__.columns)
+    stale = [
+        *db.session.execute(sa.except_(tally.fresh(), kept)).all(),
+        *db.session.execute(sa.except_(kept, tally.fresh())).all(),
+    ]
+    return [f"activity figures kept out of date: activities {_ids(stale)}"] if stale else []
+
+
 CHECKS: tuple[Callable[[SQLAlchemy], list[str]], ...] = (
     foreign_keys,
     parts_sum,
@@ -112,6 +130,7 @@ CHECKS: tuple[Callable[[SQLAlchemy], list[str]], ...] = (
     no_overlap,
     expected_members,
     archived_settled,
+    tally_fresh,
 )
 
 

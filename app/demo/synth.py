@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask.cli import with_appcontext
 
+from app.activities import tally
 from app.demo.bulk import Loader
 from app.demo.invariants import check
 from app.demo.logs_synth import build_logs
@@ -52,6 +53,7 @@ def generate(
     build_study(loader, rng, district, first, today)
     build_logs(loader, rng, district, first, today)
     loader.finish()
+    tally.refresh_all(loader.connection)
     current_app.config["SYNTH_LOGINS"] = district.logins
     return loader.counts
 

@@ -25,6 +25,7 @@ from app.activities.models import (
     ActivityFamily,
     ActivityGuest,
     ActivityState,
+    ActivityTally,
     AttendanceStatus,
     GuestKind,
     LeaveState,
@@ -210,6 +211,54 @@ def counts_by_activity() -> sa.Select:
     return stmt.group_by(Participation.activity_id)
 
 
+def activity_columns() -> sa.Select:
+    """What ``activity_tally`` keeps of every activity, computed from the participation rows
+    (``app.activities.tally`` writes it; the invariants compare the two): the activity's unit,
+    date, start, state, whether it counts in attendance, its number of rows and its
+    ``Counts``. One row per activity, those without participants too."""
+    stmt = (
+        sa.select(
+            Activity.id.label("activity_id"),
+            Activity.unit_id.label("unit_id"),
+            Activity.held_on.label("held_on"),
+            Activity.starts_at.label("starts_at"),
+            Activity.state.label("state"),
+            sa.case((_in_attendance(), sa.true()), else_=sa.false()).label("in_attendance"),
+            sa.func.count(Participation.id).label("rows"),
+            *_counting_columns(),
+        )
+        .select_from(Activity)
+        .outerjoin(Participation, Participation.activity_id == Activity.id)
+        .outerjoin(Person, Person.id == Participation.person_id)
+    )
+    return stmt.group_by(Activity.id)
+
+
+def _tally_sums() -> list[sa.Label]:
+    """The ``Counts`` columns summed over ``activity_tally`` rows."""
+    t = ActivityTally
+    names = [name for name in Counts.__dataclass_fields__ if name != "activities"]
+    return [sa.func.coalesce(sa.func.sum(getattr(t, name)), 0).label(name) for name in names]
+
+
+def _tally_counting(
+    start: date, end: date, units: sa.Select | None, now: datetime | None
+) -> list[sa.ColumnElement[bool]]:
+    """Over ``activity_tally``: the activities counting in attendance held in [start, end), in
+    ``units`` when given — ``attendance_activities`` on the maintained rows."""
+    t = ActivityTally
+    criteria = [
+        t.in_attendance,
+        t.state != ActivityState.CANCELLED,
+        t.starts_at <= (now or utcnow()),
+        t.held_on >= start,
+        t.held_on < end,
+    ]
+    if units is not None:
+        criteria.append(t.unit_id.in_(units))
+    return criteria
+
+
 def activity_counts(activity_ids: Iterable[int]) -> dict[int, Counts]:
     """The figures of each activity, in one grouped query (activities without rows get zeros)."""
     ids = list(activity_ids)
@@ -263,9 +312,8 @@ def counting(stmt: sa.Select, now: datetime | None = None) -> sa.Select:
 def pooled(activities: sa.Select) -> Counts:
     """Σ over the activities a SELECT of activity ids names (already restricted to those that
     count): the pooled figures of a period."""
-    stmt = _joined(sa.select(*_counting_columns())).where(Participation.activity_id.in_(activities))
-    row = db.session.execute(stmt).one()
-    counts = _counts_of(row)
+    stmt = sa.select(*_tally_sums()).where(ActivityTally.activity_id.in_(activities))
+    counts = _counts_of(db.session.execute(stmt).one())
     counts.activities = db.session.scalar(
         sa.select(sa.func.count()).select_from(activities.subquery())
     )
@@ -587,11 +635,13 @@ def monthly(
     months without sessions have zero counts (and "—" rates)."""
     starts = [_add_months(first, n) for n in range(months)]
     end = _add_months(first, months)
-    year = sa.extract("year", Activity.held_on)
-    month = sa.extract("month", Activity.held_on)
-    sessions = sa.func.count(sa.distinct(Participation.activity_id)).label("activities")
-    stmt = _joined(sa.select(year.label("y"), month.label("m"), sessions, *_counting_columns()))
-    stmt = stmt.where(Participation.activity_id.in_(attendance_activities(first, end, units, now)))
+    t = ActivityTally
+    year = sa.extract("year", t.held_on)
+    month = sa.extract("month", t.held_on)
+    # Sessions with a list: those without a single row are not in a month's count.
+    sessions = sa.func.coalesce(sa.func.sum(sa.case((t.rows > 0, 1), else_=0)), 0)
+    stmt = sa.select(year.label("y"), month.label("m"), sessions.label("activities"))
+    stmt = stmt.add_columns(*_tally_sums()).where(*_tally_counting(first, end, units, now))
     found = {
         (int(row.y), int(row.m)): _counts_of(row)
         for row in db.session.execute(stmt.group_by(year, month))
@@ -876,20 +926,13 @@ def unit_rows(
     def up(unit_id: int) -> list[UnitRow]:
         return [rows[a] for a in ancestors.get(unit_id, []) if a in rows]
 
-    sessions = attendance_activities(start, end, None, now)
-    held = db.session.execute(
-        sa.select(Activity.unit_id, sa.func.count())
-        .where(Activity.id.in_(sessions))
-        .group_by(Activity.unit_id)
-    )
-    for unit_id, number in held:
-        for row in up(unit_id):
-            row.sessions += number
-    stmt = _joined(sa.select(Activity.unit_id.label("unit_id"), *_counting_columns()))
-    stmt = stmt.where(Participation.activity_id.in_(sessions)).group_by(Activity.unit_id)
+    t = ActivityTally
+    stmt = sa.select(t.unit_id, sa.func.count().label("sessions"), *_tally_sums())
+    stmt = stmt.where(*_tally_counting(start, end, None, now)).group_by(t.unit_id)
     for found in db.session.execute(stmt):
         counts = _counts_of(found)
         for row in up(found.unit_id):
+            row.sessions += found.sessions
             row.counts = row.counts + counts
     waiting = db.session.execute(
         sa.select(Activity.unit_id, sa.func.count())
@@ -914,31 +957,43 @@ def _inactive_by_unit(
     from two grouped queries: expected/present per (unit, person) at the recent sessions, and
     the memberships (``settled_members``, the same rule); both carried up the tree before they
     are compared (a member of a branch and of the 党组 present only at the 党组 is inactive in
-    the branch, not above)."""
+    the branch, not above).
+
+    Only people absent from every recent session of some unit can be inactive anywhere (a
+    unit's subtree holds that unit), so the database hands back the rows of those few alone."""
     since = today - timedelta(days=days)
     tomorrow = today + timedelta(days=1)
     p = Participation
     recent = attendance_activities(since, tomorrow, None, now)
-    seen = db.session.execute(
-        sa.select(Activity.unit_id, p.person_id, sa.func.max(sa.case((attended(), 1), else_=0)))
+    pairs = (
+        sa.select(
+            Activity.unit_id.label("unit_id"),
+            p.person_id.label("person_id"),
+            sa.func.max(sa.case((attended(), 1), else_=0)).label("seen"),
+        )
         .select_from(p)
         .join(Activity, Activity.id == p.activity_id)
         .join(Person, Person.id == p.person_id)
         .where(p.role == ParticipantRole.EXPECTED, p.activity_id.in_(recent), _party_member_now())
         .group_by(Activity.unit_id, p.person_id)
+        .cte("pairs")
+        .prefix_with("MATERIALIZED")
     )
+    absentees = sa.select(pairs.c.person_id).where(pairs.c.seen == 0)
+    seen = db.session.execute(sa.select(pairs).where(pairs.c.person_id.in_(absentees))).all()
     present: dict[tuple[int, int], bool] = {}
     for unit_id, person_id, was_present in seen:
         for above in ancestors.get(unit_id, []):
             key = (above, person_id)
             present[key] = present.get(key, False) or bool(was_present)
-    expected = (
-        sa.select(p.person_id)
-        .where(p.role == ParticipantRole.EXPECTED, p.activity_id.in_(recent))
-        .distinct()
-    )
+    candidates = sorted({person_id for _unit, person_id, _seen in seen})
+    if not candidates:
+        return {}
     settled = settled_members(
-        lambda unit_id: ancestors.get(unit_id, []), since, today, people=expected
+        lambda unit_id: ancestors.get(unit_id, []),
+        since,
+        today,
+        people=sa.select(Person.id).where(Person.id.in_(candidates)),
     )
     result: dict[int, int] = {}
     for (unit_id, person_id), was_present in present.items():
