@@ -1,0 +1,205 @@
+"""Every main page and htmx fragment (GET) each role opens, with its URL resolved from the data.
+
+The one source of truth for the benchmark and for tests/test_statement_counts.py: a GET endpoint
+of the app is either measured here or excluded below with its reason, and the test holds the two
+lists against ``app.url_map``.
+"""
+
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from app.activities.models import Activity, ActivityState, Participation
+from app.auth.models import User
+from app.extensions import db
+from app.logs.models import MemberLog
+from app.people.models import Department, Membership, Person
+from app.types import local_today
+
+ROLES = ("admin", "secretary", "member")
+STAFF = ("admin", "secretary")
+# Roles with a person record of their own (the synthetic admin has none).
+PERSONS = ("secretary", "member")
+HTMX = {"HX-Request": "true"}
+
+
+@dataclass(frozen=True)
+class Page:
+    """One GET a role makes; ``url`` is formatted with the role's ``Targets``; ``main`` pages
+    are also served under gunicorn for requests per second."""
+
+    endpoint: str
+    url: str
+    roles: tuple[str, ...] = ROLES
+    fragment: bool = False
+    main: bool = False
+
+    @property
+    def name(self) -> str:
+        return f"{self.url} (htmx)" if self.fragment else self.url
+
+    def key(self, role: str) -> str:
+        return f"{self.endpoint}{' htmx' if self.fragment else ''} {role}"
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return HTMX if self.fragment else {}
+
+
+PAGES: tuple[Page, ...] = (
+    Page("main.index", "/", main=True),
+    Page("main.index", "/", ("admin",), fragment=True),
+    Page("review.index", "/review/", STAFF, main=True),
+    Page("review.index", "/review/", STAFF, fragment=True),
+    Page("logs.index", "/logs/", main=True),
+    Page("logs.index", "/logs/", fragment=True),
+    Page("logs.new", "/logs/new", PERSONS),
+    # Staff open a member's log; synth's member keeps none of their own.
+    Page("logs.show", "/logs/{log}", STAFF),
+    Page("study.index", "/study/?year={year}", main=True),
+    Page("study.index", "/study/?year={year}", fragment=True),
+    Page("study.calendar", "/study/calendar"),
+    Page("study.show", "/study/{session}", main=True),
+    Page("study.new", "/study/new", STAFF),
+    Page("study.edit", "/study/{open_session}/edit", STAFF),
+    Page("activities.attendance", "/activities/{open_session}/attendance", STAFF, fragment=True),
+    Page("activities.qr", "/activities/{open_session}/qr", STAFF),
+    Page("activities.qr", "/activities/{open_session}/qr", STAFF, fragment=True),
+    Page("people.index", "/members/", STAFF, main=True),
+    Page("people.index", "/members/?q={q}", STAFF, fragment=True),
+    Page("people.pick", "/members/pick?q={q}", STAFF, fragment=True),
+    Page("people.pick", "/members/pick?mode=bureau&q={q}", STAFF, fragment=True),
+    Page("people.show", "/members/{person}", main=True),
+    Page("people.record", "/members/{person}/record?year={year}", main=True),
+    Page("people.new", "/members/new", STAFF),
+    Page("people.edit", "/members/{person}/edit", STAFF),
+    Page("people.move", "/members/{person}/move", STAFF),
+    Page("people.transfer", "/members/{person}/transfer", STAFF),
+    Page("roster.import_roster", "/members/import", STAFF),
+    Page("admin.index", "/admin/", ("admin",), main=True),
+    Page("admin.units", "/admin/units/", ("admin",)),
+    Page("admin.unit_show", "/admin/units/{unit}", ("admin",)),
+    Page("admin.unit_show", "/admin/units/{unit}", ("admin",), fragment=True),
+    Page("admin.unit_new", "/admin/units/new", ("admin",)),
+    Page("admin.unit_edit", "/admin/units/{unit}/edit", ("admin",)),
+    Page("admin.membership_end", "/admin/memberships/{membership}/end", ("admin",)),
+    Page("admin.accounts", "/admin/accounts/", ("admin",)),
+    Page("admin.accounts", "/admin/accounts/", ("admin",), fragment=True),
+    Page("admin.account_new", "/admin/accounts/new", ("admin",)),
+    Page("admin.account_edit", "/admin/accounts/{account}", ("admin",)),
+    Page("admin.account_password", "/admin/accounts/{account}/password", ("admin",)),
+    Page("admin.departments", "/admin/departments/", ("admin",)),
+    Page("admin.department_edit", "/admin/departments/{department}/edit", ("admin",)),
+    Page("admin.settings_edit", "/admin/settings", ("admin",)),
+    Page("audit.index", "/audit/", ("admin",), main=True),
+    Page("audit.index", "/audit/", ("admin",), fragment=True),
+    Page("auth.password", "/auth/password"),
+)
+
+# GET endpoints not measured, and why.
+EXCLUDED: dict[str, str] = {
+    "static": "static files, served from disk in production (README, Static files)",
+    "main.healthz": "a probe for the load balancer, not a page",
+    "auth.login": "the anonymous sign-in page; a signed-in GET is redirected",
+    "evidence.file": "a file download",
+    "evidence.thumbnail": "a file download",
+    "activities.sign_in_sheet": "a file download (.docx)",
+    "activities.meeting_record": "a file download (.docx)",
+    "people.record_docx": "a file download (.docx)",
+    "roster.export": "a file download (.xlsx)",
+    "roster.import_template": "a file download (.xlsx)",
+    "roster.import_preview": "needs the token of an upload just posted",
+    "activities.scan": "needs a QR code shown in the last minutes",
+    "activities.make_up": "offered only on one's own absent row; it reads what study.show reads",
+    "activities.reflection": "offered only on one's own attended row; reads as study.show",
+    "activities.paper_make_up": "offered only on an absent row without make-up; as study.show",
+    "logs.edit": "offered only on one's own waiting or returned log; it reads what logs.show reads",
+}
+
+# Statements a GET may issue, per page key (``Page.key(role)``); the default holds the rest.
+DEFAULT_BUDGET = 30
+BUDGETS: dict[str, int] = {}
+
+
+def budget(page: Page, role: str) -> int:
+    return BUDGETS.get(page.key(role), DEFAULT_BUDGET)
+
+
+def entries() -> list[tuple[Page, str]]:
+    """Every (page, role) measured, in the page list's order."""
+    return [(page, role) for page in PAGES for role in page.roles]
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The records a role's URLs name: what that role opens in the synthetic district."""
+
+    person: int
+    session: int
+    open_session: int
+    log: int
+    unit: int
+    membership: int
+    account: int
+    department: int
+    year: int
+    q: str
+
+    def url(self, page: Page) -> str:
+        return page.url.format(**self.__dict__)
+
+
+def _first(statement: sa.Select) -> int:
+    value = db.session.scalar(statement.limit(1))
+    if value is None:
+        raise LookupError(f"the synthetic district has no row for: {statement}")
+    return value
+
+
+def _session(unit: int, state: ActivityState, person: int | None = None) -> int:
+    """The latest session of the unit in that state (one listing ``person`` when given)."""
+    query = sa.select(Activity.id).where(Activity.unit_id == unit, Activity.state == state)
+    if person is not None:
+        listed = sa.select(Participation.activity_id).where(Participation.person_id == person)
+        query = sa.select(Activity.id).where(Activity.state == state, Activity.id.in_(listed))
+    return _first(query.order_by(Activity.held_on.desc(), Activity.id.desc()))
+
+
+def _branch_member(unit: int, besides: int | None) -> int:
+    """A current member of the unit other than its secretary, one with a log."""
+    m = Membership
+    return _first(
+        sa.select(m.person_id)
+        .where(m.unit_id == unit, m.end_date.is_(None), m.deleted_at.is_(None))
+        .where(m.person_id.in_(sa.select(MemberLog.person_id)))
+        .where(m.person_id != (besides or 0), m.role == "member")
+        .order_by(m.person_id)
+    )
+
+
+def resolve(role: str, logins: dict[str, str]) -> Targets:
+    """What ``role`` opens: the secretary's branch for admin and secretary (a session, a member,
+    a log of theirs), the member's own records for the member. Needs an app context."""
+    secretary = db.session.scalar(sa.select(User).filter_by(username=logins["secretary"]))
+    unit = secretary.units[0].id
+    person = branch_member = _branch_member(unit, secretary.person_id)
+    session = _session(unit, ActivityState.ARCHIVED)
+    if role == "member":
+        member = db.session.scalar(sa.select(User).filter_by(username=logins["member"]))
+        person = member.person_id
+        session = _session(unit, ActivityState.ARCHIVED, person)
+    m = Membership
+    return Targets(
+        person=person,
+        session=session,
+        open_session=_session(unit, ActivityState.OPEN),
+        log=_first(sa.select(MemberLog.id).where(MemberLog.person_id == branch_member)),
+        unit=unit,
+        membership=_first(
+            sa.select(m.id).where(m.person_id == person, m.end_date.is_(None)).order_by(m.id)
+        ),
+        account=secretary.id,
+        department=_first(sa.select(Department.id).order_by(Department.id)),
+        year=local_today().year,
+        q=db.session.get(Person, person).name[:1],
+    )
