@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint format install install-dev translations static-gz clean
+.PHONY: run test lint format install install-dev translations static-gz clean bench bench-smoke
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,13 +53,24 @@ run: install
 test: install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+RUFF_PATHS := app tests migrations bench wsgi.py
+
 lint: install-dev
-	$(BIN)/ruff check app tests migrations wsgi.py
-	$(BIN)/ruff format --check app tests migrations wsgi.py
+	$(BIN)/ruff check $(RUFF_PATHS)
+	$(BIN)/ruff format --check $(RUFF_PATHS)
 
 format: install-dev
-	$(BIN)/ruff format app tests migrations wsgi.py
-	$(BIN)/ruff check --fix app tests migrations wsgi.py
+	$(BIN)/ruff format $(RUFF_PATHS)
+	$(BIN)/ruff check --fix $(RUFF_PATHS)
+
+# The benchmark (README, "Benchmark"): districts of 100 and 10,000 members, cached in
+# instance/bench/ (or on the server DATABASE_URL names); BENCH_ARGS passes options through.
+bench: install
+	$(BIN)/python -m bench $(BENCH_ARGS)
+
+# What CI runs to keep the benchmark working: 100 members only, 3 runs, a short served run.
+bench-smoke: install
+	$(BIN)/python -m bench --small-only --runs 3 --rps-seconds 0.5 $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
