@@ -1,7 +1,7 @@
 """activity_tally: the figures of every activity, kept by app.activities.tally
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0010
 Create Date: 2026-12-02 14:51:36.353431
 
 """
@@ -13,7 +13,7 @@ import app.types
 
 # revision identifiers, used by Alembic.
 revision = '0011'
-down_revision = '0008'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 
