@@ -404,6 +404,13 @@ class Participation(db.Model):
     def __str__(self) -> str:
         return f"{self.person} @ {self.activity}" if self.person and self.activity else "-"
 
+    @classmethod
+    def audit_name(cls) -> sa.ColumnElement[str]:
+        """What names a row where another record points at it, in SQL: "person @ activity"."""
+        person = sa.select(Person.name).where(Person.id == cls.person_id).scalar_subquery()
+        title = sa.select(Activity.title).where(Activity.id == cls.activity_id).scalar_subquery()
+        return person + " @ " + title
+
 
 def _is(
     column: sa.ColumnElement, value: LabelledEnum, equal: bool = True
