@@ -6,7 +6,7 @@ hundreds) in one statement, and keeps the tree order and each unit's path in Pyt
 SQL cannot give tree order without a materialised path, and the path is what tells the 党小组
 of different branches apart. Units match by name, code or the pinyin of the name."""
 
-import re
+import heapq
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -17,14 +17,13 @@ from app.auth.models import User
 from app.auth.policy import scoped_units
 from app.extensions import db
 from app.people.models import OrgUnit
-from app.people.tree import tree_order
 
 # Up to this many units a plain <select> stays (a secretary with a branch and its 党小组).
 SELECT_LIMIT = 30
 RESULT_LIMIT = 20
 MAX_TYPED = 40
 PATH_SEPARATOR = " › "
-_TONES = re.compile(r"[0-9]")
+_NO_TONES = str.maketrans("", "", "0123456789")
 
 
 @dataclass(frozen=True)
@@ -46,20 +45,27 @@ def searched(options: Iterable[Any]) -> bool:
     return len(list(options)) > SELECT_LIMIT
 
 
-def _matches(row: Any, typed: str) -> bool:
-    spelled = _TONES.sub("", row.sort_key.split(" ", 1)[0])
-    return typed in row.name.casefold() or typed in row.code.casefold() or typed in spelled
+def _matches(row: Any, typed: str, by_pinyin: bool) -> bool:
+    if typed in row.name.casefold() or typed in row.code.casefold():
+        return True
+    return by_pinyin and typed in row.sort_key.split(" ", 1)[0].translate(_NO_TONES)
 
 
-def _path(row: Any, by_id: dict[int, Any]) -> str:
-    names: list[str] = []
-    seen: set[int] = {row.id}
+def _ancestors(row: Any, by_id: dict[int, Any]) -> list[Any]:
+    """The units above ``row`` among ``by_id``, nearest first (a cycle ends the walk)."""
+    chain: list[Any] = []
+    seen = {row.id}
     parent = by_id.get(row.parent_id)
-    while parent is not None and parent.id not in seen and parent.parent_id is not None:
-        names.append(parent.name)
+    while parent is not None and parent.id not in seen:
+        chain.append(parent)
         seen.add(parent.id)
         parent = by_id.get(parent.parent_id)
-    return PATH_SEPARATOR.join(reversed(names))
+    return chain
+
+
+def _tree_position(row: Any, chain: list[Any]) -> list[tuple[int, str]]:
+    """Where ``row`` stands in tree order: each unit's (position, pinyin) from the top down."""
+    return [(unit.sort_order, unit.sort_key) for unit in (*reversed(chain), row)]
 
 
 def search_units(typed: str, user: User) -> UnitResults | None:
@@ -76,10 +82,19 @@ def search_units(typed: str, user: User) -> UnitResults | None:
         OrgUnit.name,
         OrgUnit.code,
     ).where(OrgUnit.deleted_at.is_(None))
-    rows = list(db.session.execute(scoped_units(stmt, user)))
+    rows = db.session.execute(scoped_units(stmt, user)).all()
     by_id = {row.id: row for row in rows}
-    found = [tree_row.unit for tree_row in tree_order(rows) if _matches(tree_row.unit, typed)]
+    by_pinyin = typed.isascii() and typed.isalpha()
+    matched = [(row, _ancestors(row, by_id)) for row in rows if _matches(row, typed, by_pinyin)]
+    first = heapq.nsmallest(RESULT_LIMIT, matched, key=lambda item: _tree_position(*item))
     units = [
-        UnitOption(row.id, row.name, row.code, _path(row, by_id)) for row in found[:RESULT_LIMIT]
+        UnitOption(
+            row.id,
+            row.name,
+            row.code,
+            # The bureau's root heads every path: left out.
+            PATH_SEPARATOR.join(u.name for u in reversed(chain) if u.parent_id is not None),
+        )
+        for row, chain in first
     ]
-    return UnitResults(units, len(found) > RESULT_LIMIT)
+    return UnitResults(units, len(matched) > RESULT_LIMIT)
