@@ -1,7 +1,8 @@
 """Unit searches in a real browser, where a district has too many units for a select: a
 secretary filters the sessions by a 党小组 found by typing and chosen with the keyboard, then
 plans a session for another one (with its chair from the person picker); an admin filters the
-roster by a unit on a phone. Screenshots at desktop and phone widths, in Chinese."""
+roster by a unit on a phone; axe finds no serious violation in the searches, results open.
+Screenshots at desktop and phone widths, in Chinese."""
 
 import os
 import re
@@ -24,6 +25,7 @@ except ImportError:
         pytest.fail("the playwright package is not installed (CI=true: browser tests must run)")
     pytest.skip("the playwright package is not installed", allow_module_level=True)
 
+from e2e.test_accessibility_browser import violations
 from e2e.test_study_browser import planned_times
 
 
@@ -129,3 +131,27 @@ def test_an_admin_filters_the_roster_by_a_searched_unit_on_a_phone(
         page.wait_for_url(lambda url: "unit" not in parse_qs(urlsplit(url).query))
         expect(page.locator("#roster-table")).to_contain_text("刘志强")
         watched.assert_clean()
+
+
+def test_unit_searches_have_no_serious_accessibility_violations(
+    app: Flask, open_page: Callable
+) -> None:
+    add_groups(app)
+    problems: list[str] = []
+    with open_page(1280, 900, bypass_csp=True) as watched:
+        watched.sign_in("admin")
+        page = watched.page
+        for url, field in [
+            ("/study/", "#filter-unit"),
+            ("/study/new", "#unit_id"),
+            ("/admin/accounts/new", "#units"),
+            ("/members/import", "#import-unit-code"),
+        ]:
+            page.goto(url)
+            folded = page.locator(f"details:has({field}) > summary")
+            if folded.count():
+                folded.click()  # the import page keeps the unit codes folded away
+            page.locator(field).fill("")
+            search_unit(page, field, "第1")
+            problems += [f"{url} {v['id']}: {v['help']} {v['nodes']}" for v in violations(page)]
+    assert not problems, "\n".join(problems)
