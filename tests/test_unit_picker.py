@@ -148,15 +148,22 @@ def test_results_are_limited_in_tree_order_with_paths(app, client, auth, world):
     assert found(pick(client, "")) == [] and "<ul" not in pick(client, "  ")
 
 
-def test_search_statements_do_not_grow(app, client, auth, world, queries):
+def test_search_and_filter_statements_do_not_grow(app, client, auth, world, queries):
     auth.login("secretary")
     add_groups(app, "jiguan", 5, "q")
     with queries() as few:
         pick(client, "q")
+    with queries() as few_filter:
+        client.get("/study/")
     add_groups(app, "jiguan", 60, "r")
     with queries() as many:
         pick(client, "q")
-    assert many.count == few.count
+    with queries() as many_filter:
+        client.get("/study/")
+    assert many.count == few.count and many_filter.count == few_filter.count
+    # The filter loads at most one more unit than a select would show, whatever the district.
+    units = [q for q in many_filter.statements if "FROM org_unit" in q and "LIMIT" in q]
+    assert units, many_filter.statements
 
 
 def test_a_chosen_filter_unit_round_trips(app, client, auth, world):
@@ -174,6 +181,9 @@ def test_a_chosen_filter_unit_round_trips(app, client, auth, world):
     assert "In the group" in body and "In the branch" not in body
     body = client.get(f"/members/?unit={chosen}").get_data(as_text=True)
     assert ("roster-unit", "党小组7") in SEARCH_VALUE.findall(body)
+    body = client.get(f"/review/?unit={chosen}").get_data(as_text=True)
+    assert ("filter-unit", "党小组7") in SEARCH_VALUE.findall(body)
+    assert ("unit", str(chosen)) in HIDDEN.findall(body)
     # Another branch's unit is never named, even when asked for.
     cujin = world["cujin"]
     body = client.get(f"/study/?unit={cujin}").get_data(as_text=True)

@@ -7,7 +7,7 @@ SQL cannot give tree order without a materialised path, and the path is what tel
 of different branches apart. Units match by name, code or the pinyin of the name."""
 
 import heapq
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from app.auth.models import User
 from app.auth.policy import scoped_units
 from app.extensions import db
-from app.people.models import OrgUnit
+from app.people.models import OrgUnit, unit_order, unit_order_by
 
 # Up to this many units a plain <select> stays (a secretary with a branch and its 党小组).
 SELECT_LIMIT = 30
@@ -40,8 +40,39 @@ class UnitResults:
     more: bool  # more than RESULT_LIMIT matched: type more
 
 
+@dataclass(frozen=True)
+class OfferedUnits:
+    """What a unit filter draws: every unit when there are few, else (a live search) only the
+    chosen one, so the page loads no more units than it shows. Its length counts the units up
+    to ``SELECT_LIMIT + 1``."""
+
+    units: list[OrgUnit]
+    searched: bool
+
+    def __iter__(self) -> Iterator[OrgUnit]:
+        return iter(self.units)
+
+    def __len__(self) -> int:
+        return SELECT_LIMIT + 1 if self.searched else len(self.units)
+
+
+def filter_units(user: User, chosen_id: int | None) -> OfferedUnits:
+    """The active units of the user's scope for a unit filter, in one LIMITed statement that
+    puts the chosen unit first; beyond ``SELECT_LIMIT`` only the chosen one is kept."""
+    order = [*unit_order_by()]
+    if chosen_id is not None:
+        order.insert(0, sa.case((OrgUnit.id == chosen_id, 0), else_=1))
+    stmt = sa.select(OrgUnit).where(OrgUnit.deleted_at.is_(None)).order_by(*order)
+    units = list(db.session.scalars(scoped_units(stmt, user).limit(SELECT_LIMIT + 1)))
+    if len(units) <= SELECT_LIMIT:
+        return OfferedUnits(sorted(units, key=unit_order), False)
+    return OfferedUnits([unit for unit in units[:1] if unit.id == chosen_id], True)
+
+
 def searched(options: Iterable[Any]) -> bool:
     """Whether a unit choice of these options is a live search rather than a select."""
+    if isinstance(options, OfferedUnits):
+        return options.searched
     return len(list(options)) > SELECT_LIMIT
 
 

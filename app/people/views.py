@@ -71,7 +71,7 @@ def index() -> Response:
         "people/_roster.html",
         page=page,
         filters=filters,
-        units=units_for_choice(current_user),
+        units=unit_picker.filter_units(current_user, filters.unit_id),
         departments=services.departments(),
         statuses=PartyStatus,
         today=local_today(),
