@@ -13,6 +13,8 @@ from wtforms import (
     Field,
     Form,
     PasswordField,
+    SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -92,6 +94,35 @@ class QueryForm(Form):
 
     class Meta(_Meta):
         pass
+
+
+class UnitField(SelectField):
+    """A unit among the choices the view sets, submitted as its id. Beyond a few choices the
+    ``field`` macro draws it as a live search (``people.pick_unit``) that fills a hidden input
+    of the same name, so the server reads and validates it as the select it replaces."""
+
+    @property
+    def chosen_label(self) -> str:
+        """The chosen unit's label as the select would show it, without the tree's indent."""
+        for _value, label, selected, *_rest in self.iter_choices():
+            if selected:
+                return str(label).lstrip("\u3000")
+        return ""
+
+
+class UnitsField(SelectMultipleField):
+    """Several units among the choices the view sets (a secretary's units). Beyond a few choices
+    the ``field`` macro draws the chosen ones as ticked boxes of the same name and a live search
+    that adds more, so the server reads and validates the same list of ids."""
+
+    @property
+    def chosen(self) -> list[tuple[Any, str]]:
+        """The chosen units as (id, label), without the tree's indent."""
+        return [
+            (value, str(label).lstrip("\u3000"))
+            for value, label, selected, *_rest in self.iter_choices()
+            if selected
+        ]
 
 
 class PersonField(StringField):

@@ -47,6 +47,7 @@ GET = {
     "roster.import_template": ("/members/import/template", KEEPERS),
     # The person picker: one's own people, or (列席) the bureau's names and departments.
     "people.pick": ("/members/pick?q=J", KEEPERS),
+    "people.pick_unit": ("/members/pick-unit?q=J", KEEPERS),
     # The member's own page; another member's page is checked below.
     "people.show": ("/members/{own}", grid(LOGIN, 200, 404, 200, 200)),
     "people.edit": ("/members/{own}/edit", SCOPED),

@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from app.activities.models import Activity, GuestKind, ParticipantRole
 from app.activities.rules import record_date
 from app.extensions import db
-from app.forms import BaseForm, PersonField
+from app.forms import BaseForm, PersonField, UnitField
 from app.people.models import OrgUnit
 from app.refusals import Refused
 
@@ -38,7 +38,7 @@ class ActivityForm(BaseForm):
     (its template draws these through ``activities/_activity_fields.html``)."""
 
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    unit_id = SelectField(_l("Unit"), coerce=int, choices=[], validators=[DataRequired()])
+    unit_id = UnitField(_l("Unit"), coerce=int, choices=[], validators=[DataRequired()])
     day = DateField(_l("Date"), validators=[DataRequired(), record_date])
     start = TimeField(_l("Starts"), validators=[DataRequired()])
     end = TimeField(_l("Ends"), validators=[DataRequired()])

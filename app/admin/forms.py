@@ -26,7 +26,7 @@ from wtforms.validators import (
 from app.auth.forms import password_length
 from app.auth.models import Role
 from app.auth.services import normalise_username
-from app.forms import BaseForm, PersonField
+from app.forms import BaseForm, PersonField, UnitField, UnitsField
 from app.people.forms import CODE_PATTERN
 from app.people.models import MembershipRole, UnitKind
 from app.settings import SettingDef, SettingError, parse
@@ -47,7 +47,7 @@ class UnitForm(BaseForm):
     )
     name = StringField(_l("Unit name"), validators=[DataRequired(), Length(max=120)])
     kind = SelectField(_l("Kind"), choices=[], validators=[DataRequired()])
-    parent_id = SelectField(_l("Sits under"), coerce=int, choices=[], validators=[Optional()])
+    parent_id = UnitField(_l("Sits under"), coerce=int, choices=[], validators=[Optional()])
     sort_order = IntegerField(
         _l("Position among its siblings"),
         default=0,
@@ -100,7 +100,7 @@ def _normalised_username(_form: BaseForm, field: StringField) -> None:
 
 class AccountFields(BaseForm):
     role = SelectField(_l("Role"), choices=[], validators=[DataRequired()])
-    units = SelectMultipleField(
+    units = UnitsField(
         _l("Units kept (secretaries)"),
         coerce=int,
         choices=[],

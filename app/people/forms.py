@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
-from app.forms import BaseForm
+from app.forms import BaseForm, UnitField
 from app.people.models import Gender, MembershipRole, PartyStatus
 from app.types import local_today
 
@@ -97,7 +97,7 @@ class PersonForm(BaseForm):
 
 
 class NewPersonForm(PersonForm):
-    unit_id = SelectField(_l("Unit"), coerce=int, choices=[], validators=[DataRequired()])
+    unit_id = UnitField(_l("Unit"), coerce=int, choices=[], validators=[DataRequired()])
     role = SelectField(_l("Role in the unit"), choices=[], validators=[DataRequired()])
     start_date = DateField(
         _l("In the unit since"), validators=[DataRequired()], default=local_today
@@ -140,7 +140,7 @@ class MoveForm(BaseForm):
     from_membership_id = SelectField(
         _l("Leaves"), coerce=int, choices=[], validators=[DataRequired()]
     )
-    unit_id = SelectField(_l("Joins"), coerce=int, choices=[], validators=[DataRequired()])
+    unit_id = UnitField(_l("Joins"), coerce=int, choices=[], validators=[DataRequired()])
     role = SelectField(_l("Role in the new unit"), choices=[], validators=[DataRequired()])
     on = DateField(_l("On"), validators=[DataRequired()], default=local_today)
 

@@ -25,7 +25,7 @@ from app.auth.policy import (
 from app.extensions import db
 from app.htmx import form_status, hx_redirect, render_fragment, render_page, saved
 from app.locale_text import fmt_date
-from app.people import picker, services
+from app.people import picker, services, unit_picker
 from app.people.forms import MoveForm, NewPersonForm, PersonForm, TransferForm
 from app.people.memberships import add_membership
 from app.people.models import (
@@ -71,7 +71,7 @@ def index() -> Response:
         "people/_roster.html",
         page=page,
         filters=filters,
-        units=units_for_choice(current_user),
+        units=unit_picker.filter_units(current_user, filters.unit_id),
         departments=services.departments(),
         statuses=PartyStatus,
         today=local_today(),
@@ -96,6 +96,26 @@ def pick() -> Response:
         token_of=picker.token_of,
         bureau_limit=picker.BUREAU_LIMIT,
     )
+
+
+@bp.route("/pick-unit")
+@role_required(Role.ADMIN, Role.SECRETARY)
+def pick_unit() -> Response:
+    """Live results for a unit filter or field with many units: the active units one may choose,
+    by name, code or pinyin, in tree order with their paths, at most 20."""
+    typed = text_arg("q")
+    return render_fragment(
+        "people/_unit_results.html",
+        results=unit_picker.search_units(typed, current_user),
+        typed=typed.strip()[: unit_picker.MAX_TYPED],
+        limit=unit_picker.RESULT_LIMIT,
+    )
+
+
+@bp.app_template_global()
+def unit_search_wanted(options: list) -> bool:
+    """Whether a unit filter or field of these options is drawn as a live search."""
+    return unit_picker.searched(options)
 
 
 @bp.route("/<int:person_id>")

@@ -13,10 +13,11 @@ from app import htmx
 from app.activities.families import show_url
 from app.activities.models import Participation
 from app.auth.models import Role
-from app.auth.policy import require, role_required, units_for_choice
+from app.auth.policy import require, role_required
 from app.extensions import db
 from app.htmx import local_path, render_fragment, render_page
 from app.main.badge import badge_count
+from app.people.unit_picker import filter_units
 from app.queries import form_version, page_number, query_args, text_arg
 from app.refusals import Refused
 from app.review import services, sources
@@ -59,7 +60,7 @@ def _queue_context() -> dict[str, Any]:
     return {
         "page": page,
         "filters": filters,
-        "units": units_for_choice(current_user),
+        "units": filter_units(current_user, filters.unit_id),
         "kinds": sources.all_sources(),
         **_item_context(),
     }

@@ -123,44 +123,93 @@
   });
 })();
 
-// Person pickers (the person_field macro): typing asks people.pick for live results under the
-// input; choosing one fills the input with the name and the hidden input with the person's
-// opaque id; typing again forgets the choice. Arrow keys move through the results, Escape
-// closes them.
+// Person and unit pickers (the person_field and unit_search macros): typing asks people.pick
+// (people.pick_unit) for live results under the input; choosing one fills the input with the
+// name and the hidden input with the person's opaque id (the unit's id); typing again forgets
+// the choice. Arrow keys move through the results, Escape closes them; in a unit search, Enter
+// chooses the first result. A unit filter applies itself once chosen or cleared.
 (function () {
   "use strict";
-  function pickerOf(element) { return element && element.closest ? element.closest("[data-person-picker]") : null; }
+  var PICKER = "[data-person-picker], [data-unit-picker]";
+  var SEARCH = "input[data-person-search], input[data-unit-search]";
+  var CHOICE = "input[data-person-choice], input[data-unit-choice]";
+  var OPTION = "[data-person-option], [data-unit-option]";
+  function pickerOf(element) { return element && element.closest ? element.closest(PICKER) : null; }
   function close(picker) {
     var results = picker.querySelector(".person-results");
     if (results) { results.innerHTML = ""; }
   }
-  function options(picker) { return Array.prototype.slice.call(picker.querySelectorAll("[data-person-option]")); }
+  function options(picker) { return Array.prototype.slice.call(picker.querySelectorAll(OPTION)); }
+  function applyFilter(picker) {
+    var form = picker.closest("form");
+    if (picker.hasAttribute("data-unit-filter") && form) { form.requestSubmit(); }
+  }
+  // A field of several units gets the chosen one as a ticked box of the field's name.
+  function addUnit(picker, option) {
+    var chosen = picker.parentElement.querySelector("[data-unit-chosen]");
+    var name = chosen.getAttribute("data-unit-chosen");
+    var value = option.getAttribute("data-unit-option");
+    var existing = chosen.querySelector('input[value="' + value + '"]');
+    if (existing) { existing.checked = true; return; }
+    var row = document.createElement("div");
+    var box = document.createElement("input");
+    var label = document.createElement("label");
+    row.className = "form-check";
+    box.className = "form-check-input";
+    box.type = "checkbox";
+    box.name = name;
+    box.value = value;
+    box.id = name + "-" + value;
+    box.checked = true;
+    label.className = "form-check-label";
+    label.htmlFor = box.id;
+    label.textContent = option.getAttribute("data-name");
+    row.appendChild(box);
+    row.appendChild(label);
+    chosen.appendChild(row);
+  }
+  function choose(picker, option) {
+    var input = picker.querySelector(SEARCH);
+    if (picker.hasAttribute("data-unit-multiple")) {
+      addUnit(picker, option);
+      input.value = "";
+      close(picker);
+      input.focus();
+      return;
+    }
+    input.value = option.getAttribute("data-name");
+    picker.querySelector(CHOICE).value = option.getAttribute("data-person-option") || option.getAttribute("data-unit-option");
+    close(picker);
+    input.focus();
+    applyFilter(picker);
+  }
   // Only what was typed is sent, whatever form the input sits in.
   document.addEventListener("htmx:configRequest", function (event) {
     var input = event.detail.elt;
-    if (input.matches && input.matches("input[data-person-search]")) {
+    if (input.matches && input.matches(SEARCH)) {
       event.detail.parameters = { q: input.value };
     }
   });
   document.addEventListener("input", function (event) {
     var picker = pickerOf(event.target);
-    if (picker && event.target.matches("input[data-person-search]")) {
-      picker.querySelector("input[data-person-choice]").value = "";
-      if (!event.target.value.trim()) { close(picker); }
+    if (picker && event.target.matches(SEARCH)) {
+      var choice = picker.querySelector(CHOICE);
+      var had = choice ? choice.value : "";
+      if (choice) { choice.value = ""; }
+      if (!event.target.value.trim()) {
+        close(picker);
+        if (had) { applyFilter(picker); }
+      }
     }
   });
   document.addEventListener("click", function (event) {
-    var option = event.target.closest && event.target.closest("[data-person-option]");
+    var option = event.target.closest && event.target.closest(OPTION);
     var picker = pickerOf(event.target);
     if (option && picker) {
-      var input = picker.querySelector("input[data-person-search]");
-      input.value = option.getAttribute("data-name");
-      picker.querySelector("input[data-person-choice]").value = option.getAttribute("data-person-option");
-      close(picker);
-      input.focus();
+      choose(picker, option);
       return;
     }
-    document.querySelectorAll("[data-person-picker]").forEach(function (other) {
+    document.querySelectorAll(PICKER).forEach(function (other) {
       if (other !== picker) { close(other); }
     });
   });
@@ -168,11 +217,15 @@
     var picker = pickerOf(event.target);
     if (!picker) { return; }
     var list = options(picker);
-    var input = picker.querySelector("input[data-person-search]");
+    var input = picker.querySelector(SEARCH);
     var at = list.indexOf(event.target);
     if (event.key === "Escape") {
       close(picker);
       input.focus();
+    } else if (event.key === "Enter" && event.target === input && picker.hasAttribute("data-unit-picker")) {
+      // Enter in a unit search never submits a half-typed unit.
+      event.preventDefault();
+      if (list.length) { choose(picker, list[0]); }
     } else if (event.key === "ArrowDown" && list.length) {
       event.preventDefault();
       list[Math.min(at + 1, list.length - 1)].focus();
@@ -181,8 +234,8 @@
       if (at === 0) { input.focus(); } else { list[at - 1].focus(); }
     }
   });
-  // A form reset (after a successful addition) forgets the choice too: a hidden input keeps
-  // its value through reset().
+  // A form reset (after a successful addition) forgets the person chosen too: a hidden input
+  // keeps its value through reset().
   document.addEventListener("reset", function (event) {
     event.target.querySelectorAll("[data-person-picker]").forEach(function (picker) {
       picker.querySelector("input[data-person-choice]").value = "";

@@ -30,6 +30,7 @@ from app.evidence import services as files
 from app.extensions import db
 from app.htmx import form_status, hx_redirect, render_page, saved
 from app.people.models import OrgUnit
+from app.people.unit_picker import filter_units
 from app.queries import int_arg, paginate, query_args, text_arg
 from app.reports import figures
 from app.study import services
@@ -46,7 +47,7 @@ def index() -> Response:
     filters = services.SessionFilters.from_args(query_args())
     page = paginate(services.session_query(current_user, filters, utcnow()))
     counts = figures.activity_counts(s.id for s in page.items)
-    units = units_for_choice(current_user) if can_plan_activities(current_user) else []
+    units = filter_units(current_user, filters.unit_id) if can_plan_activities(current_user) else []
     return render_page(
         "study/index.html",
         "study/_list.html",

@@ -1,0 +1,131 @@
+"""The unit picker: beyond ``SELECT_LIMIT`` units a unit filter or a unit field is a live search
+instead of a ``<select>`` listing every unit, so no page grows with the district.
+
+The search reads the light columns of the units the user may choose (a district has some
+hundreds) in one statement, and keeps the tree order and each unit's path in Python: a LIMIT in
+SQL cannot give tree order without a materialised path, and the path is what tells the 党小组
+of different branches apart. Units match by name, code or the pinyin of the name."""
+
+import heapq
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from app.auth.models import User
+from app.auth.policy import scoped_units
+from app.extensions import db
+from app.people.models import OrgUnit, unit_order, unit_order_by
+
+# Up to this many units a plain <select> stays (a secretary with a branch and its 党小组).
+SELECT_LIMIT = 30
+RESULT_LIMIT = 20
+MAX_TYPED = 40
+PATH_SEPARATOR = " › "
+_NO_TONES = str.maketrans("", "", "0123456789")
+
+
+@dataclass(frozen=True)
+class UnitOption:
+    id: int
+    name: str
+    code: str
+    path: str  # the names of the units above, the bureau's root left out
+
+
+@dataclass(frozen=True)
+class UnitResults:
+    units: list[UnitOption]
+    more: bool  # more than RESULT_LIMIT matched: type more
+
+
+@dataclass(frozen=True)
+class OfferedUnits:
+    """What a unit filter draws: every unit when there are few, else (a live search) only the
+    chosen one, so the page loads no more units than it shows. Its length counts the units up
+    to ``SELECT_LIMIT + 1``."""
+
+    units: list[OrgUnit]
+    searched: bool
+
+    def __iter__(self) -> Iterator[OrgUnit]:
+        return iter(self.units)
+
+    def __len__(self) -> int:
+        return SELECT_LIMIT + 1 if self.searched else len(self.units)
+
+
+def filter_units(user: User, chosen_id: int | None) -> OfferedUnits:
+    """The active units of the user's scope for a unit filter, in one LIMITed statement that
+    puts the chosen unit first; beyond ``SELECT_LIMIT`` only the chosen one is kept."""
+    order = [*unit_order_by()]
+    if chosen_id is not None:
+        order.insert(0, sa.case((OrgUnit.id == chosen_id, 0), else_=1))
+    stmt = sa.select(OrgUnit).where(OrgUnit.deleted_at.is_(None)).order_by(*order)
+    units = list(db.session.scalars(scoped_units(stmt, user).limit(SELECT_LIMIT + 1)))
+    if len(units) <= SELECT_LIMIT:
+        return OfferedUnits(sorted(units, key=unit_order), False)
+    return OfferedUnits([unit for unit in units[:1] if unit.id == chosen_id], True)
+
+
+def searched(options: Iterable[Any]) -> bool:
+    """Whether a unit choice of these options is a live search rather than a select."""
+    if isinstance(options, OfferedUnits):
+        return options.searched
+    return len(list(options)) > SELECT_LIMIT
+
+
+def _matches(row: Any, typed: str, by_pinyin: bool) -> bool:
+    if typed in row.name.casefold() or typed in row.code.casefold():
+        return True
+    return by_pinyin and typed in row.sort_key.split(" ", 1)[0].translate(_NO_TONES)
+
+
+def _ancestors(row: Any, by_id: dict[int, Any]) -> list[Any]:
+    """The units above ``row`` among ``by_id``, nearest first (a cycle ends the walk)."""
+    chain: list[Any] = []
+    seen = {row.id}
+    parent = by_id.get(row.parent_id)
+    while parent is not None and parent.id not in seen:
+        chain.append(parent)
+        seen.add(parent.id)
+        parent = by_id.get(parent.parent_id)
+    return chain
+
+
+def _tree_position(row: Any, chain: list[Any]) -> list[tuple[int, str]]:
+    """Where ``row`` stands in tree order: each unit's (position, pinyin) from the top down."""
+    return [(unit.sort_order, unit.sort_key) for unit in (*reversed(chain), row)]
+
+
+def search_units(typed: str, user: User) -> UnitResults | None:
+    """At most ``RESULT_LIMIT`` active units in the user's scope whose name, code or pinyin
+    contains ``typed``, in tree order with their paths; None when nothing was typed."""
+    typed = typed.strip()[:MAX_TYPED].casefold()
+    if not typed:
+        return None
+    stmt = sa.select(
+        OrgUnit.id,
+        OrgUnit.parent_id,
+        OrgUnit.sort_order,
+        OrgUnit.sort_key,
+        OrgUnit.name,
+        OrgUnit.code,
+    ).where(OrgUnit.deleted_at.is_(None))
+    rows = db.session.execute(scoped_units(stmt, user)).all()
+    by_id = {row.id: row for row in rows}
+    by_pinyin = typed.isascii() and typed.isalpha()
+    matched = [(row, _ancestors(row, by_id)) for row in rows if _matches(row, typed, by_pinyin)]
+    first = heapq.nsmallest(RESULT_LIMIT, matched, key=lambda item: _tree_position(*item))
+    units = [
+        UnitOption(
+            row.id,
+            row.name,
+            row.code,
+            # The bureau's root heads every path: left out.
+            PATH_SEPARATOR.join(u.name for u in reversed(chain) if u.parent_id is not None),
+        )
+        for row, chain in first
+    ]
+    return UnitResults(units, len(matched) > RESULT_LIMIT)
