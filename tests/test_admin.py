@@ -900,3 +900,38 @@ def test_a_code_taken_between_check_and_commit_is_a_form_error(
     assert response.status_code == 422
     assert "Another unit already has this code" in response.get_data(as_text=True)
     assert units_count(app) == before
+
+
+def _add_branches(app, world, count: int, prefix: str = "b") -> None:
+    with app.app_context():
+        bureau = db.session.get(OrgUnit, world["bureau"])
+        for n in range(count):
+            make_unit(f"{prefix}{n:02d}", UnitKind.BRANCH, bureau)
+        db.session.commit()
+
+
+def test_tree_is_paged_so_its_bytes_do_not_grow_with_the_units(app, client, auth, world, queries):
+    auth.login("admin")
+    _add_branches(app, world, 15)  # 20 units: one full page
+    with queries() as few:
+        small = len(client.get("/admin/units/").data)
+    _add_branches(app, world, 20, prefix="c")  # 40 units
+    with queries() as many:
+        large = client.get("/admin/units/").get_data(as_text=True)
+    assert many.count == few.count
+    assert abs(len(large) - small) < 1000  # the page links, not twenty more rows
+    assert large.count('<tr id="unit-') == app.config["PAGE_SIZE"]
+    second = client.get("/admin/units/?page=2").get_data(as_text=True)
+    assert second.count('<tr id="unit-') == app.config["PAGE_SIZE"]
+
+
+def test_tree_search_finds_units_by_name_or_code(app, client, auth, world):
+    auth.login("admin")
+    _add_branches(app, world, 30)
+    page = client.get("/admin/units/?q=jiguan").get_data(as_text=True)
+    assert ">Jiguan branch</a>" in page and ">Jiguan group 1</a>" in page
+    assert ">Cujin branch</a>" not in page
+    by_code = client.get("/admin/units/?q=b07").get_data(as_text=True)
+    assert by_code.count('<tr id="unit-') == 1
+    none = client.get("/admin/units/?q=nothing-like-it").get_data(as_text=True)
+    assert "No unit&#39;s name or code holds" in none or "No unit's name or code holds" in none

@@ -3,13 +3,14 @@ quorum, as the people who use them do it. What every activity does (the grid, ch
 make-up, archiving) is specified in test_activities.py for every family."""
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 import sqlalchemy as sa
 from activity_helpers import BOOSTED, HX, counts, post
 from conftest import make_person, sqlite_plan
 
+from app.activities.forms import to_utc
 from app.activities.models import (
     Activity,
 )
@@ -18,7 +19,7 @@ from app.extensions import db
 from app.people.models import OrgUnit
 from app.study.models import StudyKind, StudySession
 from app.study.services import create_session
-from app.types import utcnow
+from app.types import local_today, utcnow
 
 
 def new_session(
@@ -373,3 +374,66 @@ def test_a_years_list_reads_the_index_in_its_order(app, client, auth, world, que
         return
     assert "ix_activity_starts_at" in plan, plan
     assert "TEMP B-TREE FOR ORDER BY" not in plan, plan
+
+
+def _sessions_on(app, day, count: int, title: str) -> list[int]:
+    """``count`` sessions of the jiguan branch on ``day``, an hour apart from 08:00 local."""
+    with app.app_context():
+        secretary = db.session.scalar(sa.select(User).where(User.username == "secretary"))
+        unit = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.code == "jiguan"))
+        ids = []
+        for n in range(count):
+            start = to_utc(day, time(8 + n))
+            values = {
+                "title": f"{title} {n + 1}",
+                "kind": StudyKind.GENERAL_MEETING,
+                "unit": unit,
+                "starts_at": start,
+                "ends_at": start + timedelta(hours=1),
+                "late_reason": "paper record",
+            }
+            ids.append(create_session(values, secretary).id)
+        db.session.commit()
+        return ids
+
+
+def _calendar_day(client, day) -> str:
+    return client.get(f"/study/calendar?month={day:%Y-%m}").get_data(as_text=True)
+
+
+CROWDED_DAY = (local_today().replace(day=1) + timedelta(days=40)).replace(day=10)
+
+
+def test_calendar_day_shows_three_sessions_then_a_link_to_the_rest(app, client, auth, world):
+    _sessions_on(app, CROWDED_DAY, 5, "Crowded")
+    _sessions_on(app, CROWDED_DAY + timedelta(days=1), 2, "Quiet")
+    auth.login("admin")
+    page = _calendar_day(client, CROWDED_DAY)
+    assert [f"Crowded {n}" in page for n in range(1, 6)] == [True, True, True, False, False]
+    assert f'href="/study/?day={CROWDED_DAY.isoformat()}">+2 more</a>' in page
+    assert "Quiet 1" in page and "Quiet 2" in page
+    assert f"/study/?day={(CROWDED_DAY + timedelta(days=1)).isoformat()}" not in page
+    listed = client.get(f"/study/?day={CROWDED_DAY.isoformat()}").get_data(as_text=True)
+    assert all(f"Crowded {n}" in listed for n in range(1, 6))
+    assert "Quiet 1" not in listed
+
+
+def test_calendar_more_link_reads_in_chinese(app, client, auth, world):
+    _sessions_on(app, CROWDED_DAY, 4, "Crowded")
+    auth.login("admin")
+    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "zh-CN"
+    assert "还有 1 场" in _calendar_day(client, CROWDED_DAY)
+
+
+def test_calendar_bytes_and_statements_do_not_grow_with_sessions_per_day(
+    app, client, auth, world, queries
+):
+    _sessions_on(app, CROWDED_DAY, 3, "Session")
+    auth.login("admin")
+    with queries() as few:
+        small = len(_calendar_day(client, CROWDED_DAY))
+    _sessions_on(app, CROWDED_DAY, 12, "Session")
+    with queries() as many:
+        large = len(_calendar_day(client, CROWDED_DAY))
+    assert many.count == few.count
+    assert large - small < 200  # the "+12 more" link, not twelve more sessions

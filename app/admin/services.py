@@ -10,7 +10,9 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_sqlalchemy.pagination import Pagination
 
 from app.auth.models import User
 from app.extensions import db
@@ -24,6 +26,7 @@ from app.people.models import (
     unit_order_by,
 )
 from app.people.tree import TreeRow, tree_order
+from app.queries import contains, page_number
 from app.types import utcnow
 
 
@@ -33,6 +36,52 @@ def unit_tree(include_deleted: bool = True) -> list[TreeRow[OrgUnit]]:
     if not include_deleted:
         stmt = stmt.where(OrgUnit.deleted_at.is_(None))
     return tree_order(db.session.scalars(stmt))
+
+
+class TreePagination(Pagination):
+    """One page of units already in tree order (``rows``, of their ordering columns): only the
+    page's units are loaded in full, with their memberships in force on ``today`` (``counts``)."""
+
+    counts: dict[int, int]
+
+    def _query_items(self) -> list[TreeRow[OrgUnit]]:
+        rows = self._query_args["rows"][self._query_offset : self._query_offset + self.per_page]
+        members = (
+            sa.select(sa.func.count())
+            .where(Membership.unit_id == OrgUnit.id, Membership.on_date(self._query_args["today"]))
+            .scalar_subquery()
+        )
+        wanted = [row.unit.id for row in rows]
+        units: dict[int, OrgUnit] = {}
+        self.counts = {}
+        if wanted:
+            loaded = db.session.execute(
+                sa.select(OrgUnit, members).where(OrgUnit.id.in_(wanted))
+            ).tuples()
+            for unit, count in loaded:
+                units[unit.id] = unit
+                self.counts[unit.id] = count
+        return [TreeRow(units[row.unit.id], row.depth) for row in rows if row.unit.id in units]
+
+    def _query_count(self) -> int:
+        return len(self._query_args["rows"])
+
+
+def unit_tree_page(search: str, today: date) -> TreePagination:
+    """A page of the tree in tree order, or of the units whose name or code holds ``search``
+    (each under its nearest matching ancestor); the order is worked out on four columns of each
+    unit, the page's units alone are loaded."""
+    stmt = sa.select(OrgUnit.id, OrgUnit.parent_id, OrgUnit.sort_order, OrgUnit.sort_key)
+    if search:
+        stmt = stmt.where(sa.or_(contains(OrgUnit.name, search), contains(OrgUnit.code, search)))
+    return TreePagination(
+        page=page_number(),
+        per_page=int(current_app.config["PAGE_SIZE"]),
+        max_per_page=None,
+        error_out=False,
+        rows=tree_order(db.session.execute(stmt)),
+        today=today,
+    )
 
 
 def unit_choices(extra: Iterable[OrgUnit] = ()) -> list[tuple[int, str]]:

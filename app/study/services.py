@@ -108,6 +108,8 @@ class SessionFilters:
     kind: StudyKind | None = None
     unit_id: int | None = None
     status: ActivityStatus | None = None
+    # One day's sessions, the calendar's "+N more" of a crowded day.
+    day: date | None = None
 
     @classmethod
     def from_args(cls, args: MultiDict) -> "SessionFilters":
@@ -117,7 +119,15 @@ class SessionFilters:
             kind=_enum(StudyKind, args.get("kind")),
             unit_id=bounded_int(args.get("unit")),
             status=_enum(ActivityStatus, args.get("status")),
+            day=_day(args.get("day")),
         )
+
+
+def _day(raw: str | None) -> date | None:
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        return None
 
 
 def _enum(cls: type, raw: str | None) -> Any:
@@ -143,6 +153,8 @@ def session_query(user: User, filters: SessionFilters, now: datetime) -> sa.Sele
             Activity.starts_at >= to_utc(date(filters.year, 1, 1), time.min),
             Activity.starts_at < to_utc(date(filters.year + 1, 1, 1), time.min),
         )
+    if filters.day is not None:
+        stmt = stmt.where(Activity.held_on == filters.day)
     if filters.kind is not None:
         stmt = stmt.where(StudySession.kind == filters.kind)
     if filters.unit_id is not None:
@@ -150,6 +162,43 @@ def session_query(user: User, filters: SessionFilters, now: datetime) -> sa.Sele
     if filters.status is not None:
         stmt = stmt.where(Activity.status_condition(filters.status, now))
     return stmt
+
+
+# A calendar day shows this many sessions, then "+N more" linking to the day's list.
+SESSIONS_PER_DAY = 3
+
+
+def month_sessions(
+    user: User, first: date, following: date, now: datetime
+) -> dict[date, tuple[list[StudySession], int]]:
+    """Per day of [first, following): its first ``SESSIONS_PER_DAY`` sessions by start and how
+    many it has in all, in one statement however many sessions a day holds."""
+    visible = session_query(user, SessionFilters(), now).where(
+        Activity.held_on >= first, Activity.held_on < following
+    )
+    by_day = sa.func.row_number().over(
+        partition_by=Activity.held_on, order_by=(Activity.starts_at, Activity.id)
+    )
+    ranked = (
+        visible.with_only_columns(
+            Activity.id.label("id"),
+            by_day.label("rank"),
+            sa.func.count().over(partition_by=Activity.held_on).label("total"),
+        )
+        .order_by(None)
+        .subquery()
+    )
+    stmt = (
+        sa.select(StudySession, ranked.c.total)
+        .join(ranked, ranked.c.id == Activity.id)
+        .where(ranked.c.rank <= SESSIONS_PER_DAY)
+        .options(joinedload(StudySession.unit))
+        .order_by(Activity.starts_at, Activity.id)
+    )
+    days: dict[date, tuple[list[StudySession], int]] = {}
+    for session, total in db.session.execute(stmt):
+        days.setdefault(session.held_on, ([], total))[0].append(session)
+    return days
 
 
 def month_bounds(month: date) -> tuple[date, date]:

@@ -9,12 +9,11 @@ from flask import Blueprint, Response, flash, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload
 
 from app import settings
 from app.activities import services as core
 from app.activities.forms import as_field_error, list_forms
-from app.activities.models import Activity, ActivityStatus
+from app.activities.models import ActivityStatus
 from app.activities.record import load_activity, record_context
 from app.activities.rules import LATE_ENTRY_DAYS
 from app.auth.models import Role, User
@@ -69,15 +68,7 @@ def calendar() -> Response:
     today = local_today()
     month = _month_arg(text_arg("month")) or today.replace(day=1)
     first, following = services.month_bounds(month)
-    filters = services.SessionFilters()
-    stmt = services.session_query(current_user, filters, utcnow()).where(
-        Activity.held_on >= first, Activity.held_on < following
-    )
-    by_day: dict[date, list[StudySession]] = {}
-    for session in db.session.scalars(stmt.options(joinedload(StudySession.unit))):
-        by_day.setdefault(session.held_on, []).append(session)
-    for sessions in by_day.values():
-        sessions.sort(key=lambda s: s.starts_at)
+    by_day = services.month_sessions(current_user, first, following, utcnow())
     weeks = Calendar(firstweekday=0).monthdatescalendar(month.year, month.month)
     previous = (first - timedelta(days=1)).replace(day=1)
     return render_page(

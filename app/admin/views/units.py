@@ -16,7 +16,7 @@ from app.extensions import db
 from app.htmx import answer, hx_redirect, render_page, set_back
 from app.people.models import ALLOWED_PARENT, OrgUnit, UnitKind
 from app.people.tree import TreeRow
-from app.queries import int_arg
+from app.queries import int_arg, text_arg
 from app.refusals import Refused
 from app.types import local_today
 
@@ -36,11 +36,14 @@ def _unit_row_context(unit: OrgUnit) -> dict[str, Any]:
 @bp.route("/units/")
 @role_required(Role.ADMIN)
 def units() -> Response:
-    rows = services.unit_tree()
+    search = text_arg("q").strip()
+    page = services.unit_tree_page(search, local_today())
     return render_page(
         "admin/units.html",
-        rows=rows,
-        counts=services.current_member_counts(local_today()),
+        "admin/_unit_tree.html",
+        page=page,
+        search=search,
+        counts=page.counts,
     )
 
 
