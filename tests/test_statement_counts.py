@@ -2,10 +2,11 @@
 members as on one of 12, and no more than its budget; every GET endpoint of the app is measured
 there or excluded with a reason."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import Flask
 
+from app.types import local_today
 from bench.pages import BUDGETS, EXCLUDED, PAGES, PERSONS, ROLES, budget, entries
 from bench.timing import Site, first_get
 from tests.conftest import _reset_database, csrf_token
@@ -26,7 +27,7 @@ def hand_in_a_log(site: Site, role: str) -> None:
         "/logs/new",
         data={
             "kind": "training",
-            "done_on": (date.today() - timedelta(days=3)).isoformat(),
+            "done_on": (local_today() - timedelta(days=3)).isoformat(),
             "hours": "2",
             "title": "Course",
             "text": "What the course taught.",
