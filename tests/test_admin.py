@@ -71,6 +71,10 @@ def test_tree_is_shown_in_tree_order_with_member_counts(client, auth, world):
     jiguan_row = re.search(rf'<tr id="unit-{world["jiguan"]}".*?</tr>', page, re.S).group(0)
     assert "tree-indent-1" in jiguan_row
     assert re.search(r'data-label="Members"[^>]*>2</td>', jiguan_row)
+    # On a phone each cell is labelled with its column's heading.
+    headings = re.findall(r'<th scope="col"[^>]*>([^<]+)</th>', page)
+    labels = re.findall(r'data-label="([^"]+)"', jiguan_row)
+    assert labels and set(labels) <= set(headings)
 
 
 def test_tree_loads_in_a_constant_number_of_queries(app, client, auth, world, queries):
