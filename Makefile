@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test lint format install install-dev translations static-gz clean bench bench-smoke
+.PHONY: run test lint format install install-dev translations messages static-gz clean bench bench-smoke
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,15 @@ install-dev: $(VENV)/.installed-dev translations static-gz
 CATALOGS := $(patsubst %.po,%.mo,$(wildcard app/translations/*/LC_MESSAGES/messages.po))
 
 translations: $(CATALOGS)
+
+# After adding or changing UI strings: collect them and update both catalogs (translate what is
+# new, then `make translations`). Nothing fuzzy is guessed; strings no longer used are dropped.
+messages: install-dev
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o app/translations/messages.pot .
+	for locale in $(notdir $(patsubst %/LC_MESSAGES/messages.po,%,$(wildcard app/translations/*/LC_MESSAGES/messages.po))); do \
+	  $(BIN)/pybabel update -i app/translations/messages.pot -d app/translations -l $$locale \
+	    --no-fuzzy-matching --ignore-obsolete; \
+	done
 
 %.mo: %.po $(VENV)/.installed
 	$(BIN)/pybabel compile -i $< -o $@
