@@ -550,3 +550,25 @@ class ActivityTally(db.Model):
     staff_expected: Mapped[int]
     staff_present: Mapped[int]
     non_voting: Mapped[int]
+
+
+class AttendanceLast(db.Model):
+    """Per person and unit, the latest session they were expected at and the latest they were
+    present or late at, over the unit's non-cancelled activities counting in attendance; kept
+    up to date by ``app.activities.tally`` (machine state like ``ActivityTally``). Only the
+    (person, unit) pairs whose last presence is before a window, unknown, or at a session not
+    started yet can hold an inactive member, and the index finds those few."""
+
+    __tablename__ = "attendance_last"
+    __table_args__ = (
+        sa.Index("ix_attendance_last_present_on", "last_present_on", "last_expected_on"),
+        sa.Index("ix_attendance_last_present_at", "last_present_at"),
+    )
+
+    person_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("person.id", ondelete="CASCADE"), primary_key=True
+    )
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_unit.id"), primary_key=True)
+    last_expected_on: Mapped[date]
+    last_present_on: Mapped[date | None]  # None: never present or late there
+    last_present_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # the latest start

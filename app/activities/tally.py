@@ -19,8 +19,15 @@ statement the fresh figures use) on the flush's own connection, so the tally com
 back with the change. Bulk loads (the synthetic district) fill it with ``refresh_all``; the
 invariants (``app.demo.invariants``) compare it with a fresh computation.
 
-It is machine state, not a record: the audit listener never sees it (Core statements, no
-``__audited__``), it carries no version counter.
+The same hook keeps ``attendance_last``: per person and unit, the latest session they were
+expected at and the latest they were present or late at (``LAST_WRITES``: participations and
+activities, recomputed for the people touched with one aggregate statement), so the
+inactive-members warning reads only the few people whose last presence is old, unknown or at a
+session not started yet (``app.reports.figures.not_seen_since``) instead of 90 days of rows of
+the whole district.
+
+Both are machine state, not records: the audit listener never sees them (Core statements, no
+``__audited__``), they carry no version counter.
 """
 
 from collections.abc import Callable, Iterable
@@ -31,7 +38,7 @@ import sqlalchemy as sa
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, UOWTransaction
 
-from app.activities.models import Activity, ActivityTally, Participation
+from app.activities.models import Activity, ActivityTally, AttendanceLast, Participation
 from app.people.models import Person
 
 # The columns of an activity the figures read (a study session's kind decides whether it
@@ -68,12 +75,17 @@ class Write:
         return any(key in attrs and attrs[key].history.has_changes() for key in self.columns)
 
 
-def _participation_activities(rows: list[Participation]) -> list[int]:
+def _old_and_new(rows: list[Participation], key: str) -> list[int]:
+    """The ids a column of participations holds now or held before this flush."""
     ids: set[int] = set()
     for row in rows:
-        ids.add(row.activity_id)
-        ids.update(i for i in inspect(row).attrs["activity_id"].history.deleted if i)
+        ids.add(getattr(row, key))
+        ids.update(i for i in inspect(row).attrs[key].history.deleted if i)
     return sorted(i for i in ids if i is not None)
+
+
+def _participation_activities(rows: list[Participation]) -> list[int]:
+    return _old_and_new(rows, "activity_id")
 
 
 def _person_activities(people: list[Person]) -> sa.Select:
@@ -98,6 +110,30 @@ WRITES: tuple[Write, ...] = (
 # - org-tree moves (a 党小组 under another branch): a tally row names the activity's own unit and
 #   every page rolls units up the tree as it stands when read.
 UNAFFECTING = ("membership", "org_unit")
+
+
+def _participation_people(rows: list[Participation]) -> list[int]:
+    return _old_and_new(rows, "person_id")
+
+
+def _activity_people(activities: list[Activity]) -> sa.Select:
+    ids = [activity.id for activity in activities]
+    return sa.select(Participation.person_id).where(Participation.activity_id.in_(ids))
+
+
+# The same writes for ``attendance_last`` (each person's latest expected and present session
+# per unit), naming the people whose rows they make stale; every row of those people is
+# recomputed, so a row moved from one activity or unit to another needs no old value.
+LAST_WRITES: tuple[Write, ...] = (
+    # A participation added, removed or changed: role, status, confirmation (leave and
+    # make-ups change no presence, but a row is cheap to recompute).
+    Write("participation", Participation, PARTICIPATION_COLUMNS, _participation_people),
+    # An activity cancelled or restored, moved to another date, start or unit, or of a kind
+    # that counts in attendance or not: the people on its list.
+    Write("activity", Activity, ACTIVITY_COLUMNS, _activity_people),
+)
+# A person's party status changes none of it (the warning applies it when read), nor do
+# memberships or tree moves (read when asked, like ``UNAFFECTING``).
 
 
 def _columns() -> list[str]:
@@ -136,6 +172,31 @@ def refresh(connection: sa.Connection, activities: sa.Select | list[int]) -> Non
     connection.execute(table.insert().from_select(_columns(), fresh(locked)))
 
 
+def fresh_last(people: sa.Select | list[int] | None = None) -> sa.Select:
+    """The ``attendance_last`` rows computed from the participation rows: of ``people`` (ids,
+    or a SELECT of them), of everyone when None."""
+    from app.reports.figures import attendance_last_columns
+
+    stmt = attendance_last_columns()
+    if people is not None:
+        stmt = stmt.where(Participation.person_id.in_(people))
+    return stmt
+
+
+def _last_columns() -> list[str]:
+    return [column.name for column in AttendanceLast.__table__.columns]
+
+
+def refresh_last(connection: sa.Connection, people: list[int]) -> None:
+    """Rewrite the ``attendance_last`` rows of ``people`` with one aggregate statement (the
+    activities a change touches are already locked by ``refresh``)."""
+    if not people:
+        return
+    table = AttendanceLast.__table__
+    connection.execute(table.delete().where(table.c.person_id.in_(people)))
+    connection.execute(table.insert().from_select(_last_columns(), fresh_last(people)))
+
+
 def refresh_all(connection: sa.Connection) -> None:
     """Rebuild the whole table from the participation rows (a bulk load, a migration)."""
     table = ActivityTally.__table__
@@ -143,31 +204,44 @@ def refresh_all(connection: sa.Connection) -> None:
     connection.execute(table.insert().from_select(_columns(), fresh()))
 
 
-def affected(whole: Iterable[object], changed: Iterable[object]) -> list[Affected]:
+def refresh_all_last(connection: sa.Connection) -> None:
+    """Rebuild the whole of ``attendance_last`` from the participation rows (a bulk load, a
+    migration)."""
+    table = AttendanceLast.__table__
+    connection.execute(table.delete())
+    connection.execute(table.insert().from_select(_last_columns(), fresh_last()))
+
+
+def affected(
+    whole: Iterable[object], changed: Iterable[object], writes: tuple[Write, ...] = WRITES
+) -> list[Affected]:
     """The activities whose tally is made stale by objects added or deleted (``whole``) and
-    objects changed."""
+    objects changed (with ``writes=LAST_WRITES``: the people whose ``attendance_last`` is)."""
     found = [(obj, True) for obj in whole] + [(obj, False) for obj in changed]
     result: list[Affected] = []
-    for write in WRITES:
+    for write in writes:
         mine = [obj for obj, is_whole in found if write.applies(obj, is_whole)]
         if mine:
             result.append(write.affected(mine))
     return result
 
 
+def _ids(connection: sa.Connection, stale: list[Affected]) -> list[int]:
+    ids: set[int] = set()
+    for found in stale:
+        ids.update(connection.scalars(found) if isinstance(found, sa.Select) else found)
+    return sorted(ids)
+
+
 def _after_flush(session: Session, _context: UOWTransaction) -> None:
     changed = [obj for obj in session.dirty if session.is_modified(obj)]
-    stale = affected([*session.new, *session.deleted], changed)
+    whole = [*session.new, *session.deleted]
+    stale = affected(whole, changed)
     if not stale:
         return
     connection = session.connection()
-    ids: set[int] = set()
-    for activities in stale:
-        if isinstance(activities, sa.Select):
-            ids.update(connection.scalars(activities))
-        else:
-            ids.update(activities)
-    refresh(connection, sorted(ids))
+    refresh(connection, _ids(connection, stale))
+    refresh_last(connection, _ids(connection, affected(whole, changed, LAST_WRITES)))
 
 
 def install() -> None:

@@ -13,6 +13,7 @@ from app.activities.models import (
     Activity,
     ActivityState,
     ActivityTally,
+    AttendanceLast,
     ParticipantRole,
     Participation,
 )
@@ -123,6 +124,17 @@ def tally_fresh(db: SQLAlchemy) -> list[str]:
     return [f"activity figures kept out of date: activities {_ids(stale)}"] if stale else []
 
 
+def last_fresh(db: SQLAlchemy) -> list[str]:
+    """Each person's latest expected and present session per unit (``attendance_last``) equals
+    that computed from the rows now: a row for every pair, none for a pair that is gone."""
+    kept = sa.select(*AttendanceLast.__table__.columns)
+    stale = [
+        *db.session.execute(sa.except_(tally.fresh_last(), kept)).all(),
+        *db.session.execute(sa.except_(kept, tally.fresh_last())).all(),
+    ]
+    return [f"latest attendance kept out of date: people {_ids(stale)}"] if stale else []
+
+
 CHECKS: tuple[Callable[[SQLAlchemy], list[str]], ...] = (
     foreign_keys,
     parts_sum,
@@ -131,6 +143,7 @@ CHECKS: tuple[Callable[[SQLAlchemy], list[str]], ...] = (
     expected_members,
     archived_settled,
     tally_fresh,
+    last_fresh,
 )
 
 

@@ -54,6 +54,7 @@ def generate(
     build_logs(loader, rng, district, first, today)
     loader.finish()
     tally.refresh_all(loader.connection)
+    tally.refresh_all_last(loader.connection)
     current_app.config["SYNTH_LOGINS"] = district.logins
     return loader.counts
 

@@ -55,7 +55,8 @@ def healthz() -> Response:
 
 def roster_counts(user: User) -> dict[PartyStatus, int]:
     """People currently on the user's roster, by party status (one grouped query)."""
-    current = roster_query(user, RosterFilters(state=STATE_CURRENT)).subquery()
+    # The roster's order is no part of a count: without it the database sorts nothing.
+    current = roster_query(user, RosterFilters(state=STATE_CURRENT)).order_by(None).subquery()
     rows = db.session.execute(
         sa.select(current.c.party_status, sa.func.count()).group_by(current.c.party_status)
     ).all()

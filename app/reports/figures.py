@@ -26,6 +26,7 @@ from app.activities.models import (
     ActivityGuest,
     ActivityState,
     ActivityTally,
+    AttendanceLast,
     AttendanceStatus,
     GuestKind,
     LeaveState,
@@ -232,6 +233,29 @@ def activity_columns() -> sa.Select:
         .outerjoin(Person, Person.id == Participation.person_id)
     )
     return stmt.group_by(Activity.id)
+
+
+def attendance_last_columns() -> sa.Select:
+    """Per (person, unit of the activity): the latest date they were expected at a non-cancelled
+    activity counting in attendance, the latest date and start they were present or late at one
+    (NULL: never) — the rows of ``attendance_last``, in its column order, whatever the clock."""
+    p = Participation
+    return (
+        sa.select(
+            p.person_id,
+            Activity.unit_id,
+            sa.func.max(Activity.held_on).label("last_expected_on"),
+            sa.func.max(sa.case((attended(), Activity.held_on))).label("last_present_on"),
+            sa.func.max(sa.case((attended(), Activity.starts_at))).label("last_present_at"),
+        )
+        .join(Activity, Activity.id == p.activity_id)
+        .where(
+            p.role == ParticipantRole.EXPECTED,
+            Activity.state != ActivityState.CANCELLED,
+            _in_attendance(),
+        )
+        .group_by(p.person_id, Activity.unit_id)
+    )
 
 
 def _tally_sums() -> list[sa.Label]:
@@ -671,6 +695,28 @@ def attended() -> sa.ColumnElement[bool]:
     return sa.and_(p.confirmed, p.status.in_([AttendanceStatus.PRESENT, AttendanceStatus.LATE]))
 
 
+def not_seen_since(
+    since: date, today: date, now: datetime, units: sa.Select | None = None
+) -> sa.CompoundSelect:
+    """SELECT of the ids of the only people who can be inactive (``inactive_rows``) in ``units``
+    (every unit when None), read from ``attendance_last`` through its indexes: those expected
+    at a unit's session on or after ``since`` whose latest presence there is before it, never,
+    after today, or at a session not started by ``now`` (presence may be marked just before the
+    start). Whoever was present at a started session of the window is none of these, so the
+    few found are all that the exact rule needs to read. One SELECT per case, each a range of
+    an index (an OR of them is read as a scan of the table); a person may appear twice."""
+    last = AttendanceLast
+    seen = last.last_present_on
+    cases = (seen.is_(None), seen < since, seen > today, last.last_present_at > now)
+    selects = []
+    for case in cases:
+        stmt = sa.select(last.person_id).where(case, last.last_expected_on >= since)
+        if units is not None:
+            stmt = stmt.where(last.unit_id.in_(units))
+        selects.append(stmt)
+    return sa.union_all(*selects)
+
+
 def settled_members(
     scopes_of: Callable[[int], Iterable[Scope]],
     since: date,
@@ -750,11 +796,19 @@ def inactive_rows(
     since = today - timedelta(days=days)
     tomorrow = today + timedelta(days=1)
     p = Participation
-    recent = attendance_activities(since, tomorrow, units, now)
     present_any = sa.func.max(sa.case((attended(), 1), else_=0))
+    now = now or utcnow()
+    candidates = sorted(set(db.session.scalars(not_seen_since(since, today, now, units))))
+    if not candidates:
+        return []
     absentees = (
         sa.select(p.person_id)
-        .where(p.role == ParticipantRole.EXPECTED, p.activity_id.in_(recent))
+        .join(Activity, Activity.id == p.activity_id)
+        .where(
+            p.person_id.in_(candidates),
+            p.role == ParticipantRole.EXPECTED,
+            in_attendance_activity(since, tomorrow, units, now),
+        )
         .group_by(p.person_id)
         .having(present_any == 0)
     )
@@ -960,11 +1014,15 @@ def _inactive_by_unit(
     the branch, not above).
 
     Only people absent from every recent session of some unit can be inactive anywhere (a
-    unit's subtree holds that unit), so the database hands back the rows of those few alone."""
+    unit's subtree holds that unit): ``not_seen_since`` finds them through an index, and the
+    database reads the recent rows of those few alone."""
     since = today - timedelta(days=days)
     tomorrow = today + timedelta(days=1)
+    now = now or utcnow()
     p = Participation
-    recent = attendance_activities(since, tomorrow, None, now)
+    candidates = sorted(set(db.session.scalars(not_seen_since(since, today, now))))
+    if not candidates:
+        return {}
     pairs = (
         sa.select(
             Activity.unit_id.label("unit_id"),
@@ -974,7 +1032,12 @@ def _inactive_by_unit(
         .select_from(p)
         .join(Activity, Activity.id == p.activity_id)
         .join(Person, Person.id == p.person_id)
-        .where(p.role == ParticipantRole.EXPECTED, p.activity_id.in_(recent), _party_member_now())
+        .where(
+            p.person_id.in_(candidates),
+            p.role == ParticipantRole.EXPECTED,
+            in_attendance_activity(since, tomorrow, None, now),
+            _party_member_now(),
+        )
         .group_by(Activity.unit_id, p.person_id)
         .cte("pairs")
         .prefix_with("MATERIALIZED")
