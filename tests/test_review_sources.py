@@ -2,6 +2,7 @@
 source registered from outside shows in the queue, its filter and the badge, and is decided
 through its own rules."""
 
+import pytest
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from test_review import HX, account, badge, oob_badge, populate, post, queue
@@ -10,6 +11,7 @@ from app.activities.models import Activity, Participation
 from app.auth.models import User
 from app.auth.policy import may_decide_clause
 from app.extensions import db
+from app.logs.models import MemberLog
 from app.review import attendance, services, sources
 
 
@@ -100,3 +102,67 @@ def test_a_registered_source_shows_in_the_queue_and_the_badge(app, client, auth,
         post(client, f"/review/reflection/{ids['leave']}", {"decision": "approve"}).status_code
         == 404
     )
+
+
+def test_the_queue_is_in_order_across_kinds_and_parts_page_by_page(app, world):
+    """Ties on since are broken by kind, then id, across the sources and across a kind's rows
+    with a timestamp and those without one (waiting since their session's start)."""
+    ids = populate(app, world)
+    with app.app_context():
+        rows = {kind: db.session.get(Participation, ids[kind]) for kind in ("make_up", "leave")}
+        rows |= {k: db.session.get(Participation, ids[k]) for k in ("check_in", "cujin")}
+        tie = rows["make_up"].make_up_submitted_at
+        rows["check_in"].recorded_at = tie
+        db.session.get(MemberLog, ids["log"]).submitted_at = tie
+        rows["leave"].leave_requested_at = None  # since its session's start
+        rows["cujin"].leave_requested_at = rows["leave"].activity.starts_at
+        db.session.commit()
+        admin = account("admin")
+        limits = sources.unit_limits(admin)
+        listed = [
+            row
+            for s in sources.all_sources()
+            for row in db.session.execute(s.select(admin, limits))
+        ]
+        expected = [
+            (r.kind, r.item_id) for r in sorted(listed, key=lambda r: (r.since, r.kind, r.item_id))
+        ]
+        assert expected == [
+            ("check_in", ids["check_in"]),
+            ("log", ids["log"]),
+            ("make_up", ids["make_up"]),
+            ("leave", ids["own"]),
+            ("leave", ids["leave"]),
+            ("leave", ids["cujin"]),
+        ]
+        for kind in (None, "leave"):
+            filters = services.QueueFilters(kind=sources.get(kind))
+            paged = [
+                (item.source.kind, item.id)
+                for number in (1, 2, 3)
+                for item in services.queue_page(admin, filters, number, 2).items
+            ]
+            assert paged == [key for key in expected if kind in (None, key[0])]
+
+
+def test_a_page_reads_each_kind_oldest_first_from_an_index_not_all_that_wait(app, world):
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("the plan checked is SQLite's")
+        stmt = services.queue_statement(account("admin"), services.QueueFilters(), 20)
+        sql = str(stmt.compile(db.engine, compile_kwargs={"literal_binds": True}))
+        plan = list(db.session.execute(sa.text("EXPLAIN QUERY PLAN " + sql)))
+    # Each part is limited to the rows asked for. The rows with a timestamp are read over a range
+    # of their kind's index, and the logs over theirs, in the order asked for: none of those parts
+    # sorts (a temporary B-tree beside its read).
+    assert sql.count("LIMIT") == 2 * 3 + 1
+    reads = [
+        row
+        for row in plan
+        if "ix_member_log_state_since" in row[3] or ("_since (" in row[3] and ">?" in row[3])
+    ]
+    indexes = [f"ix_participation_{kind}_since" for kind in ("check_in", "leave", "make_up")]
+    assert [row[3].split()[4] for row in reads] == [*indexes, "ix_member_log_state_since"]
+    for read in reads:
+        beside = [row[3] for row in plan if row[1] == read[1]]
+        assert not any("TEMP B-TREE" in detail for detail in beside), beside

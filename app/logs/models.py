@@ -60,7 +60,11 @@ class MemberLog(db.Model):
     __tablename__ = "member_log"
     __audit_label__ = _l("Member log")
     __audited__ = True
-    __table_args__ = (sa.CheckConstraint("hours IS NULL OR hours >= 0", name="hours_positive"),)
+    __table_args__ = (
+        sa.CheckConstraint("hours IS NULL OR hours >= 0", name="hours_positive"),
+        # The review queue reads the waiting logs oldest first, a page at a time.
+        sa.Index("ix_member_log_state_since", "state", "submitted_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(

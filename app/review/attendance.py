@@ -88,33 +88,68 @@ class ParticipationSource(Source):
     def _states(self) -> list[sa.ColumnElement[bool]]:
         return [Activity.state == ActivityState.OPEN]
 
-    def _activities(self, limits: list[sa.Select]) -> list[sa.ColumnElement[bool]]:
+    def _activities(
+        self, limits: list[sa.Select], activity_id: sa.ColumnElement[int]
+    ) -> list[sa.ColumnElement[bool]]:
         """The row's activity is one of ``_states`` within the limits. Over the row's activity
         id, not over a joined activity: counting the waiting rows then reads their partial index
         and a few activity ids, never each row's activity."""
-        return [Participation.activity_id.in_(_activity_ids(*self._states(), *_within(limits)))]
+        return [activity_id.in_(_activity_ids(*self._states(), *_within(limits)))]
 
-    def _conditions(self, user: User, limits: list[sa.Select]) -> list[sa.ColumnElement[bool]]:
+    def _conditions(
+        self,
+        user: User,
+        limits: list[sa.Select],
+        activity_id: sa.ColumnElement[int] = Participation.activity_id,
+    ) -> list[sa.ColumnElement[bool]]:
         return [
             *self._waiting(),
-            *self._activities(limits),
+            *self._activities(limits, activity_id),
             may_decide_clause(user, Participation.person_id),
         ]
 
-    def select(self, user: User, limits: list[sa.Select]) -> sa.Select:
+    def _select(
+        self,
+        user: User,
+        limits: list[sa.Select],
+        since: sa.ColumnElement[Any],
+        *conditions: sa.ColumnElement[bool],
+        activity_id: sa.ColumnElement[int] = Participation.activity_id,
+    ) -> sa.Select:
         p, a = Participation, Activity
         return (
             sa.select(
                 self.kind_column(),
                 p.id.label("item_id"),
-                sa.func.coalesce(getattr(p, self.waits_since), a.starts_at).label("since"),
+                since.label("since"),
                 a.unit_id.label("unit_id"),
                 p.person_id.label("person_id"),
             )
             .select_from(p)
             .join(a, a.id == p.activity_id)
-            .where(*self._conditions(user, limits))
+            .where(*self._conditions(user, limits, activity_id), *conditions)
         )
+
+    def select(self, user: User, limits: list[sa.Select]) -> sa.Select:
+        stamp = getattr(Participation, self.waits_since)
+        return self._select(user, limits, sa.func.coalesce(stamp, Activity.starts_at))
+
+    def first(self, user: User, limits: list[sa.Select], rows: int) -> list[sa.Select]:
+        # Two parts, each in the order of an index: the rows with their own timestamp by that
+        # (``ix_participation_*_since``), and the few without one by their session's start.
+        # Without limits (the whole queue) the activities' condition keeps nearly every waiting
+        # row; written over ``activity_id + 0`` no index of activity ids serves it, so the rows
+        # are read in the timestamp's order and the first ones end the reading. Within limits
+        # the activities are few, and their ids lead.
+        p, a = Participation, Activity
+        stamp = getattr(p, self.waits_since)
+        activity_id = p.activity_id if limits else p.activity_id + 0
+        stamped = self._select(user, limits, stamp, stamp.is_not(None), activity_id=activity_id)
+        unstamped = self._select(user, limits, a.starts_at, stamp.is_(None))
+        return [
+            stamped.order_by(stamp, p.id).limit(rows),
+            unstamped.order_by(a.starts_at, p.id).limit(rows),
+        ]
 
     def counted(self, user: User, limits: list[sa.Select]) -> sa.Select:
         return sa.select(Participation.id).where(*self._conditions(user, limits))
@@ -191,13 +226,15 @@ class MakeUps(ParticipationSource):
     def _waiting(self) -> list[sa.ColumnElement[bool]]:
         return [make_up_waits()]
 
-    def _activities(self, limits: list[sa.Select]) -> list[sa.ColumnElement[bool]]:
+    def _activities(
+        self, limits: list[sa.Select], activity_id: sa.ColumnElement[int]
+    ) -> list[sa.ColumnElement[bool]]:
         # A make-up is handed in and reviewed also after archiving: any activity but the few
         # cancelled ones (a NOT IN of those, not an IN of all the others).
         cancelled = _activity_ids(Activity.state == ActivityState.CANCELLED)
-        conditions = [Participation.activity_id.not_in(cancelled)]
+        conditions = [activity_id.not_in(cancelled)]
         if limits:
-            conditions.append(Participation.activity_id.in_(_activity_ids(*_within(limits))))
+            conditions.append(activity_id.in_(_activity_ids(*_within(limits))))
         return conditions
 
     def files(self, ids: list[int]) -> dict[int, list[Evidence]]:

@@ -74,6 +74,11 @@ class MemberLogs(Source):
             stmt = stmt.where(sa.exists(sa.select(Membership.id).where(membership)))
         return stmt
 
+    def first(self, user: User, limits: list[sa.Select], rows: int) -> list[sa.Select]:
+        # In the order of ``ix_member_log_state_since``: a page reads about a page of logs.
+        stmt = self.select(user, limits)
+        return [stmt.order_by(MemberLog.submitted_at, MemberLog.id).limit(rows)]
+
     def files(self, ids: list[int]) -> dict[int, list[Evidence]]:
         found: dict[int, list[Evidence]] = {}
         for item in files.log_evidence(ids):

@@ -59,13 +59,14 @@ class QueueFilters:
         return self.kind is not None or self.unit_id is not None
 
 
-def _selects(user: User, filters: QueueFilters, counted: bool = False) -> list[sa.Select]:
-    """The chosen sources' SELECTs of waiting items; ``counted``: in the form that counts them."""
+def _chosen(filters: QueueFilters) -> list[Source]:
+    return [filters.kind] if filters.kind is not None else sources.all_sources()
+
+
+def _selects(user: User, filters: QueueFilters) -> list[sa.Select]:
+    """The chosen sources' SELECTs of waiting items, in the form that counts them."""
     limits = sources.unit_limits(user, filters.unit_id)
-    chosen = [filters.kind] if filters.kind is not None else sources.all_sources()
-    if counted:
-        return [source.counted(user, limits) for source in chosen]
-    return [source.select(user, limits) for source in chosen]
+    return [source.counted(user, limits) for source in _chosen(filters)]
 
 
 def _count(selects: list[sa.Select]) -> int:
@@ -78,9 +79,17 @@ def _count(selects: list[sa.Select]) -> int:
     return db.session.scalar(sa.select(reduce(operator.add, counts))) or 0
 
 
-def queue_statement(user: User, filters: QueueFilters) -> sa.Select:
-    """SELECT kind, item_id, since, unit_id, person_id of every waiting item, oldest first."""
-    queue = sa.union_all(*_selects(user, filters)).subquery("queue")
+def queue_statement(user: User, filters: QueueFilters, rows: int) -> sa.Select:
+    """SELECT kind, item_id, since, unit_id, person_id of waiting items, oldest first (ties by
+    kind, then id), whose first ``rows`` are those of the whole queue: the first rows of each
+    source, then their order. Only those are sorted, never all that wait."""
+    limits = sources.unit_limits(user, filters.unit_id)
+    parts = [
+        sa.select(part.subquery())
+        for source in _chosen(filters)
+        for part in source.first(user, limits, rows)
+    ]
+    queue = sa.union_all(*parts).subquery("queue")
     return sa.select(queue).order_by(queue.c.since, queue.c.kind, queue.c.item_id)
 
 
@@ -88,7 +97,7 @@ def waiting_count(user: User) -> int:
     """Items waiting in the user's queue: the badge of secretaries and admins."""
     if user.role is Role.MEMBER:
         return 0
-    return _count(_selects(user, QueueFilters(), counted=True))
+    return _count(_selects(user, QueueFilters()))
 
 
 @dataclass
@@ -198,14 +207,16 @@ class QueuePage(Pagination):
     the page of the union, then the objects it names."""
 
     def _query_items(self) -> list[QueueItem]:
-        stmt = queue_statement(self._query_args["user"], self._query_args["filters"])
         offset = (self.page - 1) * self.per_page
+        stmt = queue_statement(
+            self._query_args["user"], self._query_args["filters"], offset + self.per_page
+        )
         return _items(db.session.execute(stmt.limit(self.per_page).offset(offset)).all())
 
     def _query_count(self) -> int:
         if self._query_args["total"] is not None:
             return self._query_args["total"]
-        return _count(_selects(self._query_args["user"], self._query_args["filters"], counted=True))
+        return _count(_selects(self._query_args["user"], self._query_args["filters"]))
 
 
 def queue_page(

@@ -67,6 +67,14 @@ class Source(ABC):
         """The same items as ``select``, as few columns as counting them needs (the badge)."""
         return self.select(user, limits)
 
+    def first(self, user: User, limits: list[sa.Select], rows: int) -> list[sa.Select]:
+        """SELECTs (the columns of ``select``) that together hold the first ``rows`` of the items
+        in the queue's order: since, then item id. A source whose items wait since a column of
+        their own reads them from an index in that order, so a page reads about a page of rows
+        however many wait."""
+        items = self.select(user, limits).subquery()
+        return [sa.select(items).order_by(items.c.since, items.c.item_id).limit(rows)]
+
     def files(self, ids: list[int]) -> dict[int, list[Evidence]]:
         """The live files of the items, by item id (one query, none when the kind has none)."""
         return {}
