@@ -125,7 +125,7 @@ EXCLUDED: dict[str, str] = {
 DEFAULT_BUDGET = 30
 BUDGETS: dict[str, int] = {
     "main.index admin": 18,
-    "main.index secretary": 23,
+    "main.index secretary": 24,
     "main.index member": 14,
     "main.index htmx admin": 17,
     "review.index admin": 11,
