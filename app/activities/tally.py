@@ -188,10 +188,15 @@ def _last_columns() -> list[str]:
 
 
 def refresh_last(connection: sa.Connection, people: list[int]) -> None:
-    """Rewrite the ``attendance_last`` rows of ``people`` with one aggregate statement (the
-    activities a change touches are already locked by ``refresh``)."""
+    """Rewrite the ``attendance_last`` rows of ``people`` with one aggregate statement, after
+    locking the people's rows in id order: two check-ins of one person at two sessions lock
+    different activities, and the second must count the first's row once it has committed
+    (``FOR UPDATE`` on PostgreSQL; SQLite serialises writers)."""
     if not people:
         return
+    connection.execute(
+        sa.select(Person.id).where(Person.id.in_(people)).order_by(Person.id).with_for_update()
+    ).all()
     table = AttendanceLast.__table__
     connection.execute(table.delete().where(table.c.person_id.in_(people)))
     connection.execute(table.insert().from_select(_last_columns(), fresh_last(people)))
