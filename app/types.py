@@ -29,10 +29,15 @@ def utcnow() -> datetime:
     return datetime.now(UTC) + CLOCK_OFFSET
 
 
-def local_today() -> date:
-    """Today in the configured TIMEZONE (the bureau's day, not the server's)."""
+def local_date(moment: datetime) -> date:
+    """The date of a moment in the configured TIMEZONE (the bureau's day, not the server's)."""
     zone = current_app.config["TIMEZONE"] if has_app_context() else "Asia/Shanghai"
-    return utcnow().astimezone(ZoneInfo(zone)).date()
+    return moment.astimezone(ZoneInfo(zone)).date()
+
+
+def local_today() -> date:
+    """Today in the configured TIMEZONE."""
+    return local_date(utcnow())
 
 
 class UTCDateTime(TypeDecorator):

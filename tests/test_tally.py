@@ -18,6 +18,7 @@ from app.activities.models import (
     ParticipantRole,
     Participation,
     RecordedVia,
+    UnitTally,
 )
 from app.audit.models import AuditLog
 from app.demo import invariants
@@ -26,12 +27,13 @@ from app.people import memberships
 from app.people.models import Membership, MembershipRole, PartyStatus, Person
 from app.reports import figures
 from app.study.models import StudyKind, StudySession
-from app.types import local_today, utcnow
+from app.types import local_date, local_today, utcnow
 
 
 def assert_fresh() -> None:
     db.session.flush()
     assert invariants.tally_fresh(db) == []
+    assert invariants.units_fresh(db) == []
 
 
 def row_figures(code: str, on: date) -> figures.UnitRow:
@@ -233,6 +235,50 @@ def test_org_tree_move(app, held):
         assert row_figures("cujin", on).counts.expected == 1  # Grouped J, at the group's session
 
 
+def test_a_past_year_is_read_from_the_unit_sums_and_follows_a_tree_move(app, world):
+    """Months before the current one come from ``unit_tally`` (each unit with those below it):
+    exact after a mark, a 党小组 moved to another branch (the sums are rebuilt) and a session
+    moved to another date; the bureau's months say the same."""
+    with app.app_context():
+        branch = session_at(unit("jiguan"), -timedelta(days=400), 0.5, title="Past branch")
+        session_at(unit("jiguan-g1"), -timedelta(days=401), 0.5, title="Past group")
+        services.mark(
+            row_of(branch, world["member_person"]), AttendanceStatus.PRESENT, account("secretary")
+        )
+        assert_fresh()
+        on = branch.held_on
+        jiguan, bureau = row_figures("jiguan", on), row_figures("bureau", on)
+        assert (jiguan.sessions, jiguan.counts.expected, jiguan.counts.present) == (2, 4, 1)
+        assert (bureau.sessions, bureau.counts.expected) == (2, 4)
+        months = dict(figures.monthly(None, on.replace(day=1), 1))
+        assert months[on.replace(day=1)].present == 1
+        assert kept_rows(unit("jiguan").id, on.year)  # read from the sums, not from the sessions
+
+        unit("jiguan-g1").parent = unit("cujin")
+        assert_fresh()
+        jiguan, cujin = row_figures("jiguan", on), row_figures("cujin", on)
+        assert (jiguan.sessions, jiguan.counts.expected) == (1, 3)
+        assert (cujin.sessions, cujin.counts.expected) == (1, 1)
+        assert row_figures("bureau", on).counts.expected == 4
+
+        # The branch's session moved 40 days on: its old month loses it, its new one has it.
+        branch.starts_at += timedelta(days=40)
+        branch.ends_at += timedelta(days=40)
+        branch.held_on = local_date(branch.starts_at)
+        assert_fresh()
+        old, new = on.replace(day=1), branch.held_on.replace(day=1)
+        months = dict(figures.monthly(None, old, 3))
+        assert (months[old].present, months[new].present) == (0, 1)
+
+
+def kept_rows(unit_id: int, year: int) -> list[UnitTally]:
+    return list(
+        db.session.scalars(
+            sa.select(UnitTally).where(UnitTally.unit_id == unit_id, UnitTally.year == year)
+        )
+    )
+
+
 def test_the_admin_home_shows_the_maintained_figures(app, client, held):
     with app.app_context():
         session = held_session(held)
@@ -339,6 +385,7 @@ def test_two_hundred_check_ins_at_once_keep_the_tally_exact(app, crowd):
     assert errors == []
     with app.app_context():
         assert invariants.tally_fresh(db) == []
+        assert invariants.units_fresh(db) == []
         kept = db.session.scalars(
             sa.select(ActivityTally).where(ActivityTally.activity_id.in_(crowd["sessions"]))
         ).all()

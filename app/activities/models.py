@@ -529,24 +529,10 @@ class ActivityGuest(db.Model):
         return self.name
 
 
-class ActivityTally(db.Model):
-    """The figures of one activity kept up to date by ``app.activities.tally``: machine state,
-    not an audited record (no ``__audited__``, no version counter; rewritten whole by one
-    aggregate statement). The activity's unit, date, times, state and whether it counts in
-    attendance are copied, so the bureau's figures are sums over this table alone; the org tree
-    is resolved when read."""
+class CountColumns:
+    """The ``Counts`` of ``app.reports.figures`` as columns, in its order (a row of these columns
+    makes its ``Counts`` by position): of one activity, or summed."""
 
-    __tablename__ = "activity_tally"
-
-    activity_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("activity.id", ondelete="CASCADE"), primary_key=True
-    )
-    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_unit.id"), index=True)
-    held_on: Mapped[date] = mapped_column(index=True)
-    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    state: Mapped[ActivityState] = mapped_column(enum_column(ActivityState, 20))
-    in_attendance: Mapped[bool]
-    rows: Mapped[int]  # participation rows of any role: the activity has a list
     expected: Mapped[int]
     expected_full: Mapped[int]
     expected_probationary: Mapped[int]
@@ -561,6 +547,45 @@ class ActivityTally(db.Model):
     staff_expected: Mapped[int]
     staff_present: Mapped[int]
     non_voting: Mapped[int]
+
+
+class ActivityTally(CountColumns, db.Model):
+    """The figures of one activity kept up to date by ``app.activities.tally``: machine state,
+    not an audited record (no ``__audited__``, no version counter; rewritten whole by one
+    aggregate statement). The activity's unit, date, times, state and whether it counts in
+    attendance are copied, so the bureau's figures are sums over this table alone; the org tree
+    is resolved when read."""
+
+    __tablename__ = "activity_tally"
+
+    activity_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("activity.id", ondelete="CASCADE"), primary_key=True
+    )
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_unit.id"), index=True)
+    held_on: Mapped[date] = mapped_column(index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    state: Mapped[ActivityState] = mapped_column(enum_column(ActivityState, 20))
+    in_attendance: Mapped[bool]
+    rows: Mapped[int]  # participation rows of any role: the activity has a list
+
+
+class UnitTally(CountColumns, db.Model):
+    """The figures of ``activity_tally`` summed per org unit — the unit and every unit below it —
+    and per year to the end of each month (the row of March sums January to March): a bureau's
+    page reads one row per unit, or one per month of the root, instead of a year of activities.
+    Only activities counting in attendance and not cancelled are in it, started or not (a page
+    reads the current month and later from ``activity_tally``, started only). Machine state like
+    ``ActivityTally``, kept by ``app.activities.tally`` with additions (a row whose figures are
+    all zero may stay)."""
+
+    __tablename__ = "unit_tally"
+    __table_args__ = (sa.Index("ix_unit_tally_year_month", "year", "month"),)
+
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_unit.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[int] = mapped_column(primary_key=True)  # 1–12: January up to this month
+    activities: Mapped[int]  # counting in attendance, not cancelled
+    listed: Mapped[int]  # of those, with a list (a participation row of any role)
 
 
 class AttendanceLast(db.Model):

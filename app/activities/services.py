@@ -4,10 +4,8 @@ the transaction. A refused change raises ``Refused`` with a message for the user
 """
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from app import settings
@@ -33,11 +31,6 @@ from app.locale_text import enumeration
 from app.people.models import Person
 from app.refusals import AlreadyDone, Refused
 from app.types import local_today, utcnow
-
-
-def local_date(moment: datetime) -> date:
-    """The date of a moment in TIMEZONE."""
-    return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
 
 
 def is_late_entry(ends_at: datetime, entered_at: datetime | None = None) -> bool:

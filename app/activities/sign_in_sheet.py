@@ -25,12 +25,12 @@ from app.activities.models import (
     ParticipantRole,
     Participation,
 )
-from app.activities.services import local_date
 from app.extensions import db
 from app.files import word
 from app.locale_text import fmt_date
 from app.people.models import Person, roster_order
 from app.reports.figures import status_label_on
+from app.types import local_date
 
 # No., name, department, party status, signature: 15.6 cm, the text width.
 COLUMN_WIDTHS = (Cm(1.3), Cm(2.8), Cm(3.6), Cm(2.5), Cm(5.4))

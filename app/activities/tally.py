@@ -26,20 +26,39 @@ inactive-members warning reads only the few people whose last presence is old, u
 session not started yet (``app.reports.figures.not_seen_since``) instead of 90 days of rows of
 the whole district.
 
-Both are machine state, not records: the audit listener never sees them (Core statements, no
+And it keeps ``unit_tally``, the same figures summed per unit (its subtree included) and year up
+to each month, so the bureau's pages read one row per unit or per month: each tally rewrite adds
+the difference of the rewritten rows (new minus old) to the rows of the activity's unit and of
+every unit above it, of its month and the later months of its year, old unit and month as well
+as new — additions commute, so writers of the same
+row never need to read it. What moves a unit's subtree (``moves_subtrees``: a unit put under
+another parent) or takes a tally row away unseen (an activity deleted: the row goes with it)
+rebuilds the whole table from ``activity_tally``; on PostgreSQL the rebuild holds the table
+exclusively and each addition first takes the table's shared write lock, so an addition reads
+the tree after any rebuild before it has committed.
+
+All three are machine state, not records: the audit listener never sees them (Core statements, no
 ``__audited__``), they carry no version counter.
 """
 
-from collections.abc import Callable, Iterable
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event, inspect
-from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy.orm import Session, UOWTransaction, aliased
 
-from app.activities.models import Activity, ActivityTally, AttendanceLast, Participation
-from app.people.models import Person
+from app.activities.models import (
+    Activity,
+    ActivityState,
+    ActivityTally,
+    AttendanceLast,
+    Participation,
+    UnitTally,
+)
+from app.people.models import OrgUnit, Person
 
 # The columns of an activity the figures read (a study session's kind decides whether it
 # counts in attendance); a change to any of them rewrites the activity's tally.
@@ -108,8 +127,23 @@ WRITES: tuple[Write, ...] = (
 #   as stored; a membership decides who is put on a list, which is a participation write, and
 #   the inactive-members figure, which reads memberships when asked;
 # - org-tree moves (a 党小组 under another branch): a tally row names the activity's own unit and
-#   every page rolls units up the tree as it stands when read.
+#   every page rolls units up the tree as it stands when read (``unit_tally``, which sums each
+#   unit's subtree, is rebuilt instead: ``moves_subtrees``).
 UNAFFECTING = ("membership", "org_unit")
+
+
+def moves_subtrees(session: Session) -> bool:
+    """What ``unit_tally`` depends on beyond the tally rows, so that it is rebuilt whole: a unit
+    put under another parent (its subtree's sums move from one line of units to another), a
+    unit or an activity deleted (an activity's tally row goes with it by the foreign key's
+    cascade, before its difference is seen). Creating a unit changes nothing."""
+    for obj in session.deleted:
+        if isinstance(obj, (Activity, OrgUnit)):
+            return True
+    return any(
+        isinstance(obj, OrgUnit) and inspect(obj).attrs.parent_id.history.has_changes()
+        for obj in session.dirty
+    )
 
 
 def _participation_people(rows: list[Participation]) -> list[int]:
@@ -168,8 +202,150 @@ def refresh(connection: sa.Connection, activities: sa.Select | list[int]) -> Non
     ids = locked if isinstance(activities, sa.Select) else list(activities)
     if not ids:
         return
+    kept = sa.select(table).where(table.c.activity_id.in_(ids))
+    old = connection.execute(kept).mappings().all()
     connection.execute(table.delete().where(table.c.activity_id.in_(ids)))
     connection.execute(table.insert().from_select(_columns(), fresh(locked)))
+    add_to_units(connection, _difference(old, connection.execute(kept).mappings().all()))
+
+
+# ``unit_tally``: the columns summed, and what a tally row adds to them.
+UNIT_KEY = ("unit_id", "year", "month")
+UNIT_SUMS = tuple(c.name for c in UnitTally.__table__.columns if c.name not in UNIT_KEY)
+COUNTED = UNIT_SUMS[2:]  # the Counts columns, as named in both tables
+
+Key = tuple[int, int, int]
+
+
+def _contribution(row: sa.RowMapping) -> list[int] | None:
+    """What one tally row adds to its unit's sums, or None when it is not in them."""
+    if not row["in_attendance"] or row["state"] == ActivityState.CANCELLED:
+        return None
+    return [1, 1 if row["rows"] > 0 else 0, *(row[name] for name in COUNTED)]
+
+
+def _difference(old: Sequence[sa.RowMapping], new: Sequence[sa.RowMapping]) -> dict[Key, list[int]]:
+    """New minus old tally rows, per own unit, year and month; zeros left out."""
+    sums: dict[Key, list[int]] = defaultdict(lambda: [0] * len(UNIT_SUMS))
+    for rows, sign in ((new, 1), (old, -1)):
+        for row in rows:
+            values = _contribution(row)
+            if values is None:
+                continue
+            day = row["held_on"]
+            target = sums[(row["unit_id"], day.year, day.month)]
+            for index, value in enumerate(values):
+                target[index] += sign * value
+    return {key: values for key, values in sums.items() if any(values)}
+
+
+def ancestry(units: sa.Select | list[int] | None = None) -> sa.CTE:
+    """(unit_id, ancestor_id) for every unit of ``units`` (every unit when None) and each unit
+    from it up to the root, itself included: a recursive CTE."""
+    start = sa.select(
+        OrgUnit.id.label("unit_id"), OrgUnit.id.label("ancestor_id"), OrgUnit.parent_id
+    )
+    if units is not None:
+        start = start.where(OrgUnit.id.in_(units))
+    up = start.cte("ancestry", recursive=True)
+    parent = aliased(OrgUnit)
+    return up.union_all(
+        sa.select(up.c.unit_id, parent.id, parent.parent_id).join(
+            parent, parent.id == up.c.parent_id
+        )
+    )
+
+
+def _lock_units(connection: sa.Connection, mode: str) -> None:
+    """PostgreSQL: take ``unit_tally``'s lock in ``mode`` (SQLite serialises writers)."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(sa.text(f"LOCK TABLE unit_tally IN {mode} MODE"))
+
+
+def add_to_units(connection: sa.Connection, difference: dict[Key, list[int]]) -> None:
+    """Add each own unit's difference of a month to the rows of that unit and every unit above
+    it, of that month and every later month of the year (each row sums the year to its month);
+    rows are created at zero when missing, and written in key order."""
+    if not difference:
+        return
+    _lock_units(connection, "ROW EXCLUSIVE")
+    up = ancestry(sorted({key[0] for key in difference}))
+    chains: dict[int, list[int]] = defaultdict(list)
+    for unit_id, ancestor_id in connection.execute(sa.select(up.c.unit_id, up.c.ancestor_id)):
+        chains[unit_id].append(ancestor_id)
+    totals: dict[Key, list[int]] = defaultdict(lambda: [0] * len(UNIT_SUMS))
+    for (unit_id, year, month), values in difference.items():
+        for ancestor_id in chains[unit_id]:
+            for later in range(month, 13):
+                target = totals[(ancestor_id, year, later)]
+                for index, value in enumerate(values):
+                    target[index] += value
+    keys = sorted(key for key, values in totals.items() if any(values))
+    if not keys:
+        return
+    table = UnitTally.__table__
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    zero = dict.fromkeys(UNIT_SUMS, 0)
+    connection.execute(
+        insert(table).on_conflict_do_nothing(index_elements=list(UNIT_KEY)),
+        [dict(zip(UNIT_KEY, key, strict=True), **zero) for key in keys],
+    )
+    add = (
+        table.update()
+        .where(*(table.c[name] == sa.bindparam(f"k_{name}") for name in UNIT_KEY))
+        .values({name: table.c[name] + sa.bindparam(f"d_{name}") for name in UNIT_SUMS})
+    )
+    connection.execute(
+        add,
+        [
+            {
+                **{f"k_{name}": value for name, value in zip(UNIT_KEY, key, strict=True)},
+                **{f"d_{name}": value for name, value in zip(UNIT_SUMS, totals[key], strict=True)},
+            }
+            for key in keys
+        ],
+    )
+
+
+def fresh_units() -> sa.Select:
+    """The ``unit_tally`` rows computed from ``activity_tally`` and the tree as it stands, in the
+    table's column order: per unit above an activity (itself included), year and month, the
+    sums of the year's months up to that one."""
+    t = ActivityTally
+    up = ancestry()
+    months = sa.union_all(*(sa.select(sa.literal(m).label("month")) for m in range(1, 13)))
+    months = months.subquery("months")
+    month = months.c.month
+    year = sa.cast(sa.extract("year", t.held_on), sa.Integer)
+    stmt = (
+        sa.select(
+            up.c.ancestor_id.label("unit_id"),
+            year.label("year"),
+            month.label("month"),
+            sa.func.count().label("activities"),
+            sa.func.sum(sa.case((t.rows > 0, 1), else_=0)).label("listed"),
+            *(sa.func.sum(getattr(t, name)).label(name) for name in COUNTED),
+        )
+        .join_from(t, up, up.c.unit_id == t.unit_id)
+        .join(months, sa.cast(sa.extract("month", t.held_on), sa.Integer) <= month)
+        .where(t.in_attendance, t.state != ActivityState.CANCELLED)
+        .group_by(up.c.ancestor_id, year, month)
+    )
+    return stmt
+
+
+def refresh_all_units(connection: sa.Connection) -> None:
+    """Rebuild the whole of ``unit_tally`` from ``activity_tally`` (a tree move, a bulk load, a
+    migration), holding the table against additions on PostgreSQL."""
+    _lock_units(connection, "EXCLUSIVE")
+    table = UnitTally.__table__
+    connection.execute(table.delete())
+    connection.execute(
+        table.insert().from_select([column.name for column in table.columns], fresh_units())
+    )
 
 
 def fresh_last(people: sa.Select | list[int] | None = None) -> sa.Select:
@@ -202,11 +378,14 @@ def refresh_last(connection: sa.Connection, people: list[int]) -> None:
     connection.execute(table.insert().from_select(_last_columns(), fresh_last(people)))
 
 
-def refresh_all(connection: sa.Connection) -> None:
-    """Rebuild the whole table from the participation rows (a bulk load, a migration)."""
+def refresh_all(connection: sa.Connection, units: bool = True) -> None:
+    """Rebuild the whole table from the participation rows (a bulk load, a migration), and
+    ``unit_tally`` from it unless ``units`` is False (a migration before that table)."""
     table = ActivityTally.__table__
     connection.execute(table.delete())
     connection.execute(table.insert().from_select(_columns(), fresh()))
+    if units:
+        refresh_all_units(connection)
 
 
 def refresh_all_last(connection: sa.Connection) -> None:
@@ -242,11 +421,15 @@ def _after_flush(session: Session, _context: UOWTransaction) -> None:
     changed = [obj for obj in session.dirty if session.is_modified(obj)]
     whole = [*session.new, *session.deleted]
     stale = affected(whole, changed)
-    if not stale:
+    rebuild = moves_subtrees(session)
+    if not stale and not rebuild:
         return
     connection = session.connection()
-    refresh(connection, _ids(connection, stale))
-    refresh_last(connection, _ids(connection, affected(whole, changed, LAST_WRITES)))
+    if stale:
+        refresh(connection, _ids(connection, stale))
+        refresh_last(connection, _ids(connection, affected(whole, changed, LAST_WRITES)))
+    if rebuild:
+        refresh_all_units(connection)
 
 
 def install() -> None:

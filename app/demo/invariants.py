@@ -16,6 +16,7 @@ from app.activities.models import (
     AttendanceLast,
     ParticipantRole,
     Participation,
+    UnitTally,
 )
 from app.people.models import Membership, OrgUnit
 from app.reports.figures import counts_by_activity
@@ -135,6 +136,23 @@ def last_fresh(db: SQLAlchemy) -> list[str]:
     return [f"latest attendance kept out of date: people {_ids(stale)}"] if stale else []
 
 
+def units_fresh(db: SQLAlchemy) -> list[str]:
+    """The sums per unit, month and year (``unit_tally``) equal those computed from
+    ``activity_tally`` and the tree now; a kept row whose figures are all zero stands for none."""
+    table = UnitTally.__table__
+    kept = sa.select(*table.columns).where(
+        sa.or_(*(table.c[name] != 0 for name in tally.UNIT_SUMS))
+    )
+    stale = [
+        *db.session.execute(sa.except_(tally.fresh_units(), kept)).all(),
+        *db.session.execute(sa.except_(kept, tally.fresh_units())).all(),
+    ]
+    if not stale:
+        return []
+    units = ", ".join(sorted({f"{row.unit_id} ({row.year}-{row.month})" for row in stale}))
+    return [f"unit figures kept out of date: units {units}"]
+
+
 CHECKS: tuple[Callable[[SQLAlchemy], list[str]], ...] = (
     foreign_keys,
     parts_sum,
@@ -144,6 +162,7 @@ CHECKS: tuple[Callable[[SQLAlchemy], list[str]], ...] = (
     archived_settled,
     tally_fresh,
     last_fresh,
+    units_fresh,
 )
 
 

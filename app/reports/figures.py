@@ -33,6 +33,7 @@ from app.activities.models import (
     MakeUpState,
     ParticipantRole,
     Participation,
+    UnitTally,
 )
 from app.extensions import db
 from app.logs.models import STUDY_KINDS, LogKind, LogState, MemberLog
@@ -45,7 +46,7 @@ from app.people.models import (
 )
 from app.people.tree import TreeRow, tree_order
 from app.reports.rules import TARGET_COMMITTEE, TARGET_MEMBER
-from app.types import utcnow
+from app.types import local_date, utcnow
 
 FULL = "full"
 PROBATIONARY = "probationary"
@@ -139,6 +140,11 @@ class Counts:
             **{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
         )
 
+    def __sub__(self, other: "Counts") -> "Counts":
+        return Counts(
+            **{f.name: getattr(self, f.name) - getattr(other, f.name) for f in fields(self)}
+        )
+
 
 def _leave_requested() -> sa.ColumnElement[bool]:
     # leave_state is NULL on most rows: compare so that the result is never NULL (NOT NULL is NULL).
@@ -199,6 +205,9 @@ def _joined(stmt: sa.Select) -> sa.Select:
 
 
 COUNT_FIELDS = frozenset(f.name for f in fields(Counts))
+# The fields of ``Counts`` before ``activities``, in order: a row selected in this order makes
+# its ``Counts`` by position.
+COUNTED_ORDER = tuple(f.name for f in fields(Counts))[:-1]
 
 
 def _counts_of(row: sa.Row) -> Counts:
@@ -265,19 +274,19 @@ def _tally_sums() -> list[sa.Label]:
     return [sa.func.coalesce(sa.func.sum(getattr(t, name)), 0).label(name) for name in names]
 
 
+def _tally_started(now: datetime | None) -> list[sa.ColumnElement[bool]]:
+    """Over ``activity_tally``: the activities counting in attendance that have started."""
+    t = ActivityTally
+    return [t.in_attendance, t.state != ActivityState.CANCELLED, t.starts_at <= (now or utcnow())]
+
+
 def _tally_counting(
     start: date, end: date, units: sa.Select | None, now: datetime | None
 ) -> list[sa.ColumnElement[bool]]:
     """Over ``activity_tally``: the activities counting in attendance held in [start, end), in
     ``units`` when given — ``attendance_activities`` on the maintained rows."""
     t = ActivityTally
-    criteria = [
-        t.in_attendance,
-        t.state != ActivityState.CANCELLED,
-        t.starts_at <= (now or utcnow()),
-        t.held_on >= start,
-        t.held_on < end,
-    ]
+    criteria = [*_tally_started(now), t.held_on >= start, t.held_on < end]
     if units is not None:
         criteria.append(t.unit_id.in_(units))
     return criteria
@@ -655,22 +664,108 @@ def _add_log_hours(
 def monthly(
     units: sa.Select | None, first: date, months: int, now: datetime | None = None
 ) -> list[tuple[date, Counts]]:
-    """Pooled figures month by month from ``first`` (the first of a month), in one grouped query;
-    months without sessions have zero counts (and "—" rates)."""
+    """Pooled figures month by month from ``first`` (the first of a month), in one grouped query
+    (the bureau's: from ``unit_tally``, ``bureau_months``); months without sessions have zero
+    counts (and "—" rates)."""
     starts = [_add_months(first, n) for n in range(months)]
     end = _add_months(first, months)
-    t = ActivityTally
-    year = sa.extract("year", t.held_on)
-    month = sa.extract("month", t.held_on)
-    # Sessions with a list: those without a single row are not in a month's count.
-    sessions = sa.func.coalesce(sa.func.sum(sa.case((t.rows > 0, 1), else_=0)), 0)
-    stmt = sa.select(year.label("y"), month.label("m"), sessions.label("activities"))
-    stmt = stmt.add_columns(*_tally_sums()).where(*_tally_counting(first, end, units, now))
-    found = {
-        (int(row.y), int(row.m)): _counts_of(row)
-        for row in db.session.execute(stmt.group_by(year, month))
-    }
+    if units is None:
+        found = bureau_months(first, end, now or utcnow())
+    else:
+        t = ActivityTally
+        year, month = sa.extract("year", t.held_on), sa.extract("month", t.held_on)
+        stmt = sa.select(year.label("y"), month.label("m"), _listed(t), *_tally_sums())
+        stmt = stmt.where(*_tally_counting(first, end, units, now)).group_by(year, month)
+        found = {(int(row.y), int(row.m)): _counts_of(row) for row in db.session.execute(stmt)}
     return [(day, found.get((day.year, day.month), Counts())) for day in starts]
+
+
+def _listed(t: type[ActivityTally]) -> sa.Label:
+    """Sessions with a list: those without a single row are not in a month's count."""
+    return sa.func.coalesce(sa.func.sum(sa.case((t.rows > 0, 1), else_=0)), 0).label("activities")
+
+
+def _whole_months(start: date, end: date) -> tuple[date, date]:
+    """[first, last): the whole months inside [start, end) (none when first == last)."""
+    first = start if start.day == 1 else _add_months(start.replace(day=1), 1)
+    return first, max(first, end.replace(day=1))
+
+
+def _rolled(start: date, end: date, now: datetime) -> tuple[date, date]:
+    """[first, upto): the whole months of [start, end) before the month of ``now`` in the
+    bureau's time zone. Every activity held then has started (an activity's date is the day of
+    its start), so ``unit_tally`` holds exactly the activities of those months that count."""
+    first, last = _whole_months(start, end)
+    return first, max(first, min(last, local_date(now).replace(day=1)))
+
+
+def _year_to_date(first: date, upto: date) -> list[tuple[int, int, int]]:
+    """(year, month, sign): the ``unit_tally`` rows whose signed sum covers the whole months
+    [first, upto) — per year, the row of its last month minus the row before its first."""
+    terms = []
+    for year in range(first.year, _add_months(upto, -1).year + 1):
+        low = first.month if year == first.year else 1
+        high = _add_months(min(upto, date(year + 1, 1, 1)), -1).month
+        terms.append((year, high, 1))
+        if low > 1:
+            terms.append((year, low - 1, -1))
+    return terms
+
+
+def _rest(
+    start: date, end: date, rolled: tuple[date, date], now: datetime, *group: sa.ColumnElement[Any]
+) -> sa.Result[Any]:
+    """From ``activity_tally``, grouped by ``group``: the activities counting in attendance
+    held in [start, end) but not in the ``rolled`` months, started by ``now`` — at most the
+    days of the current month and the edges of a range that does not start or end on a
+    month's first day."""
+    t = ActivityTally
+    first, upto = rolled
+    # Nothing held after today has started: the spans end tomorrow at the latest.
+    tomorrow = local_date(now) + timedelta(days=1)
+    spans = [(start, end)] if first == upto else [(start, first), (upto, end)]
+    spans = [(a, min(b, tomorrow)) for a, b in spans]
+    held = [sa.and_(t.held_on >= a, t.held_on < b) for a, b in spans if a < b]
+    if not held:
+        return db.session.execute(sa.select(*group).where(sa.false()))
+    stmt = sa.select(*group, sa.func.count().label("sessions"), _listed(t), *_tally_sums())
+    stmt = stmt.where(*_tally_started(now), sa.or_(*held))
+    return db.session.execute(stmt.group_by(*group))
+
+
+def _kept_sums() -> list[sa.Label]:
+    u = UnitTally
+    return [sa.func.sum(getattr(u, name)).label(name) for name in COUNT_FIELDS - {"activities"}]
+
+
+def bureau_months(start: date, end: date, now: datetime) -> dict[tuple[int, int], Counts]:
+    """The whole bureau's pooled figures per (year, month) of [start, end): the root units'
+    ``unit_tally`` rows for the months before ``now``'s (each row less the month before it),
+    the current month's started activities from ``activity_tally``; ``activities`` counts
+    sessions with a list."""
+    u, t = UnitTally, ActivityTally
+    first, upto = rolled = _rolled(start, end, now)
+    found: dict[tuple[int, int], Counts] = {}
+    if first < upto:
+        roots = sa.select(OrgUnit.id).where(OrgUnit.parent_id.is_(None))
+        stmt = (
+            sa.select(u.year, u.month, sa.func.sum(u.listed).label("activities"))
+            .add_columns(*_kept_sums())
+            .where(u.unit_id.in_(roots), u.year.between(first.year, upto.year))
+            .group_by(u.year, u.month)
+        )
+        to_date = {(row.year, row.month): _counts_of(row) for row in db.session.execute(stmt)}
+        month = first
+        while month < upto:
+            key = (month.year, month.month)
+            before = to_date.get((month.year, month.month - 1), Counts())
+            found[key] = to_date.get(key, before) - before
+            month = _add_months(month, 1)
+    year, month_of = sa.extract("year", t.held_on), sa.extract("month", t.held_on)
+    for row in _rest(start, end, rolled, now, year.label("y"), month_of.label("m")):
+        key = (int(row.y), int(row.m))
+        found[key] = found.get(key, Counts()) + _counts_of(row)
+    return found
 
 
 def _add_months(day: date, months: int) -> date:
@@ -980,10 +1075,33 @@ def unit_rows(
     def up(unit_id: int) -> list[UnitRow]:
         return [rows[a] for a in ancestors.get(unit_id, []) if a in rows]
 
-    t = ActivityTally
-    stmt = sa.select(t.unit_id, sa.func.count().label("sessions"), *_tally_sums())
-    stmt = stmt.where(*_tally_counting(start, end, None, now)).group_by(t.unit_id)
-    for found in db.session.execute(stmt):
+    # Each unit's sums (its subtree included) over the months before the current one from
+    # ``unit_tally``, the rest of the range from the activities of their own unit, carried up.
+    now = now or utcnow()
+    first, upto = rolled = _rolled(start, end, now)
+    if first < upto:
+        u = UnitTally
+        terms = _year_to_date(first, upto)
+        signs = {(year, month): sign for year, month, sign in terms}
+        kept = sa.or_(*(sa.and_(u.year == year, u.month == month) for year, month, _s in terms))
+        columns = [u.unit_id, u.year, u.month, u.activities]
+        columns += [getattr(u, name) for name in COUNTED_ORDER]
+        summed: set[int] = set()  # the first row of a unit is its sums as they stand
+        for unit_id, year, month, sessions, *values in db.session.execute(
+            sa.select(*columns).where(kept)
+        ).tuples():
+            row = rows.get(unit_id)
+            if row is None:
+                continue
+            counts = Counts(*values)
+            if signs[(year, month)] < 0:
+                row.sessions -= sessions
+                row.counts = row.counts - counts
+            else:
+                row.sessions += sessions
+                row.counts = row.counts + counts if unit_id in summed else counts
+            summed.add(unit_id)
+    for found in _rest(start, end, rolled, now, ActivityTally.unit_id):
         counts = _counts_of(found)
         for row in up(found.unit_id):
             row.sessions += found.sessions

@@ -11,7 +11,7 @@ from werkzeug.datastructures import MultiDict
 
 from app.activities.forms import to_utc
 from app.activities.models import Activity, ActivityStatus
-from app.activities.services import flag_late_entry, local_date, set_expected
+from app.activities.services import flag_late_entry, set_expected
 from app.auth.models import User
 from app.auth.policy import scoped_activities, subtree_ids
 from app.extensions import db
@@ -25,7 +25,7 @@ from app.people.models import (
 )
 from app.queries import bounded_int
 from app.study.models import ExpectedDefault, StudyKind, StudySession
-from app.types import utcnow
+from app.types import local_date, utcnow
 
 
 def default_hours(starts_at: datetime, ends_at: datetime) -> Decimal:

@@ -51,7 +51,7 @@ def upgrade():
     # Filled from the participation rows by the same statement that keeps it from now on.
     from app.activities.tally import refresh_all
 
-    refresh_all(op.get_bind())
+    refresh_all(op.get_bind(), units=False)  # unit_tally comes with 0014
 
 
 
