@@ -27,6 +27,11 @@ class Statements:
     def count(self) -> int:
         return len(self.executed)
 
+    @property
+    def statements(self) -> list[str]:
+        """The statements' text, without their parameters."""
+        return [statement for statement, _ in self.executed]
+
 
 @contextmanager
 def counting(app: Flask) -> Iterator[Statements]:

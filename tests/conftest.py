@@ -7,8 +7,9 @@ The suite runs against TEST_DATABASE_URL when set (PostgreSQL), else an SQLite f
 import os
 import re
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import date, timedelta
+from functools import partial
 from typing import Any
 
 import pytest
@@ -31,6 +32,7 @@ from app.people.models import (
     UnitKind,
 )
 from app.types import utcnow
+from bench.clients import Statements, counting
 
 PASSWORD = "test-password-1"
 
@@ -141,36 +143,10 @@ def auth(client: FlaskClient) -> AuthActions:
     return AuthActions(client)
 
 
-class QueryCounter:
-    def __init__(self) -> None:
-        self.statements: list[str] = []
-
-    @property
-    def count(self) -> int:
-        return len(self.statements)
-
-
 @pytest.fixture
-def queries(app: Flask) -> Callable[[], Any]:
+def queries(app: Flask) -> Callable[[], AbstractContextManager[Statements]]:
     """``with queries() as q: client.get(...)`` then ``q.count`` SQL statements were issued."""
-
-    @contextmanager
-    def counting() -> Iterator[QueryCounter]:
-        counter = QueryCounter()
-
-        def before(_conn, _cursor, statement, *_args) -> None:
-            if not statement.lstrip().upper().startswith(("PRAGMA", "SAVEPOINT", "RELEASE")):
-                counter.statements.append(statement)
-
-        with app.app_context():
-            engine = db.engine
-        sa.event.listen(engine, "before_cursor_execute", before)
-        try:
-            yield counter
-        finally:
-            sa.event.remove(engine, "before_cursor_execute", before)
-
-    return counting
+    return partial(counting, app)
 
 
 def sqlite_plan(statement: str) -> str | None:

@@ -7,6 +7,7 @@ Screenshots at desktop and phone widths, in Chinese."""
 import os
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -19,7 +20,7 @@ from app.people.unit_picker import SELECT_LIMIT
 from app.study.models import StudySession
 
 try:
-    from playwright.sync_api import Page, expect
+    from playwright.sync_api import Locator, Page, expect
 except ImportError:
     if os.environ.get("CI") == "true":
         pytest.fail("the playwright package is not installed (CI=true: browser tests must run)")
@@ -27,6 +28,9 @@ except ImportError:
 
 from e2e.test_accessibility_browser import violations
 from e2e.test_study_browser import planned_times
+
+if TYPE_CHECKING:
+    from e2e.conftest import WatchedPage
 
 
 def add_groups(app: Flask) -> dict[str, int]:
@@ -46,9 +50,21 @@ def add_groups(app: Flask) -> dict[str, int]:
         return ids
 
 
-def search_unit(page: Page, field: str, typed: str) -> None:
+def search_unit(page: Page, field: str, typed: str) -> Locator:
+    """Types into a unit search as a person would; its results, once the first is shown."""
     page.locator(field).press_sequentially(typed, delay=40)
-    expect(page.locator(f"{field}-results [data-unit-option]").first).to_be_visible()
+    results = page.locator(f"{field}-results [data-unit-option]")
+    expect(results.first).to_be_visible()
+    return results
+
+
+def search_unit_at(watched: "WatchedPage", role: str, url: str, field: str, typed: str) -> Locator:
+    """Signed in as ``role`` at ``url``, whose unit choice is a search, not a select: the results
+    of typing ``typed`` into it."""
+    watched.sign_in(role)
+    watched.page.goto(url)
+    expect(watched.page.locator(f"select{field}")).to_have_count(0)
+    return search_unit(watched.page, field, typed)
 
 
 def test_a_secretary_filters_and_plans_by_a_searched_unit(
@@ -56,12 +72,8 @@ def test_a_secretary_filters_and_plans_by_a_searched_unit(
 ) -> None:
     ids = add_groups(app)
     with open_page(1280, 900) as watched:
-        watched.sign_in("secretary")
+        results = search_unit_at(watched, "secretary", "/study/", "#filter-unit", "第12学习")
         page = watched.page
-        page.goto("/study/")
-        expect(page.locator("select#filter-unit")).to_have_count(0)
-        search_unit(page, "#filter-unit", "第12学习")
-        results = page.locator("#filter-unit-results [data-unit-option]")
         expect(results).to_have_count(1)  # the jiguan secretary never sees cujin's group
         expect(page.locator("#filter-unit-results")).to_contain_text("机关党支部")  # its path
         page.screenshot(path=screenshot_path("unit-search-filter-1280"))
@@ -111,11 +123,8 @@ def test_an_admin_filters_the_roster_by_a_searched_unit_on_a_phone(
 ) -> None:
     ids = add_groups(app)
     with open_page(390, 844) as watched:
-        watched.sign_in("admin")
+        results = search_unit_at(watched, "admin", "/members/", "#roster-unit", "第7学习")
         page = watched.page
-        page.goto("/members/")
-        search_unit(page, "#roster-unit", "第7学习")
-        results = page.locator("#roster-unit-results [data-unit-option]")
         expect(results).to_have_count(2)  # one in each branch, told apart by the path
         expect(results.nth(0)).to_contain_text("机关党支部")  # tree order: jiguan comes first
         expect(results.nth(1)).to_contain_text("生产力促进中心党支部")
