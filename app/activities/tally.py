@@ -363,16 +363,24 @@ def _last_columns() -> list[str]:
     return [column.name for column in AttendanceLast.__table__.columns]
 
 
+def lock_people(connection: sa.Connection, people: list[int]) -> None:
+    """Lock the people's rows in id order (``FOR UPDATE`` on PostgreSQL; SQLite serialises
+    writers): two check-ins of one person at two sessions lock different activities, and the
+    second must count the first's row in ``attendance_last`` once it has committed. Taken
+    before the activities' locks, in the order a person's own edit takes them (its UPDATE holds
+    the person's row, then its tally rewrite locks that person's activities), so a check-in and
+    an edit of the same person never wait for each other in a circle."""
+    if people:
+        connection.execute(
+            sa.select(Person.id).where(Person.id.in_(people)).order_by(Person.id).with_for_update()
+        ).all()
+
+
 def refresh_last(connection: sa.Connection, people: list[int]) -> None:
-    """Rewrite the ``attendance_last`` rows of ``people`` with one aggregate statement, after
-    locking the people's rows in id order: two check-ins of one person at two sessions lock
-    different activities, and the second must count the first's row once it has committed
-    (``FOR UPDATE`` on PostgreSQL; SQLite serialises writers)."""
+    """Rewrite the ``attendance_last`` rows of ``people``, locked by ``lock_people``, with one
+    aggregate statement."""
     if not people:
         return
-    connection.execute(
-        sa.select(Person.id).where(Person.id.in_(people)).order_by(Person.id).with_for_update()
-    ).all()
     table = AttendanceLast.__table__
     connection.execute(table.delete().where(table.c.person_id.in_(people)))
     connection.execute(table.insert().from_select(_last_columns(), fresh_last(people)))
@@ -426,8 +434,10 @@ def _after_flush(session: Session, _context: UOWTransaction) -> None:
         return
     connection = session.connection()
     if stale:
+        people = _ids(connection, affected(whole, changed, LAST_WRITES))
+        lock_people(connection, people)  # people first, then activities, then unit sums
         refresh(connection, _ids(connection, stale))
-        refresh_last(connection, _ids(connection, affected(whole, changed, LAST_WRITES)))
+        refresh_last(connection, people)
     if rebuild:
         refresh_all_units(connection)
 
