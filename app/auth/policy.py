@@ -13,7 +13,7 @@ from functools import wraps
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
-from flask import abort
+from flask import abort, g, has_request_context
 from flask_login import current_user, login_required
 
 from app.activities.models import Activity, Participation
@@ -39,14 +39,26 @@ def subtree_ids(roots: sa.Select) -> sa.Select:
 
 
 def scope_unit_ids(user: User) -> sa.Select | None:
-    """The units a user administers as a SELECT of ids; None means every unit (admin)."""
+    """The units a user administers as a SELECT of ids; None means every unit (admin).
+
+    A secretary's units are read once per request (the recursive walk of the tree) and named
+    by id: a statement over a few listed ids is planned for a few rows, where a recursive CTE
+    inside it leaves PostgreSQL guessing thousands and choosing scans of the whole table."""
     if user.role is Role.ADMIN:
         return None
     if user.role is Role.SECRETARY:
-        return subtree_ids(
-            sa.select(account_unit.c.unit_id).where(account_unit.c.account_id == user.id)
-        )
+        return sa.select(OrgUnit.id).where(OrgUnit.id.in_(_secretary_units(user)))
     return sa.select(sa.literal(-1)).where(sa.false())
+
+
+def _secretary_units(user: User) -> list[int]:
+    roots = sa.select(account_unit.c.unit_id).where(account_unit.c.account_id == user.id)
+    if not has_request_context():
+        return list(db.session.scalars(subtree_ids(roots)))
+    known: dict[int, list[int]] = g.setdefault("scope_units", {})
+    if user.id not in known:
+        known[user.id] = sorted(db.session.scalars(subtree_ids(roots)))
+    return known[user.id]
 
 
 def scoped_units(stmt: sa.Select, user: User) -> sa.Select:
