@@ -229,13 +229,14 @@ class MakeUps(ParticipationSource):
     def _activities(
         self, limits: list[sa.Select], activity_id: sa.ColumnElement[int]
     ) -> list[sa.ColumnElement[bool]]:
-        # A make-up is handed in and reviewed also after archiving: any activity but the few
-        # cancelled ones (a NOT IN of those, not an IN of all the others).
-        cancelled = _activity_ids(Activity.state == ActivityState.CANCELLED)
-        conditions = [activity_id.not_in(cancelled)]
+        # A make-up is handed in and reviewed also after archiving: any activity but the
+        # cancelled ones. Within limits (a secretary's units), the limited activities not
+        # cancelled: the database starts from those few; else a NOT IN of the few cancelled
+        # ones, not an IN of all the others.
+        not_cancelled = Activity.state != ActivityState.CANCELLED
         if limits:
-            conditions.append(activity_id.in_(_activity_ids(*_within(limits))))
-        return conditions
+            return [activity_id.in_(_activity_ids(not_cancelled, *_within(limits)))]
+        return [activity_id.not_in(_activity_ids(Activity.state == ActivityState.CANCELLED))]
 
     def files(self, ids: list[int]) -> dict[int, list[Evidence]]:
         found: dict[int, list[Evidence]] = {}
