@@ -135,8 +135,10 @@ class ParticipationSource(Source):
         return self._select(user, limits, sa.func.coalesce(stamp, Activity.starts_at))
 
     def first(self, user: User, limits: list[sa.Select], rows: int) -> list[sa.Select]:
-        # Two parts, each in the order of an index: the rows with their own timestamp by that
-        # (``ix_participation_*_since``), and the few without one by their session's start.
+        # Two parts: the rows with their own timestamp in the order of its index
+        # (``ix_participation_*_since``), and the few without one by their session's start —
+        # written as the row's "since" (its timestamp, else the start), which no index orders,
+        # so the database sorts those few instead of walking every activity by its start.
         # Without limits (the whole queue) the activities' condition keeps nearly every waiting
         # row; written over ``activity_id + 0`` no index of activity ids serves it, so the rows
         # are read in the timestamp's order and the first ones end the reading. Within limits
@@ -145,10 +147,11 @@ class ParticipationSource(Source):
         stamp = getattr(p, self.waits_since)
         activity_id = p.activity_id if limits else p.activity_id + 0
         stamped = self._select(user, limits, stamp, stamp.is_not(None), activity_id=activity_id)
-        unstamped = self._select(user, limits, a.starts_at, stamp.is_(None))
+        since = sa.func.coalesce(stamp, a.starts_at)
+        unstamped = self._select(user, limits, since, stamp.is_(None))
         return [
             stamped.order_by(stamp, p.id).limit(rows),
-            unstamped.order_by(a.starts_at, p.id).limit(rows),
+            unstamped.order_by(since, p.id).limit(rows),
         ]
 
     def counted(self, user: User, limits: list[sa.Select]) -> sa.Select:
