@@ -209,6 +209,8 @@ class Person(SortKeyMixin, db.Model):
         sa.Index(
             "ix_person_search", "sort_key", "transferred_out_on", "name", "code", "department_id"
         ),
+        # The current people of each department are counted from the index alone.
+        sa.Index("ix_person_department_id", "department_id", "transferred_out_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -230,7 +232,7 @@ class Person(SortKeyMixin, db.Model):
     joined_on: Mapped[date | None] = mapped_column(info={"label": _l("Joined the Party")})
     regularised_on: Mapped[date | None] = mapped_column(info={"label": _l("Regularised")})
     department_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("department.id"), index=True, info={"label": _l("Department")}
+        sa.ForeignKey("department.id"), info={"label": _l("Department")}
     )
     post: Mapped[str | None] = mapped_column(sa.String(80), info={"label": _l("Post")})
     phone: Mapped[str | None] = mapped_column(sa.String(30), info={"label": _l("Phone")})
