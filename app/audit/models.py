@@ -13,7 +13,9 @@ from app.types import UTCDateTime, utcnow
 class AuditLog(db.Model):
     __tablename__ = "audit_log"
     __table_args__ = (
-        sa.Index("ix_audit_log_record", "record_type", "record_id"),
+        # One record's trail in the order it happened: read without going through every row
+        # of its type.
+        sa.Index("ix_audit_log_record", "record_type", "record_id", "at", "id"),
         # The page lists newest first (at, then id): each filter's index hands its rows over in
         # that order, so a page reads its own rows, not every row the filter matches.
         sa.Index("ix_audit_log_record_type_at", "record_type", "at", "id"),

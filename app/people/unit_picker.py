@@ -82,16 +82,24 @@ def _matches(row: Any, typed: str, by_pinyin: bool) -> bool:
     return by_pinyin and typed in row.sort_key.split(" ", 1)[0].translate(_NO_TONES)
 
 
-def _ancestors(row: Any, by_id: dict[int, Any]) -> list[Any]:
-    """The units above ``row`` among ``by_id``, nearest first (a cycle ends the walk)."""
-    chain: list[Any] = []
-    seen = {row.id}
-    parent = by_id.get(row.parent_id)
-    while parent is not None and parent.id not in seen:
-        chain.append(parent)
-        seen.add(parent.id)
-        parent = by_id.get(parent.parent_id)
-    return chain
+def _ancestries(rows: list[Any], by_id: dict[int, Any]) -> dict[int, list[Any]]:
+    """The units above each of ``rows`` among ``by_id``, nearest first: each unit's chain is
+    its parent's plus the parent, so every unit is walked once however many units share it (a
+    cycle ends the walk)."""
+    chains: dict[int, list[Any]] = {}
+    for row in rows:
+        path: list[Any] = []
+        walked: set[int] = set()
+        unit = row
+        while unit is not None and unit.id not in chains and unit.id not in walked:
+            path.append(unit)
+            walked.add(unit.id)
+            unit = by_id.get(unit.parent_id)
+        above = [] if unit is None or unit.id in walked else [unit, *chains[unit.id]]
+        for unit in reversed(path):
+            chains[unit.id] = above
+            above = [unit, *above]
+    return chains
 
 
 def _tree_position(row: Any, chain: list[Any]) -> list[tuple[int, str]]:
@@ -116,7 +124,9 @@ def search_units(typed: str, user: User) -> UnitResults | None:
     rows = db.session.execute(scoped_units(stmt, user)).all()
     by_id = {row.id: row for row in rows}
     by_pinyin = typed.isascii() and typed.isalpha()
-    matched = [(row, _ancestors(row, by_id)) for row in rows if _matches(row, typed, by_pinyin)]
+    found = [row for row in rows if _matches(row, typed, by_pinyin)]
+    chains = _ancestries(found, by_id)
+    matched = [(row, chains[row.id]) for row in found]
     first = heapq.nsmallest(RESULT_LIMIT, matched, key=lambda item: _tree_position(*item))
     units = [
         UnitOption(
