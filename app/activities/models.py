@@ -563,7 +563,7 @@ class ActivityTally(CountColumns, db.Model):
     )
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_unit.id"), index=True)
     held_on: Mapped[date] = mapped_column(index=True)
-    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     state: Mapped[ActivityState] = mapped_column(enum_column(ActivityState, 20))
     in_attendance: Mapped[bool]
     rows: Mapped[int]  # participation rows of any role: the activity has a list

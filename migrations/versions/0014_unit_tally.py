@@ -1,6 +1,5 @@
-"""unit_tally: activity_tally summed per unit (with the units below it) and month or year, kept
-by app.activities.tally; activity_tally's start indexed (a page takes activities not started
-yet back out of those sums)
+"""unit_tally: activity_tally summed per unit (with the units below it) and year up to each
+month, kept by app.activities.tally
 
 Revision ID: 0014
 Revises: 0013
@@ -44,8 +43,6 @@ def upgrade():
     )
     with op.batch_alter_table('unit_tally', schema=None) as batch_op:
         batch_op.create_index('ix_unit_tally_year_month', ['year', 'month'], unique=False)
-    with op.batch_alter_table('activity_tally', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_activity_tally_starts_at'), ['starts_at'], unique=False)
     # Filled from activity_tally by the statement that rebuilds it from now on.
     from app.activities.tally import refresh_all_units
 
@@ -53,8 +50,6 @@ def upgrade():
 
 
 def downgrade():
-    with op.batch_alter_table('activity_tally', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_activity_tally_starts_at'))
     with op.batch_alter_table('unit_tally', schema=None) as batch_op:
         batch_op.drop_index('ix_unit_tally_year_month')
     op.drop_table('unit_tally')
