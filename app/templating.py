@@ -12,7 +12,7 @@ from app import settings
 from app.activities import families
 from app.auth.models import Role
 from app.locale_text import enumeration, fmt_date, fmt_datetime
-from app.main.badge import badge_count
+from app.main.badge import badge_count, waiting_shown
 from app.reports.figures import percent
 
 EVERYONE = (Role.ADMIN, Role.SECRETARY, Role.MEMBER)
@@ -80,6 +80,7 @@ def register(app: Flask) -> None:
     app.jinja_env.globals["navigation"] = navigation
     app.jinja_env.globals["navigation_area"] = navigation_area
     app.jinja_env.globals["badge_count"] = badge_count
+    app.jinja_env.filters["waiting_shown"] = waiting_shown
     app.jinja_env.globals["organisation_name"] = lambda: settings.get("org.name")
 
     @app.context_processor

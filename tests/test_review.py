@@ -184,6 +184,26 @@ def test_each_keeper_sees_what_waits_in_their_units_oldest_first(app, client, au
     assert badge(client.get("/study/").get_data(as_text=True)) == 6  # on every page
 
 
+def test_a_long_queue_is_counted_up_to_the_limit(app, client, auth, world, monkeypatch):
+    """Past ``COUNT_LIMIT`` (2 here, 1,000 in use) the badge and the home's card say "2+" and the
+    queue pages by "page N · more", a row read past the page saying whether another follows."""
+    populate(app, world)
+    monkeypatch.setattr("app.review.services.COUNT_LIMIT", 2)
+    monkeypatch.setattr("app.main.badge.COUNT_LIMIT", 2)
+    monkeypatch.setitem(app.config, "PAGE_SIZE", 4)
+    auth.login("admin")  # six waiting
+    first = client.get("/review/").get_data(as_text=True)
+    assert re.search(r'<span id="nav-badge"[^>]*>2\+<', first)
+    assert len(queue(first)) == 4 and "Page 1 · more" in first and "in all" not in first
+    second = client.get("/review/?page=2").get_data(as_text=True)
+    assert len(queue(second)) == 2 and "Page 2" in second and "Page 2 · more" not in second
+    assert set(queue(first)).isdisjoint(queue(second))
+    past = client.get("/review/?page=3").get_data(as_text=True)
+    assert queue(past) == [] and "There is no page 3." in past
+    home = client.get("/").get_data(as_text=True)
+    assert re.search(r'<p class="stat-value mb-1">2\+</p>', home)
+
+
 def test_members_have_no_queue(app, client, auth, world):
     ids = populate(app, world)
     auth.login("member")

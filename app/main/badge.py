@@ -4,6 +4,7 @@ from flask import g
 from flask_login import current_user
 
 from app.auth.models import Role
+from app.queries import COUNT_LIMIT
 from app.review.services import todo_count, waiting_count
 
 
@@ -16,3 +17,8 @@ def badge_count() -> int:
         member = current_user.role is Role.MEMBER
         g.badge_count = todo_count(current_user) if member else waiting_count(current_user)
     return g.badge_count
+
+
+def waiting_shown(count: int) -> str:
+    """The badge's number as shown: "1000+" past ``COUNT_LIMIT`` (the count stops there)."""
+    return f"{COUNT_LIMIT}+" if count > COUNT_LIMIT else str(count)

@@ -35,7 +35,7 @@ from app.evidence.models import Evidence
 from app.extensions import db
 from app.logs.models import LogState, MemberLog
 from app.people.models import OrgUnit, Person
-from app.queries import bounded_int
+from app.queries import COUNT_LIMIT, bounded_int
 from app.refusals import Refused
 from app.reports.figures import owes_make_up
 from app.review import attendance, member_logs, sources  # noqa: F401 - the sources register
@@ -69,14 +69,19 @@ def _selects(user: User, filters: QueueFilters) -> list[sa.Select]:
     return [source.counted(user, limits) for source in _chosen(filters)]
 
 
-def _count(selects: list[sa.Select]) -> int:
+def _count(selects: list[sa.Select], cap: int | None = None) -> int:
     """The rows of the SELECTs, each counted and the counts added, in one statement: the number
-    of rows their union lists."""
+    of rows their union lists. With ``cap``, each is counted up to ``cap + 1`` rows and the sum
+    stops there: ``cap + 1`` reads "more than ``cap``", and no count reads more rows however
+    many wait."""
     counts = [
-        sa.select(sa.func.count()).select_from(stmt.subquery()).scalar_subquery()
+        sa.select(sa.func.count())
+        .select_from((stmt if cap is None else stmt.limit(cap + 1)).subquery())
+        .scalar_subquery()
         for stmt in selects
     ]
-    return db.session.scalar(sa.select(reduce(operator.add, counts))) or 0
+    total = db.session.scalar(sa.select(reduce(operator.add, counts))) or 0
+    return total if cap is None else min(total, cap + 1)
 
 
 def queue_statement(user: User, filters: QueueFilters, rows: int) -> sa.Select:
@@ -94,10 +99,11 @@ def queue_statement(user: User, filters: QueueFilters, rows: int) -> sa.Select:
 
 
 def waiting_count(user: User) -> int:
-    """Items waiting in the user's queue: the badge of secretaries and admins."""
+    """Items waiting in the user's queue: the badge of secretaries and admins, exact up to
+    ``COUNT_LIMIT`` (``COUNT_LIMIT + 1``: more than that)."""
     if user.role is Role.MEMBER:
         return 0
-    return _count(_selects(user, QueueFilters()))
+    return _count(_selects(user, QueueFilters()), COUNT_LIMIT)
 
 
 @dataclass
@@ -204,19 +210,35 @@ def _items(rows: list[sa.Row]) -> list[QueueItem]:
 
 class QueuePage(Pagination):
     """One page of the queue: the count (or the one given: the badge's, for the whole queue),
-    the page of the union, then the objects it names."""
+    the page of the union, then the objects it names. Counted exactly up to ``COUNT_LIMIT``
+    items, as every list is; beyond, "page N · more", a row read past the page telling whether
+    there is a next one."""
+
+    more_after = False
 
     def _query_items(self) -> list[QueueItem]:
         offset = (self.page - 1) * self.per_page
         stmt = queue_statement(
-            self._query_args["user"], self._query_args["filters"], offset + self.per_page
+            self._query_args["user"], self._query_args["filters"], offset + self.per_page + 1
         )
-        return _items(db.session.execute(stmt.limit(self.per_page).offset(offset)).all())
+        rows = db.session.execute(stmt.limit(self.per_page + 1).offset(offset)).all()
+        self.more_after = len(rows) > self.per_page
+        return _items(rows[: self.per_page])
 
-    def _query_count(self) -> int:
-        if self._query_args["total"] is not None:
-            return self._query_args["total"]
-        return _count(_selects(self._query_args["user"], self._query_args["filters"]))
+    def _query_count(self) -> int | None:  # type: ignore[override]
+        total = self._query_args["total"]
+        if total is None:
+            selects = _selects(self._query_args["user"], self._query_args["filters"])
+            total = _count(selects, COUNT_LIMIT)
+        return total if total <= COUNT_LIMIT else None
+
+    @property
+    def counted(self) -> bool:
+        return self.total is not None
+
+    @property
+    def has_next(self) -> bool:
+        return super().has_next if self.counted else self.more_after
 
 
 def queue_page(
