@@ -66,6 +66,10 @@ class Activity(db.Model):
         sa.CheckConstraint("ends_at > starts_at", name="times_ordered"),
         # A unit's activities in a given state (the review queue of a secretary's units).
         sa.Index("ix_activity_unit_id_state", "unit_id", "state"),
+        # Days, months and years of sessions in the order of their starts: the lists filter on
+        # ``held_on`` and order by (held_on, starts_at, id), read off this index without a sort.
+        # It also serves the lookups of one day, so ``held_on`` has no index of its own.
+        sa.Index("ix_activity_held_on_starts_at", "held_on", "starts_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -81,7 +85,7 @@ class Activity(db.Model):
     )
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime(), info={"label": _l("Ends")})
     # The local (TIMEZONE) date of the start: what days, months and years are bucketed by.
-    held_on: Mapped[date] = mapped_column(index=True, info={"label": _l("Date")})
+    held_on: Mapped[date] = mapped_column(info={"label": _l("Date")})
     place: Mapped[str | None] = mapped_column(sa.String(200), info={"label": _l("Place")})
     state: Mapped[ActivityState] = mapped_column(
         enum_column(ActivityState, 20),

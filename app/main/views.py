@@ -146,7 +146,8 @@ def _work_part(user: User, today: date, now: datetime) -> dict[str, Any]:
             activity.state != ActivityState.CANCELLED,
         )
         .options(joinedload(activity.unit))
-        .order_by(activity.starts_at, activity.id)
+        # The order of the starts (held_on is their local date), that of the index of the days.
+        .order_by(activity.held_on, activity.starts_at, activity.id)
         .limit(MONTH_SESSIONS_SHOWN)
     )
     in_month = scoped_by_unit(in_month, activity.unit_id, user)

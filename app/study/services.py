@@ -1,7 +1,7 @@
 """Study sessions: who is expected by default, the default study hours, creating and listing."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
-from app.activities.forms import to_utc
 from app.activities.models import Activity, ActivityStatus
 from app.activities.services import flag_late_entry, set_expected
 from app.auth.models import User
@@ -142,16 +141,15 @@ def session_query(user: User, filters: SessionFilters, now: datetime) -> sa.Sele
     stmt = (
         sa.select(StudySession)
         .options(joinedload(StudySession.unit))
-        .order_by(Activity.starts_at.desc(), Activity.id.desc())
+        # ``held_on`` is the local date of the start, so this is the order of the starts, and
+        # the one of the index the day, month and year filters read (no sort of the range).
+        .order_by(Activity.held_on.desc(), Activity.starts_at.desc(), Activity.id.desc())
     )
     stmt = scoped_activities(stmt, user)
     if filters.year is not None:
-        # The year's sessions are those held on its days (``held_on`` is the local date of the
-        # start): bounded on ``starts_at`` itself, the column the list is ordered by, its index
-        # reads the newest sessions first and stops at the page.
         stmt = stmt.where(
-            Activity.starts_at >= to_utc(date(filters.year, 1, 1), time.min),
-            Activity.starts_at < to_utc(date(filters.year + 1, 1, 1), time.min),
+            Activity.held_on >= date(filters.year, 1, 1),
+            Activity.held_on < date(filters.year + 1, 1, 1),
         )
     if filters.day is not None:
         stmt = stmt.where(Activity.held_on == filters.day)
@@ -193,7 +191,7 @@ def month_sessions(
         .join(ranked, ranked.c.id == Activity.id)
         .where(ranked.c.rank <= SESSIONS_PER_DAY)
         .options(joinedload(StudySession.unit))
-        .order_by(Activity.starts_at, Activity.id)
+        .order_by(Activity.held_on, Activity.starts_at, Activity.id)
     )
     days: dict[date, tuple[list[StudySession], int]] = {}
     for session, total in db.session.execute(stmt):
