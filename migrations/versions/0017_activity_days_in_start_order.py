@@ -1,7 +1,7 @@
 """index of activities by day in the order of their starts, replacing the one of held_on alone
 
-Revision ID: 0015
-Revises: 0013
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-02 20:55:00.000000
 
 """
@@ -9,8 +9,8 @@ Create Date: 2026-12-02 20:55:00.000000
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0015"
-down_revision = "0013"
+revision = "0017"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
