@@ -70,6 +70,9 @@ class Activity(db.Model):
         # ``held_on`` and order by (held_on, starts_at, id), read off this index without a sort.
         # It also serves the lookups of one day, so ``held_on`` has no index of its own.
         sa.Index("ix_activity_held_on_starts_at", "held_on", "starts_at", "id"),
+        # Activities in a state by day, in the order of their starts: those held and not yet
+        # archived, oldest first, and every lookup of a state (so ``state`` has no index alone).
+        sa.Index("ix_activity_state_day", "state", "held_on", "starts_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -90,7 +93,6 @@ class Activity(db.Model):
     state: Mapped[ActivityState] = mapped_column(
         enum_column(ActivityState, 20),
         default=ActivityState.OPEN,
-        index=True,
         info={"label": _l("Status")},
     )
     late_entry: Mapped[bool] = mapped_column(default=False, info={"label": _l("Late entry")})

@@ -952,17 +952,23 @@ def count(ids: sa.Select) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(ids.subquery())) or 0
 
 
-def held_not_archived(units: sa.Select | None, today: date) -> sa.Select:
-    """SELECT of the ids of activities of every family held before today and still open: their
-    record is waiting to be reviewed and archived. In ``units`` when given."""
-    stmt = sa.select(Activity.id).where(
+def not_archived(units: sa.Select | None, today: date) -> list[sa.ColumnElement[bool]]:
+    """SQL over ``Activity``: of a registered family, held before today and still open — its
+    record is waiting to be reviewed and archived. In ``units`` when given. Read off
+    ``ix_activity_state_day`` in the order of the days and starts."""
+    criteria = [
         _registered_families(),
         Activity.state == ActivityState.OPEN,
         Activity.held_on < today,
-    )
+    ]
     if units is not None:
-        stmt = stmt.where(Activity.unit_id.in_(units))
-    return stmt
+        criteria.append(Activity.unit_id.in_(units))
+    return criteria
+
+
+def held_not_archived(units: sa.Select | None, today: date) -> sa.Select:
+    """SELECT of the ids of the activities ``not_archived`` names."""
+    return sa.select(Activity.id).where(*not_archived(units, today))
 
 
 def session_tally(
