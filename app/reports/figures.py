@@ -1053,6 +1053,33 @@ def _unit_tree() -> tuple[list[TreeRow[Any]], dict[int, list[int]]]:
     return tree_order(units), ancestors
 
 
+def _add_kept_sums(rows: dict[int, UnitRow], first: date, upto: date) -> None:
+    """Add each unit's ``unit_tally`` sums (its subtree included) over the whole months
+    [first, upto) to its row: one row per unit and year, less the row before a first month
+    that is not January."""
+    u = UnitTally
+    terms = _year_to_date(first, upto)
+    signs = {(year, month): sign for year, month, sign in terms}
+    kept = sa.or_(*(sa.and_(u.year == year, u.month == month) for year, month, _s in terms))
+    columns = [u.unit_id, u.year, u.month, u.activities]
+    columns += [getattr(u, name) for name in COUNTED_ORDER]
+    summed: set[int] = set()  # the first row of a unit is its sums as they stand
+    for unit_id, year, month, sessions, *values in db.session.execute(
+        sa.select(*columns).where(kept)
+    ).tuples():
+        row = rows.get(unit_id)
+        if row is None:
+            continue
+        counts = Counts(*values)
+        if signs[(year, month)] < 0:
+            row.sessions -= sessions
+            row.counts = row.counts - counts
+        else:
+            row.sessions += sessions
+            row.counts = row.counts + counts if unit_id in summed else counts
+        summed.add(unit_id)
+
+
 def unit_rows(
     start: date, end: date, today: date, inactive_days: int, now: datetime | None = None
 ) -> list[UnitRow]:
@@ -1086,27 +1113,7 @@ def unit_rows(
     now = now or utcnow()
     first, upto = rolled = _rolled(start, end, now)
     if first < upto:
-        u = UnitTally
-        terms = _year_to_date(first, upto)
-        signs = {(year, month): sign for year, month, sign in terms}
-        kept = sa.or_(*(sa.and_(u.year == year, u.month == month) for year, month, _s in terms))
-        columns = [u.unit_id, u.year, u.month, u.activities]
-        columns += [getattr(u, name) for name in COUNTED_ORDER]
-        summed: set[int] = set()  # the first row of a unit is its sums as they stand
-        for unit_id, year, month, sessions, *values in db.session.execute(
-            sa.select(*columns).where(kept)
-        ).tuples():
-            row = rows.get(unit_id)
-            if row is None:
-                continue
-            counts = Counts(*values)
-            if signs[(year, month)] < 0:
-                row.sessions -= sessions
-                row.counts = row.counts - counts
-            else:
-                row.sessions += sessions
-                row.counts = row.counts + counts if unit_id in summed else counts
-            summed.add(unit_id)
+        _add_kept_sums(rows, first, upto)
     for found in _rest(start, end, rolled, now, ActivityTally.unit_id):
         counts = _counts_of(found)
         for row in up(found.unit_id):
@@ -1114,7 +1121,7 @@ def unit_rows(
             row.counts = row.counts + counts
     waiting = db.session.execute(
         sa.select(Activity.unit_id, sa.func.count())
-        .where(Activity.id.in_(held_not_archived(None, today)))
+        .where(*not_archived(None, today))
         .group_by(Activity.unit_id)
     )
     for unit_id, number in waiting:
