@@ -104,7 +104,24 @@ def page_number() -> int:
 COUNT_LIMIT = 1000
 
 
-class CappedPagination(SelectPagination):
+class CappedCount:
+    """What a page counted up to ``COUNT_LIMIT`` says: ``counted`` when its total is exact,
+    else whether a next page exists, from one row read past this page (``more_after``, set by
+    the page's reading of its items)."""
+
+    more_after = False
+    total: int | None
+
+    @property
+    def counted(self) -> bool:
+        return self.total is not None
+
+    @property
+    def has_next(self) -> bool:
+        return super().has_next if self.counted else self.more_after  # type: ignore[misc]
+
+
+class CappedPagination(CappedCount, SelectPagination):
     """A Flask-SQLAlchemy page whose count stops past ``limit`` (``COUNT_LIMIT``) rows.
 
     Up to the limit ``total`` is exact and ``counted`` true; beyond it ``total`` is None, and
@@ -114,7 +131,6 @@ class CappedPagination(SelectPagination):
     grouped."""
 
     limit = COUNT_LIMIT
-    more_after = False
 
     def _query_items(self) -> list[Any]:
         select = self._query_args["select"]
@@ -136,14 +152,6 @@ class CappedPagination(SelectPagination):
         )
         found = self._query_args["session"].scalar(sa.select(sa.func.count()).select_from(capped))
         return found if found <= self.limit else None
-
-    @property
-    def counted(self) -> bool:
-        return self.total is not None
-
-    @property
-    def has_next(self) -> bool:
-        return super().has_next if self.counted else self.more_after
 
 
 def paginate(stmt: sa.Select, per_page: int | None = None) -> CappedPagination:

@@ -714,7 +714,7 @@ def _year_to_date(first: date, upto: date) -> list[tuple[int, int, int]]:
 
 def _rest(
     start: date, end: date, rolled: tuple[date, date], now: datetime, *group: sa.ColumnElement[Any]
-) -> sa.Result[Any]:
+) -> list[sa.Row[Any]]:
     """From ``activity_tally``, grouped by ``group``: the activities counting in attendance
     held in [start, end) but not in the ``rolled`` months, started by ``now`` — at most the
     days of the current month and the edges of a range that does not start or end on a
@@ -727,10 +727,10 @@ def _rest(
     spans = [(a, min(b, tomorrow)) for a, b in spans]
     held = [sa.and_(t.held_on >= a, t.held_on < b) for a, b in spans if a < b]
     if not held:
-        return db.session.execute(sa.select(*group).where(sa.false()))
+        return []
     stmt = sa.select(*group, sa.func.count().label("sessions"), _listed(t), *_tally_sums())
     stmt = stmt.where(*_tally_started(now), sa.or_(*held))
-    return db.session.execute(stmt.group_by(*group))
+    return list(db.session.execute(stmt.group_by(*group)))
 
 
 def _kept_sums() -> list[sa.Label]:

@@ -35,7 +35,7 @@ from app.evidence.models import Evidence
 from app.extensions import db
 from app.logs.models import LogState, MemberLog
 from app.people.models import OrgUnit, Person
-from app.queries import COUNT_LIMIT, bounded_int
+from app.queries import COUNT_LIMIT, CappedCount, bounded_int
 from app.refusals import Refused
 from app.reports.figures import owes_make_up
 from app.review import attendance, member_logs, sources  # noqa: F401 - the sources register
@@ -208,13 +208,11 @@ def _items(rows: list[sa.Row]) -> list[QueueItem]:
     return items
 
 
-class QueuePage(Pagination):
+class QueuePage(CappedCount, Pagination):
     """One page of the queue: the count (or the one given: the badge's, for the whole queue),
     the page of the union, then the objects it names. Counted exactly up to ``COUNT_LIMIT``
     items, as every list is; beyond, "page N · more", a row read past the page telling whether
     there is a next one."""
-
-    more_after = False
 
     def _query_items(self) -> list[QueueItem]:
         offset = (self.page - 1) * self.per_page
@@ -231,14 +229,6 @@ class QueuePage(Pagination):
             selects = _selects(self._query_args["user"], self._query_args["filters"])
             total = _count(selects, COUNT_LIMIT)
         return total if total <= COUNT_LIMIT else None
-
-    @property
-    def counted(self) -> bool:
-        return self.total is not None
-
-    @property
-    def has_next(self) -> bool:
-        return super().has_next if self.counted else self.more_after
 
 
 def queue_page(
