@@ -23,6 +23,7 @@ from app.extensions import db
 from app.logs import services as logs
 from app.logs.models import LogKind
 from app.people.models import Membership, MembershipRole, OrgUnit, Person, UnitKind
+from app.people.tree import tree_order
 from app.reports import figures
 from app.study import figures as study_figures
 from app.study.models import StudyKind, StudySession
@@ -348,6 +349,60 @@ def test_admin_table_pages(app, client, units_year):
     body = fragment.get_data(as_text=True)
     assert body.lstrip().startswith('<div id="unit-table"')
     assert _unit_names(body) == second
+
+
+def _row_figures(row: figures.UnitRow) -> tuple:
+    return (
+        row.name,
+        row.depth,
+        row.parent_name,
+        row.sessions,
+        row.counts,
+        row.inactive,
+        row.unarchived,
+    )
+
+
+def test_a_page_of_the_table_figures_its_rows_as_the_whole_table_does(app, units_year):
+    """The table in tree or name order reads only its page's units: each page's rows, their
+    places and figures, are those of the whole table computed at once and sorted in Python."""
+    with app.app_context():
+        # siblings by position, then by pinyin, one name the start of another; a deactivated
+        # branch whose group stays: the group keeps its depth and counts for the bureau
+        bureau = unit("bureau")
+        for code, name, position in (("z1", "Alp", 5), ("z2", "Al", 5), ("z3", "Zed", 6)):
+            make_unit(code, UnitKind.BRANCH, bureau, name).sort_order = position
+        gone = make_unit("gone", UnitKind.BRANCH, bureau, "Gone")
+        kept = make_unit("gone-g", UnitKind.GROUP, gone, "Gone group")
+        session_at(kept, -timedelta(hours=2), title="Kept group meeting")
+        gone.deleted_at = utcnow()
+        db.session.commit()
+        today, now = local_today(), utcnow()
+        year = (date(today.year, 1, 1), date(today.year + 1, 1, 1))
+        whole = figures.unit_rows(*year, today, 90, now)
+        in_python = [
+            (row.unit.id, row.depth)
+            for row in tree_order(db.session.scalars(sa.select(OrgUnit)))
+            if row.unit.deleted_at is None
+        ]
+        assert [(row.unit_id, row.depth) for row in whole] == in_python
+        names = [row.name for row in whole if row.depth == 1]
+        assert names.index("Al") < names.index("Alp") < names.index("Zed")
+        assert figures.unit_place_count() == len(whole)
+        by_id = {row.unit_id: row for row in whole}
+        assert by_id[kept.id].depth == 2 and by_id[kept.id].sessions == 1
+        assert gone.id not in by_id
+        orders = {
+            (False, False): whole,
+            (True, False): sorted(whole, key=lambda r: r.sort_key),
+            (True, True): sorted(whole, key=lambda r: r.sort_key, reverse=True),
+        }
+        for (by_name, descending), expected in orders.items():
+            paged = []
+            for offset in range(0, len(whole), 4):
+                places = figures.unit_places(by_name, descending, offset, 4)
+                paged += figures.unit_rows(*year, today, 90, now, places)
+            assert [_row_figures(r) for r in paged] == [_row_figures(r) for r in expected]
 
 
 def test_admin_rows_equal_the_figures_of_each_subtree(app, client, units_year, branch_life):

@@ -68,8 +68,9 @@ class Activity(db.Model):
         sa.Index("ix_activity_unit_id_state", "unit_id", "state"),
         # Days, months and years of sessions in the order of their starts: the lists filter on
         # ``held_on`` and order by (held_on, starts_at, id), read off this index without a sort.
-        # It also serves the lookups of one day, so ``held_on`` has no index of its own.
-        sa.Index("ix_activity_held_on_starts_at", "held_on", "starts_at", "id"),
+        # It also serves the lookups of one day, so ``held_on`` has no index of its own; with
+        # the state and family, a month's activities are counted from the index alone.
+        sa.Index("ix_activity_held_on_starts_at", "held_on", "starts_at", "id", "state", "family"),
         # Activities in a state by day, in the order of their starts: those held and not yet
         # archived, oldest first, and every lookup of a state (so ``state`` has no index alone).
         sa.Index("ix_activity_state_day", "state", "held_on", "starts_at", "id"),

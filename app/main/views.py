@@ -29,7 +29,7 @@ from app.extensions import db
 from app.htmx import render_page
 from app.main.badge import badge_count
 from app.people.models import COMMITTEE_POSTS, Membership, PartyStatus, Person
-from app.people.services import STATE_CURRENT, RosterFilters, roster_query
+from app.people.services import STATE_CURRENT, RosterFilters, roster_filtered
 from app.queries import page_number, text_arg
 from app.reports import charts, figures
 from app.reports.rules import INACTIVE_DAYS
@@ -55,10 +55,13 @@ def healthz() -> Response:
 
 def roster_counts(user: User) -> dict[PartyStatus, int]:
     """People currently on the user's roster, by party status (one grouped query)."""
-    # The roster's order is no part of a count: without it the database sorts nothing.
-    current = roster_query(user, RosterFilters(state=STATE_CURRENT)).order_by(None).subquery()
+    # The roster's order and departments are no part of a count: the admin's is read off the
+    # index of the people on the roll by status.
+    current = roster_filtered(user, RosterFilters(state=STATE_CURRENT))
     rows = db.session.execute(
-        sa.select(current.c.party_status, sa.func.count()).group_by(current.c.party_status)
+        current.with_only_columns(Person.party_status, sa.func.count()).group_by(
+            Person.party_status
+        )
     ).all()
     counts = {status: 0 for status in PartyStatus}
     for status, count in rows:
@@ -196,33 +199,34 @@ SORTS = ("name", "sessions", "rate", "inactive", "unarchived")
 
 
 class ListPagination(Pagination):
-    """One page of rows already computed in Python (sorted on figures SQL cannot order by)."""
+    """One page of rows computed in Python: all of them, sorted on figures SQL cannot order by,
+    or (``total`` given) only the page's, read in the order of the table."""
 
-    def __init__(self, rows: list[Any], page: int, per_page: int) -> None:
-        super().__init__(page=page, per_page=per_page, error_out=False, count=True, rows=rows)
+    def __init__(self, rows: list[Any], page: int, per_page: int, total: int | None = None) -> None:
+        super().__init__(
+            page=page, per_page=per_page, error_out=False, count=True, rows=rows, total=total
+        )
 
     def _query_items(self) -> list[Any]:
+        if self._query_args["total"] is not None:
+            return self._query_args["rows"]
         start = (self.page - 1) * self.per_page
         return self._query_args["rows"][start : start + self.per_page]
 
     def _query_count(self) -> int:
+        if self._query_args["total"] is not None:
+            return self._query_args["total"]
         return len(self._query_args["rows"])
 
 
-def _sorted_rows(
-    rows: list[figures.UnitRow], sort: str | None, descending: bool
-) -> list[figures.UnitRow]:
-    """Tree order when no column is chosen; equal figures keep tree order (sorting is stable,
+def _sorted_rows(rows: list[figures.UnitRow], sort: str, descending: bool) -> list[figures.UnitRow]:
+    """Rows of every unit sorted by a figure: equal figures keep tree order (sorting is stable,
     also reversed), and a rate of "—" comes last either way."""
-    if sort == "name":
-        return sorted(rows, key=lambda r: r.sort_key, reverse=descending)
     if sort == "rate":
         rated = [r for r in rows if r.attendance_rate is not None]
         unrated = [r for r in rows if r.attendance_rate is None]
         return sorted(rated, key=lambda r: r.attendance_rate, reverse=descending) + unrated
-    if sort in ("sessions", "inactive", "unarchived"):
-        return sorted(rows, key=lambda r: getattr(r, sort), reverse=descending)
-    return rows
+    return sorted(rows, key=lambda r: getattr(r, sort), reverse=descending)
 
 
 def _unit_table(today: date, now: datetime) -> dict[str, Any]:
@@ -231,15 +235,19 @@ def _unit_table(today: date, now: datetime) -> dict[str, Any]:
     direction = text_arg("dir")
     if direction not in ("asc", "desc"):
         direction = "asc" if sort in (None, "name") else "desc"
-    rows = figures.unit_rows(
-        date(today.year, 1, 1),
-        date(today.year + 1, 1, 1),
-        today,
-        settings.get(INACTIVE_DAYS.key),
-        now,
-    )
-    rows = _sorted_rows(rows, sort, direction == "desc")
-    page = ListPagination(rows, page_number(), int(current_app.config["PAGE_SIZE"]))
+    year = (date(today.year, 1, 1), date(today.year + 1, 1, 1))
+    inactive_days = settings.get(INACTIVE_DAYS.key)
+    number, per_page = page_number(), int(current_app.config["PAGE_SIZE"])
+    if sort in (None, "name"):
+        # Tree and name order are orders of SQL: the page's units alone are read and figured.
+        places = figures.unit_places(
+            sort == "name", direction == "desc", (number - 1) * per_page, per_page
+        )
+        rows = figures.unit_rows(*year, today, inactive_days, now, places)
+        page = ListPagination(rows, number, per_page, figures.unit_place_count())
+    else:
+        rows = figures.unit_rows(*year, today, inactive_days, now)
+        page = ListPagination(_sorted_rows(rows, sort, direction == "desc"), number, per_page)
     # A heading sorts by its column; names first A→Z, figures largest first; again: reversed.
     next_direction = {key: "asc" if key == "name" else "desc" for key in SORTS}
     if sort is not None:

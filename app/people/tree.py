@@ -1,10 +1,24 @@
 """The org tree in display order: parents before their children, siblings as the admin orders
-them. Works on units or on rows of their columns (id, parent_id, sort_order, sort_key)."""
+them. ``tree_order`` works on units or on rows of their columns (id, parent_id, sort_order,
+sort_key); ``tree_paths`` is the same order in SQL, so a page of the tree is read with a LIMIT
+instead of ordering every unit in Python."""
 
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Generic, Protocol, TypeVar
+
+import sqlalchemy as sa
+
+from app.extensions import db
+from app.people.models import OrgUnit
+
+# sort_order is 0–99999 (the form's range): offset, every position has the same ten digits and
+# compares as text as it does as a number.
+_POSITION_OFFSET = 1_000_000_000
+# Ends each unit's part of a path: below every character of a pinyin key, so a key that is the
+# start of another sorts first, as in Python.
+_PATH_END = "\x01"
 
 
 class TreeNode(Protocol):
@@ -61,3 +75,37 @@ def tree_order(units: Iterable[Node]) -> list[TreeRow[Node]]:
             rows.append(TreeRow(unit, 0))
             walk(unit.id, 1)
     return rows
+
+
+def tree_paths() -> sa.CTE:
+    """A recursive CTE of every unit reachable from a root: ``id``, ``depth`` and ``path``, the
+    positions and pinyin keys of its ancestors and itself, so that ``ORDER BY path`` is
+    ``tree_order``'s order (byte order: the "C" collation on PostgreSQL, as the keys')."""
+    step = sa.cast(
+        sa.cast(OrgUnit.sort_order + _POSITION_OFFSET, sa.String) + OrgUnit.sort_key + _PATH_END,
+        sa.Text,
+    )
+    if db.session.get_bind().dialect.name == "postgresql":
+        step = step.collate("C")
+    roots = sa.select(
+        OrgUnit.id.label("id"), sa.literal(0).label("depth"), step.label("path")
+    ).where(OrgUnit.parent_id.is_(None))
+    paths = roots.cte("tree_paths", recursive=True)
+    children = sa.select(OrgUnit.id, paths.c.depth + 1, paths.c.path + step).join(
+        paths, OrgUnit.parent_id == paths.c.id
+    )
+    return paths.union_all(children)
+
+
+def subtree_pairs(tops: list[int] | None) -> sa.CTE:
+    """A recursive CTE of (``top``, ``unit_id``): each of ``tops`` (every active unit when None)
+    with itself and every unit below it, deactivated ones included. UNION, not UNION ALL: a
+    cycle in hand-edited data ends the walk instead of looping."""
+    anchor = sa.select(OrgUnit.id.label("top"), OrgUnit.id.label("unit_id"))
+    if tops is None:
+        anchor = anchor.where(OrgUnit.deleted_at.is_(None))
+    else:
+        anchor = anchor.where(OrgUnit.id.in_(tops))
+    pairs = anchor.cte("subtree_pairs", recursive=True)
+    below = sa.select(pairs.c.top, OrgUnit.id).join(pairs, OrgUnit.parent_id == pairs.c.unit_id)
+    return pairs.union(below)

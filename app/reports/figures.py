@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, NamedTuple, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import aliased, contains_eager
 
 from app import settings
 from app.activities import families
@@ -44,7 +44,7 @@ from app.people.models import (
     PartyStatus,
     Person,
 )
-from app.people.tree import TreeRow, tree_order
+from app.people.tree import subtree_pairs, tree_paths
 from app.reports.rules import TARGET_COMMITTEE, TARGET_MEMBER
 from app.types import local_date, utcnow
 
@@ -712,13 +712,13 @@ def _year_to_date(first: date, upto: date) -> list[tuple[int, int, int]]:
     return terms
 
 
-def _rest(
+def _rest_select(
     start: date, end: date, rolled: tuple[date, date], now: datetime, *group: sa.ColumnElement[Any]
-) -> list[sa.Row[Any]]:
+) -> sa.Select | None:
     """From ``activity_tally``, grouped by ``group``: the activities counting in attendance
     held in [start, end) but not in the ``rolled`` months, started by ``now`` — at most the
     days of the current month and the edges of a range that does not start or end on a
-    month's first day."""
+    month's first day. None when there is nothing to read."""
     t = ActivityTally
     first, upto = rolled
     # Nothing held after today has started: the spans end tomorrow at the latest.
@@ -727,10 +727,9 @@ def _rest(
     spans = [(a, min(b, tomorrow)) for a, b in spans]
     held = [sa.and_(t.held_on >= a, t.held_on < b) for a, b in spans if a < b]
     if not held:
-        return []
+        return None
     stmt = sa.select(*group, sa.func.count().label("sessions"), _listed(t), *_tally_sums())
-    stmt = stmt.where(*_tally_started(now), sa.or_(*held))
-    return list(db.session.execute(stmt.group_by(*group)))
+    return stmt.where(*_tally_started(now), sa.or_(*held)).group_by(*group)
 
 
 def _kept_sums() -> list[sa.Label]:
@@ -762,7 +761,8 @@ def bureau_months(start: date, end: date, now: datetime) -> dict[tuple[int, int]
             found[key] = to_date.get(key, before) - before
             month = _add_months(month, 1)
     year, month_of = sa.extract("year", t.held_on), sa.extract("month", t.held_on)
-    for row in _rest(start, end, rolled, now, year.label("y"), month_of.label("m")):
+    rest = _rest_select(start, end, rolled, now, year.label("y"), month_of.label("m"))
+    for row in [] if rest is None else db.session.execute(rest):
         key = (int(row.y), int(row.m))
         found[key] = found.get(key, Counts()) + _counts_of(row)
     return found
@@ -1028,29 +1028,44 @@ class UnitRow:
         return self.counts.attendance_rate
 
 
-def _unit_tree() -> tuple[list[TreeRow[Any]], dict[int, list[int]]]:
-    """Every unit (id, name, parent_id, deleted, sort_order, sort_key) in tree order, and each
-    unit's chain of ancestors (itself first), from one query."""
-    units = db.session.execute(
-        sa.select(
-            OrgUnit.id,
-            OrgUnit.name,
-            OrgUnit.parent_id,
-            OrgUnit.deleted_at.is_not(None).label("deleted"),
-            OrgUnit.sort_order,
-            OrgUnit.sort_key,
+def _active_places() -> tuple[sa.Select, sa.CTE]:
+    """The active units with their depth and parent's name, over ``tree_paths`` (returned too,
+    for its ``path``)."""
+    paths = tree_paths()
+    parent = aliased(OrgUnit)
+    return (
+        sa.select(OrgUnit.id, OrgUnit.name, OrgUnit.sort_key, paths.c.depth, parent.name)
+        .join(paths, paths.c.id == OrgUnit.id)
+        .outerjoin(parent, parent.id == OrgUnit.parent_id)
+        .where(OrgUnit.deleted_at.is_(None))
+    ), paths
+
+
+def unit_places(
+    by_name: bool = False, descending: bool = False, offset: int = 0, limit: int | None = None
+) -> list[UnitRow]:
+    """The active units of the admin's table, without figures: in tree order, or by the pinyin
+    of the name (ties in tree order; ``descending`` reverses the names only), from ``offset``,
+    at most ``limit`` — one statement, whatever the page."""
+    stmt, paths = _active_places()
+    if by_name:
+        key = OrgUnit.sort_key.desc() if descending else OrgUnit.sort_key
+        stmt = stmt.order_by(key, paths.c.path)
+    else:
+        stmt = stmt.order_by(paths.c.path)
+    stmt = stmt.offset(offset).limit(limit)
+    return [
+        UnitRow(unit_id, name, parent_name, depth, offset + position, sort_key=sort_key)
+        for position, (unit_id, name, sort_key, depth, parent_name) in enumerate(
+            db.session.execute(stmt)
         )
-    ).all()
-    parent = {unit.id: unit.parent_id for unit in units}
-    ancestors: dict[int, list[int]] = {}
-    for unit_id in parent:
-        chain, seen, current = [], set(), unit_id
-        while current is not None and current in parent and current not in seen:
-            seen.add(current)
-            chain.append(current)
-            current = parent[current]
-        ancestors[unit_id] = chain
-    return tree_order(units), ancestors
+    ]
+
+
+def unit_place_count() -> int:
+    """How many rows the admin's table has: the active units ``unit_places`` lists."""
+    stmt, _paths = _active_places()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
 
 
 def _add_kept_sums(rows: dict[int, UnitRow], first: date, upto: date) -> None:
@@ -1064,12 +1079,9 @@ def _add_kept_sums(rows: dict[int, UnitRow], first: date, upto: date) -> None:
     columns = [u.unit_id, u.year, u.month, u.activities]
     columns += [getattr(u, name) for name in COUNTED_ORDER]
     summed: set[int] = set()  # the first row of a unit is its sums as they stand
-    for unit_id, year, month, sessions, *values in db.session.execute(
-        sa.select(*columns).where(kept)
-    ).tuples():
-        row = rows.get(unit_id)
-        if row is None:
-            continue
+    stmt = sa.select(*columns).where(kept, u.unit_id.in_(list(rows)))
+    for unit_id, year, month, sessions, *values in db.session.execute(stmt).tuples():
+        row = rows[unit_id]
         counts = Counts(*values)
         if signs[(year, month)] < 0:
             row.sessions -= sessions
@@ -1080,69 +1092,81 @@ def _add_kept_sums(rows: dict[int, UnitRow], first: date, upto: date) -> None:
         summed.add(unit_id)
 
 
+def _summed_up(by_unit: sa.Select, pairs: sa.CTE, names: Iterable[str]) -> sa.Select:
+    """``by_unit`` (grouped by ``unit_id``) summed for each top of ``pairs`` over the units
+    below it: the tree is climbed in SQL, on one row per unit."""
+    found = by_unit.subquery()
+    return (
+        sa.select(pairs.c.top, *(sa.func.sum(found.c[name]).label(name) for name in names))
+        .join(found, found.c.unit_id == pairs.c.unit_id)
+        .group_by(pairs.c.top)
+    )
+
+
 def unit_rows(
-    start: date, end: date, today: date, inactive_days: int, now: datetime | None = None
+    start: date,
+    end: date,
+    today: date,
+    inactive_days: int,
+    now: datetime | None = None,
+    places: list[UnitRow] | None = None,
 ) -> list[UnitRow]:
-    """One row per org unit (deleted units left out), in tree order: the activities counting in
-    attendance held in [start, end), their pooled rates, the inactive members (as
-    ``inactive_members`` counts them for the unit and the units below it) and the activities
-    held but not archived.
+    """The figures of ``places`` (from ``unit_places``; every active unit in tree order when
+    None), each over its unit and every unit below it: the activities counting in attendance
+    held in [start, end), their pooled rates, the inactive members (as ``inactive_members``
+    counts them for the unit and the units below it) and the activities held but not archived.
 
-    Each figure is one grouped query over all units at once, summed up the tree in Python, so
-    the number of queries does not depend on the number of units or sessions."""
-    ordered, ancestors = _unit_tree()
-    names = {node.unit.id: node.unit.name for node in ordered}
-    rows: dict[int, UnitRow] = {}
-    for position, node in enumerate(ordered):
-        unit = node.unit
-        if not unit.deleted:
-            rows[unit.id] = UnitRow(
-                unit.id,
-                unit.name,
-                names.get(unit.parent_id),
-                node.depth,
-                position,
-                sort_key=unit.sort_key,
-            )
-
-    def up(unit_id: int) -> list[UnitRow]:
-        return [rows[a] for a in ancestors.get(unit_id, []) if a in rows]
-
-    # Each unit's sums (its subtree included) over the months before the current one from
-    # ``unit_tally``, the rest of the range from the activities of their own unit, carried up.
+    Each figure is one grouped query for all the rows at once, summed up the tree in SQL: the
+    months before the current one from ``unit_tally`` (kept per unit with its subtree), the rest
+    of the range and the unarchived activities per unit, carried to the rows above them. A page
+    of the table reads its own rows' figures only."""
+    every = places is None
+    rows = {row.unit_id: row for row in (unit_places() if places is None else places)}
+    if not rows:
+        return []
+    pairs = subtree_pairs(None if every else list(rows))
     now = now or utcnow()
     first, upto = rolled = _rolled(start, end, now)
     if first < upto:
         _add_kept_sums(rows, first, upto)
-    for found in _rest(start, end, rolled, now, ActivityTally.unit_id):
-        counts = _counts_of(found)
-        for row in up(found.unit_id):
-            row.sessions += found.sessions
-            row.counts = row.counts + counts
-    waiting = db.session.execute(
-        sa.select(Activity.unit_id, sa.func.count())
+    rest = _rest_select(start, end, rolled, now, ActivityTally.unit_id.label("unit_id"))
+    if rest is not None:
+        names = ["sessions", *COUNTED_ORDER]
+        for found in db.session.execute(_summed_up(rest, pairs, names)):
+            row = rows[found.top]
+            row.sessions += int(found.sessions)
+            row.counts = row.counts + _counts_of(found)
+    waiting = (
+        sa.select(Activity.unit_id.label("unit_id"), sa.func.count().label("unarchived"))
         .where(*not_archived(None, today))
         .group_by(Activity.unit_id)
     )
-    for unit_id, number in waiting:
-        for row in up(unit_id):
-            row.unarchived += number
-    for unit_id, number in _inactive_by_unit(ancestors, today, inactive_days, now).items():
-        if unit_id in rows:
-            rows[unit_id].inactive = number
+    for top, number in db.session.execute(_summed_up(waiting, pairs, ["unarchived"])):
+        rows[top].unarchived = int(number)
+    for unit_id, number in _inactive_by_unit(pairs, today, inactive_days, now).items():
+        rows[unit_id].inactive = number
     for row in rows.values():
         row.counts.activities = row.sessions
     return sorted(rows.values(), key=lambda row: row.order)
 
 
+def _tops_of(pairs: sa.CTE, units: sa.Select) -> dict[int, list[int]]:
+    """For each of ``units`` (a SELECT of ids), the tops of ``pairs`` at or above it."""
+    tops: dict[int, list[int]] = {}
+    stmt = sa.select(pairs.c.unit_id, pairs.c.top).where(pairs.c.unit_id.in_(units))
+    for unit_id, top in db.session.execute(stmt):
+        tops.setdefault(unit_id, []).append(top)
+    return tops
+
+
 def _inactive_by_unit(
-    ancestors: dict[int, list[int]], today: date, days: int, now: datetime | None
+    pairs: sa.CTE, today: date, days: int, now: datetime | None
 ) -> dict[int, int]:
-    """For every unit, how many people ``inactive_members`` lists for it and the units below it,
-    from two grouped queries: expected/present per (unit, person) at the recent sessions, and
-    the memberships (``settled_members``, the same rule); both carried up the tree before they
-    are compared (a member of a branch and of the 党组 present only at the 党组 is inactive in
-    the branch, not above).
+    """For each top of ``pairs``, how many people ``inactive_members`` lists for it and the
+    units below it, from two grouped queries: expected/present per (unit, person) at the recent
+    sessions, and the memberships (``settled_members``, the same rule); both carried up to the
+    tops before they are compared (a member of a branch and of the 党组 present only at the 党组
+    is inactive in the branch, not above).
 
     Only people absent from every recent session of some unit can be inactive anywhere (a
     unit's subtree holds that unit): ``not_seen_since`` finds them through an index, and the
@@ -1154,7 +1178,7 @@ def _inactive_by_unit(
     candidates = sorted(set(db.session.scalars(not_seen_since(since, today, now))))
     if not candidates:
         return {}
-    pairs = (
+    pairs_seen = (
         sa.select(
             Activity.unit_id.label("unit_id"),
             p.person_id.label("person_id"),
@@ -1173,18 +1197,26 @@ def _inactive_by_unit(
         .cte("pairs")
         .prefix_with("MATERIALIZED")
     )
-    absentees = sa.select(pairs.c.person_id).where(pairs.c.seen == 0)
-    seen = db.session.execute(sa.select(pairs).where(pairs.c.person_id.in_(absentees))).all()
-    present: dict[tuple[int, int], bool] = {}
-    for unit_id, person_id, was_present in seen:
-        for above in ancestors.get(unit_id, []):
-            key = (above, person_id)
-            present[key] = present.get(key, False) or bool(was_present)
+    absentees = sa.select(pairs_seen.c.person_id).where(pairs_seen.c.seen == 0)
+    seen = db.session.execute(
+        sa.select(pairs_seen).where(pairs_seen.c.person_id.in_(absentees))
+    ).all()
     candidates = sorted({person_id for _unit, person_id, _seen in seen})
     if not candidates:
         return {}
+    # The tops above the units of the sessions read and of the candidates' memberships.
+    involved = sa.union(
+        sa.select(Membership.unit_id).where(Membership.person_id.in_(candidates)),
+        sa.select(OrgUnit.id).where(OrgUnit.id.in_({unit_id for unit_id, *_r in seen})),
+    )
+    tops = _tops_of(pairs, involved)
+    present: dict[tuple[int, int], bool] = {}
+    for unit_id, person_id, was_present in seen:
+        for above in tops.get(unit_id, []):
+            key = (above, person_id)
+            present[key] = present.get(key, False) or bool(was_present)
     settled = settled_members(
-        lambda unit_id: ancestors.get(unit_id, []),
+        lambda unit_id: tops.get(unit_id, []),
         since,
         today,
         people=sa.select(Person.id).where(Person.id.in_(candidates)),
