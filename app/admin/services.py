@@ -25,7 +25,7 @@ from app.people.models import (
     UnitKind,
     unit_order_by,
 )
-from app.people.tree import TreeRow, tree_order
+from app.people.tree import TreeRow, tree_order, tree_paths
 from app.queries import contains, page_number
 from app.types import utcnow
 
@@ -39,19 +39,31 @@ def unit_tree(include_deleted: bool = True) -> list[TreeRow[OrgUnit]]:
 
 
 class TreePagination(Pagination):
-    """One page of units already in tree order (``rows``, of their ordering columns): only the
-    page's units are loaded in full, with their memberships in force on ``today`` (``counts``)."""
+    """One page of units in tree order: of ``rows`` (TreeRows of their ordering columns, already
+    ordered) or, without them, of the whole tree as ``tree_paths`` orders it in SQL. Only the
+    page's units are loaded in full, with their memberships in force on ``today``
+    (``counts``)."""
 
     counts: dict[int, int]
 
+    def _page_rows(self) -> list[tuple[int, int]]:
+        """(unit id, depth) of the page's units."""
+        rows = self._query_args["rows"]
+        if rows is not None:
+            page = rows[self._query_offset : self._query_offset + self.per_page]
+            return [(row.unit.id, row.depth) for row in page]
+        paths = tree_paths()
+        stmt = sa.select(paths.c.id, paths.c.depth).order_by(paths.c.path)
+        return list(db.session.execute(stmt.offset(self._query_offset).limit(self.per_page)))
+
     def _query_items(self) -> list[TreeRow[OrgUnit]]:
-        rows = self._query_args["rows"][self._query_offset : self._query_offset + self.per_page]
+        rows = self._page_rows()
         members = (
             sa.select(sa.func.count())
             .where(Membership.unit_id == OrgUnit.id, Membership.on_date(self._query_args["today"]))
             .scalar_subquery()
         )
-        wanted = [row.unit.id for row in rows]
+        wanted = [unit_id for unit_id, _depth in rows]
         units: dict[int, OrgUnit] = {}
         self.counts = {}
         if wanted:
@@ -61,25 +73,31 @@ class TreePagination(Pagination):
             for unit, count in loaded:
                 units[unit.id] = unit
                 self.counts[unit.id] = count
-        return [TreeRow(units[row.unit.id], row.depth) for row in rows if row.unit.id in units]
+        return [TreeRow(units[unit_id], depth) for unit_id, depth in rows if unit_id in units]
 
     def _query_count(self) -> int:
-        return len(self._query_args["rows"])
+        rows = self._query_args["rows"]
+        if rows is not None:
+            return len(rows)
+        paths = tree_paths()
+        return db.session.scalar(sa.select(sa.func.count()).select_from(paths)) or 0
 
 
 def unit_tree_page(search: str, today: date) -> TreePagination:
-    """A page of the tree in tree order, or of the units whose name or code holds ``search``
-    (each under its nearest matching ancestor); the order is worked out on four columns of each
-    unit, the page's units alone are loaded."""
-    stmt = sa.select(OrgUnit.id, OrgUnit.parent_id, OrgUnit.sort_order, OrgUnit.sort_key)
+    """A page of the tree in tree order, read with a LIMIT, or of the units whose name or code
+    holds ``search`` (each under its nearest matching ancestor, the order worked out on four
+    columns of each); the page's units alone are loaded."""
+    rows = None
     if search:
+        stmt = sa.select(OrgUnit.id, OrgUnit.parent_id, OrgUnit.sort_order, OrgUnit.sort_key)
         stmt = stmt.where(sa.or_(contains(OrgUnit.name, search), contains(OrgUnit.code, search)))
+        rows = tree_order(db.session.execute(stmt))
     return TreePagination(
         page=page_number(),
         per_page=int(current_app.config["PAGE_SIZE"]),
         max_per_page=None,
         error_out=False,
-        rows=tree_order(db.session.execute(stmt)),
+        rows=rows,
         today=today,
     )
 
