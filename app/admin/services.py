@@ -17,14 +17,7 @@ from flask_sqlalchemy.pagination import Pagination
 from app.auth.models import User
 from app.extensions import db
 from app.locale_text import enumeration
-from app.people.models import (
-    ALLOWED_PARENT,
-    Membership,
-    OrgUnit,
-    Person,
-    UnitKind,
-    unit_order_by,
-)
+from app.people.models import ALLOWED_PARENT, Membership, OrgUnit, Person, UnitKind, unit_order_by
 from app.people.tree import TreeRow, tree_order
 from app.queries import contains, page_number
 from app.types import utcnow

@@ -37,13 +37,7 @@ from app.activities.models import (
 )
 from app.extensions import db
 from app.logs.models import STUDY_KINDS, LogKind, LogState, MemberLog
-from app.people.models import (
-    Membership,
-    MembershipRole,
-    OrgUnit,
-    PartyStatus,
-    Person,
-)
+from app.people.models import Membership, MembershipRole, OrgUnit, PartyStatus, Person
 from app.people.tree import TreeRow, tree_order
 from app.reports.rules import TARGET_COMMITTEE, TARGET_MEMBER
 from app.types import local_date, utcnow
