@@ -18,13 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from app import settings
 from app.activities.families import family_of
-from app.activities.models import (
-    Activity,
-    ActivityGuest,
-    GuestKind,
-    ParticipantRole,
-    Participation,
-)
+from app.activities.models import Activity, ActivityGuest, GuestKind, ParticipantRole, Participation
 from app.extensions import db
 from app.files import word
 from app.locale_text import fmt_date

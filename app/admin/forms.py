@@ -14,14 +14,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
-from wtforms.validators import (
-    DataRequired,
-    Length,
-    NumberRange,
-    Optional,
-    Regexp,
-    ValidationError,
-)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from app.auth.forms import password_length
 from app.auth.models import Role

@@ -2,15 +2,7 @@
 
 import math
 
-from flask import (
-    Blueprint,
-    current_app,
-    flash,
-    redirect,
-    request,
-    session,
-    url_for,
-)
+from flask import Blueprint, current_app, flash, redirect, request, session, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l

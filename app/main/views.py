@@ -18,10 +18,7 @@ from werkzeug.wrappers import Response
 
 from app import settings
 from app.activities import families
-from app.activities.models import (
-    ActivityState,
-    Participation,
-)
+from app.activities.models import ActivityState, Participation
 from app.activities.rules import CHECKIN_AFTER, CHECKIN_BEFORE
 from app.auth.models import Role, User
 from app.auth.policy import can_plan_activities, scope_unit_ids, scoped_by_unit

@@ -28,14 +28,7 @@ from app.locale_text import fmt_date
 from app.people import picker, services, unit_picker
 from app.people.forms import MoveForm, NewPersonForm, PersonForm, TransferForm
 from app.people.memberships import add_membership
-from app.people.models import (
-    Gender,
-    Membership,
-    MembershipRole,
-    OrgUnit,
-    PartyStatus,
-    Person,
-)
+from app.people.models import Gender, Membership, MembershipRole, OrgUnit, PartyStatus, Person
 from app.people.roster.batches import forget_expired_batches
 from app.queries import int_arg, paginate, query_args, text_arg
 from app.reports import personal_record

@@ -107,8 +107,24 @@ def percent(value: Decimal | None) -> str:
     return "—" if value is None else f"{value}%"
 
 
+class Rates:
+    """The rates of figures that count the expected, the present and the make-ups."""
+
+    expected: int
+    present: int
+    make_ups: int
+
+    @property
+    def attendance_rate(self) -> Decimal | None:
+        return rate(self.present, self.expected)
+
+    @property
+    def participation_rate(self) -> Decimal | None:
+        return rate(self.present + self.make_ups, self.expected)
+
+
 @dataclass
-class Counts:
+class Counts(Rates):
     """The figures of one activity, or of several pooled."""
 
     expected: int = 0
@@ -126,14 +142,6 @@ class Counts:
     staff_present: int = 0
     non_voting: int = 0
     activities: int = field(default=0)
-
-    @property
-    def attendance_rate(self) -> Decimal | None:
-        return rate(self.present, self.expected)
-
-    @property
-    def participation_rate(self) -> Decimal | None:
-        return rate(self.present + self.make_ups, self.expected)
 
     def __add__(self, other: "Counts") -> "Counts":
         return Counts(
@@ -496,7 +504,7 @@ def in_attendance_activity(
 
 
 @dataclass
-class MemberFigures:
+class MemberFigures(Rates):
     """One person over a period: their own attendance, rates and hours by source."""
 
     expected: int = 0
@@ -513,14 +521,6 @@ class MemberFigures:
     make_up_hours: Decimal = Decimal("0.0")
     log_hours: Decimal = Decimal("0.0")
     volunteer_hours: Decimal = Decimal("0.0")
-
-    @property
-    def attendance_rate(self) -> Decimal | None:
-        return rate(self.present, self.expected)
-
-    @property
-    def participation_rate(self) -> Decimal | None:
-        return rate(self.present + self.make_ups, self.expected)
 
     @property
     def study_hours(self) -> Decimal:

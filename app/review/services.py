@@ -22,13 +22,7 @@ from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import Forbidden, NotFound
 
 from app.activities import services as core
-from app.activities.models import (
-    Activity,
-    ActivityState,
-    LeaveState,
-    MakeUpState,
-    Participation,
-)
+from app.activities.models import Activity, ActivityState, LeaveState, MakeUpState, Participation
 from app.auth.models import Role, User
 from app.auth.policy import may_decide
 from app.evidence.models import Evidence

@@ -5,12 +5,7 @@ from flask_babel import gettext as _
 
 from app.files.document import Passage, Section, Table
 from app.locale_text import fmt_date
-from app.reports.personal_record import (
-    RecordPart,
-    SessionLine,
-    register_part,
-    with_detail,
-)
+from app.reports.personal_record import RecordPart, SessionLine, register_part, with_detail
 
 # Each table spans the text width, 15.6 cm (widths in cm).
 SESSION_WIDTHS = (0.9, 2.3, 2.2, 3.7, 2.2, 1.6, 1.5, 1.2)

@@ -3,31 +3,17 @@ form that cannot be used here, a request's reason, files attached with a make-up
 
 from collections.abc import Callable
 
-from flask import (
-    Blueprint,
-    Response,
-    request,
-)
+from flask import Blueprint, Response, request
 from flask_login import current_user
 
 from app import htmx
 from app.activities.families import show_url
-from app.activities.forms import (
-    ReasonForm,
-)
-from app.activities.models import (
-    Activity,
-    Participation,
-)
+from app.activities.forms import ReasonForm
+from app.activities.models import Activity, Participation
 from app.activities.record import record_context
-from app.auth.policy import (
-    own_participation,
-    require_role,
-)
+from app.auth.policy import own_participation, require_role
 from app.evidence import services as files
-from app.htmx import (
-    hx_redirect,
-)
+from app.htmx import hx_redirect
 from app.queries import form_version
 from app.refusals import Refused
 

@@ -4,11 +4,7 @@ confirming check-ins, deciding leave and make-ups, reasons, and make-ups handed 
 from collections.abc import Callable
 from functools import partial
 
-from flask import (
-    Response,
-    flash,
-    request,
-)
+from flask import Response, flash, request
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -16,36 +12,12 @@ from flask_login import current_user, login_required
 from app import htmx
 from app.activities import services as core
 from app.activities.families import family_of
-from app.activities.forms import (
-    AbsenceReasonForm,
-    PaperMakeUpForm,
-    ReviewForm,
-    as_field_error,
-)
-from app.activities.models import (
-    Activity,
-    AttendanceStatus,
-    Participation,
-)
+from app.activities.forms import AbsenceReasonForm, PaperMakeUpForm, ReviewForm, as_field_error
+from app.activities.models import Activity, AttendanceStatus, Participation
 from app.activities.record import grid_stamp, load_activity, record_context, row_of
-from app.activities.views.blueprint import (
-    bp,
-    grid_answer,
-    leave_record,
-    offered,
-    stale,
-    with_files,
-)
-from app.auth.policy import (
-    may_decide,
-    require,
-    require_role,
-)
-from app.htmx import (
-    VARY,
-    only_flashes,
-    render_page,
-)
+from app.activities.views.blueprint import bp, grid_answer, leave_record, offered, stale, with_files
+from app.auth.policy import may_decide, require, require_role
+from app.htmx import VARY, only_flashes, render_page
 from app.queries import text_arg
 from app.refusals import Refused
 from app.types import local_today

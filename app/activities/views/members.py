@@ -6,13 +6,7 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from flask import (
-    Response,
-    flash,
-    redirect,
-    request,
-    url_for,
-)
+from flask import Response, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -23,16 +17,8 @@ from app import htmx, settings
 from app.activities import checkin
 from app.activities import services as core
 from app.activities.families import family_of, show_url
-from app.activities.forms import (
-    MakeUpForm,
-    ReflectionForm,
-    as_field_error,
-)
-from app.activities.models import (
-    Activity,
-    Participation,
-    RecordedVia,
-)
+from app.activities.forms import MakeUpForm, ReflectionForm, as_field_error
+from app.activities.models import Activity, Participation, RecordedVia
 from app.activities.record import load_activity, record_context
 from app.activities.rules import QR_WINDOW
 from app.activities.views.blueprint import (
@@ -43,15 +29,10 @@ from app.activities.views.blueprint import (
     reason_given,
     with_files,
 )
-from app.auth.policy import (
-    own_participation,
-    require,
-)
+from app.auth.policy import own_participation, require
 from app.evidence import services as files
 from app.extensions import db
-from app.htmx import (
-    render_page,
-)
+from app.htmx import render_page
 from app.queries import form_or_query_arg
 from app.refusals import AlreadyDone
 

@@ -4,11 +4,7 @@ and cancelling, and its printables (the sign-in sheet and the 会议记录)."""
 from collections.abc import Callable
 from io import BytesIO
 
-from flask import (
-    Response,
-    flash,
-    send_file,
-)
+from flask import Response, flash, send_file
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -17,28 +13,11 @@ from app import htmx
 from app.activities import meeting_record as record_docx
 from app.activities import services as core
 from app.activities import sign_in_sheet as sheet
-from app.activities.forms import (
-    GuestForm,
-    ParticipantForm,
-)
-from app.activities.models import (
-    Activity,
-    ActivityGuest,
-    GuestKind,
-    ParticipantRole,
-)
+from app.activities.forms import GuestForm, ParticipantForm
+from app.activities.models import Activity, ActivityGuest, GuestKind, ParticipantRole
 from app.activities.record import load_activity, row_of
-from app.activities.views.blueprint import (
-    bp,
-    grid_answer,
-    leave_record,
-    reason_given,
-)
-from app.auth.policy import (
-    is_admin,
-    require,
-    require_role,
-)
+from app.activities.views.blueprint import bp, grid_answer, leave_record, reason_given
+from app.auth.policy import is_admin, require, require_role
 from app.extensions import db
 from app.refusals import Refused
 

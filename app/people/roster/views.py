@@ -17,12 +17,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.auth.models import Role
-from app.auth.policy import (
-    is_admin,
-    role_required,
-    unit_ids_in_scope,
-    units_for_choice,
-)
+from app.auth.policy import is_admin, role_required, unit_ids_in_scope, units_for_choice
 from app.extensions import db
 from app.htmx import hx_redirect, render_page
 from app.people import services
