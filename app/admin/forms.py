@@ -1,6 +1,5 @@
 """Forms of the admin area: org units, memberships, accounts and settings."""
 
-from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -55,10 +54,21 @@ class UnitForm(BaseForm):
         validators=[Optional(), NumberRange(min=0, max=99999)],
     )
 
-    def __init__(self, *args: Any, parents: Iterable[tuple[int, str]] = (), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.kind.choices = UnitKind.choices()
-        self.parent_id.choices = [(0, _l("— none (the root of the tree)")), *parents]
+
+    def offer_parents(self, user: Any, unit: Any) -> None:
+        """The units ``unit`` (None: a new one) may sit under: the active ones, and the one it
+        sits under already even when deactivated; never itself (deeper cycles are caught by
+        the check, with a clear message)."""
+        self.parent_id.offer(
+            user,
+            keep=[unit.parent_id] if unit is not None and unit.parent_id is not None else [],
+            exclude=unit.id if unit is not None else None,
+            tree=True,
+            before=[(0, _l("— none (the root of the tree)"))],
+        )
 
 
 NO_SUCH_PERSON = _l("No person has this personnel code.")
@@ -118,10 +128,9 @@ class AccountFields(BaseForm):
         not_found=NO_SUCH_PERSON,
     )
 
-    def __init__(self, *args: Any, units: Iterable[tuple[int, str]] = (), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.role.choices = Role.choices()
-        self.units.choices = list(units)
 
     def validate_units(self, field: SelectMultipleField) -> None:
         if self.role.data == Role.SECRETARY.value and not field.data:

@@ -30,14 +30,6 @@ from app.queries import contains, page_number
 from app.types import utcnow
 
 
-def unit_tree(include_deleted: bool = True) -> list[TreeRow[OrgUnit]]:
-    """The whole tree from one query."""
-    stmt = sa.select(OrgUnit)
-    if not include_deleted:
-        stmt = stmt.where(OrgUnit.deleted_at.is_(None))
-    return tree_order(db.session.scalars(stmt))
-
-
 class TreePagination(Pagination):
     """One page of units already in tree order (``rows``, of their ordering columns): only the
     page's units are loaded in full, with their memberships in force on ``today`` (``counts``)."""
@@ -82,25 +74,6 @@ def unit_tree_page(search: str, today: date) -> TreePagination:
         rows=tree_order(db.session.execute(stmt)),
         today=today,
     )
-
-
-def unit_choices(extra: Iterable[OrgUnit] = ()) -> list[tuple[int, str]]:
-    """Active units in tree order, indented for a select; ``extra`` units are kept even when
-    deactivated, so a form never silently drops what a record already points at."""
-    keep = {unit.id for unit in extra}
-    rows = unit_tree(include_deleted=bool(keep))
-    return [
-        (row.unit.id, "\u3000" * row.depth + unit_label(row.unit))
-        for row in rows
-        if row.unit.deleted_at is None or row.unit.id in keep
-    ]
-
-
-def unit_label(unit: OrgUnit) -> str:
-    label = f"{unit.name} ({unit.code})"
-    if unit.deleted_at is not None:
-        label += " · " + str(_l("deactivated"))
-    return label
 
 
 def current_member_counts(today: date) -> dict[int, int]:
