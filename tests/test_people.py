@@ -5,9 +5,9 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
-from conftest import make_person
+from conftest import make_person, unlimited_unit_loads
 from openpyxl import load_workbook
-from test_unit_picker import add_groups, unlimited_unit_loads
+from test_unit_picker import add_groups
 
 from app.audit.models import AuditLog
 from app.extensions import db

@@ -65,14 +65,6 @@ def found(body: str) -> list[str]:
     return [name for _id, name in OPTION.findall(body)]
 
 
-UNIT_ROWS = re.compile(r"^\s*SELECT org_unit\.id, .*org_unit\.name.*\sFROM org_unit\b", re.S)
-
-
-def unlimited_unit_loads(statements: list[str]) -> list[str]:
-    """The statements that read units in full without a LIMIT: a page's units loaded whole."""
-    return [q for q in statements if UNIT_ROWS.match(q) and "LIMIT" not in q]
-
-
 def unit_options(body: str) -> int:
     """How many <option>s a page offers in all (few come from anything but units here)."""
     return body.count("<option")
