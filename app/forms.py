@@ -4,7 +4,7 @@ import re
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -21,6 +21,11 @@ from wtforms import (
 )
 from wtforms.utils import unset_value
 from wtforms.validators import StopValidation, ValidationError
+
+if TYPE_CHECKING:
+    from app.auth.models import User
+    from app.people.models import OrgUnit
+    from app.people.unit_picker import FieldUnits
 
 # C0 controls other than tab and newlines: invisible, refused by XLSX and by PostgreSQL (NUL).
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -107,21 +112,21 @@ class _UnitChoices:
     units loaded: the user's scope, active or already the record's."""
 
     choices: Any
-    offered: Any = None
+    offered: "FieldUnits | None" = None
 
     def chosen_ids(self) -> list[int]:
         raise NotImplementedError
 
     def offer(
         self,
-        user: Any,
+        user: "User",
         *,
         keep: Iterable[int] = (),
         exclude: int | None = None,
         tree: bool = False,
         first: bool = False,
         before: Iterable[tuple[Any, Any]] = (),
-    ) -> Any:
+    ) -> "FieldUnits":
         """Load the choices (``before`` ones first); ``tree`` indents them in tree order under
         their names and codes, else they are names in unit order; ``first`` also loads the first
         unit when none is chosen (a default). Returns the ``FieldUnits`` (``field_units``)."""
@@ -145,7 +150,7 @@ class _UnitChoices:
 
         return self.offered.searched if self.offered is not None else searched(self.choices or [])
 
-    def _loaded(self, ids: Iterable[Any]) -> list[Any]:
+    def _loaded(self, ids: Iterable[int]) -> list["OrgUnit"]:
         wanted = set(ids)
         units = self.offered.units if self.offered is not None else []
         return [unit for unit in units if unit.id in wanted]
@@ -159,7 +164,7 @@ class UnitField(_UnitChoices, SelectField):
         return [self.data] if isinstance(self.data, int) else []
 
     @property
-    def unit(self) -> Any:
+    def unit(self) -> "OrgUnit | None":
         """The chosen unit once offered and valid, else None."""
         return next(iter(self._loaded(self.chosen_ids())), None)
 
@@ -180,7 +185,7 @@ class UnitsField(_UnitChoices, SelectMultipleField):
         return [value for value in self.data or [] if isinstance(value, int)]
 
     @property
-    def chosen_units(self) -> list[Any]:
+    def chosen_units(self) -> list["OrgUnit"]:
         """The chosen units once offered and valid."""
         return self._loaded(self.chosen_ids())
 

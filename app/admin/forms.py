@@ -23,11 +23,11 @@ from wtforms.validators import (
 )
 
 from app.auth.forms import password_length
-from app.auth.models import Role
+from app.auth.models import Role, User
 from app.auth.services import normalise_username
 from app.forms import BaseForm, PersonField, UnitField, UnitsField
 from app.people.forms import CODE_PATTERN
-from app.people.models import MembershipRole, UnitKind
+from app.people.models import MembershipRole, OrgUnit, UnitKind
 from app.settings import SettingDef, SettingError, parse
 from app.types import local_today
 
@@ -58,7 +58,7 @@ class UnitForm(BaseForm):
         super().__init__(*args, **kwargs)
         self.kind.choices = UnitKind.choices()
 
-    def offer_parents(self, user: Any, unit: Any) -> None:
+    def offer_parents(self, user: User, unit: OrgUnit | None) -> None:
         """The units ``unit`` (None: a new one) may sit under: the active ones, and the one it
         sits under already even when deactivated; never itself (deeper cycles are caught by
         the check, with a clear message)."""
