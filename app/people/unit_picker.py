@@ -1,5 +1,7 @@
 """The unit picker: beyond ``SELECT_LIMIT`` units a unit filter or a unit field is a live search
-instead of a ``<select>`` listing every unit, so no page grows with the district.
+instead of a ``<select>`` listing every unit, so no page grows with the district. The page
+then loads only the chosen units (``field_units``, one LIMITed statement), and a submitted id
+is valid when it is among them: in the user's scope, active or the record's own.
 
 The search reads the light columns of the units the user may choose (a district has some
 hundreds) in one statement, and keeps the tree order and each unit's path in Python: a LIMIT in
@@ -60,19 +62,6 @@ class OfferedUnits:
         return SELECT_LIMIT + 1 if self.searched else len(self.units)
 
 
-def filter_units(user: User, chosen_id: int | None) -> OfferedUnits:
-    """The active units of the user's scope for a unit filter, in one LIMITed statement that
-    puts the chosen unit first; beyond ``SELECT_LIMIT`` only the chosen one is kept."""
-    order = [*unit_order_by()]
-    if chosen_id is not None:
-        order.insert(0, sa.case((OrgUnit.id == chosen_id, 0), else_=1))
-    stmt = sa.select(OrgUnit).where(OrgUnit.deleted_at.is_(None)).order_by(*order)
-    units = list(db.session.scalars(scoped_units(stmt, user).limit(SELECT_LIMIT + 1)))
-    if len(units) <= SELECT_LIMIT:
-        return OfferedUnits(sorted(units, key=unit_order), False)
-    return OfferedUnits([unit for unit in units[:1] if unit.id == chosen_id], True)
-
-
 @dataclass(frozen=True)
 class FieldUnits:
     """What a unit field offers: every unit it may take when there are few (a select, ``rows``
@@ -118,6 +107,13 @@ def field_units(
     if tree:
         return FieldUnits(tree_order(units), searching)
     return FieldUnits([TreeRow(unit, 0) for unit in sorted(units, key=unit_order)], searching)
+
+
+def filter_units(user: User, chosen_id: int | None) -> OfferedUnits:
+    """The active units of the user's scope for a unit filter (``field_units``): every one when
+    there are few, else only the chosen one."""
+    offered = field_units(user, [] if chosen_id is None else [chosen_id])
+    return OfferedUnits(offered.units, offered.searched)
 
 
 def unit_label(unit: OrgUnit) -> str:
