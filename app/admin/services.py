@@ -5,7 +5,6 @@ The rules for memberships live in ``app.people.memberships``.
 Checks return messages by form field (empty when all is well); nothing here commits.
 """
 
-from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -241,10 +240,3 @@ def restore_unit(unit: OrgUnit) -> None:
 
 def account_of(person: Person) -> User | None:
     return db.session.scalar(sa.select(User).where(User.person_id == person.id))
-
-
-def units_by_ids(ids: Iterable[int]) -> list[OrgUnit]:
-    wanted = list(set(ids))
-    if not wanted:
-        return []
-    return list(db.session.scalars(sa.select(OrgUnit).where(OrgUnit.id.in_(wanted))))
