@@ -1,9 +1,10 @@
 """The base of every form: text cleaned of control characters, dates within a plausible range."""
 
 import re
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -20,6 +21,11 @@ from wtforms import (
 )
 from wtforms.utils import unset_value
 from wtforms.validators import StopValidation, ValidationError
+
+if TYPE_CHECKING:
+    from app.auth.models import User
+    from app.people.models import OrgUnit
+    from app.people.unit_picker import FieldUnits
 
 # C0 controls other than tab and newlines: invisible, refused by XLSX and by PostgreSQL (NUL).
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -96,30 +102,98 @@ class QueryForm(Form):
         pass
 
 
-class UnitField(SelectField):
-    """A unit among the choices the view sets, submitted as its id. Beyond a few choices the
-    ``field`` macro draws it as a live search (``people.pick_unit``) that fills a hidden input
-    of the same name, so the server reads and validates it as the select it replaces."""
+INDENT = "\u3000"
+
+
+class _UnitChoices:
+    """Choices of units loaded for the user and the chosen ids (``offer``): every unit the field
+    may take when there are few, else only the chosen ones, which the ``field`` macro draws
+    with a live search (``people.pick_unit``). A submitted id is then valid when it is among the
+    units loaded: the user's scope, active or already the record's."""
+
+    choices: Any
+    offered: "FieldUnits | None" = None
+
+    def chosen_ids(self) -> list[int]:
+        raise NotImplementedError
+
+    def offer(
+        self,
+        user: "User",
+        *,
+        keep: Iterable[int] = (),
+        exclude: int | None = None,
+        tree: bool = False,
+        first: bool = False,
+        before: Iterable[tuple[Any, Any]] = (),
+    ) -> "FieldUnits":
+        """Load the choices (``before`` ones first); ``tree`` indents them in tree order under
+        their names and codes, else they are names in unit order; ``first`` also loads the first
+        unit when none is chosen (a default). Returns the ``FieldUnits`` (``field_units``)."""
+        from app.people.unit_picker import field_units, unit_label
+
+        offered = field_units(user, self.chosen_ids(), list(keep), exclude, tree, first)
+        self.offered = offered
+        self.choices = [
+            *before,
+            *(
+                (row.unit.id, INDENT * row.depth + unit_label(row.unit) if tree else row.unit.name)
+                for row in offered.rows
+            ),
+        ]
+        return offered
+
+    @property
+    def searched(self) -> bool:
+        """Drawn as a live search: more units than a select shows."""
+        from app.people.unit_picker import searched
+
+        return self.offered.searched if self.offered is not None else searched(self.choices or [])
+
+    def _loaded(self, ids: Iterable[int]) -> list["OrgUnit"]:
+        wanted = set(ids)
+        units = self.offered.units if self.offered is not None else []
+        return [unit for unit in units if unit.id in wanted]
+
+
+class UnitField(_UnitChoices, SelectField):
+    """A unit, submitted as its id (a select, or the live search's hidden input of the same
+    name, so the server reads and validates it as the select it replaces)."""
+
+    def chosen_ids(self) -> list[int]:
+        return [self.data] if isinstance(self.data, int) else []
+
+    @property
+    def unit(self) -> "OrgUnit | None":
+        """The chosen unit once offered and valid, else None."""
+        return next(iter(self._loaded(self.chosen_ids())), None)
 
     @property
     def chosen_label(self) -> str:
         """The chosen unit's label as the select would show it, without the tree's indent."""
         for _value, label, selected, *_rest in self.iter_choices():
             if selected:
-                return str(label).lstrip("\u3000")
+                return str(label).lstrip(INDENT)
         return ""
 
 
-class UnitsField(SelectMultipleField):
-    """Several units among the choices the view sets (a secretary's units). Beyond a few choices
-    the ``field`` macro draws the chosen ones as ticked boxes of the same name and a live search
-    that adds more, so the server reads and validates the same list of ids."""
+class UnitsField(_UnitChoices, SelectMultipleField):
+    """Several units (a secretary's units): a select, or the chosen ones as ticked boxes of the
+    same name and a live search that adds more, so the server reads the same list of ids."""
+
+    def chosen_ids(self) -> list[int]:
+        return [value for value in self.data or [] if isinstance(value, int)]
+
+    @property
+    def chosen_units(self) -> list["OrgUnit"]:
+        """The chosen units once offered and valid."""
+        return self._loaded(self.chosen_ids())
 
     @property
     def chosen(self) -> list[tuple[Any, str]]:
         """The chosen units as (id, label), without the tree's indent."""
         return [
-            (value, str(label).lstrip("\u3000"))
+            (value, str(label).lstrip(INDENT))
             for value, label, selected, *_rest in self.iter_choices()
             if selected
         ]

@@ -195,7 +195,7 @@ BUDGETS: dict[str, int] = {
     "admin.unit_show admin": 11,
     "admin.unit_show htmx admin": 9,
     "admin.unit_new admin": 4,
-    "admin.unit_edit admin": 6,
+    "admin.unit_edit admin": 5,
     "admin.membership_end admin": 4,
     "admin.accounts admin": 6,
     "admin.accounts htmx admin": 5,

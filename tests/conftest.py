@@ -161,6 +161,14 @@ def sqlite_plan(statement: str) -> str | None:
     return " | ".join(row[-1] for row in found)
 
 
+UNIT_ROWS = re.compile(r"^\s*SELECT org_unit\.id, .*org_unit\.name.*\sFROM org_unit\b", re.S)
+
+
+def unlimited_unit_loads(statements: list[str]) -> list[str]:
+    """The statements that read units in full without a LIMIT: a page's units loaded whole."""
+    return [q for q in statements if UNIT_ROWS.match(q) and "LIMIT" not in q]
+
+
 def make_unit(
     code: str, kind: UnitKind, parent: OrgUnit | None = None, name: str | None = None
 ) -> OrgUnit:

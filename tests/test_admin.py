@@ -13,8 +13,9 @@ from app.auth.services import generate_password
 from app.extensions import db
 from app.people import memberships
 from app.people.models import Membership, MembershipRole, OrgUnit, PartyStatus, UnitKind
+from app.people.unit_picker import SELECT_LIMIT
 from app.types import utcnow
-from tests.conftest import PASSWORD, make_person, make_unit
+from tests.conftest import PASSWORD, make_person, make_unit, unlimited_unit_loads
 
 HTMX = {"HX-Request": "true"}
 BOOSTED = {"HX-Request": "true", "HX-Boosted": "true"}
@@ -939,3 +940,108 @@ def test_tree_search_finds_units_by_name_or_code(app, client, auth, world):
     assert by_code.count('<tr id="unit-') == 1
     none = client.get("/admin/units/?q=nothing-like-it").get_data(as_text=True)
     assert "No unit&#39;s name or code holds" in none or "No unit's name or code holds" in none
+
+
+def _unit_id(app, code: str) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.select(OrgUnit.id).where(OrgUnit.code == code))
+
+
+def _deactivate(app, *codes: str) -> None:
+    with app.app_context():
+        for unit in db.session.scalars(sa.select(OrgUnit).where(OrgUnit.code.in_(codes))):
+            unit.deleted_at = utcnow()
+        db.session.commit()
+
+
+HIDDEN_PARENT = re.compile(r'<input type="hidden" name="parent_id" value="(\d*)" data-unit-choice>')
+
+
+def test_a_parent_among_many_units_is_checked_and_kept(app, client, auth, world):
+    _add_branches(app, world, SELECT_LIMIT + 5)
+    b07 = _unit_id(app, "b07")
+    with app.app_context():
+        group = make_unit("b07-g1", UnitKind.GROUP, db.session.get(OrgUnit, b07), "b07's").id
+        db.session.commit()
+    _deactivate(app, "b05", "b07", "b07-g1")
+    auth.login("admin")
+    before = units_count(app)
+    # A branch only the live search offers is taken; a deactivated one is not.
+    data = unit_data("b25-g1", "Group of b25", UnitKind.GROUP, _unit_id(app, "b25"))
+    assert post(client, auth, "/admin/units/new", data).status_code == 303
+    with app.app_context():
+        saved = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.code == "b25-g1"))
+        assert saved.parent_id == _unit_id(app, "b25")
+    data = unit_data("b05-g1", "Group of b05", UnitKind.GROUP, _unit_id(app, "b05"))
+    response = post(client, auth, "/admin/units/new", data)
+    assert response.status_code == 422 and "Not a valid choice" in response.get_data(as_text=True)
+    assert units_count(app) == before + 1
+    # A deactivated unit keeps its deactivated parent on its edit page, and through a save.
+    page = client.get(f"/admin/units/{group}/edit").get_data(as_text=True)
+    assert HIDDEN_PARENT.findall(page) == [str(b07)]
+    assert 'value="b07 (b07) · deactivated"' in page and "b25" not in page
+    data = unit_data("b07-g1", "Renamed group", UnitKind.GROUP, b07)
+    assert post(client, auth, f"/admin/units/{group}/edit", data).status_code == 303
+    with app.app_context():
+        kept = db.session.get(OrgUnit, group)
+        assert (kept.name, kept.parent_id) == ("Renamed group", b07)
+    # Nor does a unit sit under itself.
+    b10 = _unit_id(app, "b10")
+    data = unit_data("b10", "b10", UnitKind.BRANCH, b10)
+    assert post(client, auth, f"/admin/units/{b10}/edit", data).status_code == 422
+    with app.app_context():
+        assert db.session.get(OrgUnit, b10).parent_id == world["bureau"]
+
+
+def test_an_account_among_many_units_keeps_its_deactivated_unit(app, client, auth, world):
+    _add_branches(app, world, SELECT_LIMIT + 5)
+    _deactivate(app, "b05")
+    b05, b25 = _unit_id(app, "b05"), _unit_id(app, "b25")
+    with app.app_context():
+        account = db.session.scalar(sa.select(User).where(User.username == "secretary2"))
+        account.units = [db.session.get(OrgUnit, world["cujin"]), db.session.get(OrgUnit, b05)]
+        db.session.commit()
+        account_id = account.id
+    auth.login("admin")
+    page = client.get(f"/admin/accounts/{account_id}").get_data(as_text=True)
+    ticked = re.findall(r'type="checkbox" name="units" value="(\d+)"[^>]* checked', page)
+    assert sorted(map(int, ticked)) == sorted([world["cujin"], b05])
+    assert "b05 (b05) · deactivated" in page and "b25" not in page
+    data = edit_data("secretary", [world["cujin"], b05, b25], "C001")
+    assert post(client, auth, f"/admin/accounts/{account_id}", data).status_code == 303
+    with app.app_context():
+        kept = db.session.get(User, account_id)
+        assert sorted(u.id for u in kept.units) == sorted([world["cujin"], b05, b25])
+        accounts = db.session.scalar(sa.select(sa.func.count()).select_from(User))
+    # A new account may not take the deactivated unit.
+    data = account_data("sec9", "secretary", [b25, b05], password="x" * 10)
+    response = post(client, auth, "/admin/accounts/new", data)
+    assert response.status_code == 422
+    assert f"&#39;{b05}&#39; is not a valid choice" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == accounts
+
+
+def test_unit_and_account_forms_load_the_same_statements_however_many_units(
+    app, client, auth, world, queries
+):
+    auth.login("admin")
+    secretary = get_user(app, "secretary")
+    urls = [
+        "/admin/units/new",
+        f"/admin/units/{world['group']}/edit",
+        "/admin/accounts/new",
+        f"/admin/accounts/{secretary.id}",
+    ]
+    _add_branches(app, world, SELECT_LIMIT + 5)
+    with queries() as few:
+        assert [client.get(url).status_code for url in urls] == [200] * 4
+    _add_branches(app, world, 3 * SELECT_LIMIT, prefix="c")
+    with queries() as many:
+        bodies = [client.get(url).get_data(as_text=True) for url in urls]
+    assert many.count == few.count
+    assert unlimited_unit_loads(many.statements) == []
+    for body in bodies:
+        assert "(b20)" not in body and "(c50)" not in body
+        assert 'hx-get="/members/pick-unit"' in body
+    assert "Jiguan branch (jiguan)" in bodies[1] and "Jiguan branch (jiguan)" in bodies[3]

@@ -3,9 +3,11 @@
 import io
 from datetime import date
 
+import pytest
 import sqlalchemy as sa
-from conftest import make_person
+from conftest import make_person, unlimited_unit_loads
 from openpyxl import load_workbook
+from test_unit_picker import add_groups
 
 from app.audit.models import AuditLog
 from app.extensions import db
@@ -19,6 +21,7 @@ from app.people.models import (
     UnitKind,
 )
 from app.people.sorting import person_sort_key, unit_sort_key
+from app.people.unit_picker import SELECT_LIMIT
 from app.types import utcnow
 
 
@@ -581,3 +584,67 @@ def test_a_roster_longer_than_it_counts_says_more(app, client, auth, world, quer
     assert 'id="roster-export"' in page
     counted = [s for s in issued.statements if "count(" in s.lower() and "FROM person" in s]
     assert counted and all("LIMIT" in s for s in counted)
+
+
+def _persons(app) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(Person))
+
+
+def test_a_new_person_among_many_units_is_checked_against_ones_scope(client, auth, app, world):
+    groups = add_groups(app, "jiguan", SELECT_LIMIT + 10, "党小组")
+    auth.login("secretary")
+    page = client.get("/members/new").get_data(as_text=True)
+    assert "data-unit-search" in page and "党小组25" not in page
+    token = auth.token("/members/new")
+    before = _persons(app)
+    outside = new_person_form(world, unit_id=str(world["cujin"]), code="J200")
+    response = client.post("/members/new", data={**outside, "csrf_token": token})
+    assert response.status_code == 422
+    assert "Not a valid choice" in response.get_data(as_text=True)
+    assert _persons(app) == before
+    # A unit only the live search offers (no select lists it) is taken.
+    found = new_person_form(world, unit_id=str(groups[25]), code="J201")
+    assert client.post("/members/new", data={**found, "csrf_token": token}).status_code == 303
+    assert _persons(app) == before + 1
+    assert "J201" in members_of(app, groups[25], date(2026, 6, 1))
+
+
+def test_a_move_among_many_units_is_checked_against_ones_scope(client, auth, app, world):
+    groups = add_groups(app, "jiguan", SELECT_LIMIT + 10, "党小组")
+    auth.login("secretary")
+    url = f"/members/{world['member_person']}/move"
+    with app.app_context():
+        leaving = db.session.scalar(
+            sa.select(Membership.id).where(Membership.person_id == world["member_person"])
+        )
+    page = client.get(url).get_data(as_text=True)
+    assert "data-unit-search" in page and "党小组25" not in page
+    data = {"from_membership_id": str(leaving), "role": "member", "on": "2024-09-01"}
+    data["csrf_token"] = auth.token(url)
+    response = client.post(url, data={**data, "unit_id": str(world["cujin"])})
+    assert response.status_code == 422
+    assert "Not a valid choice" in response.get_data(as_text=True)
+    assert "J002" not in members_of(app, world["cujin"], date(2024, 9, 1))
+    assert "J002" in members_of(app, world["jiguan"], date(2024, 9, 1))
+    assert client.post(url, data={**data, "unit_id": str(groups[25])}).status_code == 303
+    assert "J002" in members_of(app, groups[25], date(2024, 9, 1))
+
+
+@pytest.mark.parametrize("who", ["admin", "secretary"])
+def test_person_forms_load_the_same_statements_however_many_units(
+    client, auth, app, world, queries, who
+):
+    auth.login(who)
+    urls = ["/members/new", f"/members/{world['member_person']}/move"]
+    add_groups(app, "jiguan", SELECT_LIMIT + 5, "党小组")
+    with queries() as few:
+        pages = [client.get(url) for url in urls]
+    add_groups(app, "jiguan", 3 * SELECT_LIMIT, "Group ")
+    with queries() as many:
+        bodies = [client.get(url).get_data(as_text=True) for url in urls]
+    assert [page.status_code for page in pages] == [200, 200]
+    assert many.count == few.count
+    assert unlimited_unit_loads(many.statements) == []
+    for body in bodies:
+        assert "Group 7" not in body and body.count("党小组") <= 1

@@ -7,8 +7,9 @@ from datetime import date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-from conftest import csrf_token, make_person
+from conftest import csrf_token, make_person, unlimited_unit_loads
 from openpyxl import Workbook, load_workbook
+from test_unit_picker import add_groups
 
 from app.audit.models import AuditLog
 from app.auth.models import User
@@ -25,6 +26,7 @@ from app.people.models import (
     Person,
 )
 from app.people.roster.workbook import COLUMNS, MIMETYPE
+from app.people.unit_picker import SELECT_LIMIT
 from app.types import local_today, utcnow
 
 HEADERS = [column.header for column in COLUMNS]
@@ -1266,3 +1268,23 @@ def test_a_branch_named_in_the_file_must_be_one_of_the_users(app, client, auth, 
     assert "2 with errors" in page
     assert "None of your units is called Cujin branch." in page
     assert "None of your units is called 第九党支部." in page
+
+
+def test_the_import_page_names_no_unit_list_however_many_units(app, client, auth, world, queries):
+    add_groups(app, "jiguan", SELECT_LIMIT + 5, "党小组")
+    auth.login("secretary")
+    with queries() as few:
+        assert client.get(IMPORT_URL).status_code == 200
+    add_groups(app, "jiguan", 3 * SELECT_LIMIT, "Group ")
+    with queries() as many:
+        html = client.get(IMPORT_URL).get_data(as_text=True)
+    assert many.count == few.count
+    assert unlimited_unit_loads(many.statements) == []
+    assert "党小组" not in html and "Group 7" not in html
+    assert 'id="import-unit-code"' in html and 'hx-get="/members/pick-unit"' in html
+    # The template, a download, still lists every unit of one's own with its code.
+    workbook = load_workbook(io.BytesIO(client.get("/members/import/template").data))
+    listed = " ".join(
+        str(v) for r in workbook.worksheets[1].iter_rows(values_only=True) for v in r if v
+    )
+    assert "jiguan-党小组34" in listed and "jiguan-Group 89" in listed and "cujin" not in listed

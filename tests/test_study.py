@@ -8,7 +8,7 @@ from datetime import UTC, datetime, time, timedelta
 import pytest
 import sqlalchemy as sa
 from activity_helpers import BOOSTED, HX, counts, post
-from conftest import make_person, sqlite_plan
+from conftest import make_person, make_unit, sqlite_plan, unlimited_unit_loads
 
 from app.activities.forms import to_utc
 from app.activities.models import (
@@ -16,7 +16,8 @@ from app.activities.models import (
 )
 from app.auth.models import User
 from app.extensions import db
-from app.people.models import OrgUnit
+from app.people.models import OrgUnit, UnitKind
+from app.people.unit_picker import SELECT_LIMIT
 from app.study.models import StudyKind, StudySession
 from app.study.services import create_session
 from app.types import local_today, utcnow
@@ -437,3 +438,73 @@ def test_calendar_bytes_and_statements_do_not_grow_with_sessions_per_day(
         large = len(_calendar_day(client, CROWDED_DAY))
     assert many.count == few.count
     assert large - small < 200  # the "+12 more" link, not twelve more sessions
+
+
+def _groups(app, count: int, prefix: str) -> list[int]:
+    """``count`` 党小组 under the jiguan branch."""
+    with app.app_context():
+        branch = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.code == "jiguan"))
+        ids = [
+            make_unit(f"jiguan-{prefix}{n}", UnitKind.GROUP, branch, f"{prefix}{n}").id
+            for n in range(count)
+        ]
+        db.session.commit()
+        return ids
+
+
+def _sessions(app) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(StudySession))
+
+
+@pytest.mark.parametrize("many", [False, True], ids=["select", "search"])
+def test_a_deactivated_unit_stays_on_its_sessions_edit_page(app, client, auth, world, many):
+    groups = _groups(app, SELECT_LIMIT + 5 if many else 2, "党小组")
+    session_id = new_session(app, timedelta(days=3))
+    with app.app_context():
+        db.session.get(StudySession, session_id).unit_id = groups[1]
+        db.session.get(OrgUnit, groups[1]).deleted_at = utcnow()
+        db.session.commit()
+    auth.login("secretary")
+    page = client.get(f"/study/{session_id}/edit").get_data(as_text=True)
+    if many:
+        assert f'<input type="hidden" name="unit_id" value="{groups[1]}"' in page
+        assert 'value="党小组1"' in page and "党小组2" not in page
+    else:
+        assert f'<option selected value="{groups[1]}">党小组1</option>' in page
+    data = {**form_data(title="Kept"), "unit_id": str(groups[1])}
+    assert post(client, f"/study/{session_id}/edit", data).status_code == 303
+    with app.app_context():
+        session = db.session.get(StudySession, session_id)
+        assert (session.title, session.unit_id) == ("Kept", groups[1])
+    # A new session may not take the deactivated unit.
+    before = _sessions(app)
+    response = post(client, "/study/new", {**form_data(), "unit_id": str(groups[1])})
+    assert response.status_code == 422
+    assert "Not a valid choice" in response.get_data(as_text=True)
+    assert _sessions(app) == before
+
+
+def test_session_forms_load_the_same_statements_however_many_units(
+    app, client, auth, world, queries
+):
+    session_id = new_session(app, timedelta(days=3))
+    auth.login("secretary")
+    urls = ["/study/new", f"/study/{session_id}/edit"]
+    _groups(app, SELECT_LIMIT + 5, "党小组")
+    with queries() as few:
+        assert [client.get(url).status_code for url in urls] == [200, 200]
+    _groups(app, 3 * SELECT_LIMIT, "Group ")
+    with queries() as many:
+        bodies = [client.get(url).get_data(as_text=True) for url in urls]
+    assert many.count == few.count
+    assert unlimited_unit_loads(many.statements) == []
+    for body in bodies:
+        assert "Group 7" not in body and body.count("党小组") <= 1
+        assert 'hx-get="/members/pick-unit"' in body
+    # A new session's unit is the first one may take (in the admin's order, then pinyin).
+    with app.app_context():
+        first = db.session.scalar(sa.select(OrgUnit.id).where(OrgUnit.code == "jiguan-党小组0"))
+    assert f'name="unit_id" value="{first}"' in bodies[0] and 'value="党小组0"' in bodies[0]
+    branch = f'name="unit_id" value="{world["jiguan"]}"'
+    assert branch in bodies[1] and 'value="Jiguan branch"' in bodies[1]

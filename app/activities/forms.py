@@ -59,9 +59,8 @@ class ActivityForm(BaseForm):
         description=_l("Needed when the session ended more than %(days)s days ago."),
     )
 
-    def __init__(self, *args: Any, units: list[OrgUnit], late_days: int, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, late_days: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.unit_id.choices = [(unit.id, unit.name) for unit in units]
         self.late_reason.description = _l(
             "Needed when the session ended more than %(days)s days ago.", days=late_days
         )

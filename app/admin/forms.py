@@ -1,6 +1,5 @@
 """Forms of the admin area: org units, memberships, accounts and settings."""
 
-from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -17,11 +16,11 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from app.auth.forms import password_length
-from app.auth.models import Role
+from app.auth.models import Role, User
 from app.auth.services import normalise_username
 from app.forms import BaseForm, PersonField, UnitField, UnitsField
 from app.people.forms import CODE_PATTERN
-from app.people.models import MembershipRole, UnitKind
+from app.people.models import MembershipRole, OrgUnit, UnitKind
 from app.settings import SettingDef, SettingError, parse
 from app.types import local_today
 
@@ -48,10 +47,21 @@ class UnitForm(BaseForm):
         validators=[Optional(), NumberRange(min=0, max=99999)],
     )
 
-    def __init__(self, *args: Any, parents: Iterable[tuple[int, str]] = (), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.kind.choices = UnitKind.choices()
-        self.parent_id.choices = [(0, _l("— none (the root of the tree)")), *parents]
+
+    def offer_parents(self, user: User, unit: OrgUnit | None) -> None:
+        """The units ``unit`` (None: a new one) may sit under: the active ones, and the one it
+        sits under already even when deactivated; never itself (deeper cycles are caught by
+        the check, with a clear message)."""
+        self.parent_id.offer(
+            user,
+            keep=[unit.parent_id] if unit is not None and unit.parent_id is not None else [],
+            exclude=unit.id if unit is not None else None,
+            tree=True,
+            before=[(0, _l("— none (the root of the tree)"))],
+        )
 
 
 NO_SUCH_PERSON = _l("No person has this personnel code.")
@@ -111,10 +121,9 @@ class AccountFields(BaseForm):
         not_found=NO_SUCH_PERSON,
     )
 
-    def __init__(self, *args: Any, units: Iterable[tuple[int, str]] = (), **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.role.choices = Role.choices()
-        self.units.choices = list(units)
 
     def validate_units(self, field: SelectMultipleField) -> None:
         if self.role.data == Role.SECRETARY.value and not field.data:

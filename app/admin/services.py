@@ -5,7 +5,6 @@ The rules for memberships live in ``app.people.memberships``.
 Checks return messages by form field (empty when all is well); nothing here commits.
 """
 
-from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
@@ -28,14 +27,6 @@ from app.people.models import (
 from app.people.tree import TreeRow, tree_order, tree_paths
 from app.queries import contains, page_number
 from app.types import utcnow
-
-
-def unit_tree(include_deleted: bool = True) -> list[TreeRow[OrgUnit]]:
-    """The whole tree from one query."""
-    stmt = sa.select(OrgUnit)
-    if not include_deleted:
-        stmt = stmt.where(OrgUnit.deleted_at.is_(None))
-    return tree_order(db.session.scalars(stmt))
 
 
 class TreePagination(Pagination):
@@ -100,25 +91,6 @@ def unit_tree_page(search: str, today: date) -> TreePagination:
         rows=rows,
         today=today,
     )
-
-
-def unit_choices(extra: Iterable[OrgUnit] = ()) -> list[tuple[int, str]]:
-    """Active units in tree order, indented for a select; ``extra`` units are kept even when
-    deactivated, so a form never silently drops what a record already points at."""
-    keep = {unit.id for unit in extra}
-    rows = unit_tree(include_deleted=bool(keep))
-    return [
-        (row.unit.id, "\u3000" * row.depth + unit_label(row.unit))
-        for row in rows
-        if row.unit.deleted_at is None or row.unit.id in keep
-    ]
-
-
-def unit_label(unit: OrgUnit) -> str:
-    label = f"{unit.name} ({unit.code})"
-    if unit.deleted_at is not None:
-        label += " · " + str(_l("deactivated"))
-    return label
 
 
 def current_member_counts(today: date) -> dict[int, int]:
@@ -286,10 +258,3 @@ def restore_unit(unit: OrgUnit) -> None:
 
 def account_of(person: Person) -> User | None:
     return db.session.scalar(sa.select(User).where(User.person_id == person.id))
-
-
-def units_by_ids(ids: Iterable[int]) -> list[OrgUnit]:
-    wanted = list(set(ids))
-    if not wanted:
-        return []
-    return list(db.session.scalars(sa.select(OrgUnit).where(OrgUnit.id.in_(wanted))))

@@ -103,9 +103,8 @@ class NewPersonForm(PersonForm):
         _l("In the unit since"), validators=[DataRequired()], default=local_today
     )
 
-    def __init__(self, *args: Any, units: list | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.unit_id.choices = [(u.id, u.name) for u in units or []]
         self.role.choices = MembershipRole.choices()
 
     def validate(self, extra_validators: dict | None = None) -> bool:
@@ -148,12 +147,10 @@ class MoveForm(BaseForm):
         self,
         *args: Any,
         memberships: list | None = None,
-        units: list | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.from_membership_id.choices = [
             (m.id, f"{m.unit.name} · {m.role.label}") for m in memberships or []
         ]
-        self.unit_id.choices = [(u.id, u.name) for u in units or []]
         self.role.choices = MembershipRole.choices()

@@ -1,5 +1,7 @@
 """The unit picker: beyond ``SELECT_LIMIT`` units a unit filter or a unit field is a live search
-instead of a ``<select>`` listing every unit, so no page grows with the district.
+instead of a ``<select>`` listing every unit, so no page grows with the district. The page
+then loads only the chosen units (``field_units``, one LIMITed statement), and a submitted id
+is valid when it is among them: in the user's scope, active or the record's own.
 
 The search reads the light columns of the units the user may choose (a district has some
 hundreds) in one statement, and keeps the tree order and each unit's path in Python: a LIMIT in
@@ -7,20 +9,24 @@ SQL cannot give tree order without a materialised path, and the path is what tel
 of different branches apart. Units match by name, code or the pinyin of the name."""
 
 import heapq
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 
 from app.auth.models import User
 from app.auth.policy import scoped_units
 from app.extensions import db
 from app.people.models import OrgUnit, unit_order, unit_order_by
+from app.people.tree import TreeRow, tree_order
 
 # Up to this many units a plain <select> stays (a secretary with a branch and its 党小组).
 SELECT_LIMIT = 30
 RESULT_LIMIT = 20
+# A unit field reads at most this many chosen ids from a form (an account keeps a few units).
+MAX_CHOSEN = 100
 MAX_TYPED = 40
 PATH_SEPARATOR = " › "
 _NO_TONES = str.maketrans("", "", "0123456789")
@@ -56,17 +62,66 @@ class OfferedUnits:
         return SELECT_LIMIT + 1 if self.searched else len(self.units)
 
 
-def filter_units(user: User, chosen_id: int | None) -> OfferedUnits:
-    """The active units of the user's scope for a unit filter, in one LIMITed statement that
-    puts the chosen unit first; beyond ``SELECT_LIMIT`` only the chosen one is kept."""
+@dataclass(frozen=True)
+class FieldUnits:
+    """What a unit field offers: every unit it may take when there are few (a select, ``rows``
+    in display order, each with its depth in the tree), else only the chosen ones (a live
+    search), so that validating a submitted id is a look-up among the units loaded."""
+
+    rows: list[TreeRow[OrgUnit]]
+    searched: bool
+
+    @property
+    def units(self) -> list[OrgUnit]:
+        return [row.unit for row in self.rows]
+
+
+def field_units(
+    user: User,
+    chosen: Collection[int],
+    keep: Collection[int] = (),
+    exclude: int | None = None,
+    tree: bool = False,
+    first: bool = False,
+) -> FieldUnits:
+    """The units a unit field may take, in one LIMITed statement that puts the ``chosen`` ones
+    first: the active units of the user's scope, and the ``keep`` ones (what the record already
+    points at) even when deactivated; never ``exclude``. Up to ``SELECT_LIMIT`` every one is
+    kept, in tree order (``tree``) or in unit order; beyond it only the chosen ones, or with
+    ``first`` and none of them found, the first unit in unit order (a default to offer)."""
+    chosen = set(list(chosen)[:MAX_CHOSEN])
+    allowed = OrgUnit.deleted_at.is_(None)
+    if keep:
+        allowed = sa.or_(allowed, OrgUnit.id.in_(set(keep)))
+    stmt = sa.select(OrgUnit).where(allowed)
+    if exclude is not None:
+        stmt = stmt.where(OrgUnit.id != exclude)
     order = [*unit_order_by()]
-    if chosen_id is not None:
-        order.insert(0, sa.case((OrgUnit.id == chosen_id, 0), else_=1))
-    stmt = sa.select(OrgUnit).where(OrgUnit.deleted_at.is_(None)).order_by(*order)
-    units = list(db.session.scalars(scoped_units(stmt, user).limit(SELECT_LIMIT + 1)))
-    if len(units) <= SELECT_LIMIT:
-        return OfferedUnits(sorted(units, key=unit_order), False)
-    return OfferedUnits([unit for unit in units[:1] if unit.id == chosen_id], True)
+    if chosen:
+        order.insert(0, sa.case((OrgUnit.id.in_(chosen), 0), else_=1))
+    stmt = scoped_units(stmt.order_by(*order), user).limit(SELECT_LIMIT + 1 + len(chosen))
+    units = list(db.session.scalars(stmt))
+    searching = len(units) > SELECT_LIMIT
+    if searching:
+        units = [unit for unit in units if unit.id in chosen] or (units[:1] if first else [])
+    if tree:
+        return FieldUnits(tree_order(units), searching)
+    return FieldUnits([TreeRow(unit, 0) for unit in sorted(units, key=unit_order)], searching)
+
+
+def filter_units(user: User, chosen_id: int | None) -> OfferedUnits:
+    """The active units of the user's scope for a unit filter (``field_units``): every one when
+    there are few, else only the chosen one."""
+    offered = field_units(user, [] if chosen_id is None else [chosen_id])
+    return OfferedUnits(offered.units, offered.searched)
+
+
+def unit_label(unit: OrgUnit) -> str:
+    """A unit as the admin's forms name it: its name and code, and whether it is deactivated."""
+    label = f"{unit.name} ({unit.code})"
+    if unit.deleted_at is not None:
+        label += " · " + str(_l("deactivated"))
+    return label
 
 
 def searched(options: Iterable[Any]) -> bool:

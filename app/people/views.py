@@ -19,8 +19,6 @@ from app.auth.policy import (
     role_required,
     scope_unit_ids,
     unit_ids_in_scope,
-    unit_in_scope,
-    units_for_choice,
 )
 from app.extensions import db
 from app.htmx import form_status, hx_redirect, render_fragment, render_page, saved
@@ -28,7 +26,7 @@ from app.locale_text import fmt_date
 from app.people import picker, services, unit_picker
 from app.people.forms import MoveForm, NewPersonForm, PersonForm, TransferForm
 from app.people.memberships import add_membership
-from app.people.models import Gender, Membership, MembershipRole, OrgUnit, PartyStatus, Person
+from app.people.models import Gender, Membership, MembershipRole, PartyStatus, Person
 from app.people.roster.batches import forget_expired_batches
 from app.queries import int_arg, paginate, query_args, text_arg
 from app.reports import personal_record
@@ -174,11 +172,11 @@ def record_docx(person_id: int) -> Response:
 @bp.route("/new", methods=["GET", "POST"])
 @role_required(Role.ADMIN, Role.SECRETARY)
 def new() -> Response:
-    units = units_for_choice(current_user)
-    form = NewPersonForm(departments=services.departments(), units=units)
+    form = NewPersonForm(departments=services.departments())
+    form.unit_id.offer(current_user)
     if form.validate_on_submit():
-        unit = db.session.get(OrgUnit, form.unit_id.data)
-        require(unit is not None and unit_in_scope(current_user, unit))
+        unit = form.unit_id.unit
+        require(unit is not None)
         # Codes differing only in letter case are the same code (as the roster import reads them).
         code = sa.func.lower(form.code.data.strip())
         if db.session.scalar(sa.select(Person.id).where(sa.func.lower(Person.code) == code)):
@@ -280,14 +278,14 @@ def move(person_id: int) -> Response:
     # between branches changes two branches' records and is the Party office's.
     scope = unit_ids_in_scope(current_user)
     leaving_choices = [m for m in open_memberships if scope is None or m.unit_id in scope]
-    all_units = units_for_choice(current_user)
-    form = MoveForm(memberships=leaving_choices, units=all_units)
+    form = MoveForm(memberships=leaving_choices)
     if not person.is_active or not leaving_choices:
         flash(_("This person has no current membership you can change."), "warning")
         return hx_redirect(url_for("people.show", person_id=person.id))
+    form.unit_id.offer(current_user)
     if form.validate_on_submit():
         leaving = next((m for m in leaving_choices if m.id == form.from_membership_id.data), None)
-        unit = next((u for u in all_units if u.id == form.unit_id.data), None)
+        unit = form.unit_id.unit
         require(leaving is not None and unit is not None)
         role = MembershipRole(form.role.data)
         errors = services.move_problems(person, leaving, unit, role, form.on.data)

@@ -22,13 +22,10 @@ from app.auth.policy import (
     is_admin,
     require,
     role_required,
-    unit_in_scope,
-    units_for_choice,
 )
 from app.evidence import services as files
 from app.extensions import db
 from app.htmx import form_status, hx_redirect, render_page, saved
-from app.people.models import OrgUnit
 from app.people.unit_picker import filter_units
 from app.queries import int_arg, paginate, query_args, text_arg
 from app.reports import figures
@@ -95,28 +92,37 @@ def _month_arg(raw: str | None) -> date | None:
     return None
 
 
-def _session_form(session: StudySession | None) -> tuple[SessionForm, list[OrgUnit]]:
-    units = units_for_choice(current_user)
-    late_days = settings.get(LATE_ENTRY_DAYS.key)
-    form = SessionForm(obj=session, units=units, late_days=late_days)
+def _session_form(session: StudySession | None) -> SessionForm:
+    """The form of a new session (its unit the one asked for, else the first one may take) or
+    of ``session``; its unit field offers the user's units, and the session's own unit even
+    when it has been deactivated since."""
+    form = SessionForm(obj=session, late_days=settings.get(LATE_ENTRY_DAYS.key))
+    if session is None and request.method == "GET":
+        form.unit_id.data = int_arg("unit")
+        form.day.data = local_today()
     if session is not None and request.method == "GET":
         form.show_record(session)
         form.kind.data = session.kind.value
         if session.study_hours == services.default_hours(session.starts_at, session.ends_at):
             form.study_hours.data = None  # left to follow the times when they change
-    return form, units
+    if session is not None:
+        form.unit_id.offer(current_user, keep=[session.unit_id])
+    elif request.method == "GET":
+        offered = form.unit_id.offer(current_user, first=True)
+        if form.unit_id.unit is None and offered.units:
+            form.unit_id.data = offered.units[0].id
+    else:
+        form.unit_id.offer(current_user)
+    return form
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @role_required(Role.ADMIN, Role.SECRETARY)
 def new() -> Response:
-    form, units = _session_form(None)
-    if request.method == "GET":
-        form.unit_id.data = int_arg("unit") or (units[0].id if units else None)
-        form.day.data = local_today()
+    form = _session_form(None)
     if form.validate_on_submit():
-        unit = db.session.get(OrgUnit, form.unit_id.data)
-        require(unit is not None and unit_in_scope(current_user, unit))
+        unit = form.unit_id.unit
+        require(unit is not None)
         values = form.values(unit)
         done, session = as_field_error(
             form.late_reason, lambda: services.create_session(values, current_user)
@@ -140,10 +146,10 @@ def new() -> Response:
 def edit(session_id: int) -> Response:
     session = _session(session_id, manage=True)
     core.require_open(session)
-    form, _units = _session_form(session)
+    form = _session_form(session)
     if form.validate_on_submit():
-        unit = db.session.get(OrgUnit, form.unit_id.data)
-        require(unit is not None and unit_in_scope(current_user, unit))
+        unit = form.unit_id.unit
+        require(unit is not None)
         values = form.values(unit)
         if as_field_error(form.late_reason, lambda: services.apply_values(session, values))[0]:
             return saved(

@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from app.auth.models import User
 from app.extensions import db
 from app.people.models import OrgUnit, UnitKind
 from app.people.unit_picker import SELECT_LIMIT
@@ -164,3 +165,46 @@ def test_unit_searches_have_no_serious_accessibility_violations(
             search_unit(page, field, "第1")
             problems += [f"{url} {v['id']}: {v['help']} {v['nodes']}" for v in violations(page)]
     assert not problems, "\n".join(problems)
+
+
+def test_an_admin_places_a_unit_and_a_secretary_by_searched_units(
+    app: Flask, open_page: Callable, screenshot_path: Callable
+) -> None:
+    ids = add_groups(app)
+    with app.app_context():
+        secretary = db.session.scalar(sa.select(User).where(User.username == "secretary"))
+        kept = sorted(unit.id for unit in secretary.units)
+        account_id = secretary.id
+    with open_page(1280, 900) as watched:
+        # A new 党小组 under a branch found by typing: the parent choice is a search.
+        search_unit_at(watched, "admin", "/admin/units/new", "#parent_id", "生产力")
+        page = watched.page
+        page.fill("#name", "第九十九学习小组")
+        page.fill("#code", "cujin-z99")
+        page.select_option("#kind", "group")
+        page.locator(
+            "#parent_id-results [data-unit-option][data-name='生产力促进中心党支部']"
+        ).click()
+        expect(page.locator("#parent_id")).to_have_value("生产力促进中心党支部")
+        page.click("form:has(#parent_id) button[type=submit]")
+        page.wait_for_url(re.compile(r"/admin/units/\d+$"))
+        # The secretary's account: their units ticked, one more added through the search.
+        page.goto(f"/admin/accounts/{account_id}")
+        ticked = page.locator("[data-unit-chosen=units] input[type=checkbox]:checked")
+        expect(ticked).to_have_count(len(kept))
+        page.locator("#units").press_sequentially("第5学", delay=40)
+        found = page.locator("#units-results [data-unit-option]")
+        expect(found).to_have_count(2)  # one in each branch
+        found.nth(1).click()  # tree order: cujin's after jiguan's
+        expect(ticked).to_have_count(len(kept) + 1)
+        page.screenshot(path=screenshot_path("unit-search-account-1280"), full_page=True)
+        page.click("form:has(#units) button[type=submit]")
+        page.wait_for_url(re.compile(rf"/admin/accounts/{account_id}$"))
+        expect(page.locator(".alert-success")).to_be_visible()
+        watched.assert_clean()
+    with app.app_context():
+        unit = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.code == "cujin-z99"))
+        cujin = db.session.scalar(sa.select(OrgUnit.id).where(OrgUnit.code == "cujin"))
+        assert unit is not None and unit.parent_id == cujin
+        account = db.session.get(User, account_id)
+        assert sorted(u.id for u in account.units) == sorted([*kept, ids["cujin-z5"]])

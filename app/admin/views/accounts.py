@@ -48,8 +48,10 @@ def accounts() -> Response:
     )
 
 
-def _account_units(account: User | None = None) -> list[tuple[int, str]]:
-    return services.unit_choices(account.units if account is not None else ())
+def _offer_units(form: AccountForm | AccountEditForm, account: User | None) -> None:
+    """The units the form may take: the active ones, and those the account keeps already."""
+    keep = [unit.id for unit in account.units] if account is not None else []
+    form.units.offer(current_user, keep=keep, tree=True)
 
 
 def _check_person(form: AccountForm | AccountEditForm, account: User | None) -> Person | None:
@@ -94,13 +96,14 @@ def _check_person(form: AccountForm | AccountEditForm, account: User | None) -> 
 @bp.route("/accounts/new", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def account_new() -> Response:
-    form = AccountForm(units=_account_units())
+    form = AccountForm()
     if request.method == "GET":
         form.role.data = Role.MEMBER.value
         person_id = int_arg("person")
         person = db.session.get(Person, person_id) if person_id else None
         if person is not None:
             form.person_code.set_person(person)
+    _offer_units(form, None)
     if form.validate_on_submit():
         username = form.username.data
         if db.session.scalar(sa.select(User.id).where(User.username == username)):
@@ -117,7 +120,7 @@ def account_new() -> Response:
                 active=True,
             )
             account.set_password(password)
-            account.units = services.units_by_ids(form.units.data)
+            account.units = form.units.chosen_units
             db.session.add(account)
             if not committed():
                 form.username.errors.append(
@@ -146,12 +149,13 @@ def _account_or_404(account_id: int) -> User:
 @role_required(Role.ADMIN)
 def account_edit(account_id: int) -> Response:
     account = _account_or_404(account_id)
-    form = AccountEditForm(units=_account_units(account))
+    form = AccountEditForm()
     if request.method == "GET":
         form.role.data = account.role.value
         form.units.data = [unit.id for unit in account.units]
         form.person_code.set_person(account.person)
         form.active.data = account.active
+    _offer_units(form, account)
     if form.validate_on_submit():
         is_self = account.id == current_user.id
         if is_self and not form.active.data:
@@ -165,7 +169,7 @@ def account_edit(account_id: int) -> Response:
         person = _check_person(form, account)
         if not form.errors:
             account.role = Role(form.role.data)
-            account.units = services.units_by_ids(form.units.data)
+            account.units = form.units.chosen_units
             account.person = person
             account.active = form.active.data
             db.session.commit()

@@ -5,6 +5,7 @@ from typing import Any
 
 from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from app.admin import services
@@ -47,22 +48,13 @@ def units() -> Response:
     )
 
 
-def _parent_choices(unit: OrgUnit | None) -> list[tuple[int, str]]:
-    extra = [unit.parent] if unit is not None and unit.parent is not None else []
-    choices = services.unit_choices(extra)
-    if unit is None:
-        return choices
-    # A unit never sits under itself; deeper cycles are caught by the check with a clear message.
-    return [(value, label) for value, label in choices if value != unit.id]
-
-
 def _unit_form_result(form: UnitForm, unit: OrgUnit | None) -> Response | None:
     """Validate and save; None when the form is to be shown again."""
     if not form.validate_on_submit():
         return None
     code = form.code.data.strip()
     kind = UnitKind(form.kind.data)
-    parent = db.session.get(OrgUnit, form.parent_id.data) if form.parent_id.data else None
+    parent = form.parent_id.unit if form.parent_id.data else None
     errors = services.check_unit(unit, code, kind, parent)
     if errors:
         apply_errors(form, errors)
@@ -89,7 +81,7 @@ def _unit_form_result(form: UnitForm, unit: OrgUnit | None) -> Response | None:
 @bp.route("/units/new", methods=["GET", "POST"])
 @role_required(Role.ADMIN)
 def unit_new() -> Response:
-    form = UnitForm(parents=_parent_choices(None))
+    form = UnitForm()
     if request.method == "GET":
         parent_id = int_arg("parent")
         parent = db.session.get(OrgUnit, parent_id) if parent_id else None
@@ -100,6 +92,7 @@ def unit_new() -> Response:
                 form.kind.data = child_kinds[-1].value
         else:
             form.kind.data = UnitKind.BRANCH.value
+    form.offer_parents(current_user, None)
     done = _unit_form_result(form, None)
     if done is not None:
         return done
@@ -111,10 +104,11 @@ def unit_new() -> Response:
 @role_required(Role.ADMIN)
 def unit_edit(unit_id: int) -> Response:
     unit = db.get_or_404(OrgUnit, unit_id)
-    form = UnitForm(obj=unit, parents=_parent_choices(unit))
+    form = UnitForm(obj=unit)
     if request.method == "GET":
         form.kind.data = unit.kind.value
         form.parent_id.data = unit.parent_id or 0
+    form.offer_parents(current_user, unit)
     done = _unit_form_result(form, unit)
     if done is not None:
         return done

@@ -36,6 +36,7 @@ from app.people.roster.workbook import (
     write_roster,
     write_template,
 )
+from app.people.unit_picker import filter_units
 from app.queries import query_args
 from app.types import local_today
 
@@ -110,7 +111,7 @@ def import_roster() -> Response:
     return render_page(
         "people/import.html",
         form=form,
-        units=units_for_choice(current_user),
+        units=filter_units(current_user, None),
         columns=COLUMNS,
         aliases=ALIASES_OF,
         max_rows=_max_rows(),
