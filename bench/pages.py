@@ -191,7 +191,7 @@ BUDGETS: dict[str, int] = {
     "roster.import_roster admin": 6,
     "roster.import_roster secretary": 7,
     "admin.index admin": 5,
-    "admin.units admin": 5,
+    "admin.units admin": 6,
     "admin.unit_show admin": 11,
     "admin.unit_show htmx admin": 9,
     "admin.unit_new admin": 4,

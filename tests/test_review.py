@@ -185,11 +185,12 @@ def test_each_keeper_sees_what_waits_in_their_units_oldest_first(app, client, au
 
 
 def test_a_long_queue_is_counted_up_to_the_limit(app, client, auth, world, monkeypatch):
-    """Past ``COUNT_LIMIT`` (2 here, 1,000 in use) the badge and the home's card say "2+" and the
-    queue pages by "page N · more", a row read past the page saying whether another follows."""
+    """Past ``BADGE_LIMIT`` (2 here, 99 in use) the badge and the home's card say "2+"; past
+    ``COUNT_LIMIT`` (3 here, 1,000 in use) the queue pages by "page N · more", a row read past
+    the page saying whether another follows."""
     populate(app, world)
-    monkeypatch.setattr("app.review.services.COUNT_LIMIT", 2)
-    monkeypatch.setattr("app.main.badge.COUNT_LIMIT", 2)
+    monkeypatch.setattr("app.review.services.BADGE_LIMIT", 2)
+    monkeypatch.setattr("app.review.services.COUNT_LIMIT", 3)
     monkeypatch.setitem(app.config, "PAGE_SIZE", 4)
     auth.login("admin")  # six waiting
     first = client.get("/review/").get_data(as_text=True)

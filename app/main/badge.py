@@ -4,8 +4,7 @@ from flask import g
 from flask_login import current_user
 
 from app.auth.models import Role
-from app.queries import COUNT_LIMIT
-from app.review.services import todo_count, waiting_count
+from app.review import services as review
 
 
 def badge_count() -> int:
@@ -15,10 +14,12 @@ def badge_count() -> int:
         return 0
     if "badge_count" not in g:
         member = current_user.role is Role.MEMBER
-        g.badge_count = todo_count(current_user) if member else waiting_count(current_user)
+        g.badge_count = (
+            review.todo_count(current_user) if member else review.waiting_count(current_user)
+        )
     return g.badge_count
 
 
 def waiting_shown(count: int) -> str:
-    """The badge's number as shown: "1000+" past ``COUNT_LIMIT`` (the count stops there)."""
-    return f"{COUNT_LIMIT}+" if count > COUNT_LIMIT else str(count)
+    """The badge's number as shown: "99+" past ``BADGE_LIMIT`` (the count stops there)."""
+    return f"{review.BADGE_LIMIT}+" if count > review.BADGE_LIMIT else str(count)

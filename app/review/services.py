@@ -92,12 +92,17 @@ def queue_statement(user: User, filters: QueueFilters, rows: int) -> sa.Select:
     return sa.select(queue).order_by(queue.c.since, queue.c.kind, queue.c.item_id)
 
 
+# The badge says "99+" past this many, as badges do: on every page of a secretary or an admin,
+# it reads at most a hundred rows of each source. The queue's own page counts to COUNT_LIMIT.
+BADGE_LIMIT = 99
+
+
 def waiting_count(user: User) -> int:
     """Items waiting in the user's queue: the badge of secretaries and admins, exact up to
-    ``COUNT_LIMIT`` (``COUNT_LIMIT + 1``: more than that)."""
+    ``BADGE_LIMIT`` (``BADGE_LIMIT + 1``: more than that)."""
     if user.role is Role.MEMBER:
         return 0
-    return _count(_selects(user, QueueFilters()), COUNT_LIMIT)
+    return _count(_selects(user, QueueFilters()), BADGE_LIMIT)
 
 
 @dataclass
