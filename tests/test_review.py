@@ -185,12 +185,11 @@ def test_each_keeper_sees_what_waits_in_their_units_oldest_first(app, client, au
 
 
 def test_a_long_queue_is_counted_up_to_the_limit(app, client, auth, world, monkeypatch):
-    """Past ``BADGE_LIMIT`` (2 here, 99 in use) the badge and the home's card say "2+"; past
-    ``COUNT_LIMIT`` (3 here, 1,000 in use) the queue pages by "page N · more", a row read past
-    the page saying whether another follows."""
+    """Past ``BADGE_LIMIT`` (2 here, 99 in use) the badge and the home's card say "2+" and the
+    whole queue, whose count is the badge's, pages by "page N · more", a row read past the page
+    saying whether another follows; a filtered queue counts up to ``COUNT_LIMIT``."""
     populate(app, world)
     monkeypatch.setattr("app.review.services.BADGE_LIMIT", 2)
-    monkeypatch.setattr("app.review.services.COUNT_LIMIT", 3)
     monkeypatch.setitem(app.config, "PAGE_SIZE", 4)
     auth.login("admin")  # six waiting
     first = client.get("/review/").get_data(as_text=True)
@@ -203,6 +202,11 @@ def test_a_long_queue_is_counted_up_to_the_limit(app, client, auth, world, monke
     assert queue(past) == [] and "There is no page 3." in past
     home = client.get("/").get_data(as_text=True)
     assert re.search(r'<p class="stat-value mb-1">2\+</p>', home)
+    leave = client.get("/review/?kind=leave").get_data(as_text=True)  # three: counted
+    assert len(queue(leave)) == 3 and "3 in all" in leave
+    monkeypatch.setattr("app.review.services.COUNT_LIMIT", 2)
+    leave = client.get("/review/?kind=leave").get_data(as_text=True)
+    assert len(queue(leave)) == 3 and "in all" not in leave and "Page 1 · more" not in leave
 
 
 def test_members_have_no_queue(app, client, auth, world):

@@ -210,8 +210,8 @@ def _items(rows: list[sa.Row]) -> list[QueueItem]:
 class QueuePage(CappedCount, Pagination):
     """One page of the queue: the count (or the one given: the badge's, for the whole queue),
     the page of the union, then the objects it names. Counted exactly up to ``COUNT_LIMIT``
-    items, as every list is; beyond, "page N · more", a row read past the page telling whether
-    there is a next one."""
+    items, as every list is (the whole queue: up to the badge's ``BADGE_LIMIT``); beyond,
+    "page N · more", a row read past the page telling whether there is a next one."""
 
     def _query_items(self) -> list[QueueItem]:
         offset = (self.page - 1) * self.per_page
@@ -224,9 +224,10 @@ class QueuePage(CappedCount, Pagination):
 
     def _query_count(self) -> int | None:  # type: ignore[override]
         total = self._query_args["total"]
-        if total is None:
-            selects = _selects(self._query_args["user"], self._query_args["filters"])
-            total = _count(selects, COUNT_LIMIT)
+        if total is not None:  # the badge's, exact up to its own limit
+            return total if total <= BADGE_LIMIT else None
+        selects = _selects(self._query_args["user"], self._query_args["filters"])
+        total = _count(selects, COUNT_LIMIT)
         return total if total <= COUNT_LIMIT else None
 
 

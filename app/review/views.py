@@ -52,10 +52,9 @@ def _item_context() -> dict[str, Any]:
 
 def _queue_context() -> dict[str, Any]:
     filters = services.QueueFilters.from_args(query_args())
-    # Unfiltered, the queue is what the badge counts: counted once for both, unless the badge
-    # stopped at its limit (the queue's page counts further).
-    waiting = None if filters.any else badge_count()
-    total = waiting if waiting is not None and waiting <= services.BADGE_LIMIT else None
+    # Unfiltered, the queue is what the badge counts: counted once for both (past the badge's
+    # limit, the queue pages by "page N · more").
+    total = None if filters.any else badge_count()
     page = services.queue_page(
         current_user, filters, page_number(), int(current_app.config["PAGE_SIZE"]), total
     )
