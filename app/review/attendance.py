@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from app.activities import services as core
 from app.activities.models import (
@@ -85,15 +85,20 @@ class ParticipationSource(Source):
     def _waiting(self) -> list[sa.ColumnElement[bool]]:
         """The row's own conditions for waiting."""
 
-    def _states(self) -> list[sa.ColumnElement[bool]]:
-        return [Activity.state == ActivityState.OPEN]
+    def _states(self, activity: Any = Activity) -> list[sa.ColumnElement[bool]]:
+        return [activity.state == ActivityState.OPEN]
 
     def _activities(
         self, limits: list[sa.Select], activity_id: sa.ColumnElement[int]
     ) -> list[sa.ColumnElement[bool]]:
         """The row's activity is one of ``_states`` within the limits. Over the row's activity
         id, not over a joined activity: counting the waiting rows then reads their partial index
-        and a few activity ids, never each row's activity."""
+        and a few activity ids, never each row's activity. Without limits (the bureau), each
+        waiting row's activity is looked up by its key: a count stops at its cap and a page at
+        its rows, where a list of every open activity would be built first."""
+        if not limits:
+            own = aliased(Activity)
+            return [sa.exists().where(own.id == activity_id, *self._states(own))]
         return [activity_id.in_(_activity_ids(*self._states(), *_within(limits)))]
 
     def _conditions(

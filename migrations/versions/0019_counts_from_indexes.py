@@ -26,7 +26,8 @@ def upgrade():
         )
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.create_index(
-            'ix_person_on_roll', ['transferred_out_on', 'party_status'], unique=False
+            'ix_person_on_roll', ['transferred_out_on', 'party_status', 'department_id'],
+            unique=False,
         )
 
 
