@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
-from app.activities.models import Activity, ActivityStatus
+from app.activities.models import Activity, ActivityFamily, ActivityStatus
 from app.activities.services import flag_late_entry, set_expected
 from app.auth.models import User
 from app.auth.policy import scoped_activities, subtree_ids
@@ -170,32 +170,39 @@ def month_sessions(
     user: User, first: date, following: date, now: datetime
 ) -> dict[date, tuple[list[StudySession], int]]:
     """Per day of [first, following): its first ``SESSIONS_PER_DAY`` sessions by start and how
-    many it has in all, in one statement however many sessions a day holds."""
-    visible = session_query(user, SessionFilters(), now).where(
+    many it has in all, in two statements however many sessions a day holds: the days' counts
+    from the index of days alone, then the sessions shown — for each day with sessions, its
+    first few read off that index in the order of their starts (no window over the month)."""
+    visible = (
+        session_query(user, SessionFilters(), now)
+        .where(Activity.family == ActivityFamily.STUDY)
+        .order_by(None)
+    )
+    counted = visible.with_only_columns(Activity.held_on, sa.func.count()).where(
         Activity.held_on >= first, Activity.held_on < following
     )
-    by_day = sa.func.row_number().over(
-        partition_by=Activity.held_on, order_by=(Activity.starts_at, Activity.id)
-    )
-    ranked = (
-        visible.with_only_columns(
-            Activity.id.label("id"),
-            by_day.label("rank"),
-            sa.func.count().over(partition_by=Activity.held_on).label("total"),
+    totals = dict(db.session.execute(counted.group_by(Activity.held_on)).tuples().all())
+    if not totals:
+        return {}
+    firsts = [
+        sa.select(
+            visible.with_only_columns(Activity.id)
+            .where(Activity.held_on == day)
+            .order_by(Activity.starts_at, Activity.id)
+            .limit(SESSIONS_PER_DAY)
+            .subquery()
         )
-        .order_by(None)
-        .subquery()
-    )
-    stmt = (
-        sa.select(StudySession, ranked.c.total)
-        .join(ranked, ranked.c.id == Activity.id)
-        .where(ranked.c.rank <= SESSIONS_PER_DAY)
+        for day in sorted(totals)
+    ]
+    shown = (
+        sa.select(StudySession)
+        .where(Activity.id.in_(sa.union_all(*firsts)))
         .options(joinedload(StudySession.unit))
         .order_by(Activity.held_on, Activity.starts_at, Activity.id)
     )
     days: dict[date, tuple[list[StudySession], int]] = {}
-    for session, total in db.session.execute(stmt):
-        days.setdefault(session.held_on, ([], total))[0].append(session)
+    for session in db.session.scalars(shown):
+        days.setdefault(session.held_on, ([], totals[session.held_on]))[0].append(session)
     return days
 
 
