@@ -212,8 +212,9 @@ class Person(SortKeyMixin, db.Model):
         # The current people of each department are counted from the index alone.
         sa.Index("ix_person_department_id", "department_id", "transferred_out_on"),
         # The people on the roll counted by status (the home's figures) or by department from
-        # the index alone.
-        sa.Index("ix_person_on_roll", "transferred_out_on", "party_status", "department_id"),
+        # the index alone. Not led by transferred_out_on: a search filtering on it would walk
+        # this index instead of the name order of ix_person_search, and sort every match.
+        sa.Index("ix_person_on_roll", "party_status", "transferred_out_on", "department_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

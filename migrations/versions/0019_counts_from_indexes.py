@@ -26,7 +26,7 @@ def upgrade():
         )
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.create_index(
-            'ix_person_on_roll', ['transferred_out_on', 'party_status', 'department_id'],
+            'ix_person_on_roll', ['party_status', 'transferred_out_on', 'department_id'],
             unique=False,
         )
 
