@@ -13,9 +13,9 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.people.models import OrgUnit
 
-# sort_order is 0–99999 (the form's range): offset, every position has the same ten digits and
+# Offset by this, every 32-bit sort_order (negative ones too) has the same ten digits and
 # compares as text as it does as a number.
-_POSITION_OFFSET = 1_000_000_000
+_POSITION_OFFSET = 5_000_000_000
 # Ends each unit's part of a path: below every character of a pinyin key, so a key that is the
 # start of another sorts first, as in Python.
 _PATH_END = "\x01"
@@ -82,7 +82,9 @@ def tree_paths() -> sa.CTE:
     positions and pinyin keys of its ancestors and itself, so that ``ORDER BY path`` is
     ``tree_order``'s order (byte order: the "C" collation on PostgreSQL, as the keys')."""
     step = sa.cast(
-        sa.cast(OrgUnit.sort_order + _POSITION_OFFSET, sa.String) + OrgUnit.sort_key + _PATH_END,
+        sa.cast(sa.cast(OrgUnit.sort_order, sa.BigInteger) + _POSITION_OFFSET, sa.String)
+        + OrgUnit.sort_key
+        + _PATH_END,
         sa.Text,
     )
     if db.session.get_bind().dialect.name == "postgresql":
