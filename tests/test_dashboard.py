@@ -405,6 +405,29 @@ def test_a_page_of_the_table_figures_its_rows_as_the_whole_table_does(app, units
             assert [_row_figures(r) for r in paged] == [_row_figures(r) for r in expected]
 
 
+def test_units_caught_in_a_hand_edited_cycle_break_no_page(app, client, auth, world):
+    """Two units made each other's parent outside the app: the tree page, read a page at a time
+    from the roots, and the home's unit table still answer (the walk from the roots never
+    reaches them, and the sums' walk down ends), and a search still finds them."""
+    with app.app_context():
+        first = make_unit("loop-a", UnitKind.BRANCH, None, "Loop A")
+        second = make_unit("loop-b", UnitKind.BRANCH, first, "Loop B")
+        session_at(second, -timedelta(hours=2), title="Loop meeting")
+        db.session.commit()
+        db.session.execute(
+            sa.update(OrgUnit).where(OrgUnit.id == first.id).values(parent_id=second.id)
+        )
+        db.session.commit()
+    auth.login("admin")
+    tree = client.get("/admin/units/")
+    assert tree.status_code == 200 and ">Bureau</a>" in tree.get_data(as_text=True)
+    for url in ("/", "/?sort=rate", "/?sort=name&dir=desc"):
+        home = client.get(url)
+        assert home.status_code == 200 and "Loop A" not in home.get_data(as_text=True), url
+    found = client.get("/admin/units/?q=Loop").get_data(as_text=True)
+    assert ">Loop A</a>" in found and ">Loop B</a>" in found
+
+
 def test_admin_rows_equal_the_figures_of_each_subtree(app, client, units_year, branch_life):
     """Each row sums its units in Python; it must equal the figures asked for the subtree."""
     with app.app_context():

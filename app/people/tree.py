@@ -99,15 +99,12 @@ def tree_paths() -> sa.CTE:
     return paths.union_all(children)
 
 
-def subtree_pairs(tops: list[int] | None) -> sa.CTE:
-    """A recursive CTE of (``top``, ``unit_id``): each of ``tops`` (every active unit when None)
-    with itself and every unit below it, deactivated ones included. UNION, not UNION ALL: a
-    cycle in hand-edited data ends the walk instead of looping."""
+def subtree_pairs(tops: list[int]) -> sa.CTE:
+    """A recursive CTE of (``top``, ``unit_id``): each of ``tops`` with itself and every unit
+    below it, deactivated ones included. UNION, not UNION ALL: a cycle in hand-edited data ends
+    the walk instead of looping."""
     anchor = sa.select(OrgUnit.id.label("top"), OrgUnit.id.label("unit_id"))
-    if tops is None:
-        anchor = anchor.where(OrgUnit.deleted_at.is_(None))
-    else:
-        anchor = anchor.where(OrgUnit.id.in_(tops))
+    anchor = anchor.where(OrgUnit.id.in_(tops))
     pairs = anchor.cte("subtree_pairs", recursive=True)
     below = sa.select(pairs.c.top, OrgUnit.id).join(pairs, OrgUnit.parent_id == pairs.c.unit_id)
     return pairs.union(below)

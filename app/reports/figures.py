@@ -1125,11 +1125,10 @@ def unit_rows(
     months before the current one from ``unit_tally`` (kept per unit with its subtree), the rest
     of the range and the unarchived activities per unit, carried to the rows above them. A page
     of the table reads its own rows' figures only."""
-    every = places is None
     rows = {row.unit_id: row for row in (unit_places() if places is None else places)}
     if not rows:
         return []
-    pairs = subtree_pairs(None if every else list(rows))
+    pairs = subtree_pairs(list(rows))
     now = now or utcnow()
     first, upto = rolled = _rolled(start, end, now)
     if first < upto:
