@@ -102,6 +102,9 @@ def page_number() -> int:
 # A list counts its rows up to this many: beyond, its pager says "page N · more" instead of a page
 # count, so no count reads more than COUNT_LIMIT + 1 rows however long the list grows.
 COUNT_LIMIT = 1000
+# A search counts its matches up to this many ("more than 100 match": type more). Read in the
+# order the results are shown, the count and the page then stop early in a district of any size.
+SEARCH_COUNT_LIMIT = 100
 
 
 class CappedCount:
@@ -130,7 +133,9 @@ class CappedPagination(CappedCount, SelectPagination):
     right for what lists page — rows of one entity, filtered and joined, never DISTINCT or
     grouped."""
 
-    limit = COUNT_LIMIT
+    @property
+    def limit(self) -> int:
+        return int(self._query_args.get("count_limit", COUNT_LIMIT))
 
     def _query_items(self) -> list[Any]:
         select = self._query_args["select"]
@@ -154,9 +159,11 @@ class CappedPagination(CappedCount, SelectPagination):
         return found if found <= self.limit else None
 
 
-def paginate(stmt: sa.Select, per_page: int | None = None) -> CappedPagination:
+def paginate(
+    stmt: sa.Select, per_page: int | None = None, count_limit: int = COUNT_LIMIT
+) -> CappedPagination:
     """One page of a statement, at the configured size; a page past the end is empty, not 404.
-    Counted exactly up to ``COUNT_LIMIT`` rows, "page N · more" beyond."""
+    Counted exactly up to ``count_limit`` rows, "page N · more" beyond."""
     return CappedPagination(
         select=stmt,
         session=db.session(),
@@ -165,6 +172,7 @@ def paginate(stmt: sa.Select, per_page: int | None = None) -> CappedPagination:
         max_per_page=None,
         error_out=False,
         count=True,
+        count_limit=count_limit,
     )
 
 

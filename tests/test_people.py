@@ -114,6 +114,24 @@ def test_roster_is_paginated(client, auth, app, world):
     assert "Paged 025" in second and "Paged 000" not in second
 
 
+def test_roster_search_counts_up_to_its_limit(client, auth, app, world, monkeypatch):
+    """A typed search counts its matches up to ``SEARCH_COUNT_LIMIT`` (3 here, 100 in use):
+    past it the roster says "more than 3" and pages by "more"; the roster itself counts on."""
+    with app.app_context():
+        jiguan = db.session.get(OrgUnit, world["jiguan"])
+        for n in range(4):
+            make_person(f"S00{n}", f"搜索 {n}", jiguan)
+        db.session.commit()
+    auth.login("admin")
+    assert "4 people match" in client.get("/members/?q=搜索").get_data(as_text=True)
+    monkeypatch.setattr("app.people.views.SEARCH_COUNT_LIMIT", 3)
+    found = client.get("/members/?q=搜索").get_data(as_text=True)
+    assert "More than 3 people match" in found and "4 people match" not in found
+    assert all(f">搜索 {n}<" in found for n in range(4))
+    roster = client.get("/members/").get_data(as_text=True)
+    assert "More than" not in roster and "people match" in roster
+
+
 def test_roster_statement_count_does_not_grow(client, auth, app, world, queries):
     auth.login("secretary")
 

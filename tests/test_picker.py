@@ -101,6 +101,23 @@ def test_scoped_search_is_paged(app, client, auth, world):
     assert names(pick(client, "Paged", page=9)) == []
 
 
+def test_a_search_past_its_count_limit_pages_by_more(app, client, auth, world, monkeypatch):
+    """Past ``SEARCH_COUNT_LIMIT`` (20 here, 100 in use) the matches are not counted: each page
+    says "page N · more" while another follows, and every match is still reached."""
+    monkeypatch.setattr("app.people.picker.SEARCH_COUNT_LIMIT", 20)
+    with app.app_context():
+        for n in range(25):
+            make_person(f"P{n:03d}", f"Paged {n:02d}", unit("jiguan"))
+        db.session.commit()
+    auth.login("secretary")
+    first, second, third = (pick(client, "Paged", page=page) for page in (1, 2, 3))
+    assert "in all" not in first and "Page 1 · more" in first and "page=2" in first
+    assert "Page 2 · more" in second and "page=3" in second
+    assert "Page 3" in third and "Page 3 · more" not in third and "page=2" in third
+    found = [name for page in (first, second, third) for name in names(page)]
+    assert found == [f"Paged {n:02d}" for n in range(25)]
+
+
 def test_search_costs_the_same_queries_for_few_or_many_results(app, client, auth, queries, world):
     with app.app_context():
         office = db.session.get(Department, world["office"])

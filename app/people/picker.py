@@ -25,7 +25,7 @@ from app.auth.models import User
 from app.auth.policy import persons_in_units_today, scoped_persons
 from app.extensions import db
 from app.people.models import Department, Person
-from app.queries import MAX_INT, contains, paginate
+from app.queries import MAX_INT, SEARCH_COUNT_LIMIT, contains, paginate
 
 PAGE_SIZE = 10
 BUREAU_LIMIT = 20
@@ -102,7 +102,8 @@ def search_scoped(typed: str, user: User) -> Pagination | None:
     typed = typed.strip()[:MAX_TYPED]
     if not typed:
         return None
-    return paginate(persons_in_units_today(_base(typed, with_code=True), user), PAGE_SIZE)
+    found = persons_in_units_today(_base(typed, with_code=True), user)
+    return paginate(found, PAGE_SIZE, count_limit=SEARCH_COUNT_LIMIT)
 
 
 @dataclass(frozen=True)

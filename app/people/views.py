@@ -28,7 +28,14 @@ from app.people.forms import MoveForm, NewPersonForm, PersonForm, TransferForm
 from app.people.memberships import add_membership
 from app.people.models import Gender, Membership, MembershipRole, PartyStatus, Person
 from app.people.roster.batches import forget_expired_batches
-from app.queries import int_arg, paginate, query_args, text_arg
+from app.queries import (
+    COUNT_LIMIT,
+    SEARCH_COUNT_LIMIT,
+    int_arg,
+    paginate,
+    query_args,
+    text_arg,
+)
 from app.reports import personal_record
 from app.types import local_today
 
@@ -56,7 +63,8 @@ def _editable_person(person_id: int) -> Person:
 @role_required(Role.ADMIN, Role.SECRETARY)
 def index() -> Response:
     filters = services.RosterFilters.from_args(query_args())
-    page = paginate(services.roster_query(current_user, filters))
+    limit = SEARCH_COUNT_LIMIT if filters.q else COUNT_LIMIT
+    page = paginate(services.roster_query(current_user, filters), count_limit=limit)
     return render_page(
         "people/index.html",
         "people/_roster.html",
