@@ -1178,33 +1178,10 @@ def _inactive_by_unit(
     since = today - timedelta(days=days)
     tomorrow = today + timedelta(days=1)
     now = now or utcnow()
-    p = Participation
     candidates = sorted(set(db.session.scalars(not_seen_since(since, today, now))))
     if not candidates:
         return {}
-    pairs_seen = (
-        sa.select(
-            Activity.unit_id.label("unit_id"),
-            p.person_id.label("person_id"),
-            sa.func.max(sa.case((attended(), 1), else_=0)).label("seen"),
-        )
-        .select_from(p)
-        .join(Activity, Activity.id == p.activity_id)
-        .join(Person, Person.id == p.person_id)
-        .where(
-            p.person_id.in_(candidates),
-            p.role == ParticipantRole.EXPECTED,
-            in_attendance_activity(since, tomorrow, None, now),
-            _party_member_now(),
-        )
-        .group_by(Activity.unit_id, p.person_id)
-        .cte("pairs")
-        .prefix_with("MATERIALIZED")
-    )
-    absentees = sa.select(pairs_seen.c.person_id).where(pairs_seen.c.seen == 0)
-    seen = db.session.execute(
-        sa.select(pairs_seen).where(pairs_seen.c.person_id.in_(absentees))
-    ).all()
+    seen = _seen_at_units(candidates, since, tomorrow, now)
     candidates = sorted({person_id for _unit, person_id, _seen in seen})
     if not candidates:
         return {}
@@ -1230,6 +1207,37 @@ def _inactive_by_unit(
         if not was_present and person_id in settled.get(unit_id, {}):
             result[unit_id] = result.get(unit_id, 0) + 1
     return result
+
+
+def _seen_at_units(
+    candidates: list[int], since: date, tomorrow: date, now: datetime
+) -> list[sa.Row[Any]]:
+    """(unit, person, present at any) of the candidates at each unit's recent sessions counting
+    in attendance, for the people absent from all of some unit's."""
+    p = Participation
+    pairs_seen = (
+        sa.select(
+            Activity.unit_id.label("unit_id"),
+            p.person_id.label("person_id"),
+            sa.func.max(sa.case((attended(), 1), else_=0)).label("seen"),
+        )
+        .select_from(p)
+        .join(Activity, Activity.id == p.activity_id)
+        .join(Person, Person.id == p.person_id)
+        .where(
+            p.person_id.in_(candidates),
+            p.role == ParticipantRole.EXPECTED,
+            in_attendance_activity(since, tomorrow, None, now),
+            _party_member_now(),
+        )
+        .group_by(Activity.unit_id, p.person_id)
+        .cte("pairs")
+        .prefix_with("MATERIALIZED")
+    )
+    absentees = sa.select(pairs_seen.c.person_id).where(pairs_seen.c.seen == 0)
+    return list(
+        db.session.execute(sa.select(pairs_seen).where(pairs_seen.c.person_id.in_(absentees)))
+    )
 
 
 GRAVE_DAYS = 180  # six months without organisational life is treated as leaving the Party
