@@ -114,8 +114,12 @@ class _UnitChoices:
     choices: Any
     offered: "FieldUnits | None" = None
 
+    data: Any
+
     def chosen_ids(self) -> list[int]:
-        raise NotImplementedError
+        """The submitted or set unit ids: one for a unit, several for units."""
+        values = self.data if isinstance(self.data, list) else [self.data]
+        return [value for value in values if isinstance(value, int)]
 
     def offer(
         self,
@@ -160,9 +164,6 @@ class UnitField(_UnitChoices, SelectField):
     """A unit, submitted as its id (a select, or the live search's hidden input of the same
     name, so the server reads and validates it as the select it replaces)."""
 
-    def chosen_ids(self) -> list[int]:
-        return [self.data] if isinstance(self.data, int) else []
-
     @property
     def unit(self) -> "OrgUnit | None":
         """The chosen unit once offered and valid, else None."""
@@ -180,9 +181,6 @@ class UnitField(_UnitChoices, SelectField):
 class UnitsField(_UnitChoices, SelectMultipleField):
     """Several units (a secretary's units): a select, or the chosen ones as ticked boxes of the
     same name and a live search that adds more, so the server reads the same list of ids."""
-
-    def chosen_ids(self) -> list[int]:
-        return [value for value in self.data or [] if isinstance(value, int)]
 
     @property
     def chosen_units(self) -> list["OrgUnit"]:
