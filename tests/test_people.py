@@ -101,12 +101,17 @@ def test_roster_filters(client, auth, app, world):
     assert "Activist J" in html and "Member J" not in html
 
 
-def test_roster_is_paginated(client, auth, app, world):
+def _jiguan_people(app, world, count: int, code: str, name: str) -> None:
+    """``count`` members of the jiguan branch, numbered in their codes and names."""
     with app.app_context():
         jiguan = db.session.get(OrgUnit, world["jiguan"])
-        for n in range(30):
-            make_person(f"P{n:03d}", f"Paged {n:03d}", jiguan)
+        for n in range(count):
+            make_person(f"{code}{n:03d}", f"{name} {n:03d}", jiguan)
         db.session.commit()
+
+
+def test_roster_is_paginated(client, auth, app, world):
+    _jiguan_people(app, world, 30, "P", "Paged")
     auth.login("admin")
     first = client.get("/members/?q=Paged").get_data(as_text=True)
     assert "Paged 000" in first and "Paged 025" not in first
@@ -117,17 +122,13 @@ def test_roster_is_paginated(client, auth, app, world):
 def test_roster_search_counts_up_to_its_limit(client, auth, app, world, monkeypatch):
     """A typed search counts its matches up to ``SEARCH_COUNT_LIMIT`` (3 here, 100 in use):
     past it the roster says "more than 3" and pages by "more"; the roster itself counts on."""
-    with app.app_context():
-        jiguan = db.session.get(OrgUnit, world["jiguan"])
-        for n in range(4):
-            make_person(f"S00{n}", f"搜索 {n}", jiguan)
-        db.session.commit()
+    _jiguan_people(app, world, 4, "S", "搜索")
     auth.login("admin")
     assert "4 people match" in client.get("/members/?q=搜索").get_data(as_text=True)
     monkeypatch.setattr("app.people.views.SEARCH_COUNT_LIMIT", 3)
     found = client.get("/members/?q=搜索").get_data(as_text=True)
     assert "More than 3 people match" in found and "4 people match" not in found
-    assert all(f">搜索 {n}<" in found for n in range(4))
+    assert all(f">搜索 {n:03d}<" in found for n in range(4))
     roster = client.get("/members/").get_data(as_text=True)
     assert "More than" not in roster and "people match" in roster
 
