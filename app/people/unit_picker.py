@@ -4,9 +4,10 @@ then loads only the chosen units (``field_units``, one LIMITed statement), and a
 is valid when it is among them: in the user's scope, active or the record's own.
 
 The search reads the light columns of the units the user may choose (a district has some
-hundreds) in one statement, and keeps the tree order and each unit's path in Python: a LIMIT in
-SQL cannot give tree order without a materialised path, and the path is what tells the 党小组
-of different branches apart. Units match by name, code or the pinyin of the name."""
+hundreds) in one statement, and keeps the tree order and each unit's path in Python: units
+match by name, code or the toneless pinyin of the name, which SQL does not compare, and the
+path (the names above a unit) is what tells the 党小组 of different branches apart. Lists of
+the whole tree order it in SQL instead (``people.tree.tree_paths``)."""
 
 import heapq
 from collections.abc import Collection, Iterable, Iterator
