@@ -3,7 +3,7 @@ request, a make-up study handed in. They share one loader and one scope check, s
 queue loads all its participations in one query whatever their kinds."""
 
 from abc import abstractmethod
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -62,6 +62,18 @@ def _activity_ids(*conditions: sa.ColumnElement[bool]) -> sa.Select:
     return sa.select(Activity.id).where(*conditions)
 
 
+def _looked_up(
+    activity_id: sa.ColumnElement[int], conditions: Callable[[Any], list[sa.ColumnElement[bool]]]
+) -> sa.ColumnElement[bool]:
+    """The row's activity meets ``conditions(activity)``, looked up by its key for each row: a
+    scalar subquery, which neither database turns into a join over every activity that meets
+    them, so a count stops at its cap after as many lookups (an EXISTS became a hash of every
+    open activity on PostgreSQL)."""
+    own = aliased(Activity)
+    found = sa.select(own.id).where(own.id == activity_id, *conditions(own))
+    return found.scalar_subquery().is_not(None)
+
+
 def _decided(state: LabelledEnum | None, undone: Any) -> tuple[str, str]:
     """The state a decision left, or ``undone`` when the member took the request back."""
     if state is None:
@@ -97,8 +109,7 @@ class ParticipationSource(Source):
         waiting row's activity is looked up by its key: a count stops at its cap and a page at
         its rows, where a list of every open activity would be built first."""
         if not limits:
-            own = aliased(Activity)
-            return [sa.exists().where(own.id == activity_id, *self._states(own))]
+            return [_looked_up(activity_id, self._states)]
         return [activity_id.in_(_activity_ids(*self._states(), *_within(limits)))]
 
     def _conditions(
@@ -244,12 +255,16 @@ class MakeUps(ParticipationSource):
     ) -> list[sa.ColumnElement[bool]]:
         # A make-up is handed in and reviewed also after archiving: any activity but the
         # cancelled ones. Within limits (a secretary's units), the limited activities not
-        # cancelled: the database starts from those few; else a NOT IN of the few cancelled
-        # ones, not an IN of all the others.
+        # cancelled: the database starts from those few; else each row's activity looked up,
+        # as many lookups as the count's cap, not a list of every cancelled activity.
         not_cancelled = Activity.state != ActivityState.CANCELLED
         if limits:
             return [activity_id.in_(_activity_ids(not_cancelled, *_within(limits)))]
-        return [activity_id.not_in(_activity_ids(Activity.state == ActivityState.CANCELLED))]
+        # Compared, not tested for a row: PostgreSQL then expects most waiting rows to pass and
+        # reads their index in order up to the cap, instead of all of it as a bitmap.
+        own = aliased(Activity)
+        state = sa.select(own.state).where(own.id == activity_id).scalar_subquery()
+        return [state != ActivityState.CANCELLED]
 
     def files(self, ids: list[int]) -> dict[int, list[Evidence]]:
         found: dict[int, list[Evidence]] = {}
