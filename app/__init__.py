@@ -17,6 +17,7 @@ from app.activities import tally
 from app.audit import trail
 from app.config import Config, ensure_secret_key, from_environment
 from app.extensions import babel, csrf, db, login_manager, migrate
+from app.people import search
 from app.queries import MAX_INT
 from app.types import CLOCK_OFFSET
 
@@ -106,6 +107,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         event.listen(Engine, "connect", _sqlite_pragmas)
     trail.install()
     tally.install()
+    search.install()
 
     from app import models  # noqa: F401 - every model registered before migrations look
 

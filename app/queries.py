@@ -147,7 +147,8 @@ class CappedPagination(CappedCount, SelectPagination):
         return items[: self.per_page]
 
     def _query_count(self) -> int | None:  # type: ignore[override]
-        select = self._query_args["select"]
+        select = self._query_args.get("counted")
+        select = self._query_args["select"] if select is None else select
         # Counted rows need no columns: the filters' index alone can answer (a covering scan).
         capped = (
             select.with_only_columns(sa.literal(1), maintain_column_froms=True)
@@ -160,10 +161,14 @@ class CappedPagination(CappedCount, SelectPagination):
 
 
 def paginate(
-    stmt: sa.Select, per_page: int | None = None, count_limit: int = COUNT_LIMIT
+    stmt: sa.Select,
+    per_page: int | None = None,
+    count_limit: int = COUNT_LIMIT,
+    counted: sa.Select | None = None,
 ) -> CappedPagination:
     """One page of a statement, at the configured size; a page past the end is empty, not 404.
-    Counted exactly up to ``count_limit`` rows, "page N · more" beyond."""
+    Counted exactly up to ``count_limit`` rows, "page N · more" beyond; ``counted`` is the
+    statement counted when ``stmt`` holds only the rows up to this page's (``rows_read``)."""
     return CappedPagination(
         select=stmt,
         session=db.session(),
@@ -173,7 +178,14 @@ def paginate(
         error_out=False,
         count=True,
         count_limit=count_limit,
+        counted=counted,
     )
+
+
+def rows_read(per_page: int | None = None) -> int:
+    """How many rows of its statement ``paginate`` reads: the pages up to this one and one more
+    row (whether a next page exists)."""
+    return page_number() * (per_page or int(current_app.config["PAGE_SIZE"])) + 1
 
 
 def contains(column: Any, text: str) -> sa.ColumnElement[bool]:

@@ -164,7 +164,7 @@ BUDGETS: dict[str, int] = {
     "activities.qr secretary": 15,
     "activities.qr htmx admin": 10,
     "activities.qr htmx secretary": 14,
-    "people.index admin": 8,
+    "people.index admin": 9,
     "people.index secretary": 9,
     "people.index htmx admin": 7,
     "people.index htmx secretary": 8,

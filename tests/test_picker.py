@@ -13,7 +13,7 @@ from test_study import new_session
 from app.activities.models import ParticipantRole, Participation
 from app.extensions import db
 from app.people.models import Department, Membership, OrgUnit, Person
-from app.people.picker import _base, person_id_of
+from app.people.picker import SCOPED_FIELDS, _base, person_id_of
 from app.study.models import StudySession
 from app.types import local_today, utcnow
 
@@ -326,12 +326,14 @@ def test_every_person_input_is_a_live_picker(app, client, auth, world):
 
 
 @pytest.mark.skipif(PG_URL is not None, reason="SQLite's plan (PostgreSQL's: bench --explain)")
-def test_a_search_walks_the_people_in_name_order_without_reading_every_row(app, world):
-    """The search reads the people through the index that holds their name order and what is
-    compared, so it stops once a page is found instead of reading and sorting every person."""
+@pytest.mark.parametrize("typed", ["Me", "Member"])
+def test_a_search_walks_one_piece_of_the_index_in_name_order(app, world, typed):
+    """The search reads the index rows of what was typed (its first two characters) in name
+    order, so it stops once a page is found instead of reading and sorting every person."""
     with app.test_request_context():
-        stmt = _base("Member", with_code=True).limit(11)
+        stmt = _base(typed, SCOPED_FIELDS).limit(11)
         compiled = stmt.compile(db.engine, compile_kwargs={"literal_binds": True})
         plan = [row[-1] for row in db.session.execute(sa.text(f"EXPLAIN QUERY PLAN {compiled}"))]
-    assert any("person USING INDEX ix_person_search" in step for step in plan), plan
+    assert plan[0].startswith("SEARCH person_gram USING "), plan
+    assert "(gram=?)" in plan[0], plan
     assert not any("TEMP B-TREE FOR ORDER BY" in step for step in plan), plan

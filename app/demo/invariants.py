@@ -18,7 +18,8 @@ from app.activities.models import (
     Participation,
     UnitTally,
 )
-from app.people.models import Membership, OrgUnit
+from app.people import search
+from app.people.models import Membership, OrgUnit, PersonGram
 from app.reports.figures import counts_by_activity
 
 SHOWN = 5
@@ -153,6 +154,16 @@ def units_fresh(db: SQLAlchemy) -> list[str]:
     return [f"unit figures kept out of date: units {units}"]
 
 
+def grams_fresh(db: SQLAlchemy) -> list[str]:
+    """The people search's index (``person_gram``) holds each person's pieces as they are now."""
+    connection = db.session.connection()
+    table = PersonGram.__table__
+    kept = set(connection.execute(sa.select(*table.c)).tuples())
+    now = {tuple(row.values()) for row in search.fresh(connection, sa.true())}
+    stale = sorted({row[2:3] for row in kept ^ now})  # (person_id,) as _ids shows it
+    return [f"people search index out of date: people {_ids(stale)}"] if stale else []
+
+
 CHECKS: tuple[Callable[[SQLAlchemy], list[str]], ...] = (
     foreign_keys,
     parts_sum,
@@ -163,6 +174,7 @@ CHECKS: tuple[Callable[[SQLAlchemy], list[str]], ...] = (
     tally_fresh,
     last_fresh,
     units_fresh,
+    grams_fresh,
 )
 
 

@@ -22,6 +22,7 @@ from app.demo.people import DEMO_PASSWORD
 from app.demo.people_synth import branch_sizes, build_district
 from app.demo.study_synth import build_study
 from app.extensions import db
+from app.people import search
 from app.types import local_today
 
 REPORTED = ("org_unit", "person", "membership", "account", "activity", "participation")
@@ -55,6 +56,7 @@ def generate(
     loader.finish()
     tally.refresh_all(loader.connection)
     tally.refresh_all_last(loader.connection)
+    search.refresh_all(loader.connection)
     current_app.config["SYNTH_LOGINS"] = district.logins
     return loader.counts
 

@@ -195,6 +195,21 @@ class Department(SoftDeleteMixin, db.Model):
         return self.name
 
 
+class PersonGram(db.Model):
+    """The people search's index, kept by ``app.people.search``: one row per person and each
+    one- or two-character piece of what a search compares (name, code, phone, post, the
+    department's name), with the fields it occurs in as bits. Machine state, not an audited
+    record. Led by the piece, then the person's ``sort_key``: a search walks one piece's rows
+    in name order and stops at a page, whatever the size of the bureau."""
+
+    __tablename__ = "person_gram"
+
+    gram: Mapped[str] = mapped_column(sa.String(2), primary_key=True)
+    sort_key: Mapped[str] = mapped_column(SORT_KEY_TYPE, primary_key=True)
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), primary_key=True, index=True)
+    fields: Mapped[int] = mapped_column()
+
+
 class Person(SortKeyMixin, db.Model):
     """Anyone the records name: Party members, activists, non-Party staff. Never hard-deleted."""
 
@@ -209,8 +224,9 @@ class Person(SortKeyMixin, db.Model):
         sa.Index(
             "ix_person_search", "sort_key", "transferred_out_on", "name", "code", "department_id"
         ),
-        # The current people of each department are counted from the index alone.
-        sa.Index("ix_person_department_id", "department_id", "transferred_out_on"),
+        # The current people of each department counted from the index alone, and read in
+        # name order (the admin's roster, a department at a time).
+        sa.Index("ix_person_department_id", "department_id", "transferred_out_on", "sort_key"),
         # The people on the roll counted by status (the home's figures) or by department from
         # the index alone. Not led by transferred_out_on: a search filtering on it would walk
         # this index instead of the name order of ix_person_search, and sort every match.

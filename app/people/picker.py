@@ -24,8 +24,9 @@ from sqlalchemy.orm import joinedload
 from app.auth.models import User
 from app.auth.policy import persons_in_units_today, scoped_persons
 from app.extensions import db
-from app.people.models import Department, Person
-from app.queries import MAX_INT, SEARCH_COUNT_LIMIT, contains, paginate
+from app.people import search
+from app.people.models import Person
+from app.queries import MAX_INT, SEARCH_COUNT_LIMIT, paginate
 
 PAGE_SIZE = 10
 BUREAU_LIMIT = 20
@@ -34,6 +35,9 @@ _TOKEN = re.compile(r"^[0-9a-f]{16}$")
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 _ROUNDS = 4
+# What each search compares: never codes bureau-wide (that would tell codes apart).
+SCOPED_FIELDS = search.NAME | search.CODE | search.DEPARTMENT
+BUREAU_FIELDS = search.NAME | search.DEPARTMENT
 # How a chosen person read in the former suggestions; a code may still be typed so.
 NAME_AND_CODE = re.compile(r"^(?P<name>.+?)\s*[(（](?P<code>[A-Za-z0-9_.-]+)[)）]$")
 
@@ -77,22 +81,13 @@ def long_enough_for_bureau(typed: str) -> bool:
     return bool(_CJK.search(typed)) or len(_LETTERS.findall(typed)) >= 2
 
 
-def _matching(typed: str, with_code: bool) -> sa.ColumnElement[bool]:
-    # The departments are few: their matches are read once, not joined to every person.
-    departments = sa.select(Department.id).where(contains(Department.name, typed))
-    found = [contains(Person.name, typed), Person.department_id.in_(departments)]
-    if with_code:
-        found.append(contains(Person.code, typed))
-    return sa.or_(*found)
-
-
-def _base(typed: str, with_code: bool) -> sa.Select:
+def _base(typed: str, fields: int) -> sa.Select:
+    stmt = sa.select(Person).where(Person.transferred_out_on.is_(None))
     return (
-        sa.select(Person)
-        .where(Person.transferred_out_on.is_(None), _matching(typed, with_code))
+        search.matching(stmt, typed, fields)
         .options(joinedload(Person.department))
-        # By name until persons carry a pinyin sort key; the id keeps pages stable.
-        .order_by(Person.sort_key, Person.id)
+        # By the pinyin of the name; the id keeps pages stable.
+        .order_by(*search.name_order(typed))
     )
 
 
@@ -102,7 +97,7 @@ def search_scoped(typed: str, user: User) -> Pagination | None:
     typed = typed.strip()[:MAX_TYPED]
     if not typed:
         return None
-    found = persons_in_units_today(_base(typed, with_code=True), user)
+    found = persons_in_units_today(_base(typed, SCOPED_FIELDS), user)
     return paginate(found, PAGE_SIZE, count_limit=SEARCH_COUNT_LIMIT)
 
 
@@ -119,7 +114,7 @@ def search_bureau(typed: str) -> BureauResults | None:
     typed = typed.strip()[:MAX_TYPED]
     if not long_enough_for_bureau(typed):
         return None
-    people = list(db.session.scalars(_base(typed, with_code=False).limit(BUREAU_LIMIT + 1)))
+    people = list(db.session.scalars(_base(typed, BUREAU_FIELDS).limit(BUREAU_LIMIT + 1)))
     return BureauResults(people[:BUREAU_LIMIT], len(people) > BUREAU_LIMIT)
 
 

@@ -34,6 +34,7 @@ from app.queries import (
     int_arg,
     paginate,
     query_args,
+    rows_read,
     text_arg,
 )
 from app.reports import personal_record
@@ -64,7 +65,9 @@ def _editable_person(person_id: int) -> Person:
 def index() -> Response:
     filters = services.RosterFilters.from_args(query_args())
     limit = SEARCH_COUNT_LIMIT if filters.q else COUNT_LIMIT
-    page = paginate(services.roster_query(current_user, filters), count_limit=limit)
+    first = services.roster_first(current_user, filters, rows_read())
+    counted = services.roster_filtered(current_user, filters)
+    page = paginate(first, count_limit=limit, counted=counted)
     return render_page(
         "people/index.html",
         "people/_roster.html",
