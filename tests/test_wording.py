@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from conftest import csrf_token
+from flask import render_template_string
+from flask_babel import force_locale
 
 from app.locale_text import enumeration, fmt_date, fmt_datetime
 
@@ -114,3 +116,19 @@ def test_one_date_format_per_language(app, language, day, moment):
         styles = ("short", "medium", "when")
         assert {fmt_datetime(instant, style) for style in styles} == {moment}
         assert day in fmt_date(date(2026, 3, 8), "full")  # the sign-in sheet adds the weekday
+
+
+def test_templates_translate_in_the_locale_of_the_moment(app):
+    """Templates look their translations up once per locale (``templating.translations``): the
+    request's language, another inside a ``force_locale`` block, and the request's again after
+    it, plural forms and placeholders as before."""
+    plural = "'%(num)d person marked present.', '%(num)d people marked present.', 2"
+    page = "{{ _('Code') }}|{{ ngettext(" + plural + ") }}"
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        chinese = render_template_string(page)
+        with force_locale("en"):
+            english = render_template_string(page)
+        again = render_template_string(page)
+    assert chinese.startswith("编号|") and english.startswith("Code|") and again == chinese
+    assert english.endswith("|2 people marked present.")
+    assert chinese.endswith("|已将 2 人标记为出席。")
