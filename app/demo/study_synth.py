@@ -15,6 +15,9 @@ from app.people.models import COMMITTEE_POSTS
 from app.study.models import StudyKind, StudySession
 
 REASONS = ("出差", "病假", "参加上级培训", "家中有事", "值班")
+# One person in DRIFT_EVERY has drifted away: absent from every session of the last DRIFT_DAYS,
+# as the inactive-members warning exists to show, in a district of any size.
+DRIFT_EVERY, DRIFT_DAYS = 50, 120
 TITLES = {
     StudyKind.COMMITTEE_MEETING: "支委会",
     StudyKind.THEMED_DAY: "主题党日",
@@ -50,6 +53,8 @@ class StudyWriter:
         self.loader, self.rng, self.district, self.today = loader, rng, district, today
         self.month_start = today.replace(day=1)
         self.now = stamp(today, 12)
+        self.drifted = set(sorted(district.names)[::DRIFT_EVERY])
+        self.drifted_since = today - timedelta(days=DRIFT_DAYS)
 
     def units(self) -> list[tuple[Unit, int]]:
         """Each unit with the account that records its sessions."""
@@ -128,12 +133,15 @@ class StudyWriter:
     def settled(self, row: dict[str, Any], activity: dict[str, Any], account: int) -> None:
         draw, ends = self.rng.random(), activity["ends_at"]
         status = "present" if draw < 0.88 else "late" if draw < 0.92 else "leave"
-        if draw >= 0.97:
+        if draw >= 0.97 or self.drifted_away(row, activity):
             status = "absent"
         row |= {"status": status, "recorded_via": "secretary", "recorded_at": ends}
         row["recorded_by_id"] = account
         if status in ("leave", "absent"):
             self.absence(row, activity, account)
+
+    def drifted_away(self, row: dict[str, Any], activity: dict[str, Any]) -> bool:
+        return row["person_id"] in self.drifted and activity["held_on"] >= self.drifted_since
 
     def absence(self, row: dict[str, Any], activity: dict[str, Any], account: int) -> None:
         reason, ends = self.rng.choice(REASONS), activity["ends_at"]
@@ -159,6 +167,8 @@ class StudyWriter:
                 row |= {"leave_state": "requested", "leave_reason": self.rng.choice(REASONS)}
                 row["leave_requested_at"] = starts - timedelta(days=2)
             return
+        if self.drifted_away(row, activity):
+            return  # not marked: neither present nor asked for leave
         if draw < 0.6:
             row |= {"status": "present", "recorded_via": "secretary", "recorded_at": starts}
             row["recorded_by_id"] = account
