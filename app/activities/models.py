@@ -66,6 +66,9 @@ class Activity(db.Model):
         sa.CheckConstraint("ends_at > starts_at", name="times_ordered"),
         # A unit's activities in a given state (the review queue of a secretary's units).
         sa.Index("ix_activity_unit_id_state", "unit_id", "state"),
+        # A unit's sessions of a few days: the recent sessions of the units a few people were
+        # expected at (the inactive-members warning), without the rest of those units' years.
+        sa.Index("ix_activity_unit_day", "unit_id", "held_on"),
         # Days, months and years of sessions in the order of their starts: the lists filter on
         # ``held_on`` and order by (held_on, starts_at, id), read off this index without a sort.
         # It also serves the lookups of one day, so ``held_on`` has no index of its own; with

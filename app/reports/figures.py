@@ -45,6 +45,7 @@ from app.people.models import (
     Person,
 )
 from app.people.tree import subtree_pairs, tree_paths
+from app.queries import join_in_order
 from app.reports.rules import TARGET_COMMITTEE, TARGET_MEMBER
 from app.types import local_date, utcnow
 
@@ -782,9 +783,13 @@ Scope = TypeVar("Scope")
 
 
 def _party_member_now() -> sa.ColumnElement[bool]:
-    """SQL: the person is a Party member on the roll (not transferred out)."""
+    """SQL: the person is a Party member on the roll (not transferred out), checked on the
+    person of each row read (membership, participation), looked up by key. The status is
+    compared as ``party_status || ''``, which no index serves: without statistics SQLite took
+    the roll's index of statuses for a few rows and walked every person on the roll."""
+    status = sa.type_coerce(Person.party_status, sa.String()) + ""
     return sa.and_(
-        Person.party_status.in_([PartyStatus.FULL, PartyStatus.PROBATIONARY]),
+        status.in_([PartyStatus.FULL.value, PartyStatus.PROBATIONARY.value]),
         Person.transferred_out_on.is_(None),
     )
 
@@ -902,13 +907,7 @@ def inactive_rows(
     if not candidates:
         return []
     absentees = (
-        sa.select(p.person_id)
-        .join(Activity, Activity.id == p.activity_id)
-        .where(
-            p.person_id.in_(candidates),
-            p.role == ParticipantRole.EXPECTED,
-            in_attendance_activity(since, tomorrow, units, now),
-        )
+        _recent_expected(candidates, since, tomorrow, units, now)
         .group_by(p.person_id)
         .having(present_any == 0)
     )
@@ -1222,20 +1221,14 @@ def _seen_at_units(
     in attendance, for the people absent from all of some unit's."""
     p = Participation
     pairs_seen = (
-        sa.select(
+        _recent_expected(candidates, since, tomorrow, None, now)
+        .with_only_columns(
             Activity.unit_id.label("unit_id"),
             p.person_id.label("person_id"),
             sa.func.max(sa.case((attended(), 1), else_=0)).label("seen"),
         )
-        .select_from(p)
-        .join(Activity, Activity.id == p.activity_id)
         .join(Person, Person.id == p.person_id)
-        .where(
-            p.person_id.in_(candidates),
-            p.role == ParticipantRole.EXPECTED,
-            in_attendance_activity(since, tomorrow, None, now),
-            _party_member_now(),
-        )
+        .where(_party_member_now())
         .group_by(Activity.unit_id, p.person_id)
         .cte("pairs")
         .prefix_with("MATERIALIZED")
@@ -1243,6 +1236,38 @@ def _seen_at_units(
     absentees = sa.select(pairs_seen.c.person_id).where(pairs_seen.c.seen == 0)
     return list(
         db.session.execute(sa.select(pairs_seen).where(pairs_seen.c.person_id.in_(absentees)))
+    )
+
+
+def _recent_expected(
+    candidates: list[int], since: date, tomorrow: date, units: sa.Select | None, now: datetime
+) -> sa.Select:
+    """SELECT (of the person id) of the candidates' expected rows at the sessions counting in
+    attendance held in [since, tomorrow) and started by ``now``, in ``units`` when given. A
+    participation row has no date: read through a candidate's history, each row's session was
+    looked up for years of rows. Instead, ``attendance_last`` names the units each candidate
+    was expected at on or after ``since`` (every such row raised that date), the few sessions
+    of each such unit in the window are read off ``ix_activity_unit_day``, and the candidate's
+    row at each by its key."""
+    last, p = AttendanceLast, Participation
+    sessions = join_in_order(
+        last.__table__,
+        Activity.__table__,
+        sa.and_(
+            Activity.unit_id == last.unit_id, in_attendance_activity(since, tomorrow, units, now)
+        ),
+    )
+    rows = join_in_order(
+        sessions, p.__table__, sa.and_(p.activity_id == Activity.id, p.person_id == last.person_id)
+    )
+    return (
+        sa.select(p.person_id)
+        .select_from(rows)
+        .where(
+            last.person_id.in_(candidates),
+            last.last_expected_on >= since,
+            p.role == ParticipantRole.EXPECTED,
+        )
     )
 
 

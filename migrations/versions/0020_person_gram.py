@@ -1,5 +1,5 @@
 """person_gram: the people search's index of one- and two-character pieces, kept by
-app.people.search; the people of a department in name order
+app.people.search; the people of a department in name order; a unit's sessions by day
 
 Revision ID: 0020
 Revises: 0019
@@ -41,6 +41,8 @@ def upgrade():
         batch_op.create_index(
             "ix_person_department_id", ["department_id", "transferred_out_on", "sort_key"]
         )
+    with op.batch_alter_table("activity", schema=None) as batch_op:
+        batch_op.create_index("ix_activity_unit_day", ["unit_id", "held_on"])
     # Filled from the people's rows by the code that keeps it from now on.
     from app.people.search import refresh_all
 
@@ -48,6 +50,8 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table("activity", schema=None) as batch_op:
+        batch_op.drop_index("ix_activity_unit_day")
     with op.batch_alter_table("person", schema=None) as batch_op:
         batch_op.drop_index("ix_person_department_id")
         batch_op.create_index("ix_person_department_id", ["department_id", "transferred_out_on"])
