@@ -58,6 +58,7 @@ from app.activities.models import (
     Participation,
     UnitTally,
 )
+from app.flushes import changed, touched
 from app.people.models import OrgUnit, Person
 
 # The columns of an activity the figures read (a study session's kind decides whether it
@@ -88,10 +89,7 @@ class Write:
         """``whole``: the object was added or deleted, every column changed."""
         if not isinstance(obj, self.model):
             return False
-        if whole:
-            return True
-        attrs = inspect(obj).attrs
-        return any(key in attrs and attrs[key].history.has_changes() for key in self.columns)
+        return whole or touched(obj, self.columns)
 
 
 def _old_and_new(rows: list[Participation], key: str) -> list[int]:
@@ -140,10 +138,7 @@ def moves_subtrees(session: Session) -> bool:
     for obj in session.deleted:
         if isinstance(obj, (Activity, OrgUnit)):
             return True
-    return any(
-        isinstance(obj, OrgUnit) and inspect(obj).attrs.parent_id.history.has_changes()
-        for obj in session.dirty
-    )
+    return any(isinstance(obj, OrgUnit) and touched(obj, {"parent_id"}) for obj in session.dirty)
 
 
 def _participation_people(rows: list[Participation]) -> list[int]:
@@ -426,15 +421,15 @@ def _ids(connection: sa.Connection, stale: list[Affected]) -> list[int]:
 
 
 def _after_flush(session: Session, _context: UOWTransaction) -> None:
-    changed = [obj for obj in session.dirty if session.is_modified(obj)]
     whole = [*session.new, *session.deleted]
-    stale = affected(whole, changed)
+    modified = changed(session)
+    stale = affected(whole, modified)
     rebuild = moves_subtrees(session)
     if not stale and not rebuild:
         return
     connection = session.connection()
     if stale:
-        people = _ids(connection, affected(whole, changed, LAST_WRITES))
+        people = _ids(connection, affected(whole, modified, LAST_WRITES))
         lock_people(connection, people)  # people first, then activities, then unit sums
         refresh(connection, _ids(connection, stale))
         refresh_last(connection, people)

@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session, UOWTransaction
 
+from app.flushes import changed, touched
 from app.forms import CONTROL_CHARACTERS
 from app.people.models import Department, Person, PersonGram
 from app.queries import contains
@@ -134,18 +135,15 @@ def stale_people(session: Session) -> tuple[set[int], set[int]]:
     """The people whose rows a flush made stale, and the departments renamed in it."""
     people: set[int] = set()
     departments: set[int] = set()
-    changed = [obj for obj in session.dirty if session.is_modified(obj)]
-    for obj in [*session.new, *changed]:
-        if isinstance(obj, Person) and (obj in session.new or _touched(obj, PERSON_FIELDS)):
+    for obj in session.new:
+        if isinstance(obj, Person):
             people.add(obj.id)
-        elif isinstance(obj, Department) and obj not in session.new and _touched(obj, {"name"}):
+    for obj in changed(session):
+        if isinstance(obj, Person) and touched(obj, PERSON_FIELDS):
+            people.add(obj.id)
+        elif isinstance(obj, Department) and touched(obj, {"name"}):
             departments.add(obj.id)
     return people, departments
-
-
-def _touched(obj: object, names: Iterable[str]) -> bool:
-    state = sa.inspect(obj)
-    return any(state.attrs[name].history.has_changes() for name in names)
 
 
 def _after_flush(session: Session, _context: UOWTransaction) -> None:
