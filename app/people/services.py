@@ -22,6 +22,7 @@ from app.people.models import (
     PartyStatus,
     Person,
     UnitKind,
+    department_order_by,
 )
 from app.queries import bounded_int
 from app.types import local_today
@@ -61,7 +62,7 @@ def roster_query(user: User, filters: RosterFilters, today: date | None = None) 
     if filters.q:
         return stmt.order_by(*search.name_order(filters.q))
     return stmt.outerjoin(Department, Department.id == Person.department_id).order_by(
-        Department.id.is_(None), Department.sort_order, Department.name, Person.sort_key
+        Department.id.is_(None), *department_order_by(), Person.sort_key
     )
 
 
@@ -82,9 +83,7 @@ def roster_first(user: User, filters: RosterFilters, rows: int) -> sa.Select:
     few rows."""
     if filters.q or filters.unit_id or filters.party_status or scope_unit_ids(user) is not None:
         return roster_query(user, filters)
-    ranked = db.session.scalars(
-        sa.select(Department.id).order_by(Department.sort_order, Department.name)
-    ).all()
+    ranked = db.session.scalars(sa.select(Department.id).order_by(*department_order_by())).all()
     filtered = roster_filtered(user, filters).with_only_columns(Person.id, Person.sort_key)
     arms = []
     for rank, department in enumerate([*ranked, None]):  # people without a department last
@@ -140,7 +139,7 @@ def departments() -> list[Department]:
         db.session.scalars(
             sa.select(Department)
             .where(Department.deleted_at.is_(None))
-            .order_by(Department.sort_order, Department.name)
+            .order_by(*department_order_by())
         )
     )
 

@@ -13,7 +13,7 @@ from app.auth.policy import role_required
 from app.extensions import db
 from app.forms import BaseForm
 from app.htmx import form_status, hx_redirect, render_page, saved
-from app.people.models import Department, Person
+from app.people.models import Department, Person, department_order_by
 from app.types import utcnow
 
 
@@ -79,9 +79,7 @@ def departments() -> Response:
     )
     counts = dict(db.session.execute(people).all())
     rows = db.session.scalars(
-        sa.select(Department).order_by(
-            Department.deleted_at.is_not(None), Department.sort_order, Department.name
-        )
+        sa.select(Department).order_by(Department.deleted_at.is_not(None), *department_order_by())
     ).all()
     return render_page(
         "admin/departments.html", form=form, departments=rows, counts=counts, status=form_status()
