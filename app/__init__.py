@@ -19,6 +19,7 @@ from app.config import Config, ensure_secret_key, from_environment
 from app.extensions import babel, csrf, db, login_manager, migrate
 from app.people import search
 from app.queries import MAX_INT
+from app.reports import kept
 from app.types import CLOCK_OFFSET
 
 CSP = (
@@ -106,6 +107,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if not event.contains(Engine, "connect", _sqlite_pragmas):
         event.listen(Engine, "connect", _sqlite_pragmas)
     trail.install()
+    kept.install()
     tally.install()
     search.install()
 

@@ -9,6 +9,7 @@ from app.auth.models import LoginAttempt, User, account_unit
 from app.evidence.models import Evidence
 from app.logs.models import MemberLog
 from app.people.models import Department, ImportBatch, Membership, OrgUnit, Person
+from app.reports.models import FigureGeneration, KeptFigure
 from app.settings import Setting
 from app.study.models import StudySession
 
@@ -18,7 +19,9 @@ __all__ = [
     "AuditLog",
     "Department",
     "Evidence",
+    "FigureGeneration",
     "ImportBatch",
+    "KeptFigure",
     "LoginAttempt",
     "MemberLog",
     "Membership",

@@ -7,6 +7,9 @@ from flask import Flask, g, request
 from flask_babel import get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from jinja2 import pass_eval_context
+from jinja2.nodes import EvalContext
+from markupsafe import Markup
 
 from app import settings
 from app.activities import families
@@ -85,13 +88,53 @@ def translations() -> Any:
     return translations
 
 
+# Jinja's "new style" gettext, as its i18n extension defines it (the translation is markup when
+# autoescaping, formatted with the call's variables, ``num`` included for plurals), with the
+# request's translations called directly: the extension's wrappers reach them through three
+# context calls per string (``_``, then ``gettext``, then the callable), a few microseconds each.
+
+
+def _formatted(eval_ctx: EvalContext, text: str, variables: dict[str, Any]) -> str:
+    if eval_ctx.autoescape:
+        return Markup(text) % variables  # noqa: S704 - the catalog's own text, as jinja treats it
+    return text % variables
+
+
+@pass_eval_context
+def _gettext(eval_ctx: EvalContext, string: str, /, **variables: Any) -> str:
+    return _formatted(eval_ctx, translations().ugettext(string), variables)
+
+
+@pass_eval_context
+def _ngettext(
+    eval_ctx: EvalContext, singular: str, plural: str, num: int, /, **variables: Any
+) -> str:
+    variables.setdefault("num", num)
+    return _formatted(eval_ctx, translations().ungettext(singular, plural, num), variables)
+
+
+@pass_eval_context
+def _pgettext(eval_ctx: EvalContext, context: str, string: str, /, **variables: Any) -> str:
+    variables.setdefault("context", context)
+    return _formatted(eval_ctx, translations().upgettext(context, string), variables)
+
+
+@pass_eval_context
+def _npgettext(
+    eval_ctx: EvalContext, context: str, singular: str, plural: str, num: int, /, **variables: Any
+) -> str:
+    variables.setdefault("context", context)
+    variables.setdefault("num", num)
+    text = translations().unpgettext(context, singular, plural, num)
+    return _formatted(eval_ctx, text, variables)
+
+
 def register(app: Flask) -> None:
-    app.jinja_env.install_gettext_callables(
-        gettext=lambda s: translations().ugettext(s),
-        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
-        pgettext=lambda c, s: translations().upgettext(c, s),
-        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
-        newstyle=True,
+    # Set as they are (installing them through the extension would wrap them once more);
+    # templates compile their strings and ``trans`` blocks to calls of these names.
+    app.jinja_env.newstyle_gettext = True  # type: ignore[attr-defined]
+    app.jinja_env.globals.update(
+        _=_gettext, gettext=_gettext, ngettext=_ngettext, pgettext=_pgettext, npgettext=_npgettext
     )
     app.jinja_env.filters["date"] = fmt_date
     app.jinja_env.filters["enumeration"] = enumeration

@@ -246,3 +246,12 @@ def test_forms_with_many_units_offer_none_of_them(app, client, auth, world, url)
     body = client.get(url).get_data(as_text=True)
     assert body.count("党小组") <= 1  # at most the unit chosen by default
     assert 'hx-get="/members/pick-unit"' in body
+
+
+def test_exactly_a_page_of_matches_offers_no_more(app, client, auth, world):
+    add_groups(app, "jiguan", RESULT_LIMIT, "党小组")
+    auth.login("admin")
+    body = pick(client, "党小组")
+    assert len(found(body)) == RESULT_LIMIT and "More than" not in body
+    add_groups(app, "cujin", 1, "党小组")
+    assert "More than 20 units match" in pick(client, "党小组")

@@ -12,12 +12,16 @@ from typing import Any
 
 from flask import current_app, g, has_app_context, has_request_context, request
 from sqlalchemy import event, inspect
-from sqlalchemy.orm import Session, UOWTransaction
+from sqlalchemy.orm import Session, SessionTransaction, UOWTransaction
 
 from app.audit.fields import is_audited
 from app.audit.models import AuditLog
 from app.extensions import db
 from app.types import utcnow
+
+# Set in a session's info by a flush that wrote audit rows, until its transaction ends: the
+# transaction changes records (``recorded``).
+RECORDED = "audit.recorded"
 
 # Columns whose value never enters the trail; a change to them is noted without the value.
 SECRET_COLUMNS = frozenset({"password_hash"})
@@ -175,6 +179,18 @@ def _after_flush(session: Session, _context: UOWTransaction) -> None:
             rows.append(_entry(obj, "purge", {}))
     if rows:
         session.connection().execute(AuditLog.__table__.insert(), rows)
+        session.info[RECORDED] = True
+
+
+def recorded(session: Session) -> bool:
+    """Whether the session's transaction has written audit rows: every change of a record
+    does, so it has changed records (a failed sign-in's event changes none)."""
+    return bool(session.info.get(RECORDED))
+
+
+def _transaction_ended(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(RECORDED, None)
 
 
 def record_event(
@@ -205,3 +221,5 @@ def record_event(
 def install() -> None:
     if not event.contains(Session, "after_flush", _after_flush):
         event.listen(Session, "after_flush", _after_flush)
+    if not event.contains(Session, "after_transaction_end", _transaction_ended):
+        event.listen(Session, "after_transaction_end", _transaction_ended)

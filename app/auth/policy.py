@@ -83,10 +83,15 @@ def scoped_by_unit(stmt: sa.Select, unit_column: sa.ColumnElement[int], user: Us
     return stmt if ids is None else stmt.where(unit_column.in_(ids))
 
 
-def scoped_activities(stmt: sa.Select, user: User) -> sa.Select:
+def scoped_activities(stmt: sa.Select, user: User, *within: sa.ColumnElement[bool]) -> sa.Select:
     """The activities a user may see: everyone those that list them (a branch secretary who
-    also sits in the 党组); secretaries also every activity of their units; admins all."""
+    also sits in the 党组); secretaries also every activity of their units; admins all.
+    ``within`` (conditions on ``Activity``, e.g. the days of a year) narrows the ids looked up
+    as well as ``stmt``."""
+    stmt = stmt.where(*within)
     mine = sa.select(Participation.activity_id).where(Participation.person_id == user.person_id)
+    if within:
+        mine = mine.join(Activity, Activity.id == Participation.activity_id).where(*within)
     ids = scope_unit_ids(user)
     if user.role is Role.MEMBER:
         return stmt.where(Activity.id.in_(mine))
@@ -94,8 +99,9 @@ def scoped_activities(stmt: sa.Select, user: User) -> sa.Select:
         return stmt
     # One IN of a union, not an OR of two: PostgreSQL reads an OR over the activities as a
     # walk of all of them; the union's few ids (the units' activities by their index, one's own
-    # rows by theirs) lead instead.
-    theirs = sa.select(Activity.id).where(Activity.unit_id.in_(ids))
+    # rows by theirs) lead instead. Narrowed by ``within`` too: a union of all the units' years
+    # of activities was hashed against every session of the bureau.
+    theirs = sa.select(Activity.id).where(Activity.unit_id.in_(ids), *within)
     return stmt.where(Activity.id.in_(sa.union(theirs, mine)))
 
 

@@ -2,9 +2,11 @@
 
 Every signed-in person sees their own sessions, what they owe and their year; a secretary also
 sees their units' month, chart, inactive members and records to archive; the admin the same for
-the bureau, and a table with one row per unit. Every figure comes from ``app.reports.figures``.
+the bureau, and a table with one row per unit, kept between requests (``app.main.bureau``).
+Every figure comes from ``app.reports.figures``.
 """
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -23,12 +25,14 @@ from app.activities.rules import CHECKIN_AFTER, CHECKIN_BEFORE
 from app.auth.models import Role, User
 from app.auth.policy import can_plan_activities, scope_unit_ids, scoped_by_unit
 from app.extensions import db
-from app.htmx import render_page
+from app.htmx import render_fragment, render_page, wants_fragment
+from app.main import bureau
 from app.main.badge import badge_count
 from app.people.models import COMMITTEE_POSTS, Membership, PartyStatus, Person
 from app.people.services import STATE_CURRENT, RosterFilters, roster_filtered
 from app.queries import page_number, text_arg
 from app.reports import charts, figures
+from app.reports.kept import Kept
 from app.reports.rules import INACTIVE_DAYS
 from app.review.services import TodoKind, todo_items
 from app.types import local_today, utcnow
@@ -132,8 +136,40 @@ def _member_part(
     }
 
 
-def _work_part(user: User, today: date, now: datetime) -> dict[str, Any]:
-    """Figures of the units the user keeps (admin: the whole bureau)."""
+def _figures(
+    units: sa.Select | None, today: date, inactive_days: int, now: datetime, kept: Kept | None
+) -> dict[str, Any]:
+    """The month's activities, those held and not archived, the inactive members (the rows
+    shown, how many, how many gravely) and the chart's months: of the user's units, or of the
+    bureau (``units`` None) from ``kept``."""
+    month = today.replace(day=1)
+    following = (month + timedelta(days=32)).replace(day=1)
+    first = figures.months_back(today, CHART_MONTHS)
+    if kept is not None:
+        tally, unarchived_total = bureau.counts(kept, today, month, following, now)
+        shown, total, grave = bureau.inactive(
+            kept, today, inactive_days, now, INACTIVE_SHOWN_TO_ADMIN
+        )
+        months = bureau.monthly(kept, first, CHART_MONTHS, today, now)
+    else:
+        tally = figures.session_tally(units, month, following, now)
+        unarchived_total = figures.count(figures.held_not_archived(units, today))
+        shown = figures.inactive_rows(units, today, inactive_days, now)
+        total, grave = len(shown), sum(1 for row in shown if row.grave)
+        months = figures.monthly(units, first, CHART_MONTHS, now)
+    return {
+        "tally": tally,
+        "unarchived_total": unarchived_total,
+        "inactive": shown,
+        "inactive_total": total,
+        "inactive_grave": grave,
+        "months": months,
+    }
+
+
+def _work_part(user: User, today: date, now: datetime, kept: Kept | None) -> dict[str, Any]:
+    """Figures of the units the user keeps (admin: the whole bureau, its inactive members and
+    chart from ``kept``)."""
     units = scope_unit_ids(user)
     month = today.replace(day=1)
     following = (month + timedelta(days=32)).replace(day=1)
@@ -151,7 +187,6 @@ def _work_part(user: User, today: date, now: datetime) -> dict[str, Any]:
         .limit(MONTH_SESSIONS_SHOWN)
     )
     in_month = scoped_by_unit(in_month, activity.unit_id, user)
-    to_archive = figures.held_not_archived(units, today)
     # Named on the listed activities themselves (not an IN of their ids), in the order of the
     # index of open activities by day: the database reads the first few and stops.
     unarchived = (
@@ -162,31 +197,25 @@ def _work_part(user: User, today: date, now: datetime) -> dict[str, Any]:
         .limit(UNARCHIVED_SHOWN)
     )
     inactive_days = settings.get(INACTIVE_DAYS.key)
-    inactive = figures.inactive_rows(units, today, inactive_days, now)
-    months = figures.monthly(units, figures.months_back(today, CHART_MONTHS), CHART_MONTHS, now)
+    found = _figures(units, today, inactive_days, now, kept)
     title = (
         _("Attendance rate by month in the bureau")
         if units is None
         else _("Attendance rate by month in your units")
     )
     chart = charts.monthly_rates(
-        [(day, counts.attendance_rate) for day, counts in months],
+        [(day, counts.attendance_rate) for day, counts in found["months"]],
         chart_id="attendance-chart",
         title=title,
     )
     return {
         "review_count": badge_count(),  # the badge's own count, computed once per request
         "review_url": url_for("review.index"),
-        "tally": figures.session_tally(units, month, following, now),
+        **found,
         "month_sessions": list(db.session.scalars(in_month)),
-        "unarchived_total": figures.count(to_archive),
         "unarchived": list(db.session.scalars(unarchived)),
-        "inactive": inactive,
-        "inactive_grave": sum(1 for *_row, grave in inactive if grave),
         "inactive_days": inactive_days,
-        "inactive_shown": INACTIVE_SHOWN_TO_ADMIN if units is None else len(inactive),
         "grave_days": figures.GRAVE_DAYS,
-        "months": months,
         "chart": chart,
         "chart_title": title,
     }
@@ -196,24 +225,18 @@ SORTS = ("name", "sessions", "rate", "inactive", "unarchived")
 
 
 class ListPagination(Pagination):
-    """One page of rows computed in Python: all of them, sorted on figures SQL cannot order by,
-    or (``total`` given) only the page's, read in the order of the table."""
+    """One page of rows computed in Python, with the number of rows of the whole table."""
 
-    def __init__(self, rows: list[Any], page: int, per_page: int, total: int | None = None) -> None:
+    def __init__(self, rows: list[Any], page: int, per_page: int, total: int) -> None:
         super().__init__(
             page=page, per_page=per_page, error_out=False, count=True, rows=rows, total=total
         )
 
     def _query_items(self) -> list[Any]:
-        if self._query_args["total"] is not None:
-            return self._query_args["rows"]
-        start = (self.page - 1) * self.per_page
-        return self._query_args["rows"][start : start + self.per_page]
+        return self._query_args["rows"]
 
     def _query_count(self) -> int:
-        if self._query_args["total"] is not None:
-            return self._query_args["total"]
-        return len(self._query_args["rows"])
+        return self._query_args["total"]
 
 
 def _sorted_rows(rows: list[figures.UnitRow], sort: str, descending: bool) -> list[figures.UnitRow]:
@@ -226,33 +249,57 @@ def _sorted_rows(rows: list[figures.UnitRow], sort: str, descending: bool) -> li
     return sorted(rows, key=lambda r: getattr(r, sort), reverse=descending)
 
 
-def _unit_table(today: date, now: datetime) -> dict[str, Any]:
-    sort = text_arg("sort")
-    sort = sort if sort in SORTS else None
-    direction = text_arg("dir")
-    if direction not in ("asc", "desc"):
-        direction = "asc" if sort in (None, "name") else "desc"
+@dataclass(frozen=True)
+class TableQuery:
+    """What the admin asked of the table of units: sort, direction and page."""
+
+    sort: str | None
+    direction: str
+    number: int
+    per_page: int
+
+    @classmethod
+    def from_request(cls) -> "TableQuery":
+        sort = text_arg("sort")
+        sort = sort if sort in SORTS else None
+        direction = text_arg("dir")
+        if direction not in ("asc", "desc"):
+            direction = "asc" if sort in (None, "name") else "desc"
+        return cls(sort, direction, page_number(), int(current_app.config["PAGE_SIZE"]))
+
+
+def _table_rows(
+    query: TableQuery, today: date, inactive_days: int, now: datetime
+) -> tuple[list[figures.UnitRow], int]:
+    """The page's rows of the table of units and the number of rows of the table."""
     year = (date(today.year, 1, 1), date(today.year + 1, 1, 1))
-    inactive_days = settings.get(INACTIVE_DAYS.key)
-    number, per_page = page_number(), int(current_app.config["PAGE_SIZE"])
-    if sort in (None, "name"):
+    descending = query.direction == "desc"
+    start = (query.number - 1) * query.per_page
+    if query.sort in (None, "name"):
         # Tree and name order are orders of SQL: the page's units alone are read and figured.
-        places = figures.unit_places(
-            sort == "name", direction == "desc", (number - 1) * per_page, per_page
-        )
+        places = figures.unit_places(query.sort == "name", descending, start, query.per_page)
         rows = figures.unit_rows(*year, today, inactive_days, now, places)
-        page = ListPagination(rows, number, per_page, figures.unit_place_count())
-    else:
-        rows = figures.unit_rows(*year, today, inactive_days, now)
-        page = ListPagination(_sorted_rows(rows, sort, direction == "desc"), number, per_page)
+        return rows, figures.unit_place_count()
+    rows = _sorted_rows(figures.unit_rows(*year, today, inactive_days, now), query.sort, descending)
+    return rows[start : start + query.per_page], len(rows)
+
+
+def _unit_table(query: TableQuery, today: date, now: datetime, kept: Kept) -> dict[str, Any]:
+    inactive_days = settings.get(INACTIVE_DAYS.key)
+    name = bureau.units_key(
+        today, inactive_days, query.sort, query.direction, query.number, query.per_page
+    )
+    rows, total = bureau.units_page(
+        kept, name, lambda: _table_rows(query, today, inactive_days, now)
+    )
     # A heading sorts by its column; names first A→Z, figures largest first; again: reversed.
     next_direction = {key: "asc" if key == "name" else "desc" for key in SORTS}
-    if sort is not None:
-        next_direction[sort] = "asc" if direction == "desc" else "desc"
+    if query.sort is not None:
+        next_direction[query.sort] = "asc" if query.direction == "desc" else "desc"
     return {
-        "units_page": page,
-        "sort": sort,
-        "direction": direction,
+        "units_page": ListPagination(rows, query.number, query.per_page, total),
+        "sort": query.sort,
+        "direction": query.direction,
         "next_direction": next_direction,
         "year": today.year,
     }
@@ -284,12 +331,16 @@ def index() -> Response:
         if person is not None:
             context["memberships"] = person.current_memberships(today)
             context["mine"] = _member_part(current_user, person, context["memberships"], today, now)
+    kept = Kept(now) if admin else None
+    if kept is not None and wants_fragment():
+        # Sorting and paging the admin's table of units replace the table only.
+        table = _unit_table(TableQuery.from_request(), today, now, kept)
+        return render_fragment("main/_units.html", **table)
     if can_plan_activities(current_user):
         context["counts"] = roster_counts(current_user)
-        context["work"] = _work_part(current_user, today, now)
+        context["work"] = _work_part(current_user, today, now, kept)
     if current_user.role is Role.SECRETARY:
         context["scope_units"] = current_user.units
-    if admin:
-        context.update(_unit_table(today, now))
-    # Sorting and paging the admin's table of units replace the table only.
-    return render_page("main/dashboard.html", "main/_units.html" if admin else None, **context)
+    if kept is not None:
+        context.update(_unit_table(TableQuery.from_request(), today, now, kept))
+    return render_page("main/dashboard.html", **context)

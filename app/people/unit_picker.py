@@ -3,13 +3,12 @@ instead of a ``<select>`` listing every unit, so no page grows with the district
 then loads only the chosen units (``field_units``, one LIMITed statement), and a submitted id
 is valid when it is among them: in the user's scope, active or the record's own.
 
-The search reads the light columns of the units the user may choose (a district has some
-hundreds) in one statement, and keeps the tree order and each unit's path in Python: units
-match by name, code or the toneless pinyin of the name, which SQL does not compare, and the
-path (the names above a unit) is what tells the 党小组 of different branches apart. Lists of
-the whole tree order it in SQL instead (``people.tree.tree_paths``)."""
+The search reads the light columns of the units the user may choose in tree order
+(``people.tree.tree_paths``) and stops at the first ``RESULT_LIMIT`` that match: units match by
+name, code or the toneless pinyin of the name, which SQL does not compare, and each one's path
+(the names above it, read before it in tree order) is what tells the 党小组 of different
+branches apart."""
 
-import heapq
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +20,7 @@ from app.auth.models import User
 from app.auth.policy import scoped_units
 from app.extensions import db
 from app.people.models import OrgUnit, unit_order, unit_order_by
-from app.people.tree import TreeRow, tree_order
+from app.people.tree import TreeRow, tree_order, tree_paths
 
 # Up to this many units a plain <select> stays (a secretary with a branch and its 党小组).
 SELECT_LIMIT = 30
@@ -138,29 +137,19 @@ def _matches(row: Any, typed: str, by_pinyin: bool) -> bool:
     return by_pinyin and typed in row.sort_key.split(" ", 1)[0].translate(_NO_TONES)
 
 
-def _ancestries(rows: list[Any], by_id: dict[int, Any]) -> dict[int, list[Any]]:
-    """The units above each of ``rows`` among ``by_id``, nearest first: each unit's chain is
-    its parent's plus the parent, so every unit is walked once however many units share it (a
-    cycle ends the walk)."""
-    chains: dict[int, list[Any]] = {}
-    for row in rows:
-        path: list[Any] = []
-        walked: set[int] = set()
-        unit = row
-        while unit is not None and unit.id not in chains and unit.id not in walked:
-            path.append(unit)
-            walked.add(unit.id)
-            unit = by_id.get(unit.parent_id)
-        above = [] if unit is None or unit.id in walked else [unit, *chains[unit.id]]
-        for unit in reversed(path):
-            chains[unit.id] = above
-            above = [unit, *above]
-    return chains
-
-
-def _tree_position(row: Any, chain: list[Any]) -> list[tuple[int, str]]:
-    """Where ``row`` stands in tree order: each unit's (position, pinyin) from the top down."""
-    return [(unit.sort_order, unit.sort_key) for unit in (*reversed(chain), row)]
+def _path(row: Any, seen: dict[int, Any]) -> str:
+    """The names of the units above ``row`` among ``seen`` (the rows read before it: in tree
+    order a unit's ancestors come first), top down, the bureau's root left out; the walk ends
+    at a unit not read (out of scope, deactivated) or, in hand-edited data, a cycle."""
+    names: list[str] = []
+    walked = {row.id}
+    unit = seen.get(row.parent_id)
+    while unit is not None and unit.id not in walked:
+        if unit.parent_id is not None:
+            names.append(unit.name)
+        walked.add(unit.id)
+        unit = seen.get(unit.parent_id)
+    return PATH_SEPARATOR.join(reversed(names))
 
 
 def search_units(typed: str, user: User) -> UnitResults | None:
@@ -169,29 +158,27 @@ def search_units(typed: str, user: User) -> UnitResults | None:
     typed = typed.strip()[:MAX_TYPED].casefold()
     if not typed:
         return None
-    stmt = sa.select(
-        OrgUnit.id,
-        OrgUnit.parent_id,
-        OrgUnit.sort_order,
-        OrgUnit.sort_key,
-        OrgUnit.name,
-        OrgUnit.code,
-    ).where(OrgUnit.deleted_at.is_(None))
-    rows = db.session.execute(scoped_units(stmt, user)).all()
-    by_id = {row.id: row for row in rows}
+    paths = tree_paths()
+    stmt = (
+        sa.select(OrgUnit.id, OrgUnit.parent_id, OrgUnit.sort_key, OrgUnit.name, OrgUnit.code)
+        .join(paths, paths.c.id == OrgUnit.id)
+        .where(OrgUnit.deleted_at.is_(None))
+        .order_by(paths.c.path)
+    )
     by_pinyin = typed.isascii() and typed.isalpha()
-    found = [row for row in rows if _matches(row, typed, by_pinyin)]
-    chains = _ancestries(found, by_id)
-    matched = [(row, chains[row.id]) for row in found]
-    first = heapq.nsmallest(RESULT_LIMIT, matched, key=lambda item: _tree_position(*item))
-    units = [
-        UnitOption(
-            row.id,
-            row.name,
-            row.code,
-            # The bureau's root heads every path: left out.
-            PATH_SEPARATOR.join(u.name for u in reversed(chain) if u.parent_id is not None),
-        )
-        for row, chain in first
-    ]
-    return UnitResults(units, len(matched) > RESULT_LIMIT)
+    seen: dict[int, Any] = {}
+    found: list[Any] = []
+    more = False
+    # Read as plain rows off the cursor, and closed when the page is full: the ORM would load
+    # every unit first.
+    with db.session.connection().execute(scoped_units(stmt, user)) as rows:
+        for row in rows:
+            seen[row.id] = row
+            if not _matches(row, typed, by_pinyin):
+                continue
+            if len(found) == RESULT_LIMIT:
+                more = True
+                break
+            found.append(row)
+    units = [UnitOption(row.id, row.name, row.code, _path(row, seen)) for row in found]
+    return UnitResults(units, more)

@@ -145,14 +145,15 @@ def session_query(user: User, filters: SessionFilters, now: datetime) -> sa.Sele
         # the one of the index the day, month and year filters read (no sort of the range).
         .order_by(Activity.held_on.desc(), Activity.starts_at.desc(), Activity.id.desc())
     )
-    stmt = scoped_activities(stmt, user)
+    days = []
     if filters.year is not None:
-        stmt = stmt.where(
+        days += [
             Activity.held_on >= date(filters.year, 1, 1),
             Activity.held_on < date(filters.year + 1, 1, 1),
-        )
+        ]
     if filters.day is not None:
-        stmt = stmt.where(Activity.held_on == filters.day)
+        days.append(Activity.held_on == filters.day)
+    stmt = scoped_activities(stmt, user, *days)
     if filters.kind is not None:
         stmt = stmt.where(StudySession.kind == filters.kind)
     if filters.unit_id is not None:
