@@ -40,6 +40,8 @@ class Page:
 
     @property
     def name(self) -> str:
+        if self.computed:
+            return f"{self.url} (computed)"
         return f"{self.url} (htmx)" if self.fragment else self.url
 
     def key(self, role: str) -> str:
