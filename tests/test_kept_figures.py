@@ -131,3 +131,24 @@ def test_an_entry_computed_across_a_commit_is_never_taken(app, world):
         )
         assert Kept(now).get("second", lambda: "fresh") == "fresh"
         assert Kept(now).get("second", lambda: "again") == "fresh"
+
+
+def _month_grid(html: str) -> str:
+    start = html.index('<div class="calendar">')
+    return html[start : html.index("</main>", start) if "</main>" in html else None]
+
+
+def test_the_admins_calendar_is_kept_and_follows_a_new_session(app, client, branch_life):
+    """The bureau's month is kept like the home's figures: the kept grid is the computed one,
+    and a session created after it was kept is on the next calendar."""
+    sign_in(client, "admin")
+    computed = _month_grid(page(client, "/study/calendar"))
+    assert _month_grid(page(client, "/study/calendar")) == computed
+    with app.app_context():
+        calendars = sa.select(sa.func.count()).where(KeptFigure.key.like("calendar:%"))
+        assert db.session.scalar(calendars) == 1
+        added = session_at(unit("cujin"), timedelta(hours=1), title="Added after keeping")
+        db.session.commit()
+        month = local_date(added.starts_at).strftime("%Y-%m")
+    assert "Added after keeping" in page(client, f"/study/calendar?month={month}")
+    assert "Added after keeping" not in computed
