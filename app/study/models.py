@@ -7,17 +7,9 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.activities.expected import ExpectedDefault
 from app.activities.models import Activity
 from app.types import LabelledEnum, enum_column
-
-
-class ExpectedDefault(LabelledEnum):
-    """Who is expected by default (DOMAIN.md), taken from the unit's memberships on the date."""
-
-    PARTY_MEMBERS = "party_members"
-    COMMITTEE = "committee"
-    ALL_STAFF = "all_staff"
-    BY_HAND = "by_hand"
 
 
 class StudyKind(LabelledEnum):

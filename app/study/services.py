@@ -10,22 +10,16 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
+from app.activities import expected
 from app.activities.models import Activity, ActivityFamily, ActivityStatus
 from app.activities.services import flag_late_entry, set_expected
 from app.auth.models import Role, User
 from app.auth.policy import scoped_activities, subtree_ids
 from app.extensions import db
-from app.people.models import (
-    COMMITTEE_POSTS,
-    Membership,
-    MembershipRole,
-    OrgUnit,
-    PartyStatus,
-    Person,
-)
+from app.people.models import OrgUnit
 from app.queries import bounded_int
 from app.reports import kept
-from app.study.models import ExpectedDefault, StudyKind, StudySession
+from app.study.models import StudyKind, StudySession
 from app.types import local_date, utcnow
 
 
@@ -37,31 +31,8 @@ def default_hours(starts_at: datetime, ends_at: datetime) -> Decimal:
 
 
 def expected_person_ids(unit: OrgUnit, kind: StudyKind, on: date) -> set[int]:
-    """The default expected list: memberships in force on the date in the unit (and the units
-    below it), filtered by the kind's default. Staff memberships only for fixed study days."""
-    rule = kind.expected_default
-    if rule is ExpectedDefault.BY_HAND:
-        return set()
-    units = subtree_ids(sa.select(sa.literal(unit.id)))
-    stmt = (
-        sa.select(Membership.person_id)
-        .join(Person)
-        .where(
-            Membership.unit_id.in_(units),
-            Membership.on_date(on),
-            sa.or_(Person.transferred_out_on.is_(None), Person.transferred_out_on > on),
-        )
-    )
-    if rule is ExpectedDefault.COMMITTEE:
-        stmt = stmt.where(Membership.unit_id == unit.id, Membership.role.in_(COMMITTEE_POSTS))
-    if rule in (ExpectedDefault.PARTY_MEMBERS, ExpectedDefault.COMMITTEE):
-        stmt = stmt.where(
-            Membership.role != MembershipRole.STAFF,
-            Person.party_status.in_([PartyStatus.FULL, PartyStatus.PROBATIONARY]),
-            # a Party member on the date, not only today (a late entry of an older session)
-            sa.or_(Person.joined_on.is_(None), Person.joined_on <= on),
-        )
-    return set(db.session.scalars(stmt))
+    """The default expected list of a session of ``kind`` (``activities.expected``)."""
+    return expected.expected_person_ids(unit, kind.expected_default, on)
 
 
 def create_session(values: dict[str, Any], by: User) -> StudySession:

@@ -1,0 +1,55 @@
+"""Who is expected at an activity by default (DOMAIN.md): taken from the unit's memberships on
+the activity's date, by a rule each family's kinds name."""
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from app.auth.policy import subtree_ids
+from app.extensions import db
+from app.people.models import (
+    COMMITTEE_POSTS,
+    Membership,
+    MembershipRole,
+    OrgUnit,
+    PartyStatus,
+    Person,
+)
+from app.types import LabelledEnum
+
+
+class ExpectedDefault(LabelledEnum):
+    """Who is expected by default, taken from the unit's memberships on the date."""
+
+    PARTY_MEMBERS = "party_members"
+    COMMITTEE = "committee"
+    ALL_STAFF = "all_staff"
+    BY_HAND = "by_hand"
+
+
+def expected_person_ids(unit: OrgUnit, rule: ExpectedDefault, on: date) -> set[int]:
+    """The default expected list: memberships in force on the date in the unit (and the units
+    below it), filtered by the rule: Party members (on the date, not only today: a late entry
+    of an older activity), the unit's committee, everyone including staff, or nobody (the list
+    is made by hand)."""
+    if rule is ExpectedDefault.BY_HAND:
+        return set()
+    units = subtree_ids(sa.select(sa.literal(unit.id)))
+    stmt = (
+        sa.select(Membership.person_id)
+        .join(Person)
+        .where(
+            Membership.unit_id.in_(units),
+            Membership.on_date(on),
+            sa.or_(Person.transferred_out_on.is_(None), Person.transferred_out_on > on),
+        )
+    )
+    if rule is ExpectedDefault.COMMITTEE:
+        stmt = stmt.where(Membership.unit_id == unit.id, Membership.role.in_(COMMITTEE_POSTS))
+    if rule in (ExpectedDefault.PARTY_MEMBERS, ExpectedDefault.COMMITTEE):
+        stmt = stmt.where(
+            Membership.role != MembershipRole.STAFF,
+            Person.party_status.in_([PartyStatus.FULL, PartyStatus.PROBATIONARY]),
+            sa.or_(Person.joined_on.is_(None), Person.joined_on <= on),
+        )
+    return set(db.session.scalars(stmt))
