@@ -13,12 +13,11 @@ from flask_login import current_user, login_required
 from app import settings
 from app.activities import services as core
 from app.activities.forms import as_field_error, list_forms
-from app.activities.models import ActivityStatus
+from app.activities.listing import list_context
 from app.activities.record import load_activity, record_context
 from app.activities.rules import LATE_ENTRY_DAYS
 from app.auth.models import Role, User
 from app.auth.policy import (
-    can_plan_activities,
     is_admin,
     require,
     role_required,
@@ -26,9 +25,7 @@ from app.auth.policy import (
 from app.evidence import services as files
 from app.extensions import db
 from app.htmx import form_status, hx_redirect, render_page, saved
-from app.people.unit_picker import filter_units
-from app.queries import int_arg, paginate, query_args, text_arg
-from app.reports import figures
+from app.queries import int_arg, text_arg
 from app.study import services
 from app.study.forms import SessionForm
 from app.study.models import StudyKind, StudySession
@@ -40,23 +37,8 @@ bp = Blueprint("study", __name__)
 @bp.route("/")
 @login_required
 def index() -> Response:
-    filters = services.SessionFilters.from_args(query_args())
-    page = paginate(services.session_query(current_user, filters, utcnow()))
-    counts = figures.activity_counts(s.id for s in page.items)
-    units = filter_units(current_user, filters.unit_id) if can_plan_activities(current_user) else []
-    return render_page(
-        "study/index.html",
-        "study/_list.html",
-        page=page,
-        counts=counts,
-        filters=filters,
-        units=units,
-        kinds=StudyKind,
-        statuses=ActivityStatus,
-        years=range(local_today().year + 1, local_today().year - 6, -1),
-        can_create=can_plan_activities(current_user),
-        now=utcnow(),
-    )
+    context = list_context(StudySession, StudyKind)
+    return render_page("study/index.html", "study/_list.html", **context)
 
 
 @bp.route("/calendar")
