@@ -21,7 +21,7 @@ from app.reports.figures import percent
 EVERYONE = (Role.ADMIN, Role.SECRETARY, Role.MEMBER)
 HOME = ("main.index", _l("Home"), EVERYONE)
 # (endpoint, label, roles allowed); only pages that exist are listed. The record families'
-# lists come between home and these, in the order the families register.
+# lists come between home and these, in the order of their places.
 NAVIGATION = [
     # Everyone who is a person keeps logs; the page tells an unlinked account why it has none.
     ("logs.index", _l("My logs"), (Role.ADMIN, Role.SECRETARY, Role.MEMBER)),
@@ -142,6 +142,7 @@ def register(app: Flask) -> None:
     app.jinja_env.filters["percent"] = percent
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.globals["show_url"] = families.show_url
+    app.jinja_env.globals["kind_label"] = families.kind_label
     app.jinja_env.globals["family_links"] = families.navigation_entries
     app.jinja_env.globals["family_calendars"] = families.calendar_entries
     app.jinja_env.globals["family_mine"] = families.mine_entries

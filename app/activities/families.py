@@ -52,6 +52,9 @@ class Family:
     model: type[Activity]
     label: object
     show_endpoint: str
+    # Where the family stands among the others: in the navigation, the dashboard's links and
+    # panels, the table of units (the first family's list links the unit's name).
+    place: int = 100
     show_arg: str = "activity_id"
     index_endpoint: str | None = None
     index_label: object = ""
@@ -121,13 +124,14 @@ def family_of(activity: Activity) -> Family:
 
 
 def registered() -> list[Family]:
-    return list(_families.values())
+    """The families in the order of their place."""
+    return sorted(_families.values(), key=lambda family: family.place)
 
 
 def any_activity() -> Any:
     """An activity of any registered family, each family's own columns loaded in the same
     query (for lists that mix families: the dashboard, the personal record)."""
-    models = dict.fromkeys(f.model for f in _families.values() if f.model is not Activity)
+    models = dict.fromkeys(f.model for f in registered() if f.model is not Activity)
     return with_polymorphic(Activity, list(models))
 
 
@@ -135,7 +139,7 @@ def navigation_entries() -> list[tuple[str, object]]:
     """(endpoint, label) of each family's list that has a navigation entry."""
     return [
         (family.index_endpoint, family.index_label)
-        for family in _families.values()
+        for family in registered()
         if family.navigation and family.index_endpoint
     ]
 
@@ -144,7 +148,7 @@ def calendar_entries() -> list[tuple[str, object]]:
     """(endpoint, label) of each family's calendar."""
     return [
         (family.calendar_endpoint, family.calendar_label)
-        for family in _families.values()
+        for family in registered()
         if family.calendar_endpoint
     ]
 
@@ -153,7 +157,7 @@ def mine_entries() -> list[tuple[str, object]]:
     """(endpoint, label) of each family's list that a member opens for their own activities."""
     return [
         (family.index_endpoint, family.mine_label)
-        for family in _families.values()
+        for family in registered()
         if family.index_endpoint and family.mine_label
     ]
 
@@ -162,7 +166,7 @@ def unit_list_entries() -> list[tuple[str, object]]:
     """(endpoint, label) of each family's list that shows one unit's activities (``unit=``)."""
     return [
         (family.index_endpoint, family.index_label)
-        for family in _families.values()
+        for family in registered()
         if family.index_endpoint and family.index_by_unit
     ]
 
@@ -171,7 +175,7 @@ def dashboard_panels(role: Role) -> list[str]:
     """The families' panels on the dashboard of ``role``, family by family."""
     return [
         panel
-        for family in _families.values()
+        for family in registered()
         for panel in family.dashboard_panels.get(role, ())  # type: ignore[union-attr]
     ]
 
@@ -179,7 +183,7 @@ def dashboard_panels(role: Role) -> list[str]:
 def person_sections(person: "Person", viewer: "User") -> list[tuple[str, dict[str, Any]]]:
     """(partial, its ``section``) of every family's section of the person's page, by place."""
     sections = sorted(
-        (section for family in _families.values() for section in family.person_sections),
+        (section for family in registered() for section in family.person_sections),
         key=lambda section: section.place,
     )
     return [(section.partial, section.load(person, viewer)) for section in sections]

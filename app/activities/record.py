@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from app import htmx
 from app.activities import services as core
 from app.activities.families import family_for, family_of, index_url, show_url
+from app.activities.forms import list_forms
 from app.activities.models import (
     Activity,
     ActivityGuest,
@@ -21,9 +22,11 @@ from app.activities.models import (
     Participation,
     RecordedVia,
 )
+from app.auth.models import User
 from app.auth.policy import (
     can_manage_activity,
     can_view_activity,
+    is_admin,
     may_decide,
     own_participation,
     require,
@@ -37,10 +40,13 @@ from app.reports import figures
 from app.types import utcnow
 
 
-def load_activity(activity_id: int, manage: bool = False) -> Activity:
-    """One activity of any family with everything its page shows, in a fixed number of queries;
-    404 unless the user may see it, 403 unless they may manage it when ``manage``. A refused
-    change on it goes back to its page."""
+def load_activity(
+    activity_id: int, manage: bool = False, model: type[Activity] | None = None
+) -> Any:
+    """One activity of any family (of ``model`` when given: a family's own pages) with
+    everything its page shows, in a fixed number of queries; 404 unless the user may see it,
+    403 unless they may manage it when ``manage``. A refused change on it goes back to its
+    page."""
     key = db.session.scalar(sa.select(Activity.family).where(Activity.id == activity_id))
     require(key is not None)
     family = family_for(key)  # type: ignore[arg-type]
@@ -58,10 +64,11 @@ def load_activity(activity_id: int, manage: bool = False) -> Activity:
         )
     )
     require(activity is not None and can_view_activity(current_user, activity))
+    require(model is None or isinstance(activity, model))
     htmx.set_back(show_url(activity))  # type: ignore[arg-type]
     if manage:
         require_role(can_manage_activity(current_user, activity))  # type: ignore[arg-type]
-    return activity  # type: ignore[return-value]
+    return activity
 
 
 def row_of(activity: Activity, row_id: int) -> Participation:
@@ -124,4 +131,19 @@ def record_context(activity: Activity, **extra: Any) -> dict[str, Any]:
         "archivable": activity.is_open and activity.starts_at <= utcnow(),
         **family.record_extras(activity),
         **extra,
+    }
+
+
+def record_page(activity: Activity, **extra: Any) -> dict[str, Any]:
+    """Everything a family's record page shows beyond its own fields: the record context, the
+    gallery, the forms of the lists, who entered it and the last reopening."""
+    context = {**record_context(activity, **extra), **files.gallery(activity, current_user)}
+    return {
+        **context,
+        **list_forms(context["can_manage"]),
+        "can_reopen": activity.is_archived and is_admin(current_user),
+        "entered_by": db.session.get(User, activity.created_by_id)
+        if activity.created_by_id
+        else None,
+        "reopened": core.last_reopening(activity),
     }

@@ -3,12 +3,15 @@ and cancelling. Services take models and values, may add and flush, never commit
 the transaction. A refused change raises ``Refused`` with a message for the user.
 """
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from app import settings
+from app.activities.expected import ExpectedDefault, expected_person_ids
 from app.activities.models import (
     Activity,
     ActivityGuest,
@@ -30,7 +33,7 @@ from app.extensions import db
 from app.locale_text import enumeration
 from app.people.models import Person
 from app.refusals import AlreadyDone, Refused
-from app.types import local_today, utcnow
+from app.types import local_date, local_today, utcnow
 
 
 def is_late_entry(ends_at: datetime, entered_at: datetime | None = None) -> bool:
@@ -51,6 +54,40 @@ def flag_late_entry(activity: Activity, reason: str | None) -> None:
         raise Refused(_l("This session ended long ago: give a reason for the late entry."))
     activity.late_entry = True
     activity.late_reason = reason
+
+
+# What every family's form gives its services (``ActivityForm.values``), late_reason apart.
+CORE_FIELDS = (
+    "title",
+    "unit",
+    "starts_at",
+    "ends_at",
+    "place",
+    "chair_id",
+    "chair_name",
+    "minute_taker_id",
+    "minute_taker_name",
+    "lecturer_id",
+    "lecturer_name",
+)
+
+
+def apply_values(activity: Activity, values: dict[str, Any], fields: Iterable[str]) -> None:
+    """The form's values on the activity: the core's fields and the family's ``fields``; its
+    date follows its start, and a late entry is flagged with its reason."""
+    for key in (*CORE_FIELDS, *fields):
+        if key in values:
+            setattr(activity, key, values[key])
+    activity.held_on = local_date(activity.starts_at)
+    flag_late_entry(activity, values.get("late_reason"))
+
+
+def add_activity(activity: Activity, by: User, rule: ExpectedDefault) -> Activity:
+    """A new activity (its values applied) added with its default expected list."""
+    activity.created_by_id = by.id
+    db.session.add(activity)
+    set_expected(activity, expected_person_ids(activity.unit, rule, activity.held_on))
+    return activity
 
 
 def require_open(activity: Activity) -> None:

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from app import settings
-from app.activities.families import family_of
+from app.activities.families import FactLines, family_of
 from app.activities.models import Activity, ActivityGuest, GuestKind, ParticipantRole, Participation
 from app.extensions import db
 from app.files import word
@@ -86,6 +86,20 @@ def time_span(activity: Activity) -> str:
     if end_on != activity.held_on:
         return f"{day} {start} – {fmt_date(end_on, 'full')} {end}"
     return f"{day} {start}–{end}"
+
+
+def standard_facts(activity: Activity, kind: str) -> FactLines:
+    """The facts a sheet's head names of any activity: its kind, unit, time, place, who chairs
+    and takes the minutes, and the lecturer when there is one."""
+    lines = [
+        [(_("Kind"), kind), (_("Unit"), activity.unit.name)],
+        [(_("Time"), time_span(activity))],
+        [(_("Place"), activity.place or "")],
+        [(_("Chair"), activity.chair_display), (_("Minute-taker"), activity.minute_taker_display)],
+    ]
+    if activity.lecturer_display:
+        lines.append([(_("Lecturer"), activity.lecturer_display)])
+    return lines
 
 
 def _relation(guest: ActivityGuest) -> str:

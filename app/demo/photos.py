@@ -2,8 +2,17 @@
 
 import io
 import random
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from PIL import Image, ImageDraw, ImageFont
+from werkzeug.datastructures import FileStorage
+
+from app.activities.models import Activity
+from app.auth.models import User
+from app.evidence.services import attach
 
 
 def demo_photo(seed: int, stamp: str = "") -> bytes:
@@ -56,3 +65,26 @@ def demo_photo(seed: int, stamp: str = "") -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, "JPEG", quality=80)
     return buffer.getvalue()
+
+
+def attach_photos(
+    activity: Activity,
+    count: int,
+    by: User,
+    rng: random.Random,
+    uploaded: Callable[[], datetime],
+) -> int:
+    """``count`` photos taken during the activity, stamped with their local time, uploaded by
+    ``by``, each at the moment ``uploaded()`` gives."""
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    local_start = activity.starts_at.astimezone(zone)
+    for n in range(count):
+        taken = local_start + timedelta(minutes=rng.randint(5, 25) + 35 * n)
+        upload = FileStorage(
+            io.BytesIO(demo_photo(rng.randrange(1 << 30), taken.strftime("%Y-%m-%d %H:%M"))),
+            filename=f"{activity.held_on:%Y%m%d}_现场照片{n + 1}.jpg",
+            content_type="image/jpeg",
+        )
+        evidence = attach(upload, activity=activity, by=by)
+        evidence.created_at = uploaded()
+    return count

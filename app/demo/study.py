@@ -6,7 +6,6 @@ meeting, make-ups a few days later, archived a couple of weeks on).
 ``app.demo.study_plan`` says what was held; ``build_sessions`` writes it.
 """
 
-import io
 import random
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
@@ -14,16 +13,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from werkzeug.datastructures import FileStorage
 
 from app.activities import services as attendance
 from app.activities.models import AttendanceStatus, Participation, RecordedVia
 from app.auth.models import User
 from app.demo.calendar import workday_from
 from app.demo.people import INACTIVE, INACTIVE_MONTHS, MEMBER
-from app.demo.photos import demo_photo
+from app.demo.photos import attach_photos
 from app.demo.study_plan import PLACES, REFLECTED, REFLECTIONS, Slot, Writer, schedule, theme
-from app.evidence.services import attach
 from app.extensions import db
 from app.people.models import OrgUnit, Person
 from app.study.models import StudyKind, StudySession
@@ -284,22 +281,12 @@ class Recorder:
     def photos(self, session: StudySession, count: int) -> int:
         """Photos taken during the meeting, uploaded by the secretary soon after it."""
         by = self.accounts[UNIT_ACCOUNT[self.code_of_unit(session)]]
-        local_start = session.starts_at.astimezone(self.zone)
         uploaded = max(session.created_at, session.ends_at) + timedelta(
             minutes=self.rng.randint(20, 180)
         )
-        for n in range(count):
-            taken = local_start + timedelta(minutes=self.rng.randint(5, 25) + 35 * n)
-            upload = FileStorage(
-                io.BytesIO(
-                    demo_photo(self.rng.randrange(1 << 30), taken.strftime("%Y-%m-%d %H:%M"))
-                ),
-                filename=f"{session.held_on:%Y%m%d}_现场照片{n + 1}.jpg",
-                content_type="image/jpeg",
-            )
-            evidence = attach(upload, activity=session, by=by)
-            evidence.created_at = self.before_now(uploaded, session.ends_at)
-        return count
+        return attach_photos(
+            session, count, by, self.rng, lambda: self.before_now(uploaded, session.ends_at)
+        )
 
     def archive(self, session: StudySession) -> None:
         by = self.accounts[UNIT_ACCOUNT[self.code_of_unit(session)]]

@@ -24,6 +24,11 @@ class Passage:
     heading: str
     paragraphs: list[str]
 
+    @classmethod
+    def of_text(cls, heading: str, text: str | None) -> "Passage":
+        """A passage of typed text, a paragraph per non-empty line ("—" when there is none)."""
+        return cls(heading, [line for line in (text or "").splitlines() if line.strip()] or ["—"])
+
 
 @dataclass(frozen=True)
 class Section:

@@ -492,6 +492,46 @@ def _held_in_condition(
     return condition
 
 
+@dataclass(frozen=True)
+class YearsInARow:
+    """A run of calendar years each holding a counting activity of a kind (连续N年)."""
+
+    years: int
+    since: int | None  # the run's first year; None when there is no run
+
+
+def years_in_a_row(
+    model: Any,
+    criteria: Iterable[sa.ColumnElement[bool]],
+    units: sa.Select | None,
+    year: int,
+    now: datetime | None = None,
+) -> YearsInARow:
+    """The consecutive calendar years ending with ``year`` that each hold at least one counting
+    activity (``counts_now``) of ``model`` meeting ``criteria`` (a family's kind), in ``units``
+    (already with the units below; every unit when None) — except that when ``year`` is the
+    current one and none has been held yet this year, the run ends with the year before
+    (DOMAIN.md). One statement: the distinct years held up to ``year``."""
+    now = now or utcnow()
+    held = sa.extract("year", model.held_on)
+    stmt = (
+        sa.select(held)
+        .where(*criteria, model.held_on < date(year + 1, 1, 1), counts_now(now))
+        .distinct()
+    )
+    if units is not None:
+        stmt = stmt.where(model.unit_id.in_(units))
+    years = {int(found) for found in db.session.scalars(stmt)}
+    last = year
+    if year == local_date(now).year and year not in years:
+        last = year - 1
+    first = last
+    while first in years:
+        first -= 1
+    run = last - first
+    return YearsInARow(run, first + 1 if run else None)
+
+
 def attendance_activities(
     start: date, end: date, units: sa.Select | None = None, now: datetime | None = None
 ) -> sa.Select:

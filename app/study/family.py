@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 
 from app.activities.families import FactLines, Family, PersonSection, register
 from app.activities.models import Activity, ActivityFamily
-from app.activities.sign_in_sheet import time_span
+from app.activities.sign_in_sheet import standard_facts
 from app.auth.models import Role, User
 from app.auth.policy import scope_unit_ids
 from app.files.document import Passage, Section
@@ -46,16 +46,7 @@ def _quorum_rule(activity: Activity) -> str:
 
 
 def _sheet_facts(session: StudySession) -> FactLines:
-    """Kind, unit, time, place and who leads."""
-    lines = [
-        [(_("Kind"), str(session.kind.label)), (_("Unit"), session.unit.name)],
-        [(_("Time"), time_span(session))],
-        [(_("Place"), session.place or "")],
-        [(_("Chair"), session.chair_display), (_("Minute-taker"), session.minute_taker_display)],
-    ]
-    if session.lecturer_display:
-        lines.append([(_("Lecturer"), session.lecturer_display)])
-    return lines
+    return standard_facts(session, str(session.kind.label))
 
 
 def _record_facts(session: StudySession) -> FactLines:
@@ -69,10 +60,7 @@ def _record_sections(session: StudySession) -> list[Section]:
         (_("Minutes"), session.minutes),
         (_("Resolutions"), session.resolutions),
     ]
-    passages = [
-        Passage(label, [line for line in (text or "").splitlines() if line.strip()] or ["—"])
-        for label, text in fields
-    ]
+    passages = [Passage.of_text(label, text) for label, text in fields]
     return [Section(_("Proceedings"), passages=passages)]
 
 
@@ -105,6 +93,7 @@ def _owed(person: Person, viewer: User) -> dict[str, Any]:
 STUDY = register(
     Family(
         key=ActivityFamily.STUDY,
+        place=10,
         model=StudySession,
         label=_l("Study session"),
         show_endpoint="study.show",

@@ -8,8 +8,10 @@ from wtforms import DecimalField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from app.activities.forms import ActivityForm
+from app.activities.models import Activity
 from app.people.models import OrgUnit
-from app.study.models import StudyKind
+from app.study.models import StudyKind, StudySession
+from app.study.services import default_hours
 
 
 class SessionForm(ActivityForm):
@@ -33,6 +35,13 @@ class SessionForm(ActivityForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.kind.choices = StudyKind.choices()
+
+    def show_record(self, activity: Activity) -> None:
+        super().show_record(activity)
+        session: StudySession = activity  # type: ignore[assignment]
+        self.kind.data = session.kind.value
+        if session.study_hours == default_hours(session.starts_at, session.ends_at):
+            self.study_hours.data = None  # left to follow the times when they change
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)

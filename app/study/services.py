@@ -1,4 +1,4 @@
-"""Study sessions: who is expected by default, the default study hours, creating and listing."""
+"""Study sessions: the default study hours, creating and listing them, the month's calendar."""
 
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -7,15 +7,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from app.activities import expected
+from app.activities import services as core
 from app.activities.listing import ActivityFilters, activity_query
 from app.activities.models import Activity, ActivityFamily
-from app.activities.services import flag_late_entry, set_expected
 from app.auth.models import User
 from app.extensions import db
-from app.people.models import OrgUnit
-from app.study.models import StudyKind, StudySession
-from app.types import local_date, utcnow
+from app.study.models import StudySession
+from app.types import utcnow
 
 
 def default_hours(starts_at: datetime, ends_at: datetime) -> Decimal:
@@ -25,48 +23,25 @@ def default_hours(starts_at: datetime, ends_at: datetime) -> Decimal:
     return (halves / 2).quantize(Decimal("0.1"))
 
 
-def expected_person_ids(unit: OrgUnit, kind: StudyKind, on: date) -> set[int]:
-    """The default expected list of a session of ``kind`` (``activities.expected``)."""
-    return expected.expected_person_ids(unit, kind.expected_default, on)
-
-
 def create_session(values: dict[str, Any], by: User) -> StudySession:
     """A new session with its default expected list. ``values`` holds the form's fields."""
-    session = StudySession(created_by_id=by.id, created_at=utcnow())
+    session = StudySession(created_at=utcnow())
     apply_values(session, values)
-    db.session.add(session)
-    set_expected(session, expected_person_ids(session.unit, session.kind, session.held_on))
-    return session
+    return core.add_activity(session, by, session.kind.expected_default)  # type: ignore[return-value]
 
 
 def apply_values(session: StudySession, values: dict[str, Any]) -> None:
-    for key, value in values.items():
-        if key in FIELDS:
-            setattr(session, key, value)
-    session.held_on = local_date(session.starts_at)
+    """The form's values; study hours left empty follow the times."""
     if values.get("study_hours") is None:
-        session.study_hours = default_hours(session.starts_at, session.ends_at)
-    flag_late_entry(session, values.get("late_reason"))
+        starts = values.get("starts_at", session.starts_at)
+        values = {
+            **values,
+            "study_hours": default_hours(starts, values.get("ends_at", session.ends_at)),
+        }
+    core.apply_values(session, values, FIELDS)
 
 
-FIELDS = (
-    "title",
-    "kind",
-    "unit",
-    "starts_at",
-    "ends_at",
-    "place",
-    "chair_id",
-    "chair_name",
-    "minute_taker_id",
-    "minute_taker_name",
-    "lecturer_id",
-    "lecturer_name",
-    "topics",
-    "minutes",
-    "resolutions",
-    "study_hours",
-)
+FIELDS = ("kind", "topics", "minutes", "resolutions", "study_hours")
 
 
 def session_query(user: User, filters: ActivityFilters, now: datetime) -> sa.Select:

@@ -4,28 +4,22 @@ sheet) is the core's (``app/activities/views.py``)."""
 
 from calendar import Calendar
 from datetime import date, timedelta
+from functools import partial
 
-from flask import Blueprint, Response, flash, request, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask import Blueprint, Response, url_for
 from flask_login import current_user, login_required
 
-from app import settings
 from app.activities import services as core
-from app.activities.forms import as_field_error, list_forms
+from app.activities.editing import activity_form, create_answer, edit_answer
 from app.activities.listing import list_context
-from app.activities.record import load_activity, record_context
-from app.activities.rules import LATE_ENTRY_DAYS
-from app.auth.models import Role, User
+from app.activities.models import Activity
+from app.activities.record import load_activity, record_page
+from app.auth.models import Role
 from app.auth.policy import (
-    is_admin,
-    require,
     role_required,
 )
-from app.evidence import services as files
-from app.extensions import db
-from app.htmx import form_status, hx_redirect, render_page, saved
-from app.queries import int_arg, text_arg
+from app.htmx import form_status, render_page
+from app.queries import text_arg
 from app.study import services
 from app.study.forms import SessionForm
 from app.study.models import StudyKind, StudySession
@@ -74,52 +68,18 @@ def _month_arg(raw: str | None) -> date | None:
     return None
 
 
-def _session_form(session: StudySession | None) -> SessionForm:
-    """The form of a new session (its unit the one asked for, else the first one may take) or
-    of ``session``; its unit field offers the user's units, and the session's own unit even
-    when it has been deactivated since."""
-    form = SessionForm(obj=session, late_days=settings.get(LATE_ENTRY_DAYS.key))
-    if session is None and request.method == "GET":
-        form.unit_id.data = int_arg("unit")
-        form.day.data = local_today()
-    if session is not None and request.method == "GET":
-        form.show_record(session)
-        form.kind.data = session.kind.value
-        if session.study_hours == services.default_hours(session.starts_at, session.ends_at):
-            form.study_hours.data = None  # left to follow the times when they change
-    if session is not None:
-        form.unit_id.offer(current_user, keep=[session.unit_id])
-    elif request.method == "GET":
-        offered = form.unit_id.offer(current_user, first=True)
-        if form.unit_id.unit is None and offered.units:
-            form.unit_id.data = offered.units[0].id
-    else:
-        form.unit_id.offer(current_user)
-    return form
+def _show_url(session: Activity) -> str:
+    return url_for("study.show", session_id=session.id)
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @role_required(Role.ADMIN, Role.SECRETARY)
 def new() -> Response:
-    form = _session_form(None)
+    form = activity_form(SessionForm, None)
     if form.validate_on_submit():
-        unit = form.unit_id.unit
-        require(unit is not None)
-        values = form.values(unit)
-        done, session = as_field_error(
-            form.late_reason, lambda: services.create_session(values, current_user)
-        )
-        if done:
-            db.session.commit()
-            flash(
-                ngettext(
-                    "The session has been created with %(num)d person expected.",
-                    "The session has been created with %(num)d people expected.",
-                    len(session.participations),  # type: ignore[union-attr]
-                ),
-                "success",
-            )
-            return hx_redirect(url_for("study.show", session_id=session.id))  # type: ignore[union-attr]
+        answer = create_answer(form, services.create_session, _show_url)  # type: ignore[arg-type]
+        if answer is not None:
+            return answer
     return render_page("study/form.html", form=form, session=None, status=form_status())
 
 
@@ -128,15 +88,12 @@ def new() -> Response:
 def edit(session_id: int) -> Response:
     session = _session(session_id, manage=True)
     core.require_open(session)
-    form = _session_form(session)
+    form = activity_form(SessionForm, session)
     if form.validate_on_submit():
-        unit = form.unit_id.unit
-        require(unit is not None)
-        values = form.values(unit)
-        if as_field_error(form.late_reason, lambda: services.apply_values(session, values))[0]:
-            return saved(
-                _("The changes have been saved."), url_for("study.show", session_id=session.id)
-            )
+        apply = partial(services.apply_values, session)
+        answer = edit_answer(form, apply, _show_url(session))
+        if answer is not None:
+            return answer
     return render_page("study/form.html", form=form, session=session, status=form_status())
 
 
@@ -144,19 +101,8 @@ def edit(session_id: int) -> Response:
 @login_required
 def show(session_id: int) -> Response:
     session = _session(session_id)
-    context = {**record_context(session, session=session), **files.gallery(session, current_user)}
-    manage = context["can_manage"]
-    return render_page(
-        "study/show.html",
-        **list_forms(manage),
-        can_reopen=session.is_archived and is_admin(current_user),
-        entered_by=db.session.get(User, session.created_by_id) if session.created_by_id else None,
-        reopened=core.last_reopening(session),
-        **context,
-    )
+    return render_page("study/show.html", **record_page(session, session=session))
 
 
 def _session(session_id: int, manage: bool = False) -> StudySession:
-    session = load_activity(session_id, manage=manage)
-    require(isinstance(session, StudySession))
-    return session  # type: ignore[return-value]
+    return load_activity(session_id, manage=manage, model=StudySession)  # type: ignore[no-any-return]
