@@ -127,6 +127,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def load_families() -> None:
     """Register every record family on the core (each registers as its module loads)."""
+    from app.integrity import family as _integrity_family  # noqa: F401 - registers the family
     from app.study import family as _study_family  # noqa: F401 - registers the family
 
 
@@ -136,6 +137,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.audit.views import bp as audit_bp
     from app.auth.views import bp as auth_bp
     from app.evidence.views import bp as evidence_bp
+    from app.integrity.views import bp as integrity_bp
     from app.logs.views import bp as logs_bp
     from app.main.views import bp as main_bp
     from app.people.roster.views import bp as roster_bp
@@ -149,6 +151,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(people_bp, url_prefix="/members")
     app.register_blueprint(roster_bp, url_prefix="/members")
     app.register_blueprint(study_bp, url_prefix="/study")
+    app.register_blueprint(integrity_bp, url_prefix="/integrity")
     app.register_blueprint(logs_bp, url_prefix="/logs")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(audit_bp, url_prefix="/audit")

@@ -7,6 +7,7 @@ from app.activities.models import Activity, ActivityGuest, Participation
 from app.audit.models import AuditLog
 from app.auth.models import LoginAttempt, User, account_unit
 from app.evidence.models import Evidence
+from app.integrity.models import IntegrityActivity
 from app.logs.models import MemberLog
 from app.people.models import Department, ImportBatch, Membership, OrgUnit, Person
 from app.reports.models import FigureGeneration, KeptFigure
@@ -21,6 +22,7 @@ __all__ = [
     "Evidence",
     "FigureGeneration",
     "ImportBatch",
+    "IntegrityActivity",
     "KeptFigure",
     "LoginAttempt",
     "MemberLog",

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from app.activities.models import Activity, ActivityState, Participation
+from app.activities.models import Activity, ActivityFamily, ActivityState, Participation
 from app.auth.models import User
 from app.extensions import db
 from app.logs.models import MemberLog
@@ -73,6 +73,11 @@ PAGES: tuple[Page, ...] = (
     Page("activities.attendance", "/activities/{open_session}/attendance", STAFF, fragment=True),
     Page("activities.qr", "/activities/{open_session}/qr", STAFF),
     Page("activities.qr", "/activities/{open_session}/qr", STAFF, fragment=True),
+    Page("integrity.index", "/integrity/?year={year}", main=True),
+    Page("integrity.index", "/integrity/?year={year}", fragment=True),
+    Page("integrity.show", "/integrity/{integrity}"),
+    Page("integrity.new", "/integrity/new", STAFF),
+    Page("integrity.edit", "/integrity/{open_integrity}/edit", STAFF),
     Page("people.index", "/members/", STAFF, main=True),
     Page("people.index", "/members/?q={q}", STAFF, fragment=True),
     Page("people.pick", "/members/pick?q={q}", STAFF, fragment=True),
@@ -236,6 +241,8 @@ class Targets:
     person: int
     session: int
     open_session: int
+    integrity: int
+    open_integrity: int
     log: int
     unit: int
     membership: int
@@ -255,12 +262,20 @@ def _first(statement: sa.Select) -> int:
     return value
 
 
-def _session(unit: int, state: ActivityState, person: int | None = None) -> int:
-    """The latest session of the unit in that state (one listing ``person`` when given)."""
-    query = sa.select(Activity.id).where(Activity.unit_id == unit, Activity.state == state)
+def _session(
+    unit: int,
+    state: ActivityState,
+    person: int | None = None,
+    family: ActivityFamily = ActivityFamily.STUDY,
+) -> int:
+    """The latest activity of the family of the unit in that state (one listing ``person``
+    when given)."""
+    query = sa.select(Activity.id).where(Activity.family == family, Activity.state == state)
     if person is not None:
         listed = sa.select(Participation.activity_id).where(Participation.person_id == person)
-        query = sa.select(Activity.id).where(Activity.state == state, Activity.id.in_(listed))
+        query = query.where(Activity.id.in_(listed))
+    else:
+        query = query.where(Activity.unit_id == unit)
     return _first(query.order_by(Activity.held_on.desc(), Activity.id.desc()))
 
 
@@ -283,15 +298,19 @@ def resolve(role: str, logins: dict[str, str]) -> Targets:
     unit = secretary.units[0].id
     person = branch_member = _branch_member(unit, secretary.person_id)
     session = _session(unit, ActivityState.ARCHIVED)
+    integrity = _session(unit, ActivityState.ARCHIVED, family=ActivityFamily.INTEGRITY)
     if role == "member":
         member = db.session.scalar(sa.select(User).filter_by(username=logins["member"]))
         person = member.person_id
         session = _session(unit, ActivityState.ARCHIVED, person)
+        integrity = _session(unit, ActivityState.ARCHIVED, person, ActivityFamily.INTEGRITY)
     m = Membership
     return Targets(
         person=person,
         session=session,
         open_session=_session(unit, ActivityState.OPEN),
+        integrity=integrity,
+        open_integrity=_session(unit, ActivityState.OPEN, family=ActivityFamily.INTEGRITY),
         log=_first(sa.select(MemberLog.id).where(MemberLog.person_id == branch_member)),
         unit=unit,
         membership=_first(

@@ -78,6 +78,10 @@ GET = {
     "study.new": ("/study/new", KEEPERS),
     "study.show": ("/study/{session}", grid(LOGIN, 200, 404, 200, 200)),
     "study.edit": ("/study/{session}/edit", SCOPED),
+    "integrity.index": ("/integrity/", SIGNED_IN),
+    "integrity.new": ("/integrity/new", KEEPERS),
+    "integrity.show": ("/integrity/{integrity}", grid(LOGIN, 200, 404, 200, 200)),
+    "integrity.edit": ("/integrity/{integrity}/edit", SCOPED),
     "activities.qr": ("/activities/{session}/qr", SCOPED),
     # The polled grid: htmx gets the fragment; a plain visit is sent to the session page.
     "activities.attendance": ("/activities/{session}/attendance", grid(LOGIN, 403, 404, 303, 303)),
@@ -151,6 +155,8 @@ POST = {
     "evidence.delete": ("/evidence/{evidence}/delete", REFUSED),
     "study.new": ("/study/new", REFUSED_KEEPERS),
     "study.edit": ("/study/{session}/edit", REFUSED),
+    "integrity.new": ("/integrity/new", REFUSED_KEEPERS),
+    "integrity.edit": ("/integrity/{integrity}/edit", REFUSED),
     "activities.attendance_cell": ("/activities/{session}/attendance/{row}", REFUSED),
     "activities.all_present": ("/activities/{session}/attendance/all-present", REFUSED),
     "activities.confirm": ("/activities/{session}/attendance/{row}/confirm", REFUSED),
@@ -206,6 +212,8 @@ def _planned_session(app) -> dict:
 
     from app.activities.services import add_guest
     from app.evidence.services import attach
+    from app.integrity.models import IntegrityKind
+    from app.integrity.services import create_activity
     from app.logs.models import LogKind
     from app.logs.services import submit
     from app.people.models import OrgUnit
@@ -232,6 +240,17 @@ def _planned_session(app) -> dict:
         evidence = attach(
             FileStorage(io.BytesIO(photo.getvalue()), "photo.png"), activity=session, by=secretary
         )
+        integrity = create_activity(
+            {
+                "title": "Integrity lecture",
+                "kind": IntegrityKind.LECTURE,
+                "unit": session.unit,
+                "starts_at": start,
+                "ends_at": start + timedelta(hours=1),
+                "lecturer_name": "Lecturer L",
+            },
+            secretary,
+        )
         db.session.commit()
         member = db.session.scalar(sa.select(User).where(User.username == "member"))
         row = next(r for r in session.participations if r.person_id == member.person_id)
@@ -250,6 +269,7 @@ def _planned_session(app) -> dict:
         db.session.commit()
         return {
             "session": session.id,
+            "integrity": integrity.id,
             "row": row.id,
             "guest": guest.id,
             "evidence": evidence.id,
@@ -345,6 +365,7 @@ def test_the_walk_collects_which_page_reads_which_query_argument(app, ids):
         ("study.index", "year"),
         ("study.index", "unit"),
         ("study.calendar", "month"),
+        ("integrity.index", "year"),
         ("activities.attendance", "v"),
         ("activities.scan", "t"),
         ("review.index", "unit"),

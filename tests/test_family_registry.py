@@ -250,7 +250,9 @@ def test_the_table_of_units_links_each_familys_list_of_the_unit(client, auth, wo
     html = client.get("/").get_data(as_text=True)
     jiguan = world["jiguan"]
     row = f'<a href="/study/?unit={jiguan}">Jiguan branch</a>'
-    assert f'{row} <a class="small" href="/logs/?unit={jiguan}">Fake activities</a>' in html
+    integrity = f'<a class="small" href="/integrity/?unit={jiguan}">Integrity</a>'
+    fake = f'<a class="small" href="/logs/?unit={jiguan}">Fake activities</a>'
+    assert f"{row} {integrity} {fake}" in html
 
 
 def test_the_person_page_shows_each_familys_sections_in_order(
@@ -267,6 +269,8 @@ def test_without_study_registered_the_dashboard_and_person_page_name_no_study_pa
     client, auth, world, monkeypatch
 ):
     monkeypatch.delitem(families._families, ActivityFamily.STUDY)
+    # Nor integrity's list by unit: the table's names would link to it instead.
+    monkeypatch.delitem(families._families, ActivityFamily.INTEGRITY)
     for username in ("admin", "member"):
         auth.login(username)
         html = client.get("/").get_data(as_text=True)

@@ -22,10 +22,11 @@ from app.types import LabelledEnum, UTCDateTime, enum_column, utcnow
 
 class ActivityFamily(LabelledEnum):
     STUDY = "study"
+    INTEGRITY = "integrity"
 
     @classmethod
     def _labels(cls) -> dict[str, Any]:
-        return {"study": _l("Study session")}
+        return {"study": _l("Study session"), "integrity": _l("Integrity activity")}
 
 
 class ActivityState(LabelledEnum):

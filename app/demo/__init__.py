@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from app.auth.models import User
+from app.demo.integrity import build_integrity
 from app.demo.logs import build_logs
 from app.demo.people import (
     DEMO_PASSWORD,
@@ -41,6 +42,7 @@ def build(today: date | None = None) -> dict[str, object]:
     db.session.flush()
     sessions = build_sessions(today, units, persons, accounts, random.Random(20240701))
     logs = build_logs(today, persons, accounts, random.Random(20250101))
+    integrity = build_integrity(today, units, accounts, random.Random(20190315))
     _seen_long_ago(today)
     return {
         "units": units,
@@ -49,6 +51,7 @@ def build(today: date | None = None) -> dict[str, object]:
         "accounts": accounts,
         "sessions": sessions,
         "logs": logs,
+        "integrity": integrity,
     }
 
 

@@ -1,8 +1,9 @@
 """flask synth: a synthetic district of any size in a fresh database, for benchmarks.
 
-Each family's demo module has its synth part (people, study, logs); this driver runs them in one
-transaction with the audit listener off (``AUDIT_ENABLED``, STYLE.md) — the loader writes one
-audit row per created record itself — then checks the invariants and commits only if they hold.
+Each family's demo module has its synth part (people, study, integrity, logs); this driver runs
+them in one transaction with the audit listener off (``AUDIT_ENABLED``, STYLE.md) — the loader
+writes one audit row per created record itself — then checks the invariants and commits only if
+they hold.
 """
 
 import random
@@ -16,6 +17,7 @@ from flask.cli import with_appcontext
 
 from app.activities import tally
 from app.demo.bulk import Loader
+from app.demo.integrity_synth import build_integrity
 from app.demo.invariants import check
 from app.demo.logs_synth import build_logs
 from app.demo.people import DEMO_PASSWORD
@@ -52,6 +54,7 @@ def generate(
         loader, rng, first, today, branch_sizes(members, count, sizes), DEMO_PASSWORD
     )
     build_study(loader, rng, district, first, today)
+    build_integrity(loader, rng, district, first, today)
     build_logs(loader, rng, district, first, today)
     loader.finish()
     tally.refresh_all(loader.connection)

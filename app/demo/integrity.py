@@ -1,0 +1,151 @@
+"""The demo's integrity activities: the 机关 (jiguan) and 生产力促进中心 (cujin) branches have held
+a family integrity forum every year since ``today.year − 7`` — this year's on min(yesterday,
+15 March), so the streak reads 8 whenever the demo is built — with their committees and a
+spouse each as family guests; cautionary education twice a year; an integrity lecture planned
+next week. The years before the product were entered from paper (补录); the cadres'
+memberships reach back that far."""
+
+import random
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app.activities import services as core
+from app.activities.models import GuestKind
+from app.auth.models import User
+from app.demo.calendar import workday_from
+from app.demo.photos import attach_photos
+from app.extensions import db
+from app.integrity.models import CautionaryForm, IntegrityActivity, IntegrityKind
+from app.integrity.services import apply_values
+from app.people.models import COMMITTEE_POSTS, Membership, OrgUnit, Person
+from app.types import utcnow
+
+BRANCHES = {"jiguan": "secretary", "cujin": "secretary2"}
+FORUM_YEARS = 8
+SPOUSES = ("林秀英", "何淑芬", "罗慧敏", "邓雅琴", "谢玉兰", "韩桂芳", "唐丽华", "冯美玲")
+FROM_PAPER = "根据纸质签到表和会议记录补录"
+CAUTIONARY = (
+    (4, CautionaryForm.FILM, "观看警示教育片《警钟长鸣》"),
+    (10, CautionaryForm.BASE_VISIT, "参观区廉政教育基地"),
+)
+
+
+class IntegrityDemo:
+    def __init__(
+        self, today: date, units: dict[str, OrgUnit], accounts: dict[str, User], rng: random.Random
+    ) -> None:
+        self.today, self.units, self.accounts, self.rng = today, units, accounts, rng
+        self.zone = ZoneInfo(current_app.config["TIMEZONE"])
+        self.now = utcnow()
+
+    def at(self, day: date, hour: int) -> datetime:
+        return datetime.combine(day, time(hour), tzinfo=self.zone).astimezone(UTC)
+
+    def cadres(self, unit: OrgUnit) -> list[Person]:
+        """The branch committee today, its memberships reaching back to the first forum."""
+        first = date(self.today.year - FORUM_YEARS, 1, 1)
+        rows = db.session.scalars(
+            sa.select(Membership).where(
+                Membership.unit_id == unit.id,
+                Membership.role.in_(COMMITTEE_POSTS),
+                Membership.end_date.is_(None),
+                Membership.deleted_at.is_(None),
+            )
+        ).all()
+        for membership in rows:
+            membership.start_date = min(membership.start_date, first)
+            person = membership.person
+            if person.joined_on is not None and person.joined_on > first:
+                person.joined_on = first - timedelta(days=365)
+        db.session.flush()
+        return sorted((m.person for m in rows), key=lambda person: person.sort_key)
+
+    def activity(
+        self, unit: OrgUnit, by: User, kind: IntegrityKind, starts: datetime, **own: Any
+    ) -> IntegrityActivity:
+        """One activity entered a few days before it (long after it: from paper)."""
+        early = starts - timedelta(days=3)
+        entered = early if starts > self.now - timedelta(days=60) else starts + timedelta(days=5)
+        activity = IntegrityActivity(created_at=min(entered, self.now))
+        values = {"unit": unit, "starts_at": starts, "ends_at": starts + timedelta(minutes=90)}
+        values |= {"kind": kind, "place": f"{unit.name}会议室", "late_reason": FROM_PAPER}
+        apply_values(activity, {**values, **own})
+        return core.add_activity(activity, by, kind.expected_default)  # type: ignore[return-value]
+
+    def held(self, activity: IntegrityActivity, by: User, photos: int) -> None:
+        """Everyone expected present, photos uploaded, the record archived."""
+        core.mark_all_present(activity, by)
+        if photos:
+            later = activity.ends_at + timedelta(hours=2)
+            attach_photos(activity, photos, by, self.rng, lambda: min(later, self.now))
+        core.archive(activity, by)
+        activity.archived_at = min(activity.ends_at + timedelta(days=2), self.now)
+
+    def forum(self, unit: OrgUnit, by: User, cadres: list[Person], year: int) -> None:
+        if year == self.today.year:
+            day = min(self.today - timedelta(days=1), date(year, 3, 15))
+        else:
+            day = workday_from(date(year, 3, 10 + self.rng.randint(0, 8)))
+        title = f"{year}年家属廉政座谈会"
+        content = "通报典型案例，家属代表发言，签订家庭助廉承诺书，观看警示教育片"
+        forum = self.activity(
+            unit,
+            by,
+            IntegrityKind.FAMILY_FORUM,
+            self.at(day, 15),
+            **{"title": title, "content": content, "chair_id": cadres[0].id if cadres else None},
+        )
+        core.set_expected(forum, {person.id for person in cadres})
+        db.session.flush()
+        for person, spouse in zip(cadres, self.rng.sample(SPOUSES, len(cadres)), strict=False):
+            core.add_guest(forum, spouse, "配偶", GuestKind.FAMILY, person)
+        self.held(forum, by, photos=2 if year >= self.today.year - 1 else 0)
+
+    def build(self) -> int:
+        made = 0
+        for code, username in BRANCHES.items():
+            unit, by = self.units[code], self.accounts[username]
+            cadres = self.cadres(unit)
+            for year in range(self.today.year - FORUM_YEARS + 1, self.today.year + 1):
+                self.forum(unit, by, cadres, year)
+                made += 1
+            for year in (self.today.year - 1, self.today.year):
+                for month, form, content in CAUTIONARY:
+                    day = workday_from(date(year, month, 12))
+                    if day >= self.today:
+                        continue
+                    title = f"{year}年{month}月警示教育"
+                    activity = self.activity(
+                        unit,
+                        by,
+                        IntegrityKind.CAUTIONARY,
+                        self.at(day, 9),
+                        **{"title": title, "cautionary_form": form, "content": content},
+                    )
+                    self.held(activity, by, photos=1)
+                    made += 1
+            lecture_day = workday_from(self.today + timedelta(days=7))
+            self.activity(
+                unit,
+                by,
+                IntegrityKind.LECTURE,
+                self.at(lecture_day, 14),
+                **{
+                    "title": "廉政党课：守纪律 讲规矩",
+                    "lecturer_id": cadres[0].id if cadres else None,
+                },
+            )
+            made += 1
+        db.session.flush()
+        return made
+
+
+def build_integrity(
+    today: date, units: dict[str, OrgUnit], accounts: dict[str, User], rng: random.Random
+) -> int:
+    """The demo's integrity activities (flushed, not committed); how many."""
+    return IntegrityDemo(today, units, accounts, rng).build()

@@ -1,0 +1,78 @@
+"""The synthetic district's integrity activities: each branch's family integrity forum in March
+(its committee, with a spouse each as a family guest), cautionary education in June and
+November, and an integrity lecture planned for the coming days, with their participation
+(``activity_synth``; integrity activities owe no make-up study)."""
+
+import random
+from datetime import date, timedelta
+
+from app.activities.models import ActivityGuest
+from app.demo.activity_synth import ActivityWriter
+from app.demo.bulk import Loader
+from app.demo.calendar import months, workday_from
+from app.demo.people_synth import District, Unit, stamp
+from app.integrity.models import CautionaryForm, IntegrityActivity, IntegrityKind
+from app.people.models import COMMITTEE_POSTS
+
+TITLES = {
+    IntegrityKind.FAMILY_FORUM: "家属廉政座谈会",
+    IntegrityKind.CAUTIONARY: "警示教育",
+    IntegrityKind.LECTURE: "廉政党课",
+}
+MONTHS = {3: IntegrityKind.FAMILY_FORUM, 6: IntegrityKind.CAUTIONARY, 11: IntegrityKind.CAUTIONARY}
+
+
+class IntegrityWriter(ActivityWriter):
+    make_ups = False
+
+    def build(self, first: date) -> None:
+        for branch in self.district.branches:
+            account = branch.secretary_account or self.district.admin_id
+            for year, month in months(first, self.today):
+                kind = MONTHS.get(month)
+                day = workday_from(date(year, month, 10 + self.rng.randint(0, 8)))
+                if kind is not None and first <= day <= self.today:
+                    self.held(branch, account, kind, day)
+            coming = workday_from(self.today + timedelta(days=self.rng.randint(3, 9)))
+            self.held(branch, account, IntegrityKind.LECTURE, coming)
+
+    def held(self, unit: Unit, account: int, kind: IntegrityKind, day: date) -> None:
+        starts = stamp(day, self.rng.choice((9, 14)))
+        ends = starts + timedelta(minutes=90)
+        chair = unit.seats[0].person_id if unit.seats else None
+        lecturer = chair if kind is IntegrityKind.LECTURE else None
+        title = f"{day.year}年{TITLES[kind]}"
+        row = self.activity(unit, account, "integrity", title, starts, ends, lecturer)
+        form = CautionaryForm.FILM if kind is IntegrityKind.CAUTIONARY else None
+        content = "观看警示教育片，剖析典型案例" if form else "学习廉洁从政有关规定"
+        own = {"id": row["id"], "kind": kind, "cautionary_form": form, "content": content}
+        self.loader.add(IntegrityActivity.__table__, own)
+        forum = kind is IntegrityKind.FAMILY_FORUM
+        listed: set[int] = set()
+        for seat in (*unit.seats, *(seat for group in unit.groups for seat in group.seats)):
+            if not seat.party or not seat.covers(day) or seat.person_id in listed:
+                continue
+            if forum and seat.role not in COMMITTEE_POSTS:
+                continue  # a forum's cadres: the branch committee
+            listed.add(seat.person_id)
+            self.participation(row, seat.person_id, account)
+            if forum:
+                self.spouse(row, seat.person_id)
+
+    def spouse(self, activity: dict[str, object], person: int) -> None:
+        name = self.district.names[person][:1] + self.rng.choice(
+            ("丽", "芳", "静", "敏", "燕", "红")
+        )
+        guest = {"id": self.loader.next_id(ActivityGuest.__table__), "activity_id": activity["id"]}
+        guest |= {"name": name, "relation": "配偶", "kind": "family", "person_id": person}
+        guest["deleted_at"] = None
+        summary = f"{name} @ {activity['title']}"
+        self.loader.created(
+            ActivityGuest.__table__, guest, "activity_guest", summary, activity["created_at"]
+        )
+
+
+def build_integrity(
+    loader: Loader, rng: random.Random, district: District, first: date, today: date
+) -> None:
+    IntegrityWriter(loader, rng, district, today).build(first)

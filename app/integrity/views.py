@@ -1,0 +1,85 @@
+"""Integrity activities: the list with each kind's years in a row, creating and editing one, and
+its record page. What an activity shares with every family (the grid, check-in, leave, guests,
+archiving, the sign-in sheet) is the core's (``app/activities/views.py``)."""
+
+from functools import partial
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, url_for
+from flask_login import current_user, login_required
+
+from app.activities import services as core
+from app.activities.editing import activity_form, create_answer, edit_answer
+from app.activities.listing import list_context
+from app.activities.models import Activity
+from app.activities.record import load_activity, record_page
+from app.auth.models import Role, User
+from app.auth.policy import role_required, scope_unit_ids, subtree_ids
+from app.htmx import form_status, render_page
+from app.integrity import services
+from app.integrity.forms import IntegrityForm
+from app.integrity.models import IntegrityActivity, IntegrityKind
+from app.reports.figures import YearsInARow, years_in_a_row
+from app.types import local_today
+
+bp = Blueprint("integrity", __name__)
+
+# The kinds whose years in a row the list shows (a unit's reports name them).
+STREAK_KINDS = (IntegrityKind.FAMILY_FORUM, IntegrityKind.CAUTIONARY, IntegrityKind.LECTURE)
+
+
+def _streaks(user: User, unit_id: int | None) -> list[tuple[IntegrityKind, YearsInARow]]:
+    """Each kind's years in a row up to this year: in the unit filtered on (with the units
+    below), else in the user's units (the admin's: the bureau)."""
+    if unit_id is not None:
+        units = subtree_ids(sa.select(sa.literal(unit_id)))
+    else:
+        units = scope_unit_ids(user)
+    year = local_today().year
+    return [
+        (kind, years_in_a_row(IntegrityActivity, [IntegrityActivity.kind == kind], units, year))
+        for kind in STREAK_KINDS
+    ]
+
+
+@bp.route("/")
+@login_required
+def index() -> Response:
+    context = list_context(IntegrityActivity, IntegrityKind)
+    streaks = _streaks(current_user, context["filters"].unit_id) if context["can_create"] else []
+    return render_page("integrity/index.html", "integrity/_list.html", streaks=streaks, **context)
+
+
+def _show_url(activity: Activity) -> str:
+    return url_for("integrity.show", activity_id=activity.id)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@role_required(Role.ADMIN, Role.SECRETARY)
+def new() -> Response:
+    form = activity_form(IntegrityForm, None)
+    if form.validate_on_submit():
+        answer = create_answer(form, services.create_activity, _show_url)  # type: ignore[arg-type]
+        if answer is not None:
+            return answer
+    return render_page("integrity/form.html", form=form, record=None, status=form_status())
+
+
+@bp.route("/<int:activity_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(activity_id: int) -> Response:
+    activity = load_activity(activity_id, manage=True, model=IntegrityActivity)
+    core.require_open(activity)
+    form = activity_form(IntegrityForm, activity)
+    if form.validate_on_submit():
+        answer = edit_answer(form, partial(services.apply_values, activity), _show_url(activity))
+        if answer is not None:
+            return answer
+    return render_page("integrity/form.html", form=form, record=activity, status=form_status())
+
+
+@bp.route("/<int:activity_id>")
+@login_required
+def show(activity_id: int) -> Response:
+    activity = load_activity(activity_id, model=IntegrityActivity)
+    return render_page("integrity/show.html", **record_page(activity, record=activity))
