@@ -204,3 +204,34 @@ def test_a_member_sees_the_activities_that_list_them(app, client, auth, world):
     listing = client.get("/integrity/").get_data(as_text=True)
     assert f"/integrity/{ids[0]}" in listing and f"/integrity/{ids[1]}" not in listing
     assert client.get(f"/integrity/{ids[1]}").status_code == 404
+
+
+def test_presence_at_an_integrity_activity_is_no_attendance(app, world):
+    """Idle I, on the roll since 2020, absent from the branch meeting 30 days ago and present at
+    an integrity lecture 20 days ago: still inactive, never present at organisational life."""
+    from app.reports.figures import inactive_members
+    from app.study.models import StudyKind
+    from app.study.services import create_session
+
+    with app.app_context():
+        idle = make_person("I010", "Idle I", _unit("jiguan"))
+        starts = to_utc(local_today() - timedelta(days=30), time(9))
+        meeting = create_session(
+            {
+                "title": "Branch meeting",
+                "kind": StudyKind.GENERAL_MEETING,
+                "unit": _unit("jiguan"),
+                "starts_at": starts,
+                "ends_at": starts + timedelta(hours=1),
+                "late_reason": "Entered from the paper record.",
+            },
+            _secretary(),
+        )
+        lecture = held("jiguan", IntegrityKind.LECTURE, local_today() - timedelta(days=20))
+        db.session.flush()
+        for activity, status in ((meeting, "absent"), (lecture, "present")):
+            row = next(r for r in activity.participations if r.person_id == idle.id)
+            core.mark(row, core.AttendanceStatus(status), _secretary())
+        db.session.commit()
+        listed = dict(inactive_members(None, local_today(), 90))
+        assert idle in listed and listed[idle] is None

@@ -963,6 +963,7 @@ def inactive_rows(
                 p.person_id.in_(list(settled)),
                 attended(),
                 Activity.state != ActivityState.CANCELLED,
+                _in_attendance(),  # at a study session: an integrity lecture is no attendance
             )
             .group_by(p.person_id)
         ).all()
