@@ -14,9 +14,10 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.activities import services as core
-from app.activities.models import GuestKind
+from app.activities.models import AttendanceStatus, GuestKind
 from app.auth.models import User
 from app.demo.calendar import workday_from
+from app.demo.people import INACTIVE
 from app.demo.photos import attach_photos
 from app.extensions import db
 from app.integrity.models import CautionaryForm, IntegrityActivity, IntegrityKind
@@ -77,7 +78,11 @@ class IntegrityDemo:
         return core.add_activity(activity, by, kind.expected_default)  # type: ignore[return-value]
 
     def held(self, activity: IntegrityActivity, by: User, photos: int) -> None:
-        """Everyone expected present, photos uploaded, the record archived."""
+        """Everyone expected present but the member who stays away from everything (absent),
+        photos uploaded, the record archived."""
+        for row in activity.participations:
+            if row.person.code == INACTIVE:
+                core.mark(row, AttendanceStatus.ABSENT, by)
         core.mark_all_present(activity, by)
         if photos:
             later = activity.ends_at + timedelta(hours=2)

@@ -54,7 +54,8 @@ def generate(
         loader, rng, first, today, branch_sizes(members, count, sizes), DEMO_PASSWORD
     )
     build_study(loader, rng, district, first, today)
-    build_integrity(loader, rng, district, first, today)
+    # Its own draws: the logs after it are those of a district without it.
+    build_integrity(loader, random.Random(f"{seed}-integrity"), district, first, today)
     build_logs(loader, rng, district, first, today)
     loader.finish()
     tally.refresh_all(loader.connection)
