@@ -136,8 +136,8 @@ EXCLUDED: dict[str, str] = {
 DEFAULT_BUDGET = 30
 BUDGETS: dict[str, int] = {
     "main.index admin": 14,
-    "main.index computed admin": 36,
-    "main.index secretary": 27,
+    "main.index computed admin": 41,
+    "main.index secretary": 29,
     "main.index member": 14,
     "main.index htmx admin": 5,
     "review.index admin": 11,

@@ -235,3 +235,33 @@ def test_presence_at_an_integrity_activity_is_no_attendance(app, world):
         db.session.commit()
         listed = dict(inactive_members(None, local_today(), 90))
         assert idle in listed and listed[idle] is None
+
+
+def test_the_homes_say_whether_this_years_family_forum_was_held(app, client, auth, world):
+    """jiguan held this year's forum (at midnight today) and last year's; cujin held none: its
+    secretary is told so, the admin counts 1 of the 2 branches."""
+    with app.app_context():
+        today = local_today()
+        held(
+            "jiguan",
+            IntegrityKind.FAMILY_FORUM,
+            date(today.year - 1, 3, 15),
+            ActivityState.ARCHIVED,
+        )
+        forum = held("jiguan", IntegrityKind.FAMILY_FORUM, today)
+        forum.starts_at = to_utc(today, time(0, 0))
+        forum.ends_at = forum.starts_at + timedelta(minutes=1)
+        db.session.commit()
+    auth.login("secretary")
+    panel = client.get("/").get_data(as_text=True)
+    panel = panel[panel.index('id="integrity-forums"') :].split("</ul>")[0]
+    assert "Jiguan branch" in panel and "Family forum held" in panel
+    assert "2 years in a row" in panel
+    auth.logout()
+    auth.login("secretary2")
+    panel = client.get("/").get_data(as_text=True)
+    assert "Family forum not yet held" in panel[panel.index('id="integrity-forums"') :]
+    auth.logout()
+    auth.login("admin")
+    html = client.get("/").get_data(as_text=True)
+    assert "Branches that have held this year's family integrity forum: 1 of 2" in html

@@ -43,7 +43,7 @@ def test_the_kept_page_is_the_computed_page(app, client, branch_life):
     sign_in(client, "admin")
     computed = _sections(page(client))
     with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(KeptFigure)) == 4
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(KeptFigure)) == 5
     kept = _sections(page(client))
     assert kept == computed
     assert "Idle J" in kept["inactive-heading"] and "Fading J" in kept["inactive-heading"]

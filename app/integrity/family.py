@@ -46,6 +46,7 @@ INTEGRITY = register(
         mine_label=_l("My integrity activities"),
         reflections=True,
         qr=True,
+        dashboard_panels=("integrity/_dashboard.html",),
         sheet_facts=_sheet_facts,  # type: ignore[arg-type]
         record_facts=_record_facts,  # type: ignore[arg-type]
         record_sections=_record_sections,  # type: ignore[arg-type]

@@ -3,6 +3,7 @@ its record page. What an activity shares with every family (the grid, check-in, 
 archiving, the sign-in sheet) is the core's (``app/activities/views.py``)."""
 
 from functools import partial
+from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, url_for
@@ -17,10 +18,12 @@ from app.auth.models import Role, User
 from app.auth.policy import role_required, scope_unit_ids, subtree_ids
 from app.htmx import form_status, render_page
 from app.integrity import services
+from app.integrity.figures import branches_that_held, units_that_held
 from app.integrity.forms import IntegrityForm
 from app.integrity.models import IntegrityActivity, IntegrityKind
+from app.reports import kept
 from app.reports.figures import YearsInARow, years_in_a_row
-from app.types import local_today
+from app.types import local_today, utcnow
 
 bp = Blueprint("integrity", __name__)
 
@@ -40,6 +43,29 @@ def _streaks(user: User, unit_id: int | None) -> list[tuple[IntegrityKind, Years
         (kind, years_in_a_row(IntegrityActivity, [IntegrityActivity.kind == kind], units, year))
         for kind in STREAK_KINDS
     ]
+
+
+@bp.app_template_global()
+def integrity_year() -> dict[str, Any]:
+    """The dashboard's integrity panel: for a secretary, whether each of their units has held
+    this year's family integrity forum and its years in a row; for the admin, how many of the
+    bureau's branches have."""
+    today, now = local_today(), utcnow()
+    forum = IntegrityKind.FAMILY_FORUM
+    if current_user.role is Role.ADMIN:  # the bureau's branches: kept, as the home's figures
+        name = kept.key("integrity-forums", today)
+        found = kept.Kept(now).get(name, lambda: branches_that_held(forum, today.year, now))
+        return {"year": today.year, "branches": tuple(found)}
+    units = [unit for unit in current_user.units if unit.deleted_at is None]
+    held = units_that_held([unit.id for unit in units], forum, today.year, now)
+    rows = []
+    for unit in units:
+        within = subtree_ids(sa.select(sa.literal(unit.id)))
+        run = years_in_a_row(
+            IntegrityActivity, [IntegrityActivity.kind == forum], within, today.year
+        )
+        rows.append((unit, unit.id in held, run))
+    return {"year": today.year, "units": rows}
 
 
 @bp.route("/")
