@@ -10,7 +10,7 @@ from app.extensions import db
 from app.integrity.models import IntegrityActivity, IntegrityKind
 from app.people.models import OrgUnit, UnitKind
 from app.people.tree import subtree_pairs
-from app.reports.figures import counts_now
+from app.reports.figures import YearsInARow, counts_now, years_in_a_row_by
 
 
 def _held(kind: IntegrityKind, year: int, now: datetime) -> list[sa.ColumnElement[bool]]:
@@ -24,19 +24,16 @@ def _held(kind: IntegrityKind, year: int, now: datetime) -> list[sa.ColumnElemen
     ]
 
 
-def units_that_held(units: list[int], kind: IntegrityKind, year: int, now: datetime) -> set[int]:
-    """Which of ``units`` held at least one activity of the kind in the year, each with the
-    units below it: one statement."""
+def forum_years(units: list[OrgUnit], year: int, now: datetime) -> dict[int, YearsInARow]:
+    """Each unit's years in a row of family integrity forums up to ``year``, the units below it
+    included, in one statement; a unit that never held one is not in the result. This year's is
+    held when the run ends with ``year``."""
     if not units:
-        return set()
-    pairs = subtree_pairs(units)
-    stmt = (
-        sa.select(pairs.c.top)
-        .join(IntegrityActivity, IntegrityActivity.unit_id == pairs.c.unit_id)
-        .where(*_held(kind, year, now))
-        .distinct()
-    )
-    return set(db.session.scalars(stmt))
+        return {}
+    pairs = subtree_pairs([unit.id for unit in units])
+    a = IntegrityActivity
+    below = [a.unit_id == pairs.c.unit_id, a.kind == IntegrityKind.FAMILY_FORUM]
+    return years_in_a_row_by(a, pairs.c.top, below, None, year, now)
 
 
 def branches_that_held(kind: IntegrityKind, year: int, now: datetime) -> list[int]:

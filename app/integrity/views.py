@@ -18,11 +18,11 @@ from app.auth.models import Role, User
 from app.auth.policy import role_required, scope_unit_ids, subtree_ids
 from app.htmx import form_status, render_page
 from app.integrity import services
-from app.integrity.figures import branches_that_held, units_that_held
+from app.integrity.figures import branches_that_held, forum_years
 from app.integrity.forms import IntegrityForm
 from app.integrity.models import IntegrityActivity, IntegrityKind
 from app.reports import kept
-from app.reports.figures import YearsInARow, years_in_a_row
+from app.reports.figures import YearsInARow, years_in_a_row_by
 from app.types import local_today, utcnow
 
 bp = Blueprint("integrity", __name__)
@@ -38,11 +38,11 @@ def _streaks(user: User, unit_id: int | None) -> list[tuple[IntegrityKind, Years
         units = subtree_ids(sa.select(sa.literal(unit_id)))
     else:
         units = scope_unit_ids(user)
-    year = local_today().year
-    return [
-        (kind, years_in_a_row(IntegrityActivity, [IntegrityActivity.kind == kind], units, year))
-        for kind in STREAK_KINDS
-    ]
+    kind = IntegrityActivity.kind
+    runs = years_in_a_row_by(
+        IntegrityActivity, kind, [kind.in_(STREAK_KINDS)], units, local_today().year
+    )
+    return [(each, runs.get(each, YearsInARow(0, None))) for each in STREAK_KINDS]
 
 
 @bp.app_template_global()
@@ -57,14 +57,9 @@ def integrity_year() -> dict[str, Any]:
         found = kept.Kept(now).get(name, lambda: branches_that_held(forum, today.year, now))
         return {"year": today.year, "branches": tuple(found)}
     units = [unit for unit in current_user.units if unit.deleted_at is None]
-    held = units_that_held([unit.id for unit in units], forum, today.year, now)
-    rows = []
-    for unit in units:
-        within = subtree_ids(sa.select(sa.literal(unit.id)))
-        run = years_in_a_row(
-            IntegrityActivity, [IntegrityActivity.kind == forum], within, today.year
-        )
-        rows.append((unit, unit.id in held, run))
+    runs = forum_years(units, today.year, now)
+    none = YearsInARow(0, None)
+    rows = [(unit, runs.get(unit.id, none)) for unit in units]
     return {"year": today.year, "units": rows}
 
 

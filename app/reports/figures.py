@@ -499,6 +499,10 @@ class YearsInARow:
     years: int
     since: int | None  # the run's first year; None when there is no run
 
+    def includes(self, year: int) -> bool:
+        """Whether ``year`` is in the run (this year's: held already)."""
+        return self.since is not None and self.since <= year < self.since + self.years
+
 
 def years_in_a_row(
     model: Any,
@@ -512,19 +516,41 @@ def years_in_a_row(
     (already with the units below; every unit when None) — except that when ``year`` is the
     current one and none has been held yet this year, the run ends with the year before
     (DOMAIN.md). One statement: the distinct years held up to ``year``."""
+    found = years_in_a_row_by(model, sa.literal(0), criteria, units, year, now)
+    return found.get(0, YearsInARow(0, None))
+
+
+def years_in_a_row_by(
+    model: Any,
+    by: sa.ColumnElement[Any],
+    criteria: Iterable[sa.ColumnElement[bool]],
+    units: sa.Select | None,
+    year: int,
+    now: datetime | None = None,
+) -> dict[Any, YearsInARow]:
+    """``years_in_a_row`` for each value of ``by`` (a kind, a unit above the activity's) in one
+    statement: the distinct (value, year) pairs held up to ``year``. A value that never held one
+    is not in the result."""
     now = now or utcnow()
     held = sa.extract("year", model.held_on)
     stmt = (
-        sa.select(held)
+        sa.select(by, held)
         .where(*criteria, model.held_on < date(year + 1, 1, 1), counts_now(now))
         .distinct()
     )
     if units is not None:
         stmt = stmt.where(model.unit_id.in_(units))
-    years = {int(found) for found in db.session.scalars(stmt)}
-    last = year
-    if year == local_date(now).year and year not in years:
-        last = year - 1
+    years: dict[Any, set[int]] = {}
+    for value, found in db.session.execute(stmt):
+        years.setdefault(value, set()).add(int(found))
+    current = local_date(now).year
+    return {value: _run(held_years, year, current) for value, held_years in years.items()}
+
+
+def _run(years: set[int], year: int, current: int) -> YearsInARow:
+    """The run of ``years`` ending with ``year`` (the year before, for the current year while
+    none is held in it)."""
+    last = year - 1 if year == current and year not in years else year
     first = last
     while first in years:
         first -= 1
