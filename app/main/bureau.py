@@ -1,8 +1,8 @@
 """The bureau-wide parts of the admin's home, computed once for every admin and kept until a
 record changes or time changes them (``app.reports.kept``): the month's counts, the inactive
-members, the chart's months and each page of the table of units. Each is kept as plain data (ids, dates as text,
-numbers) and turned into what the page shows the same way whether it was kept or just
-computed."""
+members, the chart's months and each page of the table of units. Each is kept as plain data
+(ids, dates as text, numbers) and turned into what the page shows the same way whether it was
+kept or just computed."""
 
 from dataclasses import asdict
 from datetime import date, datetime
