@@ -260,7 +260,14 @@ def test_the_homes_say_whether_this_years_family_forum_was_held(app, client, aut
     auth.logout()
     auth.login("secretary2")
     panel = client.get("/").get_data(as_text=True)
-    assert "Family forum not yet held" in panel[panel.index('id="integrity-forums"') :]
+    panel = panel[panel.index('id="integrity-forums"') :]
+    assert "Family forum not yet held" in panel
+    link = f'href="/integrity/new?kind=family_forum&amp;unit={world["cujin"]}"'
+    assert link in panel
+    asked = client.get(f"/integrity/new?kind=cautionary&unit={world['cujin']}")
+    asked = asked.get_data(as_text=True)
+    assert '<option selected value="cautionary">' in asked
+    assert f'<option selected value="{world["cujin"]}">' in asked
     auth.logout()
     auth.login("admin")
     html = client.get("/").get_data(as_text=True)

@@ -18,20 +18,24 @@ from app.auth.models import User
 from app.auth.policy import require
 from app.extensions import db
 from app.htmx import hx_redirect, saved
-from app.queries import int_arg
+from app.queries import int_arg, text_arg
 from app.types import local_today
 
 F = TypeVar("F", bound=ActivityForm)
 
 
 def activity_form(form_class: type[F], activity: Activity | None) -> F:
-    """The form of a new activity (its unit the one asked for, else the first one the user may
-    take; today's date) or of ``activity``; its unit field offers the user's units, and the
+    """The form of a new activity (its unit and kind the ones asked for, else the first unit the
+    user may take; today's date) or of ``activity``; its unit field offers the user's units, and the
     activity's own unit even when it has been deactivated since."""
     form = form_class(obj=activity, late_days=settings.get(LATE_ENTRY_DAYS.key))
     if activity is None and request.method == "GET":
         form.unit_id.data = int_arg("unit")
         form.day.data = local_today()
+        kind = getattr(form, "kind", None)  # a family's kind, when a link names one
+        asked = text_arg("kind")
+        if kind is not None and asked in {value for value, _label in kind.choices}:
+            kind.data = asked
     if activity is not None and request.method == "GET":
         form.show_record(activity)
     if activity is not None:
