@@ -27,6 +27,7 @@ from docx.styles.style import BaseStyle
 from docx.table import Table, _Row
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
+from flask import Response, send_file
 from flask_babel import gettext as _
 from lxml.etree import _Element
 
@@ -213,3 +214,11 @@ def filename(*parts: str) -> str:
     free = UNSAFE_IN_FILENAME.sub(" ", free)
     free = re.sub(r"\s+", " ", free).strip(" .")[:60].strip(" .")
     return "-".join([*fixed, *([free] if free else [])]) + ".docx"
+
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def send_docx(data: bytes, name: str) -> Response:
+    """A Word file to download as ``name``."""
+    return send_file(BytesIO(data), mimetype=DOCX_TYPE, as_attachment=True, download_name=name)

@@ -1,9 +1,7 @@
 """The roster, a person's page, and creating, editing, moving and transferring out people."""
 
-from io import BytesIO
-
 import sqlalchemy as sa
-from flask import Blueprint, flash, request, send_file, url_for
+from flask import Blueprint, flash, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
@@ -21,6 +19,7 @@ from app.auth.policy import (
     unit_ids_in_scope,
 )
 from app.extensions import db
+from app.files import word
 from app.htmx import form_status, hx_redirect, render_fragment, render_page, saved
 from app.locale_text import fmt_date
 from app.people import picker, services, unit_picker
@@ -172,12 +171,7 @@ def _record_scope(person: Person) -> sa.Select | None:
 def record_docx(person_id: int) -> Response:
     person = _person_or_404(person_id)
     result = personal_record.build_record(person, _record_year(), _record_scope(person))
-    return send_file(
-        BytesIO(personal_record.to_docx(result)),
-        mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        as_attachment=True,
-        download_name=personal_record.filename(result),
-    )
+    return word.send_docx(personal_record.to_docx(result), personal_record.filename(result))
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -2,9 +2,8 @@
 and cancelling, and its printables (the sign-in sheet and the 会议记录)."""
 
 from collections.abc import Callable
-from io import BytesIO
 
-from flask import Response, flash, send_file
+from flask import Response, flash
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -19,6 +18,7 @@ from app.activities.record import load_activity, row_of
 from app.activities.views.blueprint import bp, grid_answer, leave_record, reason_given
 from app.auth.policy import is_admin, require, require_role
 from app.extensions import db
+from app.files import word
 from app.refusals import Refused
 
 
@@ -129,20 +129,11 @@ def _for_reason(
 @login_required
 def sign_in_sheet(activity_id: int) -> Response:
     activity = load_activity(activity_id, manage=True)
-    return _word_file(sheet.build(activity), sheet.filename(activity))
+    return word.send_docx(sheet.build(activity), sheet.filename(activity))
 
 
 @bp.route("/activities/<int:activity_id>/meeting-record.docx")
 @login_required
 def meeting_record(activity_id: int) -> Response:
     activity = load_activity(activity_id, manage=True)
-    return _word_file(record_docx.build(activity), record_docx.filename(activity))
-
-
-def _word_file(data: bytes, name: str) -> Response:
-    return send_file(
-        BytesIO(data),
-        mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        as_attachment=True,
-        download_name=name,
-    )
+    return word.send_docx(record_docx.build(activity), record_docx.filename(activity))
