@@ -137,6 +137,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.audit.views import bp as audit_bp
     from app.auth.views import bp as auth_bp
     from app.evidence.views import bp as evidence_bp
+    from app.integrity.talk_views import bp as talks_bp
     from app.integrity.views import bp as integrity_bp
     from app.logs.views import bp as logs_bp
     from app.main.views import bp as main_bp
@@ -152,6 +153,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(roster_bp, url_prefix="/members")
     app.register_blueprint(study_bp, url_prefix="/study")
     app.register_blueprint(integrity_bp, url_prefix="/integrity")
+    app.register_blueprint(talks_bp, url_prefix="/integrity/talks")
     app.register_blueprint(logs_bp, url_prefix="/logs")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(audit_bp, url_prefix="/audit")

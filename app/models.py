@@ -7,7 +7,7 @@ from app.activities.models import Activity, ActivityGuest, Participation
 from app.audit.models import AuditLog
 from app.auth.models import LoginAttempt, User, account_unit
 from app.evidence.models import Evidence
-from app.integrity.models import IntegrityActivity
+from app.integrity.models import IntegrityActivity, IntegrityTalk
 from app.logs.models import MemberLog
 from app.people.models import Department, ImportBatch, Membership, OrgUnit, Person
 from app.reports.models import FigureGeneration, KeptFigure
@@ -23,6 +23,7 @@ __all__ = [
     "FigureGeneration",
     "ImportBatch",
     "IntegrityActivity",
+    "IntegrityTalk",
     "KeptFigure",
     "LoginAttempt",
     "MemberLog",

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from app.activities.models import Activity, ActivityFamily, ActivityState, Participation
 from app.auth.models import User
 from app.extensions import db
+from app.integrity.models import IntegrityTalk
 from app.logs.models import MemberLog
 from app.people.models import Department, Membership, Person
 from app.types import local_today
@@ -78,6 +79,12 @@ PAGES: tuple[Page, ...] = (
     Page("integrity.show", "/integrity/{integrity}"),
     Page("integrity.new", "/integrity/new", STAFF),
     Page("integrity.edit", "/integrity/{open_integrity}/edit", STAFF),
+    Page("talks.index", "/integrity/talks/?year={year}"),
+    Page("talks.index", "/integrity/talks/?year={year}", fragment=True),
+    # The branch secretary's talks; synth's member may have none with them.
+    Page("talks.show", "/integrity/talks/{talk}", STAFF),
+    Page("talks.new", "/integrity/talks/new", STAFF),
+    Page("talks.edit", "/integrity/talks/{talk}/edit", STAFF),
     Page("people.index", "/members/", STAFF, main=True),
     Page("people.index", "/members/?q={q}", STAFF, fragment=True),
     Page("people.pick", "/members/pick?q={q}", STAFF, fragment=True),
@@ -186,9 +193,10 @@ BUDGETS: dict[str, int] = {
     "people.pick bureau htmx secretary": 4,
     "people.pick_unit htmx admin": 4,
     "people.pick_unit htmx secretary": 4,
-    "people.show admin": 8,
-    "people.show secretary": 13,
-    "people.show member": 8,
+    # + the integrity talks' section
+    "people.show admin": 9,
+    "people.show secretary": 14,
+    "people.show member": 9,
     "people.record admin": 10,
     "people.record secretary": 12,
     "people.record member": 10,
@@ -243,6 +251,7 @@ class Targets:
     open_session: int
     integrity: int
     open_integrity: int
+    talk: int
     log: int
     unit: int
     membership: int
@@ -311,6 +320,11 @@ def resolve(role: str, logins: dict[str, str]) -> Targets:
         open_session=_session(unit, ActivityState.OPEN),
         integrity=integrity,
         open_integrity=_session(unit, ActivityState.OPEN, family=ActivityFamily.INTEGRITY),
+        talk=_first(
+            sa.select(IntegrityTalk.id)
+            .where(IntegrityTalk.unit_id == unit)
+            .order_by(IntegrityTalk.held_on.desc(), IntegrityTalk.id.desc())
+        ),
         log=_first(sa.select(MemberLog.id).where(MemberLog.person_id == branch_member)),
         unit=unit,
         membership=_first(

@@ -82,6 +82,11 @@ GET = {
     "integrity.new": ("/integrity/new", KEEPERS),
     "integrity.show": ("/integrity/{integrity}", grid(LOGIN, 200, 404, 200, 200)),
     "integrity.edit": ("/integrity/{integrity}/edit", SCOPED),
+    # A routine talk of jiguan's with ``member``: they read it, never change it.
+    "talks.index": ("/integrity/talks/", SIGNED_IN),
+    "talks.new": ("/integrity/talks/new", KEEPERS),
+    "talks.show": ("/integrity/talks/{talk}", grid(LOGIN, 200, 404, 200, 200)),
+    "talks.edit": ("/integrity/talks/{talk}/edit", SCOPED),
     "activities.qr": ("/activities/{session}/qr", SCOPED),
     # The polled grid: htmx gets the fragment; a plain visit is sent to the session page.
     "activities.attendance": ("/activities/{session}/attendance", grid(LOGIN, 403, 404, 303, 303)),
@@ -157,6 +162,9 @@ POST = {
     "study.edit": ("/study/{session}/edit", REFUSED),
     "integrity.new": ("/integrity/new", REFUSED_KEEPERS),
     "integrity.edit": ("/integrity/{integrity}/edit", REFUSED),
+    "talks.new": ("/integrity/talks/new", REFUSED_KEEPERS),
+    "talks.edit": ("/integrity/talks/{talk}/edit", REFUSED),
+    "talks.remove": ("/integrity/talks/{talk}/remove", REFUSED),
     "activities.attendance_cell": ("/activities/{session}/attendance/{row}", REFUSED),
     "activities.all_present": ("/activities/{session}/attendance/all-present", REFUSED),
     "activities.confirm": ("/activities/{session}/attendance/{row}/confirm", REFUSED),
@@ -198,11 +206,11 @@ def ids(app, world) -> dict:
         "membership": membership,
         "account": account,
         "batch": _uploaded_batch(app),
-        **_planned_session(app),
+        **_planned_session(app, world["member_person"]),
     }
 
 
-def _planned_session(app) -> dict:
+def _planned_session(app, world_member: int) -> dict:
     """A jiguan branch meeting tomorrow that lists ``member``, with one guest."""
     from datetime import date, timedelta
     from decimal import Decimal
@@ -212,8 +220,9 @@ def _planned_session(app) -> dict:
 
     from app.activities.services import add_guest
     from app.evidence.services import attach
-    from app.integrity.models import IntegrityKind
+    from app.integrity.models import IntegrityKind, TalkKind
     from app.integrity.services import create_activity
+    from app.integrity.talks import create_talk
     from app.logs.models import LogKind
     from app.logs.services import submit
     from app.people.models import OrgUnit
@@ -251,6 +260,22 @@ def _planned_session(app) -> dict:
             },
             secretary,
         )
+        talk = create_talk(
+            {
+                "unit": session.unit,
+                "kind": TalkKind.ROUTINE,
+                "held_at": start,
+                "held_on": start.date(),
+                "place": None,
+                "subject": db.session.get(Person, world_member),
+                "talker_id": secretary.person_id,
+                "talker_name": None,
+                "minute_taker_id": None,
+                "minute_taker_name": None,
+                "gist": "Before the holiday",
+            },
+            secretary,
+        )
         db.session.commit()
         member = db.session.scalar(sa.select(User).where(User.username == "member"))
         row = next(r for r in session.participations if r.person_id == member.person_id)
@@ -270,6 +295,7 @@ def _planned_session(app) -> dict:
         return {
             "session": session.id,
             "integrity": integrity.id,
+            "talk": talk.id,
             "row": row.id,
             "guest": guest.id,
             "evidence": evidence.id,

@@ -29,8 +29,19 @@ def to_utc(day: date, at: time) -> datetime:
     return datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
 
 
-def _local(moment: datetime) -> datetime:
+def local_time(moment: datetime) -> datetime:
     return moment.astimezone(ZoneInfo(current_app.config["TIMEZONE"]))
+
+
+def people_values(form: BaseForm, roles: tuple[str, ...]) -> dict[str, Any]:
+    """``<role>_id`` and ``<role>_name`` of each person field named: the person chosen, or the
+    outsider's typed name."""
+    values: dict[str, Any] = {}
+    for role in roles:
+        field = getattr(form, role)
+        values[f"{role}_id"] = field.person.id if field.person else None
+        values[f"{role}_name"] = None if field.person else (field.data or None)
+    return values
 
 
 class ActivityForm(BaseForm):
@@ -68,7 +79,7 @@ class ActivityForm(BaseForm):
     def show_record(self, activity: Activity) -> None:
         """Fill the fields stored in another shape from ``activity``: local date and times, and
         each person or outsider's name."""
-        local_start, local_end = _local(activity.starts_at), _local(activity.ends_at)
+        local_start, local_end = local_time(activity.starts_at), local_time(activity.ends_at)
         self.day.data = local_start.date()
         self.start.data = local_start.time()
         self.end.data = local_end.time()
@@ -91,19 +102,15 @@ class ActivityForm(BaseForm):
 
     def values(self, unit: OrgUnit) -> dict[str, Any]:
         """What the services take of the core's fields."""
-        values: dict[str, Any] = {
+        return {
             "title": self.title.data,
             "unit": unit,
             "starts_at": self.starts_at,
             "ends_at": self.ends_at,
             "place": self.place.data or None,
             "late_reason": self.late_reason.data or None,
+            **people_values(self, PEOPLE_ROLES),
         }
-        for role in PEOPLE_ROLES:
-            field = getattr(self, role)
-            values[f"{role}_id"] = field.person.id if field.person else None
-            values[f"{role}_name"] = None if field.person else (field.data or None)
-        return values
 
 
 class ReasonForm(BaseForm):

@@ -2,8 +2,9 @@
 a family integrity forum every year since ``today.year − 7`` — this year's on min(yesterday,
 15 March), so the streak reads 8 whenever the demo is built — with their committees and a
 spouse each as family guests; cautionary education twice a year; an integrity lecture planned
-next week. The years before the product were entered from paper (补录); the cadres'
-memberships reach back that far."""
+next week; the secretary's routine talks with the committee before the Spring Festival and a
+reminder talk with one member. The years before the product were entered from paper (补录);
+the cadres' memberships reach back that far."""
 
 import random
 from datetime import UTC, date, datetime, time, timedelta
@@ -20,8 +21,9 @@ from app.demo.calendar import workday_from
 from app.demo.people import INACTIVE
 from app.demo.photos import attach_photos
 from app.extensions import db
-from app.integrity.models import CautionaryForm, IntegrityActivity, IntegrityKind
+from app.integrity.models import CautionaryForm, IntegrityActivity, IntegrityKind, TalkKind
 from app.integrity.services import apply_values
+from app.integrity.talks import create_talk
 from app.people.models import COMMITTEE_POSTS, Membership, OrgUnit, Person
 from app.types import utcnow
 
@@ -29,6 +31,12 @@ BRANCHES = {"jiguan": "secretary", "cujin": "secretary2"}
 FORUM_YEARS = 8
 SPOUSES = ("林秀英", "何淑芬", "罗慧敏", "邓雅琴", "谢玉兰", "韩桂芳", "唐丽华", "冯美玲")
 FROM_PAPER = "根据纸质签到表和会议记录补录"
+TALK_GISTS = {
+    TalkKind.ROUTINE: "节前廉洁提醒：严守中央八项规定精神，不收受礼品礼金，不公车私用，"
+    "管好家属和身边工作人员。",
+    TalkKind.REMINDER: "近期工作中存在审批材料把关不严的苗头，提醒其严格执行审批程序，"
+    "本人表示立即整改。",
+}
 CAUTIONARY = (
     (4, CautionaryForm.FILM, "观看警示教育片《警钟长鸣》"),
     (10, CautionaryForm.BASE_VISIT, "参观区廉政教育基地"),
@@ -112,11 +120,41 @@ class IntegrityDemo:
             core.add_guest(forum, spouse, "配偶", GuestKind.FAMILY, person)
         self.held(forum, by, photos=2 if year == self.today.year else 0)
 
+    def talk(self, unit: OrgUnit, by: User, kind: TalkKind, day: date, subject: Person) -> None:
+        held = self.at(day, 10)
+        values: dict[str, Any] = {"unit": unit, "kind": kind, "held_at": held, "held_on": day}
+        values |= {"place": "书记办公室", "subject": subject, "talker_id": by.person_id}
+        values |= {"talker_name": None, "minute_taker_id": None, "minute_taker_name": None}
+        values["gist"] = TALK_GISTS[kind]
+        talk = create_talk(values, by)
+        talk.created_at = min(held + timedelta(hours=3), self.now)
+
+    def talks(self, unit: OrgUnit, by: User, cadres: list[Person]) -> None:
+        """Before the Spring Festival the secretary talks with each committee member; in
+        September with one member who is no cadre (the demo's member account where it is the
+        unit's), a reminder."""
+        routine, reminder = date(self.today.year, 1, 20), date(self.today.year, 9, 18)
+        if routine < self.today:
+            for cadre in cadres:
+                if cadre.id != by.person_id:
+                    self.talk(unit, by, TalkKind.ROUTINE, routine, cadre)
+        member = db.session.scalar(
+            sa.select(Person)
+            .join(Membership, Membership.person_id == Person.id)
+            .where(Membership.unit_id == unit.id, Membership.role == "member")
+            .where(Membership.end_date.is_(None), Person.code != INACTIVE)
+            .order_by((Person.id == self.accounts["member"].person_id).desc(), Person.code)
+            .limit(1)
+        )
+        if reminder < self.today and member is not None:
+            self.talk(unit, by, TalkKind.REMINDER, reminder, member)
+
     def build(self) -> int:
         made = 0
         for code, username in BRANCHES.items():
             unit, by = self.units[code], self.accounts[username]
             cadres = self.cadres(unit)
+            self.talks(unit, by, cadres)
             for year in range(self.today.year - FORUM_YEARS + 1, self.today.year + 1):
                 self.forum(unit, by, cadres, year)
                 made += 1

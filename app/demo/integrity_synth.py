@@ -1,7 +1,9 @@
 """The synthetic district's integrity activities: each branch's family integrity forum in March
 (its committee, with a spouse each as a family guest), cautionary education in June and
 November, and an integrity lecture planned for the coming days, with their participation
-(``activity_synth``; integrity activities owe no make-up study)."""
+(``activity_synth``; integrity activities owe no make-up study); and the secretary's talks:
+a routine talk with each committee member before the Spring Festival, a reminder talk with one
+member in September."""
 
 import random
 from datetime import date, timedelta
@@ -11,7 +13,13 @@ from app.demo.activity_synth import ActivityWriter
 from app.demo.bulk import Loader
 from app.demo.calendar import months, workday_from
 from app.demo.people_synth import District, Unit, stamp
-from app.integrity.models import CautionaryForm, IntegrityActivity, IntegrityKind
+from app.integrity.models import (
+    CautionaryForm,
+    IntegrityActivity,
+    IntegrityKind,
+    IntegrityTalk,
+    TalkKind,
+)
 from app.people.models import COMMITTEE_POSTS
 
 TITLES = {
@@ -35,6 +43,46 @@ class IntegrityWriter(ActivityWriter):
                     self.held(branch, account, kind, day)
             coming = workday_from(self.today + timedelta(days=self.rng.randint(3, 9)))
             self.held(branch, account, IntegrityKind.LECTURE, coming)
+            for year in range(first.year, self.today.year + 1):
+                self.talks(branch, account, year, first)
+
+    def talks(self, unit: Unit, account: int, year: int, first: date) -> None:
+        """Before the Spring Festival the secretary talks with each committee member (routine);
+        in September with one member (a reminder)."""
+        if not unit.seats:
+            return
+        talker = unit.seats[0].person_id
+        routine, reminder = date(year, 1, 20), date(year, 9, 20)
+        for seat in unit.seats[1:]:
+            if seat.role in COMMITTEE_POSTS and seat.covers(routine):
+                self.talk(unit, account, TalkKind.ROUTINE, routine, talker, seat.person_id, first)
+        members = [seat for seat in unit.seats[1:] if seat.party and seat.covers(reminder)]
+        if members:
+            subject = self.rng.choice(members).person_id
+            self.talk(unit, account, TalkKind.REMINDER, reminder, talker, subject, first)
+
+    def talk(
+        self,
+        unit: Unit,
+        account: int,
+        kind: TalkKind,
+        day: date,
+        talker: int,
+        subject: int,
+        first: date,
+    ) -> None:
+        if not first <= day <= self.today:
+            return
+        held = stamp(day, 10)
+        table = IntegrityTalk.__table__
+        row = {"id": self.loader.next_id(table), "unit_id": unit.id, "kind": kind.value}
+        row |= {"held_at": held, "held_on": day, "place": f"{unit.name}书记办公室"}
+        row |= {"subject_id": subject, "talker_id": talker, "talker_name": None}
+        row |= {"minute_taker_id": None, "minute_taker_name": None, "deleted_at": None}
+        row |= {"gist": "节前廉洁提醒，严守中央八项规定精神", "version": 1}
+        row |= {"created_by_id": account, "created_at": held + timedelta(hours=2)}
+        summary = f"{day.isoformat()} {self.district.names[subject]}"
+        self.loader.created(table, row, "integrity_talk", summary, row["created_at"])
 
     def held(self, unit: Unit, account: int, kind: IntegrityKind, day: date) -> None:
         starts = stamp(day, self.rng.choice((9, 14)))

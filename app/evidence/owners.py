@@ -30,6 +30,8 @@ from app.auth.policy import (
     can_view_make_up_files,
 )
 from app.evidence.constraint import one_owner_sql
+from app.integrity import talks
+from app.integrity.models import IntegrityTalk
 from app.logs.models import MemberLog
 from app.logs.services import require_changeable
 
@@ -155,5 +157,24 @@ register(
         require_writable=require_changeable,
         page_url=_log_page,
         removed_here=False,
+    )
+)
+
+
+def _talk_page(talk: IntegrityTalk) -> str:
+    return url_for("talks.show", talk_id=talk.id)
+
+
+register(
+    Owner(
+        name="integrity_talk",
+        column="integrity_talk_id",
+        table="integrity_talk",
+        model="IntegrityTalk",
+        label=_l("Integrity talk"),
+        may_view=talks.may_read_gist,
+        may_change=talks.may_change_files,
+        require_writable=talks.require_writable,
+        page_url=_talk_page,
     )
 )

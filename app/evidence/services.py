@@ -128,7 +128,8 @@ def log_evidence(log_ids: list[int]) -> list[Evidence]:
     return live_evidence("member_log", log_ids)
 
 
-def _remove_url(item: Evidence) -> str:
+def remove_url(item: Evidence) -> str:
+    """Where a file is removed through the evidence routes (``evidence.delete``)."""
     return url_for("evidence.delete", evidence_id=item.id)
 
 
@@ -142,5 +143,5 @@ def gallery(activity: Activity, user: User) -> dict[str, Any]:
         "can_upload": can_change,
         "can_remove": can_change,
         "upload_url": url_for("evidence.upload", activity_id=activity.id),
-        "remove_url": _remove_url,
+        "remove_url": remove_url,
     }

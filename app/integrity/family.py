@@ -4,19 +4,21 @@ meeting record need to know about them."""
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from app.activities.families import FactLines, Family, register
+from app.activities.families import FactLines, Family, PersonSection, register
 from app.activities.models import ActivityFamily
 from app.activities.sign_in_sheet import standard_facts
 from app.files.document import Passage, Section
 from app.integrity.models import IntegrityActivity
 from app.integrity.services import create_activity
+from app.integrity.talks import person_talks
 
 
 def kind_text(activity: IntegrityActivity) -> str:
-    """The kind, with what a cautionary education was: "警示教育 · 观看警示教育片"."""
+    """The kind, with what a cautionary education was ("警示教育 · 观看警示教育片") or which
+    kind of talk a collective talk was."""
     kind = str(activity.kind.label)
-    form = activity.cautionary_form
-    return f"{kind} · {form.label}" if form is not None else kind
+    detail = activity.cautionary_form or activity.talk_kind
+    return f"{kind} · {detail.label}" if detail is not None else kind
 
 
 def _sheet_facts(activity: IntegrityActivity) -> FactLines:
@@ -47,6 +49,7 @@ INTEGRITY = register(
         reflections=True,
         qr=True,
         dashboard_panels=("integrity/_dashboard.html",),
+        person_sections=(PersonSection(20, "integrity/_person_talks.html", person_talks),),
         sheet_facts=_sheet_facts,  # type: ignore[arg-type]
         record_facts=_record_facts,  # type: ignore[arg-type]
         record_sections=_record_sections,  # type: ignore[arg-type]

@@ -1,14 +1,23 @@
-"""The integrity activity's own fields on the core's ActivityForm."""
+"""The integrity activity's own fields on the core's ActivityForm, and the form of a talk."""
 
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import DateField, SelectField, StringField, TextAreaField, TimeField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from app.activities.forms import ActivityForm
+from app.activities.forms import ActivityForm, local_time, people_values, to_utc
 from app.activities.models import Activity
-from app.integrity.models import CautionaryForm, IntegrityActivity, IntegrityKind
+from app.activities.rules import record_date
+from app.forms import BaseForm, PersonField, UnitField
+from app.integrity.models import (
+    COLLECTIVE_TALKS,
+    CautionaryForm,
+    IntegrityActivity,
+    IntegrityKind,
+    IntegrityTalk,
+    TalkKind,
+)
 from app.people.models import OrgUnit
 
 
@@ -23,17 +32,28 @@ class IntegrityForm(ActivityForm):
         render_kw={"rows": 6},
         description=_l("What was said, shown or visited, and what was pledged."),
     )
+    talk_kind = SelectField(
+        _l("Kind of talk"),
+        choices=[],
+        validators=[Optional()],
+        description=_l(
+            "Reminder, special and admonishment talks are held with one person: record them "
+            "as talks."
+        ),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.kind.choices = IntegrityKind.choices()
         self.cautionary_form.choices = [("", "—"), *CautionaryForm.choices()]
+        self.talk_kind.choices = [("", "—"), *((k.value, k.label) for k in COLLECTIVE_TALKS)]
 
     def show_record(self, activity: Activity) -> None:
         super().show_record(activity)
         record: IntegrityActivity = activity  # type: ignore[assignment]
         self.kind.data = record.kind.value
         self.cautionary_form.data = record.cautionary_form.value if record.cautionary_form else ""
+        self.talk_kind.data = record.talk_kind.value if record.talk_kind else ""
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
@@ -46,6 +66,9 @@ class IntegrityForm(ActivityForm):
             return False
         if kind == IntegrityKind.LECTURE.value and not (self.lecturer.data or "").strip():
             self.lecturer.errors = [_l("Name who gave the integrity lecture.")]
+            return False
+        if kind == IntegrityKind.TALK.value and not self.talk_kind.data:
+            self.talk_kind.errors = [_l("Say which kind of talk was held with the group.")]
             return False
         return valid
 
@@ -60,4 +83,80 @@ class IntegrityForm(ActivityForm):
             if kind is IntegrityKind.CAUTIONARY and chosen
             else None,
             "content": self.content.data or None,
+            "talk_kind": TalkKind(self.talk_kind.data)
+            if kind is IntegrityKind.TALK and self.talk_kind.data
+            else None,
+        }
+
+
+class TalkForm(BaseForm):
+    """A talk with one person; it belongs to the talker's unit."""
+
+    unit_id = UnitField(
+        _l("Unit"),
+        coerce=int,
+        choices=[],
+        validators=[DataRequired()],
+        description=_l("The talker's unit: its secretaries keep the record."),
+    )
+    kind = SelectField(_l("Kind of talk"), choices=[], validators=[DataRequired()])
+    day = DateField(_l("Date"), validators=[DataRequired(), record_date])
+    time = TimeField(_l("Time"), validators=[DataRequired()])
+    place = StringField(_l("Place"), validators=[Optional(), Length(max=200)])
+    subject = PersonField(
+        _l("Talked to"),
+        validators=[DataRequired(), Length(max=80)],
+        description=_l("Type to search and choose the person talked to."),
+    )
+    talker = PersonField(
+        _l("Talker"),
+        validators=[DataRequired(), Length(max=80)],
+        free_text=True,
+        description=_l("Type to search and choose a person, or type an outsider's name."),
+    )
+    minute_taker = PersonField(
+        _l("Minute-taker"), validators=[Optional(), Length(max=80)], free_text=True
+    )
+    gist = TextAreaField(
+        _l("Gist"),
+        validators=[DataRequired(), Length(max=20000)],
+        render_kw={"rows": 6},
+        description=_l(
+            "What was raised and what the person said. The gist of a reminder, special or "
+            "admonishment talk is read only by the admins and the unit's secretaries."
+        ),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kind.choices = TalkKind.choices()
+
+    def validate_subject(self, field: PersonField) -> None:
+        from flask_login import current_user
+
+        if field.person is not None and field.person.id == current_user.person_id:
+            raise ValidationError(
+                _l("A talk with you is recorded by someone else: you may not record or change it.")
+            )
+
+    def show_record(self, talk: IntegrityTalk) -> None:
+        """The fields stored in another shape: local date and time, the people."""
+        local = local_time(talk.held_at)
+        self.day.data, self.time.data = local.date(), local.time()
+        self.kind.data = talk.kind.value
+        self.subject.set_person(talk.subject)
+        self.talker.set_person(talk.talker, talk.talker_name)
+        self.minute_taker.set_person(talk.minute_taker, talk.minute_taker_name)
+
+    def values(self, unit: OrgUnit) -> dict[str, Any]:
+        """What the services take."""
+        return {
+            "unit": unit,
+            "kind": TalkKind(self.kind.data),
+            "held_at": to_utc(self.day.data, self.time.data),
+            "held_on": self.day.data,
+            "place": self.place.data or None,
+            "subject": self.subject.person,
+            "gist": self.gist.data,
+            **people_values(self, ("talker", "minute_taker")),
         }

@@ -1,15 +1,18 @@
 """Integrity activities 党风廉政建设: family integrity forums, cautionary education, integrity
-lectures and collective talks, on the shared core."""
+lectures and collective talks, on the shared core; and individual integrity talks 廉政谈话."""
 
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.activities.expected import ExpectedDefault
 from app.activities.models import Activity
-from app.types import LabelledEnum, enum_column
+from app.extensions import db
+from app.people.models import OrgUnit, Person
+from app.types import LabelledEnum, UTCDateTime, enum_column, utcnow
 
 
 class IntegrityKind(LabelledEnum):
@@ -53,6 +56,37 @@ class CautionaryForm(LabelledEnum):
         }
 
 
+class TalkKind(LabelledEnum):
+    """Why an integrity talk was held. The gist of a reminder, special or admonishment talk is
+    for the admins and the talk's unit's secretaries only, never for the person talked to."""
+
+    ROUTINE = "routine"
+    REMINDER = "reminder"
+    SPECIAL = "special"
+    ADMONISHMENT = "admonishment"
+    PRE_APPOINTMENT = "pre_appointment"
+
+    @classmethod
+    def _labels(cls) -> dict[str, Any]:
+        return {
+            "routine": _l("Routine talk"),
+            "reminder": _l("Reminder talk"),
+            "special": _l("Special talk"),
+            "admonishment": _l("Admonishment talk"),
+            "pre_appointment": _l("Pre-appointment talk"),
+        }
+
+    @property
+    def confidential(self) -> bool:
+        return self in CONFIDENTIAL_TALKS
+
+
+CONFIDENTIAL_TALKS = (TalkKind.REMINDER, TalkKind.SPECIAL, TalkKind.ADMONISHMENT)
+# A talk with a group is an activity whose participants all read its record: only the kinds
+# whose gist is not confidential are held with a group.
+COLLECTIVE_TALKS = (TalkKind.ROUTINE, TalkKind.PRE_APPOINTMENT)
+
+
 class IntegrityActivity(Activity):
     __tablename__ = "integrity_activity"
     __audit_label__ = _l("Integrity activity")
@@ -65,5 +99,76 @@ class IntegrityActivity(Activity):
         enum_column(CautionaryForm, 20), info={"label": _l("Form")}
     )
     content: Mapped[str | None] = mapped_column(sa.Text, info={"label": _l("Content")})
+    # A collective talk's kind (only COLLECTIVE_TALKS).
+    talk_kind: Mapped[TalkKind | None] = mapped_column(
+        enum_column(TalkKind, 20), info={"label": _l("Kind of talk")}
+    )
 
     __mapper_args__ = {"polymorphic_identity": "integrity"}
+
+
+class IntegrityTalk(db.Model):
+    """A talk with one person: who talked (a person, or an outsider's name), who took the
+    minutes, whom they talked to, when, where, and its gist. It belongs to the talker's unit,
+    whose secretaries keep it. Removing one marks it; nothing is deleted."""
+
+    __tablename__ = "integrity_talk"
+    __audit_label__ = _l("Integrity talk")
+    __audited__ = True
+    __table_args__ = (sa.Index("ix_integrity_talk_unit_held", "unit_id", "held_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_unit.id"), info={"label": _l("Unit")})
+    kind: Mapped[TalkKind] = mapped_column(enum_column(TalkKind, 20), info={"label": _l("Kind")})
+    held_at: Mapped[datetime] = mapped_column(UTCDateTime(), info={"label": _l("Time")})
+    # The local day of ``held_at``, as the figures of a year and the filters read it.
+    held_on: Mapped[date] = mapped_column(info={"label": _l("Date")})
+    place: Mapped[str | None] = mapped_column(sa.String(200), info={"label": _l("Place")})
+    subject_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("person.id"), index=True, info={"label": _l("Talked to")}
+    )
+    talker_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("person.id"), index=True, info={"label": _l("Talker")}
+    )
+    talker_name: Mapped[str | None] = mapped_column(sa.String(60), info={"label": _l("Talker")})
+    minute_taker_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("person.id"), index=True, info={"label": _l("Minute-taker")}
+    )
+    minute_taker_name: Mapped[str | None] = mapped_column(
+        sa.String(60), info={"label": _l("Minute-taker")}
+    )
+    gist: Mapped[str | None] = mapped_column(sa.Text, info={"label": _l("Gist")})
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("account.id"), info={"label": _l("Created by")}
+    )
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, info={"label": _l("Created at")}
+    )
+    deleted_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime(), info={"label": _l("Deleted at")}
+    )
+    version: Mapped[int] = mapped_column(default=1)
+
+    unit: Mapped[OrgUnit] = relationship()
+    subject: Mapped[Person] = relationship(foreign_keys=[subject_id])
+    talker: Mapped[Person | None] = relationship(foreign_keys=[talker_id])
+    minute_taker: Mapped[Person | None] = relationship(foreign_keys=[minute_taker_id])
+
+    __mapper_args__ = {"version_id_col": version}
+    __audit_exclude__ = frozenset({"version"})
+
+    @classmethod
+    def audit_name(cls) -> sa.ColumnElement[str]:
+        """What names a talk where another record points at it, in SQL: the person talked to."""
+        return sa.select(Person.name).where(Person.id == cls.subject_id).scalar_subquery()
+
+    @property
+    def talker_display(self) -> str:
+        return self.talker.name if self.talker else (self.talker_name or "")
+
+    @property
+    def minute_taker_display(self) -> str:
+        return self.minute_taker.name if self.minute_taker else (self.minute_taker_name or "")
+
+    def __str__(self) -> str:
+        return f"{self.kind.label} · {self.subject.name}"

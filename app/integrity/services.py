@@ -7,7 +7,7 @@ from app.auth.models import User
 from app.integrity.models import IntegrityActivity, IntegrityKind
 from app.types import utcnow
 
-FIELDS = ("kind", "cautionary_form", "content")
+FIELDS = ("kind", "cautionary_form", "content", "talk_kind")
 
 
 def apply_values(activity: IntegrityActivity, values: dict[str, Any]) -> None:
