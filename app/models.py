@@ -7,7 +7,13 @@ from app.activities.models import Activity, ActivityGuest, Participation
 from app.audit.models import AuditLog
 from app.auth.models import LoginAttempt, User, account_unit
 from app.evidence.models import Evidence
-from app.integrity.models import IntegrityActivity, IntegrityTalk
+from app.integrity.models import (
+    IntegrityActivity,
+    IntegrityTalk,
+    PledgeExpectation,
+    SignedDocument,
+    SigningBatch,
+)
 from app.logs.models import MemberLog
 from app.people.models import Department, ImportBatch, Membership, OrgUnit, Person
 from app.reports.models import FigureGeneration, KeptFigure
@@ -31,7 +37,10 @@ __all__ = [
     "OrgUnit",
     "Participation",
     "Person",
+    "PledgeExpectation",
     "Setting",
+    "SignedDocument",
+    "SigningBatch",
     "StudySession",
     "User",
     "account_unit",

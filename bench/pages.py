@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from app.activities.models import Activity, ActivityFamily, ActivityState, Participation
 from app.auth.models import User
 from app.extensions import db
-from app.integrity.models import IntegrityTalk
+from app.integrity.models import IntegrityTalk, SigningBatch
 from app.logs.models import MemberLog
 from app.people.models import Department, Membership, Person
 from app.types import local_today
@@ -85,6 +85,12 @@ PAGES: tuple[Page, ...] = (
     Page("talks.show", "/integrity/talks/{talk}", STAFF),
     Page("talks.new", "/integrity/talks/new", STAFF),
     Page("talks.edit", "/integrity/talks/{talk}/edit", STAFF),
+    Page("pledges.index", "/integrity/pledges/?year={year}", STAFF),
+    Page("pledges.index", "/integrity/pledges/?year={year}", STAFF, fragment=True),
+    Page("pledges.sign", "/integrity/pledges/sign?kind=integrity&year={year}", STAFF),
+    Page("pledges.batch", "/integrity/pledges/batches/{signing}", STAFF),
+    Page("pledges.cadres", "/integrity/pledges/cadres?year={year}", STAFF),
+    Page("pledges.pairs", "/integrity/pledges/pairs?year={year}", ("admin",)),
     Page("people.index", "/members/", STAFF, main=True),
     Page("people.index", "/members/?q={q}", STAFF, fragment=True),
     Page("people.pick", "/members/pick?q={q}", STAFF, fragment=True),
@@ -127,6 +133,7 @@ EXCLUDED: dict[str, str] = {
     "activities.sign_in_sheet": "a file download (.docx)",
     "activities.meeting_record": "a file download (.docx)",
     "people.record_docx": "a file download (.docx)",
+    "pledges.missing_docx": "a file download (.docx)",
     "roster.export": "a file download (.xlsx)",
     "roster.import_template": "a file download (.xlsx)",
     "roster.import_preview": "needs the token of an upload just posted",
@@ -252,6 +259,7 @@ class Targets:
     integrity: int
     open_integrity: int
     talk: int
+    signing: int
     log: int
     unit: int
     membership: int
@@ -324,6 +332,11 @@ def resolve(role: str, logins: dict[str, str]) -> Targets:
             sa.select(IntegrityTalk.id)
             .where(IntegrityTalk.unit_id == unit)
             .order_by(IntegrityTalk.held_on.desc(), IntegrityTalk.id.desc())
+        ),
+        signing=_first(
+            sa.select(SigningBatch.id)
+            .where(SigningBatch.unit_id == unit)
+            .order_by(SigningBatch.year.desc(), SigningBatch.id.desc())
         ),
         log=_first(sa.select(MemberLog.id).where(MemberLog.person_id == branch_member)),
         unit=unit,

@@ -87,6 +87,16 @@ GET = {
     "talks.new": ("/integrity/talks/new", KEEPERS),
     "talks.show": ("/integrity/talks/{talk}", grid(LOGIN, 200, 404, 200, 200)),
     "talks.edit": ("/integrity/talks/{talk}/edit", SCOPED),
+    # jiguan's signed documents; the pairs of responsibility letters are the admins'.
+    "pledges.index": ("/integrity/pledges/?unit={jiguan}", SCOPED),
+    "pledges.missing_docx": (
+        "/integrity/pledges/missing.docx?kind=integrity&unit={jiguan}",
+        SCOPED,
+    ),
+    "pledges.sign": ("/integrity/pledges/sign?kind=integrity&unit={jiguan}", SCOPED),
+    "pledges.batch": ("/integrity/pledges/batches/{signing}", SCOPED),
+    "pledges.cadres": ("/integrity/pledges/cadres?unit={jiguan}", SCOPED),
+    "pledges.pairs": ("/integrity/pledges/pairs?unit={jiguan}", ADMIN_ONLY),
     "activities.qr": ("/activities/{session}/qr", SCOPED),
     # The polled grid: htmx gets the fragment; a plain visit is sent to the session page.
     "activities.attendance": ("/activities/{session}/attendance", grid(LOGIN, 403, 404, 303, 303)),
@@ -165,6 +175,11 @@ POST = {
     "talks.new": ("/integrity/talks/new", REFUSED_KEEPERS),
     "talks.edit": ("/integrity/talks/{talk}/edit", REFUSED),
     "talks.remove": ("/integrity/talks/{talk}/remove", REFUSED),
+    "pledges.sign": ("/integrity/pledges/sign?kind=integrity&unit={jiguan}", REFUSED),
+    "pledges.cadres": ("/integrity/pledges/cadres?unit={jiguan}", REFUSED),
+    "pledges.document_remove": ("/integrity/pledges/documents/{document}/remove", REFUSED),
+    "pledges.pairs": ("/integrity/pledges/pairs?unit={jiguan}", REFUSED_ADMIN),
+    "pledges.pair_remove": ("/integrity/pledges/pairs/{pair}/remove", REFUSED_ADMIN),
     "activities.attendance_cell": ("/activities/{session}/attendance/{row}", REFUSED),
     "activities.all_present": ("/activities/{session}/attendance/all-present", REFUSED),
     "activities.confirm": ("/activities/{session}/attendance/{row}/confirm", REFUSED),
@@ -220,7 +235,14 @@ def _planned_session(app, world_member: int) -> dict:
 
     from app.activities.services import add_guest
     from app.evidence.services import attach
-    from app.integrity.models import IntegrityKind, TalkKind
+    from app.integrity.models import (
+        IntegrityKind,
+        PledgeExpectation,
+        PledgeKind,
+        SignedDocument,
+        SigningBatch,
+        TalkKind,
+    )
     from app.integrity.services import create_activity
     from app.integrity.talks import create_talk
     from app.logs.models import LogKind
@@ -276,6 +298,15 @@ def _planned_session(app, world_member: int) -> dict:
             },
             secretary,
         )
+        signing = SigningBatch(
+            kind=PledgeKind.INTEGRITY, unit=session.unit, year=start.year, signed_on=start.date()
+        )
+        document = SignedDocument(batch=signing, person=secretary.person)
+        pair = PledgeExpectation(
+            kind=PledgeKind.RESPONSIBILITY, unit_id=session.unit_id, year=start.year
+        )
+        pair.person, pair.counterpart_id = secretary.person, world_member
+        db.session.add_all([signing, document, pair])
         db.session.commit()
         member = db.session.scalar(sa.select(User).where(User.username == "member"))
         row = next(r for r in session.participations if r.person_id == member.person_id)
@@ -296,6 +327,9 @@ def _planned_session(app, world_member: int) -> dict:
             "session": session.id,
             "integrity": integrity.id,
             "talk": talk.id,
+            "signing": signing.id,
+            "document": document.id,
+            "pair": pair.id,
             "row": row.id,
             "guest": guest.id,
             "evidence": evidence.id,

@@ -51,6 +51,35 @@ def test_demo(runner, app):
         sessions_hold(app)
         logs_hold()
         secretaries_have_work()
+        integrity_records_hold()
+
+
+def integrity_records_hold() -> None:
+    """The secretary reminded the member account's person in a talk they may not read; this
+    year's pledges and letters are signed but for a few."""
+    from app.integrity.figures import coverage
+    from app.integrity.models import Holiday, IntegrityTalk, PledgeKind, TalkKind
+
+    today = local_today()
+    member = db.session.scalar(sa.select(User).where(User.username == "member"))
+    kinds = db.session.scalars(
+        sa.select(IntegrityTalk.kind).where(IntegrityTalk.subject_id == member.person_id)
+    ).all()
+    assert (TalkKind.REMINDER in kinds) == (date(today.year, 9, 18) < today)
+    unit = {
+        code: db.session.scalar(sa.select(OrgUnit).where(OrgUnit.code == code))
+        for code in ("jiguan", "dangzu")
+    }
+    if today <= date(today.year, 3, 15):
+        return  # the year's first signings are in February and March
+    pledges = coverage(PledgeKind.INTEGRITY, unit["jiguan"], today.year)
+    assert pledges.expected > 2 and pledges.signed == pledges.expected - 2
+    family = coverage(PledgeKind.FAMILY, unit["jiguan"], today.year)
+    assert family.expected > 1 and family.signed == family.expected - 1
+    spring = coverage(PledgeKind.HOLIDAY, unit["jiguan"], today.year, Holiday.SPRING_FESTIVAL)
+    assert spring.signed == spring.expected - 2
+    letters = coverage(PledgeKind.RESPONSIBILITY, unit["dangzu"], today.year)
+    assert letters.expected > 1 and letters.signed == letters.expected - 1
 
 
 def sessions_hold(app) -> None:

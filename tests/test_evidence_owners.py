@@ -24,7 +24,8 @@ MIGRATED_CHECK = (
     "(CASE WHEN activity_id IS NULL THEN 0 ELSE 1 END)"
     " + (CASE WHEN participation_id IS NULL THEN 0 ELSE 1 END)"
     " + (CASE WHEN member_log_id IS NULL THEN 0 ELSE 1 END)"
-    " + (CASE WHEN integrity_talk_id IS NULL THEN 0 ELSE 1 END) = 1"
+    " + (CASE WHEN integrity_talk_id IS NULL THEN 0 ELSE 1 END)"
+    " + (CASE WHEN signing_batch_id IS NULL THEN 0 ELSE 1 END) = 1"
 )
 
 
@@ -54,6 +55,7 @@ def test_the_registry_names_todays_owners():
         ("participation", "participation_id", "participation"),
         ("member_log", "member_log_id", "member_log"),
         ("integrity_talk", "integrity_talk_id", "integrity_talk"),
+        ("signing_batch", "signing_batch_id", "signing_batch"),
     ]
     assert owners.check_sql() == MIGRATED_CHECK  # so no migration recreates it
 
@@ -78,9 +80,10 @@ def test_the_live_check_is_the_registrys(app):
 
 def test_the_check_normalises_as_both_databases_answer():
     postgres = (
-        "((((CASE WHEN (activity_id IS NULL) THEN 0 ELSE 1 END + CASE WHEN (participation_id IS"
+        "(((((CASE WHEN (activity_id IS NULL) THEN 0 ELSE 1 END + CASE WHEN (participation_id IS"
         " NULL) THEN 0 ELSE 1 END) + CASE WHEN (member_log_id IS NULL) THEN 0 ELSE 1 END)"
-        " + CASE WHEN (integrity_talk_id IS NULL) THEN 0 ELSE 1 END) = 1)"
+        " + CASE WHEN (integrity_talk_id IS NULL) THEN 0 ELSE 1 END)"
+        " + CASE WHEN (signing_batch_id IS NULL) THEN 0 ELSE 1 END) = 1)"
     )
     assert normalised(postgres) == normalised(MIGRATED_CHECK)
     assert normalised('(CASE WHEN "activity_id" IS NULL THEN 0 ELSE 1 END) = 1') == normalised(

@@ -34,6 +34,12 @@ def expected_person_ids(unit: OrgUnit, rule: ExpectedDefault, on: date) -> set[i
     is made by hand)."""
     if rule is ExpectedDefault.BY_HAND:
         return set()
+    return set(db.session.scalars(expected_select(unit, rule, on)))
+
+
+def expected_select(unit: OrgUnit, rule: ExpectedDefault, on: date) -> sa.Select:
+    """``expected_person_ids`` as a SELECT of person ids (a person may appear more than once),
+    for figures that count in SQL; ``BY_HAND`` is not a rule to select by."""
     units = subtree_ids(sa.select(sa.literal(unit.id)))
     stmt = (
         sa.select(Membership.person_id)
@@ -52,4 +58,4 @@ def expected_person_ids(unit: OrgUnit, rule: ExpectedDefault, on: date) -> set[i
             Person.party_status.in_([PartyStatus.FULL, PartyStatus.PROBATIONARY]),
             sa.or_(Person.joined_on.is_(None), Person.joined_on <= on),
         )
-    return set(db.session.scalars(stmt))
+    return stmt

@@ -3,8 +3,10 @@ a family integrity forum every year since ``today.year − 7`` — this year's o
 15 March), so the streak reads 8 whenever the demo is built — with their committees and a
 spouse each as family guests; cautionary education twice a year; an integrity lecture planned
 next week; the secretary's routine talks with the committee before the Spring Festival and a
-reminder talk with one member. The years before the product were entered from paper (补录);
-the cadres' memberships reach back that far."""
+reminder talk with one member; this year's integrity and clean-holiday pledges with two still
+to sign, family pledges signed at the forum by all spouses but one, and the Party group's
+responsibility letters, one still to sign. The years before the product were entered from
+paper (补录); the cadres' memberships reach back that far."""
 
 import random
 from datetime import UTC, date, datetime, time, timedelta
@@ -21,10 +23,20 @@ from app.demo.calendar import workday_from
 from app.demo.people import INACTIVE
 from app.demo.photos import attach_photos
 from app.extensions import db
-from app.integrity.models import CautionaryForm, IntegrityActivity, IntegrityKind, TalkKind
+from app.integrity.figures import coverage
+from app.integrity.holidays import holiday_date
+from app.integrity.models import (
+    CautionaryForm,
+    Holiday,
+    IntegrityActivity,
+    IntegrityKind,
+    PledgeKind,
+    TalkKind,
+)
+from app.integrity.pledges import Signer, add_pair, record_signing, set_cadres
 from app.integrity.services import apply_values
 from app.integrity.talks import create_talk
-from app.people.models import COMMITTEE_POSTS, Membership, OrgUnit, Person
+from app.people.models import COMMITTEE_POSTS, Membership, MembershipRole, OrgUnit, Person
 from app.types import utcnow
 
 BRANCHES = {"jiguan": "secretary", "cujin": "secretary2"}
@@ -50,6 +62,8 @@ class IntegrityDemo:
         self.today, self.units, self.accounts, self.rng = today, units, accounts, rng
         self.zone = ZoneInfo(current_app.config["TIMEZONE"])
         self.now = utcnow()
+        # This year's forum's cadres and their spouses, by unit code: they sign family pledges.
+        self.spouses: dict[str, list[tuple[Person, str]]] = {}
 
     def at(self, day: date, hour: int) -> datetime:
         return datetime.combine(day, time(hour), tzinfo=self.zone).astimezone(UTC)
@@ -116,8 +130,11 @@ class IntegrityDemo:
         )
         core.set_expected(forum, {person.id for person in cadres})
         db.session.flush()  # as in ``activity``
-        for person, spouse in zip(cadres, self.rng.sample(SPOUSES, len(cadres)), strict=False):
+        spouses = list(zip(cadres, self.rng.sample(SPOUSES, len(cadres)), strict=False))
+        for person, spouse in spouses:
             core.add_guest(forum, spouse, "配偶", GuestKind.FAMILY, person)
+        if year == self.today.year:
+            self.spouses[unit.code] = spouses
         self.held(forum, by, photos=2 if year == self.today.year else 0)
 
     def talk(self, unit: OrgUnit, by: User, kind: TalkKind, day: date, subject: Person) -> None:
@@ -148,6 +165,64 @@ class IntegrityDemo:
         )
         if reminder < self.today and member is not None:
             self.talk(unit, by, TalkKind.REMINDER, reminder, member)
+
+    def sign(
+        self,
+        kind: PledgeKind,
+        unit: OrgUnit,
+        by: User,
+        day: date,
+        holiday: Holiday | None = None,
+        left: int = 2,
+    ) -> None:
+        """This year's documents of the kind signed on the day by all expected but the last
+        ``left`` (the family pledges: by the spouses who came to the forum, all but one)."""
+        if day >= self.today:
+            return
+        expected = coverage(kind, unit, self.today.year, holiday)
+        missing = expected.missing[: max(len(expected.missing) - left, 0)]
+        signers = [Signer(person.id, upper.id if upper else None) for person, upper in missing]
+        if kind is PledgeKind.FAMILY:
+            spouses = self.spouses.get(unit.code, [])[:-1]
+            signers = [Signer(person.id, None, name, "配偶") for person, name in spouses]
+        if signers:
+            record_signing(kind, unit, self.today.year, holiday, day, signers, by, expected)
+
+    def pledges(self, unit: OrgUnit, by: User, cadres: list[Person]) -> None:
+        """This year's integrity pledges in February, the clean-holiday pledges before the
+        Spring Festival and, at the forum, the family pledges of the cadres marked."""
+        year = self.today.year
+        self.sign(PledgeKind.INTEGRITY, unit, by, workday_from(date(year, 2, 25)))
+        spring = holiday_date(Holiday.SPRING_FESTIVAL, year)
+        if spring is not None:
+            before = spring - timedelta(days=5)
+            self.sign(PledgeKind.HOLIDAY, unit, by, before, Holiday.SPRING_FESTIVAL)
+        set_cadres(unit, year, {cadre.id for cadre in cadres})
+        db.session.flush()
+        self.sign(
+            PledgeKind.FAMILY, unit, by, min(self.today - timedelta(days=1), date(year, 3, 15))
+        )
+
+    def letters(self) -> None:
+        """The Party group's secretary signs a responsibility letter with each other member of the
+        group, listed by the admin; one is still to sign."""
+        dangzu, admin = self.units["dangzu"], self.accounts["admin"]
+        rows = db.session.scalars(
+            sa.select(Membership).where(
+                Membership.unit_id == dangzu.id,
+                Membership.end_date.is_(None),
+                Membership.deleted_at.is_(None),
+            )
+        ).all()
+        heads = [row.person_id for row in rows if row.role == MembershipRole.SECRETARY]
+        if not heads:
+            return
+        for row in rows:
+            if row.person_id != heads[0]:
+                add_pair(dangzu, self.today.year, row.person_id, heads[0])
+        db.session.flush()
+        day = workday_from(date(self.today.year, 2, 27))
+        self.sign(PledgeKind.RESPONSIBILITY, dangzu, admin, day, left=1)
 
     def build(self) -> int:
         made = 0
@@ -185,6 +260,9 @@ class IntegrityDemo:
                 },
             )
             made += 1
+            db.session.flush()
+            self.pledges(unit, by, cadres)
+        self.letters()
         db.session.flush()
         return made
 

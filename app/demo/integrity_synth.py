@@ -3,7 +3,8 @@
 November, and an integrity lecture planned for the coming days, with their participation
 (``activity_synth``; integrity activities owe no make-up study); and the secretary's talks:
 a routine talk with each committee member before the Spring Festival, a reminder talk with one
-member in September."""
+member in September; and each year's integrity pledges, signed in February by all but one in
+twenty of the branch's Party members, in one batch."""
 
 import random
 from datetime import date, timedelta
@@ -18,6 +19,9 @@ from app.integrity.models import (
     IntegrityActivity,
     IntegrityKind,
     IntegrityTalk,
+    PledgeKind,
+    SignedDocument,
+    SigningBatch,
     TalkKind,
 )
 from app.people.models import COMMITTEE_POSTS
@@ -45,6 +49,35 @@ class IntegrityWriter(ActivityWriter):
             self.held(branch, account, IntegrityKind.LECTURE, coming)
             for year in range(first.year, self.today.year + 1):
                 self.talks(branch, account, year, first)
+                self.pledges(branch, account, year, first)
+
+    def pledges(self, unit: Unit, account: int, year: int, first: date) -> None:
+        """The year's integrity pledges of the branch's Party members (its groups' too)."""
+        day = workday_from(date(year, 2, 20))
+        if not first <= day <= self.today:
+            return
+        seats = (*unit.seats, *(seat for group in unit.groups for seat in group.seats))
+        signers = sorted({seat.person_id for seat in seats if seat.party and seat.covers(day)})
+        signers = [person for person in signers if self.rng.random() >= 0.05]
+        if not signers:
+            return
+        batch = {
+            "id": self.loader.next_id(SigningBatch.__table__),
+            "kind": PledgeKind.INTEGRITY.value,
+        }
+        batch |= {"unit_id": unit.id, "year": year, "holiday": None, "signed_on": day}
+        batch |= {"created_by_id": account, "created_at": stamp(day, 17)}
+        self.loader.created(
+            SigningBatch.__table__, batch, "signing_batch", f"{year}", batch["created_at"]
+        )
+        table = SignedDocument.__table__
+        for person in signers:
+            row = {"id": self.loader.next_id(table), "batch_id": batch["id"], "person_id": person}
+            row |= {"counterpart_id": None, "family_name": None, "family_relation": None}
+            row["deleted_at"] = None
+            self.loader.created(
+                table, row, "signed_document", self.district.names[person], batch["created_at"]
+            )
 
     def talks(self, unit: Unit, account: int, year: int, first: date) -> None:
         """Before the Spring Festival the secretary talks with each committee member (routine);

@@ -30,8 +30,8 @@ from app.auth.policy import (
     can_view_make_up_files,
 )
 from app.evidence.constraint import one_owner_sql
-from app.integrity import talks
-from app.integrity.models import IntegrityTalk
+from app.integrity import pledges, talks
+from app.integrity.models import IntegrityTalk, SigningBatch
 from app.logs.models import MemberLog
 from app.logs.services import require_changeable
 
@@ -176,5 +176,24 @@ register(
         may_change=talks.may_change_files,
         require_writable=talks.require_writable,
         page_url=_talk_page,
+    )
+)
+
+
+def _batch_page(batch: SigningBatch) -> str:
+    return url_for("pledges.batch", batch_id=batch.id)
+
+
+register(
+    Owner(
+        name="signing_batch",
+        column="signing_batch_id",
+        table="signing_batch",
+        model="SigningBatch",
+        label=_l("Signing"),
+        may_view=pledges.keeps_batch,
+        may_change=pledges.keeps_batch,
+        require_writable=pledges.require_writable,
+        page_url=_batch_page,
     )
 )

@@ -160,3 +160,26 @@ class TalkForm(BaseForm):
             "gist": self.gist.data,
             **people_values(self, ("talker", "minute_taker")),
         }
+
+
+class SigningForm(BaseForm):
+    """The day a batch was signed; who signed is ticked on the rows of those expected."""
+
+    signed_on = DateField(_l("Signed on"), validators=[DataRequired(), record_date])
+
+
+class PairForm(BaseForm):
+    """A responsibility letter's pair: the upper party (e.g. the 党组书记) and the lower."""
+
+    upper = PersonField(
+        _l("Upper party"),
+        validators=[DataRequired(), Length(max=80)],
+        bureau_wide=True,
+        description=_l("For example the Party group's secretary, or a team member."),
+    )
+    lower = PersonField(
+        _l("Lower party"),
+        validators=[DataRequired(), Length(max=80)],
+        bureau_wide=True,
+        description=_l("For example a team member, or a department head."),
+    )

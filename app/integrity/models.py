@@ -172,3 +172,162 @@ class IntegrityTalk(db.Model):
 
     def __str__(self) -> str:
         return f"{self.kind.label} · {self.subject.name}"
+
+
+class PledgeKind(LabelledEnum):
+    """The signed documents of integrity work, each signed for a year (a holiday's for one
+    holiday of a year)."""
+
+    INTEGRITY = "integrity"
+    RESPONSIBILITY = "responsibility"
+    FAMILY = "family"
+    HOLIDAY = "holiday"
+
+    @classmethod
+    def _labels(cls) -> dict[str, Any]:
+        return {
+            "integrity": _l("Integrity pledge"),
+            "responsibility": _l("Integrity responsibility letter"),
+            "family": _l("Family integrity pledge"),
+            "holiday": _l("Clean holiday pledge"),
+        }
+
+    @property
+    def listed(self) -> bool:
+        """Whether who is expected to sign is a list kept by hand (the admin's pairs, the
+        unit's cadres) rather than the unit's Party members."""
+        return self in (PledgeKind.RESPONSIBILITY, PledgeKind.FAMILY)
+
+
+class Holiday(LabelledEnum):
+    """The holidays before which integrity is reminded and clean-holiday pledges signed."""
+
+    NEW_YEAR = "new_year"
+    SPRING_FESTIVAL = "spring_festival"
+    QINGMING = "qingming"
+    LABOUR_DAY = "labour_day"
+    DRAGON_BOAT = "dragon_boat"
+    MID_AUTUMN = "mid_autumn"
+    NATIONAL_DAY = "national_day"
+
+    @classmethod
+    def _labels(cls) -> dict[str, Any]:
+        return {
+            "new_year": _l("New Year's Day"),
+            "spring_festival": _l("Spring Festival"),
+            "qingming": _l("Qingming Festival"),
+            "labour_day": _l("Labour Day"),
+            "dragon_boat": _l("Dragon Boat Festival"),
+            "mid_autumn": _l("Mid-Autumn Festival"),
+            "national_day": _l("National Day"),
+        }
+
+
+class SigningBatch(db.Model):
+    """One signing: a kind of document signed in a unit for a year (a holiday's for one holiday)
+    on a day. It owns the scan of the signed pages — evidence has one owner — and the signed
+    documents point to it; a single document entered alone is a batch of one."""
+
+    __tablename__ = "signing_batch"
+    __audit_label__ = _l("Signing")
+    __audited__ = True
+    __table_args__ = (sa.Index("ix_signing_batch_unit_year", "unit_id", "year", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[PledgeKind] = mapped_column(
+        enum_column(PledgeKind, 20), info={"label": _l("Document")}
+    )
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_unit.id"), info={"label": _l("Unit")})
+    year: Mapped[int] = mapped_column(info={"label": _l("Year")})
+    holiday: Mapped[Holiday | None] = mapped_column(
+        enum_column(Holiday, 30), info={"label": _l("Holiday")}
+    )
+    signed_on: Mapped[date] = mapped_column(info={"label": _l("Signed on")})
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("account.id"), info={"label": _l("Created by")}
+    )
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, info={"label": _l("Created at")}
+    )
+
+    unit: Mapped[OrgUnit] = relationship()
+    documents: Mapped[list["SignedDocument"]] = relationship(
+        back_populates="batch", order_by="SignedDocument.id"
+    )
+
+    @classmethod
+    def audit_name(cls) -> sa.ColumnElement[str]:
+        """What names a signing where another record points at it, in SQL: "unit year"."""
+        unit = sa.select(OrgUnit.name).where(OrgUnit.id == cls.unit_id).scalar_subquery()
+        return unit + " " + sa.cast(cls.year, sa.String)
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.kind.label}"
+
+
+class SignedDocument(db.Model):
+    """A document signed in a batch: by ``person`` (for a family pledge, the cadre whose family
+    member ``family_name`` signed; for a responsibility letter, the lower party, with the upper
+    as ``counterpart``). Removing one marks it."""
+
+    __tablename__ = "signed_document"
+    __audit_label__ = _l("Signed document")
+    __audited__ = True
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("signing_batch.id"), index=True, info={"label": _l("Signing")}
+    )
+    person_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("person.id"), index=True, info={"label": _l("Signed by")}
+    )
+    counterpart_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("person.id"), info={"label": _l("Signed with")}
+    )
+    family_name: Mapped[str | None] = mapped_column(
+        sa.String(60), info={"label": _l("Family member")}
+    )
+    family_relation: Mapped[str | None] = mapped_column(
+        sa.String(30), info={"label": _l("Relation")}
+    )
+    deleted_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime(), info={"label": _l("Deleted at")}
+    )
+
+    batch: Mapped[SigningBatch] = relationship(back_populates="documents")
+    person: Mapped[Person] = relationship(foreign_keys=[person_id])
+    counterpart: Mapped[Person | None] = relationship(foreign_keys=[counterpart_id])
+
+    def __str__(self) -> str:
+        return self.person.name
+
+
+class PledgeExpectation(db.Model):
+    """Who is expected to sign where the list is kept by hand: a responsibility letter's pair
+    (``counterpart`` the upper party), listed by the admin, or a cadre whose family signs a
+    family pledge, marked by the unit's secretary — for a unit and a year."""
+
+    __tablename__ = "pledge_expectation"
+    __audit_label__ = _l("Expected to sign")
+    __audited__ = True
+    __table_args__ = (sa.Index("ix_pledge_expectation_unit_year", "unit_id", "year", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[PledgeKind] = mapped_column(
+        enum_column(PledgeKind, 20), info={"label": _l("Document")}
+    )
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_unit.id"), info={"label": _l("Unit")})
+    year: Mapped[int] = mapped_column(info={"label": _l("Year")})
+    person_id: Mapped[int] = mapped_column(sa.ForeignKey("person.id"), info={"label": _l("Person")})
+    counterpart_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("person.id"), info={"label": _l("Signed with")}
+    )
+    deleted_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime(), info={"label": _l("Deleted at")}
+    )
+
+    person: Mapped[Person] = relationship(foreign_keys=[person_id])
+    counterpart: Mapped[Person | None] = relationship(foreign_keys=[counterpart_id])
+
+    def __str__(self) -> str:
+        return self.person.name
