@@ -138,6 +138,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.auth.views import bp as auth_bp
     from app.evidence.views import bp as evidence_bp
     from app.integrity.pledge_views import bp as pledges_bp
+    from app.integrity.reminder_views import bp as reminders_bp
     from app.integrity.talk_views import bp as talks_bp
     from app.integrity.views import bp as integrity_bp
     from app.logs.views import bp as logs_bp
@@ -156,6 +157,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(integrity_bp, url_prefix="/integrity")
     app.register_blueprint(talks_bp, url_prefix="/integrity/talks")
     app.register_blueprint(pledges_bp, url_prefix="/integrity/pledges")
+    app.register_blueprint(reminders_bp, url_prefix="/integrity/reminders")
     app.register_blueprint(logs_bp, url_prefix="/logs")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(audit_bp, url_prefix="/audit")

@@ -8,6 +8,8 @@ from app.audit.models import AuditLog
 from app.auth.models import LoginAttempt, User, account_unit
 from app.evidence.models import Evidence
 from app.integrity.models import (
+    HolidayCorrection,
+    HolidayReminder,
     IntegrityActivity,
     IntegrityTalk,
     PledgeExpectation,
@@ -27,6 +29,8 @@ __all__ = [
     "Department",
     "Evidence",
     "FigureGeneration",
+    "HolidayCorrection",
+    "HolidayReminder",
     "ImportBatch",
     "IntegrityActivity",
     "IntegrityTalk",

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from app.activities.models import Activity, ActivityFamily, ActivityState, Participation
 from app.auth.models import User
 from app.extensions import db
-from app.integrity.models import IntegrityTalk, SigningBatch
+from app.integrity.models import HolidayReminder, IntegrityTalk, SigningBatch
 from app.logs.models import MemberLog
 from app.people.models import Department, Membership, Person
 from app.types import local_today
@@ -79,6 +79,7 @@ PAGES: tuple[Page, ...] = (
     Page("integrity.show", "/integrity/{integrity}"),
     Page("integrity.new", "/integrity/new", STAFF),
     Page("integrity.edit", "/integrity/{open_integrity}/edit", STAFF),
+    Page("integrity.backfill", "/integrity/backfill", STAFF),
     Page("talks.index", "/integrity/talks/?year={year}"),
     Page("talks.index", "/integrity/talks/?year={year}", fragment=True),
     # The branch secretary's talks; synth's member may have none with them.
@@ -91,6 +92,9 @@ PAGES: tuple[Page, ...] = (
     Page("pledges.batch", "/integrity/pledges/batches/{signing}", STAFF),
     Page("pledges.cadres", "/integrity/pledges/cadres?year={year}", STAFF),
     Page("pledges.pairs", "/integrity/pledges/pairs?year={year}", ("admin",)),
+    Page("reminders.new", "/integrity/reminders/new", STAFF),
+    Page("reminders.show", "/integrity/reminders/{reminder}", STAFF),
+    Page("reminders.holidays", "/integrity/reminders/holidays", ("admin",)),
     Page("people.index", "/members/", STAFF, main=True),
     Page("people.index", "/members/?q={q}", STAFF, fragment=True),
     Page("people.pick", "/members/pick?q={q}", STAFF, fragment=True),
@@ -151,7 +155,8 @@ DEFAULT_BUDGET = 30
 BUDGETS: dict[str, int] = {
     "main.index admin": 14,
     "main.index computed admin": 41,
-    "main.index secretary": 29,
+    # + the integrity line: this year's pledges signed (2), the holidays' reminders (2)
+    "main.index secretary": 33,
     "main.index member": 14,
     "main.index htmx admin": 5,
     "review.index admin": 11,
@@ -204,9 +209,10 @@ BUDGETS: dict[str, int] = {
     "people.show admin": 9,
     "people.show secretary": 14,
     "people.show member": 9,
-    "people.record admin": 10,
-    "people.record secretary": 12,
-    "people.record member": 10,
+    # + the integrity part: activities, signed documents, talks
+    "people.record admin": 13,
+    "people.record secretary": 15,
+    "people.record member": 13,
     "people.new admin": 5,
     "people.new secretary": 6,
     "people.edit admin": 6,
@@ -260,6 +266,7 @@ class Targets:
     open_integrity: int
     talk: int
     signing: int
+    reminder: int
     log: int
     unit: int
     membership: int
@@ -337,6 +344,11 @@ def resolve(role: str, logins: dict[str, str]) -> Targets:
             sa.select(SigningBatch.id)
             .where(SigningBatch.unit_id == unit)
             .order_by(SigningBatch.year.desc(), SigningBatch.id.desc())
+        ),
+        reminder=_first(
+            sa.select(HolidayReminder.id)
+            .where(HolidayReminder.unit_id == unit)
+            .order_by(HolidayReminder.sent_on.desc(), HolidayReminder.id.desc())
         ),
         log=_first(sa.select(MemberLog.id).where(MemberLog.person_id == branch_member)),
         unit=unit,

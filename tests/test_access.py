@@ -82,6 +82,7 @@ GET = {
     "integrity.new": ("/integrity/new", KEEPERS),
     "integrity.show": ("/integrity/{integrity}", grid(LOGIN, 200, 404, 200, 200)),
     "integrity.edit": ("/integrity/{integrity}/edit", SCOPED),
+    "integrity.backfill": ("/integrity/backfill", KEEPERS),
     # A routine talk of jiguan's with ``member``: they read it, never change it.
     "talks.index": ("/integrity/talks/", SIGNED_IN),
     "talks.new": ("/integrity/talks/new", KEEPERS),
@@ -97,6 +98,9 @@ GET = {
     "pledges.batch": ("/integrity/pledges/batches/{signing}", SCOPED),
     "pledges.cadres": ("/integrity/pledges/cadres?unit={jiguan}", SCOPED),
     "pledges.pairs": ("/integrity/pledges/pairs?unit={jiguan}", ADMIN_ONLY),
+    "reminders.new": ("/integrity/reminders/new", KEEPERS),
+    "reminders.show": ("/integrity/reminders/{reminder}", SCOPED),
+    "reminders.holidays": ("/integrity/reminders/holidays", ADMIN_ONLY),
     "activities.qr": ("/activities/{session}/qr", SCOPED),
     # The polled grid: htmx gets the fragment; a plain visit is sent to the session page.
     "activities.attendance": ("/activities/{session}/attendance", grid(LOGIN, 403, 404, 303, 303)),
@@ -172,6 +176,7 @@ POST = {
     "study.edit": ("/study/{session}/edit", REFUSED),
     "integrity.new": ("/integrity/new", REFUSED_KEEPERS),
     "integrity.edit": ("/integrity/{integrity}/edit", REFUSED),
+    "integrity.backfill": ("/integrity/backfill", REFUSED_KEEPERS),
     "talks.new": ("/integrity/talks/new", REFUSED_KEEPERS),
     "talks.edit": ("/integrity/talks/{talk}/edit", REFUSED),
     "talks.remove": ("/integrity/talks/{talk}/remove", REFUSED),
@@ -180,6 +185,9 @@ POST = {
     "pledges.document_remove": ("/integrity/pledges/documents/{document}/remove", REFUSED),
     "pledges.pairs": ("/integrity/pledges/pairs?unit={jiguan}", REFUSED_ADMIN),
     "pledges.pair_remove": ("/integrity/pledges/pairs/{pair}/remove", REFUSED_ADMIN),
+    "reminders.new": ("/integrity/reminders/new", REFUSED_KEEPERS),
+    "reminders.remove": ("/integrity/reminders/{reminder}/remove", REFUSED),
+    "reminders.holidays": ("/integrity/reminders/holidays", REFUSED_ADMIN),
     "activities.attendance_cell": ("/activities/{session}/attendance/{row}", REFUSED),
     "activities.all_present": ("/activities/{session}/attendance/all-present", REFUSED),
     "activities.confirm": ("/activities/{session}/attendance/{row}/confirm", REFUSED),
@@ -236,9 +244,12 @@ def _planned_session(app, world_member: int) -> dict:
     from app.activities.services import add_guest
     from app.evidence.services import attach
     from app.integrity.models import (
+        Holiday,
+        HolidayReminder,
         IntegrityKind,
         PledgeExpectation,
         PledgeKind,
+        ReminderChannel,
         SignedDocument,
         SigningBatch,
         TalkKind,
@@ -306,7 +317,15 @@ def _planned_session(app, world_member: int) -> dict:
             kind=PledgeKind.RESPONSIBILITY, unit_id=session.unit_id, year=start.year
         )
         pair.person, pair.counterpart_id = secretary.person, world_member
-        db.session.add_all([signing, document, pair])
+        reminder = HolidayReminder(
+            unit=session.unit,
+            year=start.year,
+            holiday=Holiday.SPRING_FESTIVAL,
+            sent_on=start.date(),
+            channel=ReminderChannel.SMS,
+            text="Before the holiday",
+        )
+        db.session.add_all([signing, document, pair, reminder])
         db.session.commit()
         member = db.session.scalar(sa.select(User).where(User.username == "member"))
         row = next(r for r in session.participations if r.person_id == member.person_id)
@@ -330,6 +349,7 @@ def _planned_session(app, world_member: int) -> dict:
             "signing": signing.id,
             "document": document.id,
             "pair": pair.id,
+            "reminder": reminder.id,
             "row": row.id,
             "guest": guest.id,
             "evidence": evidence.id,

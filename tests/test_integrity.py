@@ -15,7 +15,7 @@ from app.activities.forms import to_utc
 from app.activities.models import ActivityState, GuestKind
 from app.auth.models import User
 from app.extensions import db
-from app.integrity.models import CautionaryForm, IntegrityActivity, IntegrityKind
+from app.integrity.models import CautionaryForm, IntegrityActivity, IntegrityKind, IntegrityTalk
 from app.integrity.services import create_activity
 from app.people.models import MembershipRole, OrgUnit, PartyStatus, Person
 from app.reports.figures import years_in_a_row
@@ -272,3 +272,197 @@ def test_the_homes_say_whether_this_years_family_forum_was_held(app, client, aut
     auth.login("admin")
     html = client.get("/").get_data(as_text=True)
     assert "Branches that have held this year's family integrity forum: 1 of 2" in html
+
+
+def _backfill_lines(world: dict, rows: list[tuple]) -> dict:
+    data = {"reason": "From the paper sign-in sheets"}
+    for number, (kind, day, present) in enumerate(rows):
+        data |= {f"lines-{number}-kind": kind, f"lines-{number}-day": day}
+        data |= {
+            f"lines-{number}-unit_id": str(world["jiguan"]),
+            f"lines-{number}-present": present,
+        }
+    return data
+
+
+def test_past_forums_entered_from_paper_make_the_streak_true_at_once(app, client, auth, world):
+    year = local_today().year
+    rows = [
+        ("family_forum", f"{year - 3}-03-10", "10"),
+        ("family_forum", f"{year - 2}-03-12", "12"),
+        ("family_forum", f"{year - 1}-03-11", "11"),
+    ]
+    auth.login("secretary")
+    response = post(client, "/integrity/backfill", _backfill_lines(world, rows))
+    assert response.status_code == 303 and response.headers["Location"] == "/integrity/"
+    with app.app_context():
+        made = db.session.scalars(sa.select(IntegrityActivity).order_by(IntegrityActivity.held_on))
+        made = made.all()
+        assert [(a.held_on.year, a.paper_present, a.state) for a in made] == [
+            (year - 3, 10, ActivityState.ARCHIVED),
+            (year - 2, 12, ActivityState.ARCHIVED),
+            (year - 1, 11, ActivityState.ARCHIVED),
+        ]
+        assert all(a.late_entry and a.late_reason == "From the paper sign-in sheets" for a in made)
+        assert all(not a.participations for a in made)
+        units = sa.select(sa.literal(world["jiguan"]))
+        criteria = [IntegrityActivity.kind == IntegrityKind.FAMILY_FORUM]
+        # None held this year yet: the run ends last year (the current-year rule).
+        assert years_in_a_row(IntegrityActivity, criteria, units, year).years == 3
+        first = made[0].id
+    page = client.get(f"/integrity/{first}").get_data(as_text=True)
+    assert "Present (from the paper record)" in page and '<div class="value">10</div>' in page
+
+
+def test_a_back_fill_with_a_half_line_or_a_date_from_today_saves_nothing(app, client, auth, world):
+    auth.login("secretary")
+    year = local_today().year
+    half = _backfill_lines(world, [("family_forum", f"{year - 1}-03-11", "")])
+    refused = post(client, "/integrity/backfill", half)
+    assert refused.status_code == 422
+    assert "Needed on a line that is filled in." in refused.get_data(as_text=True)
+    today = _backfill_lines(
+        world,
+        [("cautionary", f"{year - 1}-04-01", "9"), ("lecture", local_today().isoformat(), "8")],
+    )
+    refused = post(client, "/integrity/backfill", today)
+    assert refused.status_code == 422
+    assert "Only activities held before today" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(IntegrityActivity)) == 0
+
+
+def test_the_familys_year_figures_count_as_the_compilation_reads_them(app, world):
+    """jiguan last year, by hand: a forum (Secretary J and Member J present, two spouses), a
+    cautionary education (three expected, two present), a lecture from paper (15 present), a
+    cancelled one (nowhere), a collective routine talk (three present); talks with one person:
+    two routine and a reminder (a removed one and cujin's nowhere); two of three pledges; the
+    Spring Festival reminded."""
+    from app.activities.models import AttendanceStatus
+    from app.integrity.figures import coverage, year_figures
+    from app.integrity.models import Holiday, PledgeKind, ReminderChannel, TalkKind
+    from app.integrity.pledges import Signer, record_signing
+    from app.integrity.reminders import create_reminder
+    from app.integrity.services import PastActivity, backfill
+    from app.integrity.talks import create_talk
+    from app.reports.figures import family_years
+    from app.types import utcnow
+
+    year = local_today().year - 1
+    with app.app_context():
+        by, jiguan = _secretary(), _unit("jiguan")
+        forum = held("jiguan", IntegrityKind.FAMILY_FORUM, date(year, 3, 10))
+        core.set_expected(forum, {world["sec_person"], world["member_person"]})
+        db.session.flush()
+        core.mark_all_present(forum, by)
+        for name in ("Spouse A", "Spouse B"):
+            core.add_guest(
+                forum, name, "spouse", GuestKind.FAMILY, db.session.get(Person, world["sec_person"])
+            )
+        film = held("jiguan", IntegrityKind.CAUTIONARY, date(year, 4, 10))
+        for row in film.participations:
+            status = (
+                AttendanceStatus.ABSENT
+                if row.person_id == world["grouped"]
+                else AttendanceStatus.PRESENT
+            )
+            core.mark(row, status, by)
+        backfill(
+            [PastActivity(IntegrityKind.LECTURE, date(year, 5, 8), jiguan, 15, "Lecture")],
+            "paper",
+            by,
+        )
+        dropped = held("jiguan", IntegrityKind.CAUTIONARY, date(year, 6, 1))
+        core.cancel(dropped, "moved")
+        talk = held("jiguan", IntegrityKind.TALK, date(year, 1, 20))
+        talk.talk_kind = TalkKind.ROUTINE
+        core.mark_all_present(talk, by)
+        cujin = _unit("cujin")
+        for unit, kind, subject in (
+            (jiguan, TalkKind.ROUTINE, "member_person"),
+            (jiguan, TalkKind.ROUTINE, "grouped"),
+            (jiguan, TalkKind.REMINDER, "member_person"),
+            (jiguan, TalkKind.ROUTINE, "grouped"),
+            (cujin, TalkKind.ROUTINE, "cujin_member"),
+        ):
+            day = date(year, 1, 18)
+            create_talk(
+                {
+                    "unit": unit,
+                    "kind": kind,
+                    "held_at": to_utc(day, time(10)),
+                    "held_on": day,
+                    "place": None,
+                    "subject": db.session.get(Person, world[subject]),
+                    "talker_id": None,
+                    "talker_name": "Talker",
+                    "minute_taker_id": None,
+                    "minute_taker_name": None,
+                    "gist": "gist",
+                },
+                by,
+            )
+        db.session.flush()
+        # The second routine talk with Grouped J was entered twice: one is removed.
+        twice = db.session.scalars(
+            sa.select(IntegrityTalk)
+            .where(IntegrityTalk.subject_id == world["grouped"])
+            .order_by(IntegrityTalk.id)
+        ).all()
+        twice[-1].deleted_at = utcnow()
+        expected = coverage(PledgeKind.INTEGRITY, jiguan, year)
+        signers = [Signer(world["sec_person"]), Signer(world["member_person"])]
+        record_signing(
+            PledgeKind.INTEGRITY, jiguan, year, None, date(year, 2, 20), signers, by, expected
+        )
+        values = {"unit": jiguan, "year": year, "holiday": Holiday.SPRING_FESTIVAL}
+        values |= {"sent_on": date(year, 1, 10), "channel": ReminderChannel.SMS, "everyone": True}
+        create_reminder(values | {"text": "t", "recipient_ids": set()}, by)
+        db.session.commit()
+
+        found = year_figures(jiguan, year, utcnow(), local_today(), 14)
+        figures = {
+            kind: (k.held, k.counts.expected, k.present, k.family_attendees)
+            for kind, k in found.kinds.items()
+        }
+        assert figures == {
+            IntegrityKind.FAMILY_FORUM: (1, 2, 2, 2),
+            IntegrityKind.CAUTIONARY: (1, 3, 2, 0),
+            IntegrityKind.LECTURE: (1, 0, 15, 0),
+            IntegrityKind.TALK: (1, 3, 3, 0),
+        }
+        assert found.family_attendees == 2
+        assert found.talks == {TalkKind.ROUTINE: 3, TalkKind.REMINDER: 1}
+        assert found.collective_talk_people == 3
+        pledges = {c.kind: (c.signed, c.expected) for c in found.coverage}
+        assert pledges == {
+            PledgeKind.INTEGRITY: (2, 3),
+            PledgeKind.RESPONSIBILITY: (0, 0),
+            PledgeKind.FAMILY: (0, 0),
+        }
+        assert [line.state for line in found.reminders][:2] == ["held", "missed"]
+        assert found.streaks[IntegrityKind.FAMILY_FORUM].years == 1
+        assert found.streaks[IntegrityKind.LECTURE].years == 1
+        # The compilation reads it through the figures module's registry.
+        from app.activities.models import ActivityFamily
+
+        assert family_years(jiguan, year)[ActivityFamily.INTEGRITY].talks == found.talks
+
+
+def test_the_secretarys_home_says_how_many_signed_this_years_pledge(app, client, auth, world):
+    from app.integrity.figures import coverage
+    from app.integrity.models import PledgeKind
+    from app.integrity.pledges import Signer, record_signing
+
+    year = local_today().year
+    with app.app_context():
+        jiguan = _unit("jiguan")
+        expected = coverage(PledgeKind.INTEGRITY, jiguan, year)
+        signer = [Signer(world["member_person"])]
+        record_signing(
+            PledgeKind.INTEGRITY, jiguan, year, None, local_today(), signer, _secretary(), expected
+        )
+        db.session.commit()
+    auth.login("secretary")
+    home = client.get("/").get_data(as_text=True)
+    assert "Integrity pledges: 1 of 3 signed" in home

@@ -293,3 +293,46 @@ def test_a_collective_talk_names_its_kind_and_may_not_be_confidential(app, clien
     assert made.status_code == 303
     page = client.get(made.headers["Location"]).get_data(as_text=True)
     assert "Collective integrity talk · Routine talk" in page
+
+
+def test_the_personal_record_lists_talks_without_their_gist(app, client, auth, world):
+    """The person reads every talk with them as when, kind and talker; so does their secretary,
+    who keeps them; nobody reads a gist on the record, printed for the member to sign."""
+    from docx import Document
+
+    year = local_today().year
+    make_talk(app, TalkKind.REMINDER, world["member_person"])
+    make_talk(app, TalkKind.ROUTINE, world["member_person"])
+    url = f"/members/{world['member_person']}/record?year={year}"
+    for username in ("member", "secretary"):
+        reader = auth.client_for(username)
+        page = reader.get(url).get_data(as_text=True)
+        assert "Reminder talk" in page and "Routine talk" in page, username
+        assert "District commission" in page and GIST not in page, username
+        printed = reader.get(f"/members/{world['member_person']}/record.docx?year={year}")
+        cells = [
+            cell.text
+            for table in Document(io.BytesIO(printed.data)).tables
+            for row in table.rows
+            for cell in row.cells
+        ]
+        assert "Reminder talk" in cells and "Routine talk" in cells and GIST not in cells
+    # Grouped J's confidential talk is not on the record read by someone who may not read it:
+    # the member account is no keeper (and reads only their own record anyway).
+    other, _photo = make_talk(
+        app, TalkKind.SPECIAL, world["grouped"], talker=world["member_person"]
+    )
+    with app.app_context():
+        from app.integrity.personal_record import _talks
+        from app.people.models import Person
+        from app.reports.personal_record import build_record
+
+        with app.test_request_context():
+            from flask_login import current_user, login_user
+
+            login_user(db.session.scalar(sa.select(User).where(User.username == "member")))
+            record = build_record(db.session.get(Person, world["grouped"]), year)
+            start, end = date(year, 1, 1), date(year + 1, 1, 1)
+            assert [t.id for t in _talks(record, start, end, False, current_user)] == []
+            login_user(db.session.scalar(sa.select(User).where(User.username == "secretary")))
+            assert [t.id for t in _talks(record, start, end, False, current_user)] == [other]

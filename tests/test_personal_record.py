@@ -292,7 +292,8 @@ def test_empty_year_says_so(client, year) -> None:
     assert figure(html, "attendance_rate") == "—"
     doc = Document(BytesIO(client.get(f"/members/{year['member']}/record.docx?year=2019").data))
     assert len(doc.tables) == 2  # the figures; every list says "None."
-    assert sum(p.text == "None." for p in doc.paragraphs) == 4
+    # Sessions, logs, reflections, make-ups; the integrity part's activities, documents, talks.
+    assert sum(p.text == "None." for p in doc.paragraphs) == 7
 
 
 @pytest.mark.parametrize("raw", ["1899", "2101", "abc", "", "99999999999999"])
@@ -427,11 +428,15 @@ def test_the_document_is_built_as_plain_data_before_it_is_written(app, year) -> 
         "Attendance",
         "Study hours",
         "Study sessions",
+        "Integrity activities",
+        "Signed documents",
+        "Integrity talks",
         "Approved logs",
         "Reflections",
         "Make-up study",
     ]
-    attendance, hours, sessions, logs, reflections, make_ups = contents.sections
+    attendance, hours, sessions, *integrity, logs, reflections, make_ups = contents.sections
+    assert all(not section.table.rows for section in integrity)
     assert attendance.table.rows == [["4", "2", "1", "1", "0", "0", "1", "1", "50.0%", "75.0%"]]
     assert hours.table.rows == [["3.5", "2.0", "3.0", "8.5", "32.0", "No", "4.0"]]
     assert [row[0] for row in sessions.table.rows] == ["1", "2", "3", "4"]
@@ -441,5 +446,5 @@ def test_the_document_is_built_as_plain_data_before_it_is_written(app, year) -> 
         ["Read the constitution again.", "Two lessons."]
     ]
     assert [row[3] for row in make_ups.table.rows] == ["Make-up confirmed", "Owed"]
-    assert not any(section.empty for section in contents.sections)
-    assert [section.empty for section in empty.sections] == [False, False, True, True, True, True]
+    assert not any(section.empty for section in [attendance, hours, sessions, logs, reflections])
+    assert [section.empty for section in empty.sections] == [False, False, *[True] * 7]

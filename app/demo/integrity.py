@@ -24,18 +24,21 @@ from app.demo.people import INACTIVE
 from app.demo.photos import attach_photos
 from app.extensions import db
 from app.integrity.figures import coverage
-from app.integrity.holidays import holiday_date
+from app.integrity.holidays import holiday_date, occasions
 from app.integrity.models import (
     CautionaryForm,
     Holiday,
     IntegrityActivity,
     IntegrityKind,
     PledgeKind,
+    ReminderChannel,
     TalkKind,
 )
 from app.integrity.pledges import Signer, add_pair, record_signing, set_cadres
+from app.integrity.reminders import create_reminder
 from app.integrity.services import apply_values
 from app.integrity.talks import create_talk
+from app.locale_text import enumeration
 from app.people.models import COMMITTEE_POSTS, Membership, MembershipRole, OrgUnit, Person
 from app.types import utcnow
 
@@ -203,6 +206,22 @@ class IntegrityDemo:
             PledgeKind.FAMILY, unit, by, min(self.today - timedelta(days=1), date(year, 3, 15))
         )
 
+    def reminders(self, unit: OrgUnit, by: User) -> None:
+        """A reminder before each of this year's holidays so far, to everyone, five days ahead —
+        but 生产力促进中心 forgot 端午."""
+        channels = (ReminderChannel.GROUP_CHAT, ReminderChannel.SMS, ReminderChannel.MEETING)
+        for number, occasion in enumerate(occasions(self.today.year)):
+            sent_on = occasion.day - timedelta(days=5)
+            forgot = unit.code == "cujin" and occasion.holiday is Holiday.DRAGON_BOAT
+            if sent_on >= self.today or forgot:
+                continue
+            values: dict[str, Any] = {"unit": unit, "year": self.today.year, "sent_on": sent_on}
+            values |= {"holiday": occasion.holiday, "channel": channels[number % len(channels)]}
+            values |= {"everyone": True, "recipient_ids": set()}
+            labels = enumeration(each.label for each in occasion.covers)
+            values["text"] = f"{labels}将至，请严守中央八项规定精神，廉洁过节。"
+            create_reminder(values, by)
+
     def letters(self) -> None:
         """The Party group's secretary signs a responsibility letter with each other member of the
         group, listed by the admin; one is still to sign."""
@@ -262,6 +281,7 @@ class IntegrityDemo:
             made += 1
             db.session.flush()
             self.pledges(unit, by, cadres)
+            self.reminders(unit, by)
         self.letters()
         db.session.flush()
         return made

@@ -3,8 +3,9 @@
 November, and an integrity lecture planned for the coming days, with their participation
 (``activity_synth``; integrity activities owe no make-up study); and the secretary's talks:
 a routine talk with each committee member before the Spring Festival, a reminder talk with one
-member in September; and each year's integrity pledges, signed in February by all but one in
-twenty of the branch's Party members, in one batch."""
+member in September; each year's integrity pledges, signed in February by all but one in
+twenty of the branch's Party members, in one batch; and a reminder to all before the Spring
+Festival, by text message."""
 
 import random
 from datetime import date, timedelta
@@ -14,8 +15,11 @@ from app.demo.activity_synth import ActivityWriter
 from app.demo.bulk import Loader
 from app.demo.calendar import months, workday_from
 from app.demo.people_synth import District, Unit, stamp
+from app.integrity.holidays import holiday_date
 from app.integrity.models import (
     CautionaryForm,
+    Holiday,
+    HolidayReminder,
     IntegrityActivity,
     IntegrityKind,
     IntegrityTalk,
@@ -50,6 +54,19 @@ class IntegrityWriter(ActivityWriter):
             for year in range(first.year, self.today.year + 1):
                 self.talks(branch, account, year, first)
                 self.pledges(branch, account, year, first)
+                self.reminder(branch, account, year, first)
+
+    def reminder(self, unit: Unit, account: int, year: int, first: date) -> None:
+        spring = holiday_date(Holiday.SPRING_FESTIVAL, year)
+        day = spring - timedelta(days=5) if spring else None
+        if day is None or not first <= day <= self.today:
+            return
+        table = HolidayReminder.__table__
+        row = {"id": self.loader.next_id(table), "unit_id": unit.id, "year": year}
+        row |= {"holiday": Holiday.SPRING_FESTIVAL.value, "sent_on": day, "channel": "sms"}
+        row |= {"everyone": True, "text": "春节将至，请严守廉洁纪律。", "deleted_at": None}
+        row |= {"created_by_id": account, "created_at": stamp(day, 10)}
+        self.loader.created(table, row, "holiday_reminder", f"{year}", row["created_at"])
 
     def pledges(self, unit: Unit, account: int, year: int, first: date) -> None:
         """The year's integrity pledges of the branch's Party members (its groups' too)."""

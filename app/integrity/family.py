@@ -33,6 +33,11 @@ def _record_sections(activity: IntegrityActivity) -> list[Section]:
     return [Section(_("Content"), passages=[Passage.of_text(_("Content"), activity.content)])]
 
 
+def _counts_partial(activity: IntegrityActivity) -> str | None:
+    """An activity entered from paper shows the number present it gives, not the grid's."""
+    return "integrity/_paper_counts.html" if activity.paper_present is not None else None
+
+
 INTEGRITY = register(
     Family(
         key=ActivityFamily.INTEGRITY,
@@ -54,6 +59,9 @@ INTEGRITY = register(
         record_facts=_record_facts,  # type: ignore[arg-type]
         record_sections=_record_sections,  # type: ignore[arg-type]
         kind_label=kind_text,  # type: ignore[arg-type]
+        counts_partial=_counts_partial,  # type: ignore[arg-type]
         create=create_activity,  # type: ignore[arg-type]
     )
 )
+
+from app.integrity import personal_record as _record  # noqa: E402, F401 - registers its part

@@ -2,28 +2,42 @@
 bureau's branches that have held this year's family forum, and the coverage of the signed
 documents. The generic ones (held, years in a row) are ``app.reports.figures``'."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
 
 from app.activities.expected import ExpectedDefault, expected_select
+from app.activities.models import ActivityFamily
 from app.auth.policy import subtree_ids
 from app.extensions import db
-from app.integrity.holidays import holiday_date
+from app.integrity.holidays import Occasion, holiday_date, occasions
 from app.integrity.models import (
     Holiday,
+    HolidayReminder,
     IntegrityActivity,
     IntegrityKind,
+    IntegrityTalk,
     PledgeExpectation,
     PledgeKind,
     SignedDocument,
     SigningBatch,
+    TalkKind,
 )
 from app.people.models import OrgUnit, Person, UnitKind
 from app.people.tree import subtree_pairs
-from app.reports.figures import YearsInARow, counts_now, rate, years_in_a_row_by
+from app.reports.figures import (
+    Counts,
+    FigureProvider,
+    YearsInARow,
+    activity_counts,
+    counts_now,
+    family_guests,
+    rate,
+    register_provider,
+    years_in_a_row_by,
+)
 from app.types import local_today
 
 
@@ -126,10 +140,12 @@ def _expected(kind: PledgeKind, unit: OrgUnit, year: int, on: date | None) -> sa
             e.kind == kind, e.year == year, e.unit_id.in_(units), e.deleted_at.is_(None)
         )
         return stmt.distinct()
+    # A typed NULL: PostgreSQL reads a bare one in a subquery as text, not comparable with ids.
+    no_one = sa.cast(sa.null(), sa.Integer).label("counterpart_id")
     if on is None:  # a holiday outside the shipped years: nobody can be read on its date
-        return sa.select(sa.literal(0), sa.null()).where(sa.false())
+        return sa.select(sa.literal(0).label("person_id"), no_one).where(sa.false())
     ids = expected_select(unit, ExpectedDefault.PARTY_MEMBERS, on).subquery()
-    return sa.select(ids.c.person_id, sa.null().label("counterpart_id")).distinct()
+    return sa.select(ids.c.person_id, no_one).distinct()
 
 
 def coverage(
@@ -161,3 +177,165 @@ def coverage(
     )
     rows = [(person, other) for person, other in db.session.execute(missing)]
     return Coverage(kind, holiday, on, int(total or 0), int(signed_count or 0), rows)
+
+
+@dataclass(frozen=True)
+class ReminderLine:
+    """A reminded holiday of the year and its reminders in the units; ``state``: "held" (a
+    reminder recorded), "due" (none yet, the holiday within the due-soon days), "missed" (the
+    holiday passed without one), "coming" (later)."""
+
+    occasion: Occasion
+    reminders: list[HolidayReminder]
+    state: str
+
+
+def reminder_lines(
+    units: sa.Select | None, year: int, today: date, due_days: int
+) -> list[ReminderLine]:
+    """Which holidays of the year have had their reminder in the units (None: the bureau), in
+    one statement."""
+    r = HolidayReminder
+    stmt = sa.select(r).where(r.year == year, r.deleted_at.is_(None)).order_by(r.sent_on, r.id)
+    if units is not None:
+        stmt = stmt.where(r.unit_id.in_(units))
+    held: dict[Holiday, list[HolidayReminder]] = {}
+    for reminder in db.session.scalars(stmt.options(sa.orm.joinedload(r.unit))):
+        held.setdefault(reminder.holiday, []).append(reminder)
+    lines = []
+    for occasion in occasions(year):
+        found = [each for holiday in occasion.covers for each in held.get(holiday, [])]
+        if found:
+            state = "held"
+        elif occasion.day < today:
+            state = "missed"
+        elif (occasion.day - today).days <= due_days:
+            state = "due"
+        else:
+            state = "coming"
+        lines.append(ReminderLine(occasion, found, state))
+    return lines
+
+
+@dataclass(frozen=True)
+class KindFigures:
+    """A kind's activities of the year that count (started, not cancelled): how many were held,
+    their pooled 应到 / 实到 (those entered from paper add their number present, and no one
+    expected), and their family attendees."""
+
+    held: int = 0
+    counts: Counts = field(default_factory=Counts)
+    paper_present: int = 0
+    family_attendees: int = 0
+
+    @property
+    def present(self) -> int:
+        return self.counts.present + self.paper_present
+
+
+@dataclass(frozen=True)
+class IntegrityYear:
+    """The family's figures of a unit (with the units below) and a year, for the pages and the
+    annual compilation: activities by kind, talks by kind (a talk with one person counts one; a
+    collective talk one, its people present apart), coverage per document kind, the reminders
+    of the holidays, and each kind's years in a row up to the year."""
+
+    year: int
+    kinds: dict[IntegrityKind, KindFigures]
+    talks: dict[TalkKind, int]
+    collective_talk_people: int
+    coverage: list[Coverage]
+    reminders: list[ReminderLine]
+    streaks: dict[IntegrityKind, YearsInARow]
+
+    @property
+    def family_attendees(self) -> int:
+        return sum(kind.family_attendees for kind in self.kinds.values())
+
+
+def _kinds(units: sa.Select, year: int, now: datetime) -> dict[IntegrityKind, KindFigures]:
+    a = IntegrityActivity
+    held = [a.held_on >= date(year, 1, 1), a.held_on < date(year + 1, 1, 1), counts_now(now)]
+    rows = db.session.execute(
+        sa.select(a.id, a.kind, a.paper_present).where(a.unit_id.in_(units), *held)
+    ).all()
+    ids = [row.id for row in rows]
+    counts, guests = activity_counts(ids), family_guests(ids)
+    found: dict[IntegrityKind, KindFigures] = {}
+    for row in rows:
+        was = found.get(row.kind, KindFigures())
+        found[row.kind] = KindFigures(
+            was.held + 1,
+            was.counts + counts.get(row.id, Counts()),
+            was.paper_present + (row.paper_present or 0),
+            was.family_attendees + guests[row.id],
+        )
+    return found
+
+
+def _talks(units: sa.Select, year: int) -> dict[TalkKind, int]:
+    t = IntegrityTalk
+    stmt = (
+        sa.select(t.kind, sa.func.count())
+        .where(t.unit_id.in_(units), t.deleted_at.is_(None))
+        .where(t.held_on >= date(year, 1, 1), t.held_on < date(year + 1, 1, 1))
+        .group_by(t.kind)
+    )
+    return dict(db.session.execute(stmt).tuples().all())
+
+
+def _collective(units: sa.Select, year: int, now: datetime) -> list[tuple[TalkKind, int]]:
+    """(kind, people present) of each collective talk held in the year."""
+    a = IntegrityActivity
+    stmt = sa.select(a.id, a.talk_kind).where(
+        a.unit_id.in_(units),
+        a.kind == IntegrityKind.TALK,
+        a.talk_kind.is_not(None),
+        a.held_on >= date(year, 1, 1),
+        a.held_on < date(year + 1, 1, 1),
+        counts_now(now),
+    )
+    rows = db.session.execute(stmt).all()
+    counts = activity_counts([row.id for row in rows])
+    return [(row.talk_kind, counts.get(row.id, Counts()).present) for row in rows]
+
+
+def year_figures(
+    unit: OrgUnit, year: int, now: datetime, today: date, due_days: int
+) -> IntegrityYear:
+    """Every figure of the family for the unit and year, in a fixed number of statements."""
+    units = subtree_ids(sa.select(sa.literal(unit.id)))
+    talks = _talks(units, year)
+    collective = _collective(units, year, now)
+    for kind, _present in collective:
+        talks[kind] = talks.get(kind, 0) + 1
+    covered = [
+        coverage(kind, unit, year, names=0) for kind in PledgeKind if kind is not PledgeKind.HOLIDAY
+    ]
+    b = SigningBatch
+    signed_holidays = db.session.scalars(
+        sa.select(b.holiday)
+        .where(b.kind == PledgeKind.HOLIDAY, b.year == year, b.unit_id.in_(units))
+        .distinct()
+    ).all()
+    covered += [
+        coverage(PledgeKind.HOLIDAY, unit, year, each, 0)
+        for each in Holiday
+        if each in signed_holidays
+    ]
+    kind = IntegrityActivity.kind
+    runs = years_in_a_row_by(IntegrityActivity, kind, [], units, year, now)
+    return IntegrityYear(
+        year=year,
+        kinds=_kinds(units, year, now),
+        talks=talks,
+        collective_talk_people=sum(present for _kind, present in collective),
+        coverage=covered,
+        reminders=reminder_lines(units, year, today, due_days),
+        streaks={each: runs.get(each, YearsInARow(0, None)) for each in IntegrityKind},
+    )
+
+
+register_provider(
+    FigureProvider(ActivityFamily.INTEGRITY, in_attendance=sa.false, year=year_figures)
+)

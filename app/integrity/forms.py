@@ -3,22 +3,36 @@
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField, StringField, TextAreaField, TimeField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    FormField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from app.activities.forms import ActivityForm, local_time, people_values, to_utc
 from app.activities.models import Activity
 from app.activities.rules import record_date
-from app.forms import BaseForm, PersonField, UnitField
+from app.forms import BaseForm, PersonField, QueryForm, UnitField
+from app.integrity.holidays import REMINDED
 from app.integrity.models import (
     COLLECTIVE_TALKS,
     CautionaryForm,
+    Holiday,
     IntegrityActivity,
     IntegrityKind,
     IntegrityTalk,
+    ReminderChannel,
     TalkKind,
 )
 from app.people.models import OrgUnit
+from app.types import local_today
 
 
 class IntegrityForm(ActivityForm):
@@ -183,3 +197,95 @@ class PairForm(BaseForm):
         bureau_wide=True,
         description=_l("For example a team member, or a department head."),
     )
+
+
+class ReminderForm(BaseForm):
+    """A pre-holiday reminder of a unit; the people it went to are ticked among the unit's
+    members when it did not go to all its Party members."""
+
+    unit_id = UnitField(_l("Unit"), coerce=int, choices=[], validators=[DataRequired()])
+    holiday = SelectField(_l("Before the holiday"), choices=[], validators=[DataRequired()])
+    year = IntegerField(_l("Year"), validators=[DataRequired(), NumberRange(2000, 2100)])
+    sent_on = DateField(_l("Date"), validators=[DataRequired(), record_date])
+    channel = SelectField(_l("Channel"), choices=[], validators=[DataRequired()])
+    everyone = BooleanField(_l("To all Party members of the unit"), default=True)
+    text = TextAreaField(
+        _l("What it said"),
+        validators=[DataRequired(), Length(max=5000)],
+        render_kw={"rows": 4},
+        description=_l("The reminder's words, or what was said at the meeting."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.holiday.choices = [(each.value, each.label) for each in REMINDED]
+        self.channel.choices = ReminderChannel.choices()
+
+    def values(self, unit: OrgUnit, recipient_ids: set[int]) -> dict[str, Any]:
+        return {
+            "unit": unit,
+            "year": self.year.data,
+            "holiday": Holiday(self.holiday.data),
+            "sent_on": self.sent_on.data,
+            "channel": ReminderChannel(self.channel.data),
+            "everyone": bool(self.everyone.data),
+            "text": self.text.data,
+            "recipient_ids": recipient_ids,
+        }
+
+
+class PastLineForm(QueryForm):
+    """One past activity of a back-fill; a line left empty is skipped."""
+
+    kind = SelectField(_l("Kind"), choices=[], validators=[Optional()])
+    day = DateField(_l("Date"), validators=[Optional(), record_date])
+    unit_id = SelectField(_l("Unit"), choices=[], validators=[Optional()])
+    present = IntegerField(_l("Number present"), validators=[Optional(), NumberRange(0, 10000)])
+    title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
+
+    @property
+    def filled(self) -> bool:
+        return any(
+            field.data not in (None, "")
+            for field in (self.kind, self.day, self.present, self.title)
+        )
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        if not self.filled:
+            return valid
+        for field in (self.kind, self.day, self.unit_id, self.present):
+            if field.data in (None, "") and not field.errors:
+                field.errors = [_l("Needed on a line that is filled in.")]
+                valid = False
+        if self.day.data and self.day.data >= local_today() and not self.day.errors:
+            self.day.errors = [_l("Only activities held before today are entered from paper.")]
+            valid = False
+        return valid
+
+
+class BackfillForm(BaseForm):
+    """Past activities from the paper records, a line each, with one reason for them all."""
+
+    lines = FieldList(FormField(PastLineForm), min_entries=8, max_entries=20)
+    reason = StringField(
+        _l("Where these come from"),
+        validators=[DataRequired(), Length(max=500)],
+        default=_l("Entered from the paper records"),
+        description=_l("One reason for every activity entered here, kept on each as 补录."),
+    )
+
+    def offer(self, units: list[OrgUnit]) -> None:
+        """The kinds and the user's units on every line."""
+        kinds = [("", "—"), *IntegrityKind.choices()]
+        offered = [(str(unit.id), unit.name) for unit in units]
+        for line in self.lines:
+            line.form.kind.choices = kinds
+            line.form.unit_id.choices = offered
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        if valid and not any(line.form.filled for line in self.lines):
+            self.reason.errors = [_l("Fill in at least one line.")]
+            return False
+        return valid

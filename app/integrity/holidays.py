@@ -1,10 +1,16 @@
 """The holidays' dates, 2019–2035: the fixed ones by rule, the lunar ones (春节, 端午, 中秋)
-and 清明 (a solar term) from this shipped table. Before a holiday integrity is reminded and
-clean-holiday pledges are signed; who is expected to sign is read on the holiday's date."""
+and 清明 (a solar term) from this shipped table, which an admin may correct (a correction wins).
+Before a holiday integrity is reminded and clean-holiday pledges are signed; who is expected to
+sign is read on the holiday's date."""
 
 from datetime import date
+from typing import NamedTuple
 
-from app.integrity.models import Holiday
+import sqlalchemy as sa
+from flask import g, has_request_context
+
+from app.extensions import db
+from app.integrity.models import Holiday, HolidayCorrection
 
 FIRST_YEAR, LAST_YEAR = 2019, 2035
 
@@ -32,9 +38,68 @@ FIXED = {Holiday.NEW_YEAR: (1, 1), Holiday.LABOUR_DAY: (5, 1), Holiday.NATIONAL_
 TABLED = (Holiday.SPRING_FESTIVAL, Holiday.QINGMING, Holiday.DRAGON_BOAT, Holiday.MID_AUTUMN)
 
 
-def holiday_date(holiday: Holiday, year: int) -> date | None:
-    """The holiday's day in the year; None for a lunar holiday outside the shipped years."""
+# The holidays before which integrity is reminded; 中秋 and 国庆 within MERGE_DAYS of each
+# other are one reminder.
+REMINDED = (
+    Holiday.SPRING_FESTIVAL,
+    Holiday.QINGMING,
+    Holiday.LABOUR_DAY,
+    Holiday.DRAGON_BOAT,
+    Holiday.MID_AUTUMN,
+    Holiday.NATIONAL_DAY,
+)
+MERGE_DAYS = 7
+
+
+def shipped_date(holiday: Holiday, year: int) -> date | None:
+    """The holiday's day in the year by rule or the shipped table; None for a lunar holiday
+    outside the shipped years."""
     if holiday in FIXED:
         return date(year, *FIXED[holiday])
     days = SHIPPED.get(year)
     return date(year, *days[TABLED.index(holiday)]) if days else None
+
+
+def corrections() -> dict[tuple[Holiday, int], date]:
+    """The admins' corrections, read once per request."""
+    if has_request_context() and "holiday_corrections" in g:
+        return g.holiday_corrections
+    found = {
+        (row.holiday, row.year): row.day for row in db.session.scalars(sa.select(HolidayCorrection))
+    }
+    if has_request_context():
+        g.holiday_corrections = found
+    return found
+
+
+def holiday_date(holiday: Holiday, year: int) -> date | None:
+    """The holiday's day in the year: an admin's correction, else the shipped one."""
+    return corrections().get((holiday, year)) or shipped_date(holiday, year)
+
+
+class Occasion(NamedTuple):
+    """A holiday to be reminded of in a year: its day (the earlier, for 中秋 with 国庆) and the
+    holidays it stands for (both, when merged)."""
+
+    holiday: Holiday
+    day: date
+    covers: tuple[Holiday, ...]
+
+
+def occasions(year: int) -> list[Occasion]:
+    """The year's reminded holidays in date order, 中秋 and 国庆 as one when they fall within a
+    week of each other (the reminder is recorded for 中秋)."""
+    days = {each: holiday_date(each, year) for each in REMINDED}
+    autumn, national = days[Holiday.MID_AUTUMN], days[Holiday.NATIONAL_DAY]
+    merged = autumn is not None and national is not None
+    merged = merged and abs((national - autumn).days) <= MERGE_DAYS  # type: ignore[operator]
+    found = []
+    for each, day in days.items():
+        if day is None or (merged and each is Holiday.NATIONAL_DAY):
+            continue
+        if merged and each is Holiday.MID_AUTUMN:
+            both = (Holiday.MID_AUTUMN, Holiday.NATIONAL_DAY)
+            found.append(Occasion(each, min(day, national), both))  # type: ignore[type-var]
+        else:
+            found.append(Occasion(each, day, (each,)))
+    return sorted(found, key=lambda occasion: occasion.day)

@@ -56,6 +56,20 @@ class CautionaryForm(LabelledEnum):
         }
 
 
+class Recorded:
+    """Who recorded a record and when, and when it was removed (marked, never deleted)."""
+
+    created_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("account.id"), info={"label": _l("Created by")}
+    )
+    created_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, info={"label": _l("Created at")}
+    )
+    deleted_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime(), info={"label": _l("Deleted at")}
+    )
+
+
 class TalkKind(LabelledEnum):
     """Why an integrity talk was held. The gist of a reminder, special or admonishment talk is
     for the admins and the talk's unit's secretaries only, never for the person talked to."""
@@ -103,11 +117,16 @@ class IntegrityActivity(Activity):
     talk_kind: Mapped[TalkKind | None] = mapped_column(
         enum_column(TalkKind, 20), info={"label": _l("Kind of talk")}
     )
+    # How many were present by the paper record of an activity entered from history without its
+    # list of names (``services.backfill``); None for every activity with a list.
+    paper_present: Mapped[int | None] = mapped_column(
+        info={"label": _l("Present (from the paper record)")}
+    )
 
     __mapper_args__ = {"polymorphic_identity": "integrity"}
 
 
-class IntegrityTalk(db.Model):
+class IntegrityTalk(Recorded, db.Model):
     """A talk with one person: who talked (a person, or an outsider's name), who took the
     minutes, whom they talked to, when, where, and its gist. It belongs to the talker's unit,
     whose secretaries keep it. Removing one marks it; nothing is deleted."""
@@ -138,15 +157,6 @@ class IntegrityTalk(db.Model):
         sa.String(60), info={"label": _l("Minute-taker")}
     )
     gist: Mapped[str | None] = mapped_column(sa.Text, info={"label": _l("Gist")})
-    created_by_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("account.id"), info={"label": _l("Created by")}
-    )
-    created_at: Mapped[datetime] = mapped_column(
-        UTCDateTime(), default=utcnow, info={"label": _l("Created at")}
-    )
-    deleted_at: Mapped[datetime | None] = mapped_column(
-        UTCDateTime(), info={"label": _l("Deleted at")}
-    )
     version: Mapped[int] = mapped_column(default=1)
 
     unit: Mapped[OrgUnit] = relationship()
@@ -331,3 +341,83 @@ class PledgeExpectation(db.Model):
 
     def __str__(self) -> str:
         return self.person.name
+
+
+class ReminderChannel(LabelledEnum):
+    """How a pre-holiday integrity reminder reached people."""
+
+    MEETING = "meeting"
+    SMS = "sms"
+    GROUP_CHAT = "group_chat"
+    DOCUMENT = "document"
+
+    @classmethod
+    def _labels(cls) -> dict[str, Any]:
+        return {
+            "meeting": _l("At a meeting"),
+            "sms": _l("Text message"),
+            "group_chat": _l("Work group chat"),
+            "document": _l("Circular"),
+        }
+
+
+reminder_recipient = sa.Table(
+    "reminder_recipient",
+    db.metadata,
+    sa.Column("reminder_id", sa.ForeignKey("holiday_reminder.id"), primary_key=True),
+    sa.Column("person_id", sa.ForeignKey("person.id"), primary_key=True, index=True),
+)
+
+
+class HolidayReminder(Recorded, db.Model):
+    """A pre-holiday integrity reminder 节前廉政提醒 of a unit: before which holiday of which year,
+    when, how, to whom (everyone who is a Party member of the unit, or the people named) and what
+    it said. Removing one marks it."""
+
+    __tablename__ = "holiday_reminder"
+    __audit_label__ = _l("Pre-holiday reminder")
+    __audited__ = True
+    __table_args__ = (sa.Index("ix_holiday_reminder_unit_year", "unit_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_unit.id"), info={"label": _l("Unit")})
+    year: Mapped[int] = mapped_column(info={"label": _l("Year")})
+    holiday: Mapped[Holiday] = mapped_column(
+        enum_column(Holiday, 30), info={"label": _l("Holiday")}
+    )
+    sent_on: Mapped[date] = mapped_column(info={"label": _l("Date")})
+    channel: Mapped[ReminderChannel] = mapped_column(
+        enum_column(ReminderChannel, 20), info={"label": _l("Channel")}
+    )
+    everyone: Mapped[bool] = mapped_column(
+        default=True, info={"label": _l("All Party members of the unit")}
+    )
+    text: Mapped[str] = mapped_column(sa.Text, info={"label": _l("What it said")})
+
+    unit: Mapped[OrgUnit] = relationship()
+    recipients: Mapped[list[Person]] = relationship(
+        secondary=reminder_recipient, order_by=Person.sort_key, info={"label": _l("Recipients")}
+    )
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.holiday.label}"
+
+
+class HolidayCorrection(db.Model):
+    """An admin's correction of a holiday's date in a year (the shipped table is
+    ``app/integrity/holidays.py``)."""
+
+    __tablename__ = "holiday_correction"
+    __audit_label__ = _l("Holiday date")
+    __audited__ = True
+    __table_args__ = (sa.UniqueConstraint("holiday", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    holiday: Mapped[Holiday] = mapped_column(
+        enum_column(Holiday, 30), info={"label": _l("Holiday")}
+    )
+    year: Mapped[int] = mapped_column(info={"label": _l("Year")})
+    day: Mapped[date] = mapped_column(info={"label": _l("Date")})
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.holiday.label}"

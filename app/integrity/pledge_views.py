@@ -34,7 +34,7 @@ from app.integrity.models import (
 )
 from app.integrity.pledge_document import missing_list
 from app.people.models import Membership, OrgUnit, Person, UnitKind
-from app.queries import int_arg, text_arg
+from app.queries import bounded_int, int_arg, text_arg
 from app.refusals import Refused
 from app.types import local_today
 
@@ -131,14 +131,15 @@ def _signers(kind: PledgeKind) -> list[pledges.Signer]:
     relation typed on each row."""
     found = []
     for value in request.form.getlist("signer")[:2000]:
-        person, _dash, upper = value.partition("-")
-        if not person.isdigit() or (upper and not upper.isdigit()):
+        raw, _dash, raw_upper = value.partition("-")
+        person, upper = bounded_int(raw), bounded_int(raw_upper)
+        if person is None or (raw_upper and upper is None):
             abort(400)
         name = relation = None
         if kind is PledgeKind.FAMILY:
             name = clean_field_text(request.form.get(f"family_name-{person}", ""))[:60] or None
             relation = clean_field_text(request.form.get(f"relation-{person}", ""))[:30] or None
-        found.append(pledges.Signer(int(person), int(upper) if upper else None, name, relation))
+        found.append(pledges.Signer(person, upper, name, relation))
     return found
 
 
@@ -234,7 +235,7 @@ def cadres() -> Response:
     form = BaseForm()
     if form.validate_on_submit():
         allowed = {person.id for person in members}
-        ticked = {int(v) for v in request.form.getlist("cadre") if v.isdigit()} & allowed
+        ticked = {bounded_int(v) for v in request.form.getlist("cadre")} & allowed
         pledges.set_cadres(unit, year, ticked)
         back = url_for("pledges.index", unit=unit.id, year=year)
         return saved(_("The cadres whose family signs have been saved."), back)

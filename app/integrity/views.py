@@ -7,37 +7,46 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from app import settings
 from app.activities import services as core
 from app.activities.editing import activity_form, create_answer, edit_answer
 from app.activities.listing import list_context
 from app.activities.models import Activity
 from app.activities.record import load_activity, record_page
 from app.auth.models import Role, User
-from app.auth.policy import role_required, scope_unit_ids, subtree_ids
-from app.htmx import form_status, render_page
+from app.auth.policy import require, role_required, scope_unit_ids, subtree_ids, units_for_choice
+from app.htmx import form_status, render_page, saved
 from app.integrity import services
-from app.integrity.figures import branches_that_held, forum_years
-from app.integrity.forms import IntegrityForm
-from app.integrity.models import IntegrityActivity, IntegrityKind
+from app.integrity.figures import branches_that_held, coverage, forum_years, reminder_lines
+from app.integrity.forms import BackfillForm, IntegrityForm
+from app.integrity.models import IntegrityActivity, IntegrityKind, PledgeKind
+from app.integrity.personal_record import document_text, integrity_part
 from app.reports import kept
 from app.reports.figures import YearsInARow, years_in_a_row_by
+from app.reports.rules import DUE_SOON
 from app.types import local_today, utcnow
 
 bp = Blueprint("integrity", __name__)
+bp.add_app_template_global(integrity_part)
+bp.add_app_template_global(document_text, "integrity_document_text")
 
 # The kinds whose years in a row the list shows (a unit's reports name them).
 STREAK_KINDS = (IntegrityKind.FAMILY_FORUM, IntegrityKind.CAUTIONARY, IntegrityKind.LECTURE)
 
 
-def _streaks(user: User, unit_id: int | None) -> list[tuple[IntegrityKind, YearsInARow]]:
-    """Each kind's years in a row up to this year: in the unit filtered on (with the units
-    below), else in the user's units (the admin's: the bureau)."""
+def _units(user: User, unit_id: int | None) -> sa.Select | None:
+    """The unit filtered on (with the units below), else the user's units (None: the bureau)."""
     if unit_id is not None:
-        units = subtree_ids(sa.select(sa.literal(unit_id)))
-    else:
-        units = scope_unit_ids(user)
+        return subtree_ids(sa.select(sa.literal(unit_id)))
+    return scope_unit_ids(user)
+
+
+def _streaks(units: sa.Select | None) -> list[tuple[IntegrityKind, YearsInARow]]:
+    """Each kind's years in a row up to this year in the units."""
     kind = IntegrityActivity.kind
     runs = years_in_a_row_by(
         IntegrityActivity, kind, [kind.in_(STREAK_KINDS)], units, local_today().year
@@ -48,7 +57,8 @@ def _streaks(user: User, unit_id: int | None) -> list[tuple[IntegrityKind, Years
 @bp.app_template_global()
 def integrity_year() -> dict[str, Any]:
     """The dashboard's integrity panel: for a secretary, whether each of their units has held
-    this year's family integrity forum and its years in a row; for the admin, how many of the
+    this year's family integrity forum and its years in a row, how many have signed this year's
+    integrity pledge, and the holidays whose reminder is due; for the admin, how many of the
     bureau's branches have."""
     today, now = local_today(), utcnow()
     forum = IntegrityKind.FAMILY_FORUM
@@ -59,16 +69,34 @@ def integrity_year() -> dict[str, Any]:
     units = [unit for unit in current_user.units if unit.deleted_at is None]
     runs = forum_years(units, today.year, now)
     none = YearsInARow(0, None)
-    rows = [(unit, runs.get(unit.id, none)) for unit in units]
+    due = settings.get(DUE_SOON.key)
+    rows = [
+        (
+            unit,
+            runs.get(unit.id, none),
+            coverage(PledgeKind.INTEGRITY, unit, today.year, names=0),
+            [
+                line
+                for line in reminder_lines(_units(current_user, unit.id), today.year, today, due)
+                if line.state == "due"
+            ],
+        )
+        for unit in units
+    ]
     return {"year": today.year, "units": rows}
 
 
 @bp.route("/")
 @login_required
 def index() -> Response:
-    context = list_context(IntegrityActivity, IntegrityKind)
-    streaks = _streaks(current_user, context["filters"].unit_id) if context["can_create"] else []
-    return render_page("integrity/index.html", "integrity/_list.html", streaks=streaks, **context)
+    context = list_context(IntegrityActivity, IntegrityKind) | {"streaks": [], "reminder_lines": []}
+    if context["can_create"]:  # the keepers' lines: years in a row, pre-holiday reminders
+        unit_id = context["filters"].unit_id
+        units, today, due = _units(current_user, unit_id), local_today(), settings.get(DUE_SOON.key)
+        context["streaks"] = _streaks(units)
+        context["reminder_lines"] = reminder_lines(units, today.year, today, due)
+        context |= {"reminder_unit": unit_id, "due_days": due}
+    return render_page("integrity/index.html", "integrity/_list.html", **context)
 
 
 def _show_url(activity: Activity) -> str:
@@ -104,3 +132,31 @@ def edit(activity_id: int) -> Response:
 def show(activity_id: int) -> Response:
     activity = load_activity(activity_id, model=IntegrityActivity)
     return render_page("integrity/show.html", **record_page(activity, record=activity))
+
+
+@bp.route("/backfill", methods=["GET", "POST"])
+@role_required(Role.ADMIN, Role.SECRETARY)
+def backfill() -> Response:
+    """Past activities from the paper records, archived and flagged as 补录 at once."""
+    units = units_for_choice(current_user)
+    form = BackfillForm()
+    form.offer(units)
+    if form.validate_on_submit():
+        by_id = {unit.id: unit for unit in units}
+        lines = [_past_line(line.form, by_id) for line in form.lines if line.form.filled]
+        made = services.backfill(lines, form.reason.data, current_user)
+        message = ngettext(
+            "%(num)d past activity has been entered.",
+            "%(num)d past activities have been entered.",
+            len(made),
+        )
+        return saved(message, url_for("integrity.index"))
+    return render_page("integrity/backfill.html", form=form, status=form_status())
+
+
+def _past_line(line: Any, units: dict[int, Any]) -> services.PastActivity:
+    kind = IntegrityKind(line.kind.data)
+    unit = units.get(int(line.unit_id.data))
+    require(unit is not None)
+    title = line.title.data or _("%(year)d %(kind)s", year=line.day.data.year, kind=kind.label)
+    return services.PastActivity(kind, line.day.data, unit, line.present.data, title)

@@ -46,8 +46,8 @@ from app.people.models import (
 )
 from app.people.tree import subtree_pairs, tree_paths
 from app.queries import join_in_order
-from app.reports.rules import TARGET_COMMITTEE, TARGET_MEMBER
-from app.types import local_date, utcnow
+from app.reports.rules import DUE_SOON, TARGET_COMMITTEE, TARGET_MEMBER
+from app.types import local_date, local_today, utcnow
 
 FULL = "full"
 PROBATIONARY = "probationary"
@@ -426,6 +426,9 @@ class FigureProvider:
     in_attendance: Callable[[], sa.ColumnElement[bool]] = sa.true
     hours: Callable[[], sa.Column[Decimal]] | None = None
     hours_of: Callable[[Activity], Decimal] = lambda _activity: Decimal("0.0")
+    # The family's own figures of a unit (with the units below) and a year, as the annual
+    # compilation reads them: (unit, year, now, today, due-soon days) -> the family's object.
+    year: Callable[..., Any] | None = None
 
 
 _providers: dict[ActivityFamily, FigureProvider] = {}
@@ -438,6 +441,14 @@ def register_provider(provider: FigureProvider) -> FigureProvider:
 
 def providers() -> list[FigureProvider]:
     return list(_providers.values())
+
+
+def family_years(
+    unit: OrgUnit, year: int, now: datetime | None = None
+) -> dict[ActivityFamily, Any]:
+    """Each family's own figures of the unit and year, by family (those that register some)."""
+    now, today, due = now or utcnow(), local_today(), settings.get(DUE_SOON.key)
+    return {p.family: p.year(unit, year, now, today, due) for p in _providers.values() if p.year}
 
 
 def hours_of(activity: Activity) -> Decimal:

@@ -42,3 +42,18 @@ INACTIVE_DAYS = register(
         group=_l("Members"),
     )
 )
+DUE_SOON = register(
+    SettingDef(
+        "deadlines.due_soon_days",
+        int,
+        14,
+        _l("Due soon (days)"),
+        _l(
+            "Something to be done within this many days is shown as due soon: a pre-holiday "
+            "reminder, a deadline of any record."
+        ),
+        minimum=1,
+        maximum=90,
+        group=_l("Deadlines"),
+    )
+)
