@@ -59,3 +59,11 @@ def expected_select(unit: OrgUnit, rule: ExpectedDefault, on: date) -> sa.Select
             sa.or_(Person.joined_on.is_(None), Person.joined_on <= on),
         )
     return stmt
+
+
+def people_on(unit: OrgUnit, on: date) -> list[Person]:
+    """Everyone in the unit and the units below it on the date, staff included, in roster
+    order — whom a unit's list picks from (recipients of a reminder, the cadres it marks)."""
+    ids = expected_select(unit, ExpectedDefault.ALL_STAFF, on)
+    stmt = sa.select(Person).where(Person.id.in_(ids)).order_by(Person.sort_key)
+    return list(db.session.scalars(stmt))

@@ -119,6 +119,8 @@ def persons_in_units_today(stmt: sa.Select, user: User) -> sa.Select:
 
 def unit_ids_in_scope(user: User) -> set[int] | None:
     """The ids of the units a user administers, loaded once; None means every unit (admin)."""
+    if user.role is Role.SECRETARY:  # named by id already, read once per request
+        return set(_secretary_units(user))
     ids = scope_unit_ids(user)
     return None if ids is None else set(db.session.scalars(ids))
 

@@ -166,6 +166,8 @@ def coverage(
     done = sa.exists(sa.select(signed.c.person_id).where(matched))
     counts = sa.select(sa.func.count(), sa.func.count().filter(done)).select_from(expected)
     total, signed_count = db.session.execute(counts).one()
+    if names == 0:  # the figures only
+        return Coverage(kind, holiday, on, int(total or 0), int(signed_count or 0), [])
     upper = sa.orm.aliased(Person)
     missing = (
         sa.select(Person, upper)

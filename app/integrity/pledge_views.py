@@ -13,6 +13,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.activities.expected import people_on
 from app.auth.models import Role
 from app.auth.policy import require, role_required, units_for_choice
 from app.evidence import services as files
@@ -33,7 +34,7 @@ from app.integrity.models import (
     SigningBatch,
 )
 from app.integrity.pledge_document import missing_list
-from app.people.models import Membership, OrgUnit, Person, UnitKind
+from app.people.models import OrgUnit, UnitKind
 from app.queries import bounded_int, int_arg, text_arg
 from app.refusals import Refused
 from app.types import local_today
@@ -214,24 +215,12 @@ def document_remove(document_id: int) -> Response:
     return hx_redirect(url_for("pledges.batch", batch_id=found.id))
 
 
-def _members_today(unit: OrgUnit) -> list[Person]:
-    """The unit's own members today (not its sub-units'), in roster order."""
-    stmt = (
-        sa.select(Person)
-        .join(Membership, Membership.person_id == Person.id)
-        .where(Membership.unit_id == unit.id, Membership.on_date(local_today()))
-        .order_by(Person.sort_key)
-        .distinct()
-    )
-    return list(db.session.scalars(stmt))
-
-
 @bp.route("/cadres", methods=["GET", "POST"])
 @role_required(Role.ADMIN, Role.SECRETARY)
 def cadres() -> Response:
     """The cadres whose family signs a family pledge this year, ticked among the unit's members."""
     unit, year, _units = _scope()
-    members = _members_today(unit)
+    members = people_on(unit, local_today())
     form = BaseForm()
     if form.validate_on_submit():
         allowed = {person.id for person in members}

@@ -12,8 +12,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
+from app.activities.expected import people_on
 from app.auth.models import Role
-from app.auth.policy import require, role_required, subtree_ids
+from app.auth.policy import require, role_required
 from app.extensions import db
 from app.forms import BaseForm
 from app.htmx import commit, form_status, hx_redirect, render_page, saved, set_back
@@ -21,26 +22,10 @@ from app.integrity import reminders
 from app.integrity.forms import ReminderForm
 from app.integrity.holidays import FIRST_YEAR, LAST_YEAR, REMINDED, holiday_date, shipped_date
 from app.integrity.models import Holiday, HolidayReminder
-from app.people.models import Membership, Person
 from app.queries import bounded_int, int_arg, text_arg
 from app.types import local_today
 
 bp = Blueprint("reminders", __name__)
-
-
-def _members(unit_id: int | None) -> list[Person]:
-    """The chosen unit's members today, with its sub-units', to tick as recipients."""
-    if unit_id is None:
-        return []
-    units = subtree_ids(sa.select(sa.literal(unit_id)))
-    stmt = (
-        sa.select(Person)
-        .join(Membership, Membership.person_id == Person.id)
-        .where(Membership.unit_id.in_(units), Membership.on_date(local_today()))
-        .order_by(Person.sort_key)
-        .distinct()
-    )
-    return list(db.session.scalars(stmt))
 
 
 def _form() -> ReminderForm:
@@ -64,9 +49,9 @@ def _form() -> ReminderForm:
 @role_required(Role.ADMIN, Role.SECRETARY)
 def new() -> Response:
     form = _form()
-    members = _members(form.unit_id.unit.id if form.unit_id.unit else None)
+    unit = form.unit_id.unit
+    members = people_on(unit, local_today()) if unit is not None else []
     if form.validate_on_submit():
-        unit = form.unit_id.unit
         require(unit is not None)
         allowed = {person.id for person in members}
         ticked = {bounded_int(v) for v in request.form.getlist("recipient")} & allowed
