@@ -233,3 +233,22 @@ def test_only_the_units_keepers_open_its_signed_documents(app, client, auth, wor
     member = auth.client_for("member")
     assert member.get("/integrity/pledges/").status_code == 403
     assert member.get(f"/evidence/{scan}").status_code == 404
+
+
+def test_the_page_links_each_signing_with_the_signatures_it_holds(app, client, auth, world):
+    """After leaving a signing's page, the secretary finds it again from the coverage card."""
+    auth.login("secretary")
+    _sign(client, world, "kind=integrity", [world["sec_person"], world["member_person"]])
+    _sign(client, world, "kind=integrity", [world["grouped"]])
+    with app.app_context():
+        first, second = db.session.scalars(sa.select(SigningBatch.id).order_by(SigningBatch.id))
+        document = db.session.scalar(
+            sa.select(SignedDocument.id).where(SignedDocument.person_id == world["member_person"])
+        )
+    post(client, f"/integrity/pledges/documents/{document}/remove")
+    html = client.get(f"/integrity/pledges/?unit={world['jiguan']}&year={YEAR}").get_data(
+        as_text=True
+    )
+    assert f'href="/integrity/pledges/batches/{first}"' in html
+    assert f'href="/integrity/pledges/batches/{second}"' in html
+    assert html.count("(1)</a>") == 2  # one signature left in each

@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.activities.expected import people_on
 from app.auth.models import Role
-from app.auth.policy import require, role_required, units_for_choice
+from app.auth.policy import require, role_required, subtree_ids, units_for_choice
 from app.evidence import services as files
 from app.extensions import db
 from app.files import word
@@ -93,6 +93,24 @@ def _holidays(unit: OrgUnit, year: int) -> list[Holiday]:
     ]
 
 
+def _signings(unit: OrgUnit, year: int) -> dict[tuple[PledgeKind, Holiday | None], list[Any]]:
+    """The year's signings in the unit and below, by kind (and holiday), each with how many
+    signatures it still holds: the way back to a signing's scan and its names."""
+    b, d = SigningBatch, SignedDocument
+    live = sa.func.count(d.id).filter(d.deleted_at.is_(None)).label("signed")
+    stmt = (
+        sa.select(b.id, b.kind, b.holiday, b.signed_on, live)
+        .outerjoin(d, d.batch_id == b.id)
+        .where(b.unit_id.in_(subtree_ids(sa.select(sa.literal(unit.id)))), b.year == year)
+        .group_by(b.id, b.kind, b.holiday, b.signed_on)
+        .order_by(b.signed_on, b.id)
+    )
+    found: dict[tuple[PledgeKind, Holiday | None], list[Any]] = {}
+    for row in db.session.execute(stmt):
+        found.setdefault((row.kind, row.holiday), []).append(row)
+    return found
+
+
 @bp.route("/")
 @role_required(Role.ADMIN, Role.SECRETARY)
 def index() -> Response:
@@ -109,6 +127,7 @@ def index() -> Response:
         "units": units,
         "years": range(local_today().year, local_today().year - YEARS_BACK, -1),
         "rows": rows,
+        "signings": _signings(unit, year),
         "may_list_pairs": pledges.may_list_pairs(current_user),
         "holiday_date": holiday_date,
         "holidays": Holiday,
