@@ -6,7 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import abort, current_app, request
-from flask_sqlalchemy.pagination import SelectPagination
+from flask_sqlalchemy.pagination import Pagination, SelectPagination
 from sqlalchemy.ext.compiler import compiles
 
 from app.extensions import db
@@ -221,3 +221,18 @@ def join_in_order(left: Any, right: Any, onclause: sa.ColumnElement[bool]) -> sa
     statistics (SQLite keeps none unless analysed) would start from the wrong side — a few
     people's recent sessions, not each person's years of rows."""
     return _InOrder(left, right, onclause)
+
+
+class ListPagination(Pagination):
+    """One page of rows computed in Python, with the number of rows of the whole table."""
+
+    def __init__(self, rows: list[Any], page: int, per_page: int, total: int) -> None:
+        super().__init__(
+            page=page, per_page=per_page, error_out=False, count=True, rows=rows, total=total
+        )
+
+    def _query_items(self) -> list[Any]:
+        return self._query_args["rows"]
+
+    def _query_count(self) -> int:
+        return self._query_args["total"]

@@ -15,6 +15,7 @@ from app.people.models import (
     PartyStatus,
     Person,
 )
+from app.people.tree import subtree_pairs
 from app.types import LabelledEnum
 
 
@@ -41,17 +42,32 @@ def expected_select(unit: OrgUnit, rule: ExpectedDefault, on: date) -> sa.Select
     """``expected_person_ids`` as a SELECT of person ids (a person may appear more than once),
     for figures that count in SQL; ``BY_HAND`` is not a rule to select by."""
     units = subtree_ids(sa.select(sa.literal(unit.id)))
-    stmt = (
-        sa.select(Membership.person_id)
-        .join(Person)
-        .where(
-            Membership.unit_id.in_(units),
-            Membership.on_date(on),
-            sa.or_(Person.transferred_out_on.is_(None), Person.transferred_out_on > on),
-        )
-    )
+    stmt = _on_date(sa.select(Membership.person_id).where(Membership.unit_id.in_(units)), rule, on)
     if rule is ExpectedDefault.COMMITTEE:
         stmt = stmt.where(Membership.unit_id == unit.id, Membership.role.in_(COMMITTEE_POSTS))
+    return stmt
+
+
+def expected_by_top(tops: list[int], rule: ExpectedDefault, on: date) -> sa.Select:
+    """(``top``, ``person_id``) for each of the units ``tops``: ``expected_select`` of every one
+    of them in one SELECT, for a table of units that counts in SQL. Party members or all staff:
+    a committee is each unit's own."""
+    pairs = subtree_pairs(tops)
+    stmt = (
+        sa.select(pairs.c.top, Membership.person_id)
+        .select_from(Membership)
+        .join(pairs, pairs.c.unit_id == Membership.unit_id)
+    )
+    return _on_date(stmt, rule, on)
+
+
+def _on_date(stmt: sa.Select, rule: ExpectedDefault, on: date) -> sa.Select:
+    """``stmt`` over memberships kept to those in force on the date of people not transferred
+    out by then; for Party members and the committee, the Party members on the date."""
+    stmt = stmt.join(Person, Person.id == Membership.person_id).where(
+        Membership.on_date(on),
+        sa.or_(Person.transferred_out_on.is_(None), Person.transferred_out_on > on),
+    )
     if rule in (ExpectedDefault.PARTY_MEMBERS, ExpectedDefault.COMMITTEE):
         stmt = stmt.where(
             Membership.role != MembershipRole.STAFF,

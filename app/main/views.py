@@ -14,7 +14,6 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.wrappers import Response
 
@@ -30,7 +29,7 @@ from app.main import bureau
 from app.main.badge import badge_count
 from app.people.models import COMMITTEE_POSTS, Membership, PartyStatus, Person
 from app.people.services import STATE_CURRENT, RosterFilters, roster_filtered
-from app.queries import page_number, text_arg
+from app.queries import ListPagination, page_number, text_arg
 from app.reports import charts, figures
 from app.reports.kept import Kept
 from app.reports.rules import INACTIVE_DAYS
@@ -222,21 +221,6 @@ def _work_part(user: User, today: date, now: datetime, kept: Kept | None) -> dic
 
 
 SORTS = ("name", "sessions", "rate", "inactive", "unarchived")
-
-
-class ListPagination(Pagination):
-    """One page of rows computed in Python, with the number of rows of the whole table."""
-
-    def __init__(self, rows: list[Any], page: int, per_page: int, total: int) -> None:
-        super().__init__(
-            page=page, per_page=per_page, error_out=False, count=True, rows=rows, total=total
-        )
-
-    def _query_items(self) -> list[Any]:
-        return self._query_args["rows"]
-
-    def _query_count(self) -> int:
-        return self._query_args["total"]
 
 
 def _sorted_rows(rows: list[figures.UnitRow], sort: str, descending: bool) -> list[figures.UnitRow]:

@@ -9,7 +9,7 @@ defines them. Pages, documents and the annual compilation all take their numbers
 - a period pools: Σ实到 ÷ Σ应到 over activities that count (not cancelled, started).
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -43,6 +43,7 @@ from app.people.models import (
     OrgUnit,
     PartyStatus,
     Person,
+    UnitKind,
 )
 from app.people.tree import subtree_pairs, tree_paths
 from app.queries import join_in_order
@@ -1124,12 +1125,18 @@ def _active_places() -> tuple[sa.Select, sa.CTE]:
 
 
 def unit_places(
-    by_name: bool = False, descending: bool = False, offset: int = 0, limit: int | None = None
+    by_name: bool = False,
+    descending: bool = False,
+    offset: int = 0,
+    limit: int | None = None,
+    kinds: Collection[UnitKind] | None = None,
 ) -> list[UnitRow]:
-    """The active units of the admin's table, without figures: in tree order, or by the pinyin
-    of the name (ties in tree order; ``descending`` reverses the names only), from ``offset``,
-    at most ``limit`` — one statement, whatever the page."""
+    """The active units of the admin's table (of ``kinds`` only, when given), without figures:
+    in tree order, or by the pinyin of the name (ties in tree order; ``descending`` reverses the
+    names only), from ``offset``, at most ``limit`` — one statement, whatever the page."""
     stmt, paths = _active_places()
+    if kinds is not None:
+        stmt = stmt.where(OrgUnit.kind.in_(kinds))
     if by_name:
         key = OrgUnit.sort_key.desc() if descending else OrgUnit.sort_key
         stmt = stmt.order_by(key, paths.c.path)
@@ -1144,11 +1151,13 @@ def unit_places(
     ]
 
 
-def unit_place_count() -> int:
-    """How many rows the admin's table has: the active units, which ``unit_places`` lists in
-    order, counted without building their paths (only a cycle in hand-edited data, which the
-    forms refuse, keeps a unit off the table and in this count)."""
+def unit_place_count(kinds: Collection[UnitKind] | None = None) -> int:
+    """How many rows the admin's table has: the active units (of ``kinds``), which
+    ``unit_places`` lists in order, counted without building their paths (only a cycle in
+    hand-edited data, which the forms refuse, keeps a unit off the table and in this count)."""
     stmt = sa.select(sa.func.count()).select_from(OrgUnit).where(OrgUnit.deleted_at.is_(None))
+    if kinds is not None:
+        stmt = stmt.where(OrgUnit.kind.in_(kinds))
     return db.session.scalar(stmt) or 0
 
 
