@@ -80,6 +80,9 @@ PAGES: tuple[Page, ...] = (
     Page("integrity.new", "/integrity/new", STAFF),
     Page("integrity.edit", "/integrity/{open_integrity}/edit", STAFF),
     Page("integrity.backfill", "/integrity/backfill", STAFF),
+    Page("integrity.units", "/integrity/units?year={year}", ("admin",)),
+    Page("integrity.units", "/integrity/units?year={year}", ("admin",), fragment=True),
+    Page("integrity.units", "/integrity/units", ("admin",), variant="computed", computed=True),
     Page("talks.index", "/integrity/talks/?year={year}"),
     Page("talks.index", "/integrity/talks/?year={year}", fragment=True),
     # The branch secretary's talks; synth's member may have none with them.
@@ -158,6 +161,10 @@ BUDGETS: dict[str, int] = {
     # + the integrity line: this year's pledges signed (2), the holidays' reminders (2)
     "main.index secretary": 33,
     "main.index member": 14,
+    # kept like the home's figures; computed: the page's units, their count, five figures
+    "integrity.units admin": 5,
+    "integrity.units htmx admin": 4,
+    "integrity.units computed admin": 16,
     "main.index htmx admin": 5,
     "review.index admin": 11,
     "review.index secretary": 11,

@@ -83,6 +83,7 @@ GET = {
     "integrity.show": ("/integrity/{integrity}", grid(LOGIN, 200, 404, 200, 200)),
     "integrity.edit": ("/integrity/{integrity}/edit", SCOPED),
     "integrity.backfill": ("/integrity/backfill", KEEPERS),
+    "integrity.units": ("/integrity/units", ADMIN_ONLY),
     # A routine talk of jiguan's with ``member``: they read it, never change it.
     "talks.index": ("/integrity/talks/", SIGNED_IN),
     "talks.new": ("/integrity/talks/new", KEEPERS),

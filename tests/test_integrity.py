@@ -3,6 +3,7 @@ tests/test_activities.py): the form's rules, who is expected by default, family 
 guests counted on their own line, and "years in a row" as DOMAIN.md defines it — figures
 counted by hand, years computed from today."""
 
+import re
 from datetime import date, datetime, time, timedelta
 
 import pytest
@@ -332,12 +333,13 @@ def test_a_back_fill_with_a_half_line_or_a_date_from_today_saves_nothing(app, cl
         assert db.session.scalar(sa.select(sa.func.count()).select_from(IntegrityActivity)) == 0
 
 
-def test_the_familys_year_figures_count_as_the_compilation_reads_them(app, world):
+def test_the_familys_year_figures_count_as_the_compilation_reads_them(app, client, auth, world):
     """jiguan last year, by hand: a forum (Secretary J and Member J present, two spouses), a
     cautionary education (three expected, two present), a lecture from paper (15 present), a
     cancelled one (nowhere), a collective routine talk (three present); talks with one person:
     two routine and a reminder (a removed one and cujin's nowhere); two of three pledges; the
-    Spring Festival reminded."""
+    Spring Festival reminded. The admin's table of units says the same of jiguan, and of the
+    bureau with cujin's talk and member."""
     from app.activities.models import AttendanceStatus
     from app.integrity.figures import coverage, year_figures
     from app.integrity.models import Holiday, PledgeKind, ReminderChannel, TalkKind
@@ -447,6 +449,42 @@ def test_the_familys_year_figures_count_as_the_compilation_reads_them(app, world
         from app.activities.models import ActivityFamily
 
         assert family_years(jiguan, year)[ActivityFamily.INTEGRITY].talks == found.talks
+
+        from app.integrity.figures import unit_lines
+
+        places = [(world[code], code, 0) for code in ("bureau", "jiguan", "cujin")]
+        lines = {line.name: line for line in unit_lines(places, year, local_today(), utcnow(), 14)}
+        states = [line.state for line in found.reminders]
+        table = {
+            name: (
+                line.forum_held,
+                line.forum_run,
+                line.cautionary,
+                line.lectures,
+                line.talks,
+                (line.pledges_signed, line.pledges_expected),
+                (line.reminded, line.missed),
+            )
+            for name, line in lines.items()
+        }
+        jiguan_row = (True, 1, 1, 1, 4, (2, 3), (1, states.count("missed")))
+        assert jiguan_row[4] == sum(found.talks.values())
+        assert table == {
+            "jiguan": jiguan_row,
+            "bureau": (True, 1, 1, 1, 5, (2, 5), (1, states.count("missed"))),
+            "cujin": (False, 0, 0, 0, 1, (0, 2), (0, len(states))),
+        }
+
+    auth.login("admin")
+    page = client.get(f"/integrity/units?year={year}").get_data(as_text=True)
+    rows = re.findall(r"<tr>(.*?)</tr>", page, re.S)
+    assert [re.search(r'unit=\d+&amp;year=\d+">([^<]+)<', row).group(1) for row in rows[1:]] == [
+        "Bureau",
+        "Cujin branch",
+        "Dangzu",
+        "Jiguan branch",
+    ]  # in tree order; the 党小组's work is its branch's: not a row of its own
+    assert "2 of 3" in rows[4] and "66.7%" in rows[4]
 
 
 def test_the_secretarys_home_says_how_many_signed_this_years_pledge(app, client, auth, world):

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from app.activities.expected import ExpectedDefault, expected_select
+from app.activities.expected import ExpectedDefault, expected_by_top, expected_select
 from app.activities.models import ActivityFamily
 from app.auth.policy import subtree_ids
 from app.extensions import db
@@ -52,13 +52,13 @@ def _held(kind: IntegrityKind, year: int, now: datetime) -> list[sa.ColumnElemen
     ]
 
 
-def forum_years(units: list[OrgUnit], year: int, now: datetime) -> dict[int, YearsInARow]:
+def forum_years(unit_ids: list[int], year: int, now: datetime) -> dict[int, YearsInARow]:
     """Each unit's years in a row of family integrity forums up to ``year``, the units below it
     included, in one statement; a unit that never held one is not in the result. This year's is
     held when the run ends with ``year``."""
-    if not units:
+    if not unit_ids:
         return {}
-    pairs = subtree_pairs([unit.id for unit in units])
+    pairs = subtree_pairs(unit_ids)
     a = IntegrityActivity
     below = [a.unit_id == pairs.c.unit_id, a.kind == IntegrityKind.FAMILY_FORUM]
     return years_in_a_row_by(a, pairs.c.top, below, None, year, now)
@@ -207,16 +207,19 @@ def reminder_lines(
     lines = []
     for occasion in occasions(year):
         found = [each for holiday in occasion.covers for each in held.get(holiday, [])]
-        if found:
-            state = "held"
-        elif occasion.day < today:
-            state = "missed"
-        elif (occasion.day - today).days <= due_days:
-            state = "due"
-        else:
-            state = "coming"
-        lines.append(ReminderLine(occasion, found, state))
+        lines.append(
+            ReminderLine(occasion, found, reminder_state(occasion, bool(found), today, due_days))
+        )
     return lines
+
+
+def reminder_state(occasion: Occasion, reminded: bool, today: date, due_days: int) -> str:
+    """A ``ReminderLine``'s state: held, missed, due or coming."""
+    if reminded:
+        return "held"
+    if occasion.day < today:
+        return "missed"
+    return "due" if (occasion.day - today).days <= due_days else "coming"
 
 
 @dataclass(frozen=True)
@@ -336,6 +339,153 @@ def year_figures(
         reminders=reminder_lines(units, year, today, due_days),
         streaks={each: runs.get(each, YearsInARow(0, None)) for each in IntegrityKind},
     )
+
+
+@dataclass(frozen=True)
+class UnitLine:
+    """A unit's integrity year on the admin's table of units, the units below it included: the
+    family forum's years in a row (``forum_held``: this year's is held), cautionary education
+    and integrity lectures held, talks (with one person, and collective ones), integrity pledges
+    signed of those expected, and the reminded holidays of the year: held, passed without one,
+    due soon. Plain values, to be kept between requests."""
+
+    unit_id: int
+    name: str
+    depth: int
+    forum_run: int = 0
+    forum_since: int | None = None
+    forum_held: bool = False
+    cautionary: int = 0
+    lectures: int = 0
+    talks: int = 0
+    pledges_signed: int = 0
+    pledges_expected: int = 0
+    reminded: int = 0
+    missed: int = 0
+    due: int = 0
+
+    @property
+    def pledge_rate(self) -> Decimal | None:
+        return rate(self.pledges_signed, self.pledges_expected)
+
+
+def _activities_by_top(pairs: sa.CTE, year: int, now: datetime) -> dict[int, dict[str, int]]:
+    """For each top of ``pairs``: cautionary education and lectures held in the year, and its
+    collective talks, in one statement."""
+    a = IntegrityActivity
+    stmt = (
+        sa.select(
+            pairs.c.top, a.kind, sa.func.count(), sa.func.count().filter(a.talk_kind.is_not(None))
+        )
+        .select_from(a)
+        .join(pairs, pairs.c.unit_id == a.unit_id)
+        .where(a.held_on >= date(year, 1, 1), a.held_on < date(year + 1, 1, 1), counts_now(now))
+        .group_by(pairs.c.top, a.kind)
+    )
+    found: dict[int, dict[str, int]] = {}
+    for top, kind, held, collective in db.session.execute(stmt).tuples():
+        line = found.setdefault(top, {"cautionary": 0, "lectures": 0, "talks": 0})
+        line["cautionary"] += held if kind is IntegrityKind.CAUTIONARY else 0
+        line["lectures"] += held if kind is IntegrityKind.LECTURE else 0
+        line["talks"] += collective
+    return found
+
+
+def _talks_by_top(pairs: sa.CTE, year: int) -> dict[int, int]:
+    t = IntegrityTalk
+    stmt = (
+        sa.select(pairs.c.top, sa.func.count())
+        .select_from(t)
+        .join(pairs, pairs.c.unit_id == t.unit_id)
+        .where(t.deleted_at.is_(None), t.held_on >= date(year, 1, 1))
+        .where(t.held_on < date(year + 1, 1, 1))
+        .group_by(pairs.c.top)
+    )
+    return dict(db.session.execute(stmt).tuples().all())
+
+
+def _pledges_by_top(tops: list[int], year: int) -> dict[int, tuple[int, int]]:
+    """For each unit of ``tops``: (signed, expected) of the year's integrity pledge, as
+    ``coverage`` counts them, in one statement."""
+    kind = PledgeKind.INTEGRITY
+    on = expected_on(kind, year, None)
+    assert on is not None  # an integrity pledge's day is always known
+    expected = expected_by_top(tops, ExpectedDefault.PARTY_MEMBERS, on).distinct().subquery()
+    signed = signed_select(kind, year).subquery()
+    done = sa.exists(
+        sa.select(signed.c.person_id).where(signed.c.person_id == expected.c.person_id)
+    )
+    stmt = sa.select(expected.c.top, sa.func.count().filter(done), sa.func.count()).group_by(
+        expected.c.top
+    )
+    return {top: (int(got), int(total)) for top, got, total in db.session.execute(stmt)}
+
+
+def _reminded_by_top(
+    pairs: sa.CTE, tops: list[int], year: int, today: date, due_days: int
+) -> dict[int, dict[str, int]]:
+    """For each of ``tops``: the year's reminded holidays held, missed and due, as
+    ``reminder_lines`` tells them, from one statement."""
+    r = HolidayReminder
+    stmt = (
+        sa.select(pairs.c.top, r.holiday)
+        .select_from(r)
+        .join(pairs, pairs.c.unit_id == r.unit_id)
+        .where(r.year == year, r.deleted_at.is_(None))
+        .distinct()
+    )
+    held: dict[int, set[Holiday]] = {}
+    for top, holiday in db.session.execute(stmt).tuples():
+        held.setdefault(top, set()).add(holiday)
+    found = {}
+    for top in tops:
+        states = [
+            reminder_state(each, bool(held.get(top, set()) & set(each.covers)), today, due_days)
+            for each in occasions(year)
+        ]
+        found[top] = {state: states.count(state) for state in ("held", "missed", "due")}
+    return found
+
+
+def unit_lines(
+    places: list[tuple[int, str, int]], year: int, today: date, now: datetime, due_days: int
+) -> list[UnitLine]:
+    """The ``UnitLine`` of each of ``places`` (unit id, name, depth), in their order: a page of
+    the admin's table, in six statements whatever its length."""
+    tops = [unit_id for unit_id, _name, _depth in places]
+    if not tops:
+        return []
+    pairs = subtree_pairs(tops)
+    runs = forum_years(tops, year, now)
+    activities = _activities_by_top(pairs, year, now)
+    talks = _talks_by_top(pairs, year)
+    pledges = _pledges_by_top(tops, year)
+    reminded = _reminded_by_top(pairs, tops, year, today, due_days)
+    lines = []
+    for unit_id, name, depth in places:
+        run = runs.get(unit_id, YearsInARow(0, None))
+        held = activities.get(unit_id, {"cautionary": 0, "lectures": 0, "talks": 0})
+        signed, expected = pledges.get(unit_id, (0, 0))
+        states = reminded[unit_id]
+        lines.append(
+            UnitLine(
+                unit_id,
+                name,
+                depth,
+                forum_run=run.years,
+                forum_since=run.since,
+                forum_held=run.includes(year),
+                cautionary=held["cautionary"],
+                lectures=held["lectures"],
+                talks=held["talks"] + talks.get(unit_id, 0),
+                pledges_signed=signed,
+                pledges_expected=expected,
+                reminded=states["held"],
+                missed=states["missed"],
+                due=states["due"],
+            )
+        )
+    return lines
 
 
 register_provider(

@@ -2,11 +2,12 @@
 its record page. What an activity shares with every family (the grid, check-in, leave, guests,
 archiving, the sign-in sheet) is the core's (``app/activities/views.py``)."""
 
+from dataclasses import asdict
 from functools import partial
 from typing import Any
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, url_for
+from flask import Blueprint, Response, current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -21,12 +22,21 @@ from app.auth.models import Role, User
 from app.auth.policy import require, role_required, scope_unit_ids, subtree_ids, units_for_choice
 from app.htmx import form_status, render_page, saved
 from app.integrity import services
-from app.integrity.figures import branches_that_held, coverage, forum_years, reminder_lines
+from app.integrity.figures import (
+    UnitLine,
+    branches_that_held,
+    coverage,
+    forum_years,
+    reminder_lines,
+    unit_lines,
+)
 from app.integrity.forms import BackfillForm, IntegrityForm
 from app.integrity.models import IntegrityActivity, IntegrityKind, PledgeKind
 from app.integrity.personal_record import document_text, integrity_part
+from app.people.models import UnitKind
+from app.queries import ListPagination, int_arg, page_number
 from app.reports import kept
-from app.reports.figures import YearsInARow, years_in_a_row_by
+from app.reports.figures import YearsInARow, unit_place_count, unit_places, years_in_a_row_by
 from app.reports.rules import DUE_SOON
 from app.types import local_today, utcnow
 
@@ -36,6 +46,9 @@ bp.add_app_template_global(document_text, "integrity_document_text")
 
 # The kinds whose years in a row the list shows (a unit's reports name them).
 STREAK_KINDS = (IntegrityKind.FAMILY_FORUM, IntegrityKind.CAUTIONARY, IntegrityKind.LECTURE)
+YEARS_SHOWN = 8  # the years the table of units offers
+# The units the table of units lists: a 党小组's integrity work is its branch's.
+KEEPING_UNITS = (UnitKind.BUREAU, UnitKind.PARTY_GROUP, UnitKind.BRANCH)
 
 
 def _units(user: User, unit_id: int | None) -> sa.Select | None:
@@ -67,7 +80,7 @@ def integrity_year() -> dict[str, Any]:
         found = kept.Kept(now).get(name, lambda: branches_that_held(forum, today.year, now))
         return {"year": today.year, "branches": tuple(found)}
     units = [unit for unit in current_user.units if unit.deleted_at is None]
-    runs = forum_years(units, today.year, now)
+    runs = forum_years([unit.id for unit in units], today.year, now)
     none = YearsInARow(0, None)
     due = settings.get(DUE_SOON.key)
     rows = [
@@ -97,6 +110,30 @@ def index() -> Response:
         context["reminder_lines"] = reminder_lines(units, today.year, today, due)
         context |= {"reminder_unit": unit_id, "due_days": due}
     return render_page("integrity/index.html", "integrity/_list.html", **context)
+
+
+@bp.route("/units")
+@role_required(Role.ADMIN)
+def units() -> Response:
+    """The admin's table of units: each unit's integrity year, the units below it included, a
+    page at a time and kept between requests like the home's figures."""
+    today, now, number = local_today(), utcnow(), page_number()
+    year = int_arg("year") or today.year
+    year = year if today.year - YEARS_SHOWN < year <= today.year else today.year
+    per_page, due = int(current_app.config["PAGE_SIZE"]), settings.get(DUE_SOON.key)
+
+    def compute() -> dict[str, Any]:
+        start = (number - 1) * per_page
+        places = unit_places(offset=start, limit=per_page, kinds=KEEPING_UNITS)
+        found = unit_lines([(p.unit_id, p.name, p.depth) for p in places], year, today, now, due)
+        return {"rows": [asdict(line) for line in found], "total": unit_place_count(KEEPING_UNITS)}
+
+    name = kept.key("integrity-units", today, due, year, number, per_page)
+    payload = kept.Kept(now).get(name, compute)
+    rows = [UnitLine(**row) for row in payload["rows"]]
+    context = {"year": year, "years": range(today.year, today.year - YEARS_SHOWN, -1)}
+    context["units_page"] = ListPagination(rows, number, per_page, int(payload["total"]))
+    return render_page("integrity/units.html", "integrity/_units.html", **context)
 
 
 def _show_url(activity: Activity) -> str:
