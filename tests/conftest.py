@@ -10,12 +10,14 @@ from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from datetime import date, timedelta
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
+from jinja2.bccache import Bucket, BytecodeCache
 
 from app import create_app, load_families
 from app.activities.families import Family, registered
@@ -58,9 +60,29 @@ def _reset_database() -> None:
 _schema_ready: set[str] = set()
 
 
-@pytest.fixture
-def app(tmp_path) -> Iterator[Flask]:
-    url = PG_URL or f"sqlite:///{tmp_path / 'test.db'}"
+class SharedBytecode(BytecodeCache):
+    """Compiled templates kept in memory for the whole run: each test's app would otherwise
+    parse and compile every template it renders again (more than half of a typical test's
+    time). A template whose source changed is compiled anew (the bucket checks its checksum)."""
+
+    def __init__(self) -> None:
+        self.codes: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        code = self.codes.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        self.codes[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATES = SharedBytecode()
+
+
+def configured_app(url: str, folder: Path) -> Flask:
+    """The app as the suite configures it, on the database ``url``, its uploads and instance
+    folder in ``folder``."""
     application = create_app(
         {
             "TESTING": True,
@@ -70,11 +92,19 @@ def app(tmp_path) -> Iterator[Flask]:
             "SERVER_NAME": None,
             # A fast hash keeps the suite quick; production uses scrypt.
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-            "UPLOAD_FOLDER": str(tmp_path / "uploads"),
+            "UPLOAD_FOLDER": str(folder / "uploads"),
         }
     )
-    application.instance_path = str(tmp_path / "instance")
+    application.instance_path = str(folder / "instance")
     os.makedirs(application.instance_path, exist_ok=True)
+    application.jinja_env.bytecode_cache = TEMPLATES
+    return application
+
+
+@pytest.fixture
+def app(tmp_path) -> Iterator[Flask]:
+    url = PG_URL or f"sqlite:///{tmp_path / 'test.db'}"
+    application = configured_app(url, tmp_path)
     with application.app_context():
         if url not in _schema_ready:
             db.create_all()

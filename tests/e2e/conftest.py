@@ -5,6 +5,7 @@ Without a browser these tests skip, except under CI=true where a missing browser
 
 import os
 import re
+import shutil
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,6 +15,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit
 
 import pytest
+import sqlalchemy as sa
+from conftest import PG_URL, configured_app
 from flask import Flask
 from werkzeug.serving import make_server
 
@@ -61,12 +64,87 @@ def browser() -> Iterator["Browser"]:
         launched.close()
 
 
-@pytest.fixture
-def live_server(app: Flask) -> Iterator[str]:
-    """The demo bureau served by a threaded werkzeug server on a free port; yields the base URL."""
-    with app.app_context():
+@dataclass(frozen=True)
+class DemoCopy:
+    """The demo bureau built once for the run: a database to copy (an SQLite file, or a
+    PostgreSQL database to clone as a template) and the uploads its evidence wrote."""
+
+    database: str
+    uploads: Path
+
+
+def _on_server(url: sa.URL, *statements: str) -> None:
+    """``statements`` run in the ``postgres`` database of the server ``url`` names, outside
+    transactions (CREATE and DROP DATABASE)."""
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            for statement in statements:
+                connection.execute(sa.text(statement))
+    finally:
+        admin.dispose()
+
+
+def _drop(url: sa.URL) -> str:
+    return f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'
+
+
+@pytest.fixture(scope="session")
+def demo_copy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DemoCopy]:
+    """Builds the demo once (it takes seconds; each test starts from a copy of it)."""
+    folder = tmp_path_factory.mktemp("demo")
+    if PG_URL:
+        url = sa.make_url(PG_URL)
+        template = url.set(database=f"{url.database}_demo")
+        _clone(template, None)
+        built = template.render_as_string(hide_password=False)
+    else:
+        built = f"sqlite:///{folder / 'demo.db'}"
+    application = configured_app(built, folder)
+    with application.app_context():
+        db.create_all()
         demo.build()
         db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    yield DemoCopy(
+        str(template.database) if PG_URL else str(folder / "demo.db"), folder / "uploads"
+    )
+    if PG_URL:
+        _on_server(template, _drop(template))
+
+
+def _restore(app: Flask, copy: DemoCopy) -> None:
+    """The app's database and uploads made the demo's: the database cloned from the template
+    (PostgreSQL) or the file copied over (SQLite)."""
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+        url = db.engine.url
+    if url.get_backend_name() == "postgresql":
+        _clone(url, copy.database)
+    else:
+        shutil.copyfile(copy.database, str(url.database))
+    if copy.uploads.exists():
+        shutil.copytree(copy.uploads, app.config["UPLOAD_FOLDER"], dirs_exist_ok=True)
+
+
+def _clone(url: sa.URL, template: str | None) -> None:
+    """The database ``url`` names made anew, empty or as a copy of ``template``; like CI's, its
+    commits do not wait for the disk (the suite's durability is not under test)."""
+    copy = f' TEMPLATE "{template}"' if template else ""
+    _on_server(
+        url,
+        _drop(url),
+        f'CREATE DATABASE "{url.database}"{copy}',
+        f'ALTER DATABASE "{url.database}" SET synchronous_commit = off',
+    )
+
+
+@pytest.fixture
+def live_server(app: Flask, demo_copy: DemoCopy) -> Iterator[str]:
+    """The demo bureau served by a threaded werkzeug server on a free port; yields the base URL."""
+    _restore(app, demo_copy)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
