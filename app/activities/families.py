@@ -135,13 +135,26 @@ def any_activity() -> Any:
     return with_polymorphic(Activity, list(models))
 
 
+# (place, endpoint, label) of the tracked records' lists with a navigation entry of their own.
+_record_lists: dict[str, tuple[int, object]] = {}
+
+
+def register_list(place: int, endpoint: str, label: object) -> None:
+    """A tracked record's list (volunteer projects, duty lists) in the navigation, among the
+    families' lists by place."""
+    _record_lists[endpoint] = (place, label)
+
+
 def navigation_entries() -> list[tuple[str, object]]:
-    """(endpoint, label) of each family's list that has a navigation entry."""
-    return [
-        (family.index_endpoint, family.index_label)
+    """(endpoint, label) of each family's list that has a navigation entry, and of each
+    registered list of tracked records, in the order of their places."""
+    entries = [
+        (family.place, family.index_endpoint, family.index_label)
         for family in registered()
         if family.navigation and family.index_endpoint
     ]
+    entries += [(place, endpoint, label) for endpoint, (place, label) in _record_lists.items()]
+    return [(endpoint, label) for _place, endpoint, label in sorted(entries, key=lambda e: e[0])]
 
 
 def calendar_entries() -> list[tuple[str, object]]:
@@ -171,13 +184,26 @@ def unit_list_entries() -> list[tuple[str, object]]:
     ]
 
 
+# (place, panel, roles) of the tracked records' dashboard panels.
+_record_panels: list[tuple[int, str, tuple[Role, ...]]] = []
+
+
+def register_panel(place: int, panel: str, roles: tuple[Role, ...] = PLANNERS) -> None:
+    """A tracked record's panel on the dashboards of ``roles`` (the planners' by default),
+    among the families' panels by place."""
+    _record_panels.append((place, panel, roles))
+
+
 def dashboard_panels(role: Role) -> list[str]:
-    """The families' panels on the dashboard of ``role``, family by family."""
-    return [
-        panel
+    """The families' panels on the dashboard of ``role``, family by family, and the tracked
+    records' registered ones, in the order of their places."""
+    panels = [
+        (family.place, panel)
         for family in registered()
         for panel in family.dashboard_panels.get(role, ())  # type: ignore[union-attr]
     ]
+    panels += [(place, panel) for place, panel, roles in _record_panels if role in roles]
+    return [panel for _place, panel in sorted(panels, key=lambda entry: entry[0])]
 
 
 def person_sections(person: "Person", viewer: "User") -> list[tuple[str, dict[str, Any]]]:

@@ -12,6 +12,7 @@ from app.activities.expected import ExpectedDefault
 from app.activities.models import Activity
 from app.extensions import db
 from app.people.models import OrgUnit, Person
+from app.recorded import Recorded
 from app.types import LabelledEnum, UTCDateTime, enum_column, utcnow
 
 
@@ -54,20 +55,6 @@ class CautionaryForm(LabelledEnum):
             "base_visit": _l("Visit to an education base"),
             "case_study": _l("Case study"),
         }
-
-
-class Recorded:
-    """Who recorded a record and when, and when it was removed (marked, never deleted)."""
-
-    created_by_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("account.id"), info={"label": _l("Created by")}
-    )
-    created_at: Mapped[datetime] = mapped_column(
-        UTCDateTime(), default=utcnow, info={"label": _l("Created at")}
-    )
-    deleted_at: Mapped[datetime | None] = mapped_column(
-        UTCDateTime(), info={"label": _l("Deleted at")}
-    )
 
 
 class TalkKind(LabelledEnum):
