@@ -129,6 +129,7 @@ def load_families() -> None:
     """Register every record family on the core (each registers as its module loads)."""
     from app.integrity import family as _integrity_family  # noqa: F401 - registers the family
     from app.study import family as _study_family  # noqa: F401 - registers the family
+    from app.volunteer import family as _volunteer_family  # noqa: F401 - registers its list
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -147,6 +148,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.people.views import bp as people_bp
     from app.review.views import bp as review_bp
     from app.study.views import bp as study_bp
+    from app.volunteer.views import bp as volunteer_bp  # with its lifecycle routes
 
     load_families()
     app.register_blueprint(main_bp)
@@ -158,6 +160,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(talks_bp, url_prefix="/integrity/talks")
     app.register_blueprint(pledges_bp, url_prefix="/integrity/pledges")
     app.register_blueprint(reminders_bp, url_prefix="/integrity/reminders")
+    app.register_blueprint(volunteer_bp, url_prefix="/volunteer")
     app.register_blueprint(logs_bp, url_prefix="/logs")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(audit_bp, url_prefix="/audit")

@@ -16,6 +16,7 @@ from app.integrity.models import HolidayReminder, IntegrityTalk, SigningBatch
 from app.logs.models import MemberLog
 from app.people.models import Department, Membership, Person
 from app.types import local_today
+from app.volunteer.models import Project, ProjectStatus
 
 ROLES = ("admin", "secretary", "member")
 STAFF = ("admin", "secretary")
@@ -98,6 +99,12 @@ PAGES: tuple[Page, ...] = (
     Page("reminders.new", "/integrity/reminders/new", STAFF),
     Page("reminders.show", "/integrity/reminders/{reminder}", STAFF),
     Page("reminders.holidays", "/integrity/reminders/holidays", ("admin",)),
+    Page("volunteer.index", "/volunteer/?year={year}"),
+    Page("volunteer.index", "/volunteer/?year={year}", fragment=True),
+    Page("volunteer.show", "/volunteer/{project}", STAFF),
+    Page("volunteer.new", "/volunteer/new", STAFF),
+    Page("volunteer.edit", "/volunteer/{open_project}/edit", STAFF),
+    Page("volunteer.categories", "/volunteer/categories", ("admin",)),
     Page("people.index", "/members/", STAFF, main=True),
     Page("people.index", "/members/?q={q}", STAFF, fragment=True),
     Page("people.pick", "/members/pick?q={q}", STAFF, fragment=True),
@@ -141,6 +148,10 @@ EXCLUDED: dict[str, str] = {
     "activities.meeting_record": "a file download (.docx)",
     "people.record_docx": "a file download (.docx)",
     "pledges.missing_docx": "a file download (.docx)",
+    "volunteer.close": "offered only on a completed project; it reads what volunteer.show reads",
+    "volunteer.acceptance_docx": "a file download (.docx)",
+    "volunteer.survey_docx": "a file download (.docx)",
+    "volunteer.notice_docx": "a file download (.docx)",
     "roster.export": "a file download (.xlsx)",
     "roster.import_template": "a file download (.xlsx)",
     "roster.import_preview": "needs the token of an upload just posted",
@@ -156,12 +167,25 @@ EXCLUDED: dict[str, str] = {
 # load their evidence and people too); a new page starts at the default until it is measured.
 DEFAULT_BUDGET = 30
 BUDGETS: dict[str, int] = {
-    "main.index admin": 14,
-    "main.index computed admin": 41,
+    # + the practical-things line: the open projects and the due-soon setting
+    "main.index admin": 16,
+    "main.index computed admin": 43,
     # + the integrity line: this year's pledges signed (2), the holidays' reminders (2)
-    "main.index secretary": 33,
+    "main.index secretary": 34,
     "main.index member": 14,
     # kept like the home's figures; computed: the page's units, their count, five figures
+    "volunteer.index admin": 7,
+    "volunteer.index secretary": 8,
+    "volunteer.index member": 6,
+    "volunteer.index htmx admin": 6,
+    "volunteer.index htmx secretary": 7,
+    "volunteer.index htmx member": 5,
+    "volunteer.show admin": 8,
+    "volunteer.show secretary": 9,
+    "volunteer.new admin": 5,
+    "volunteer.new secretary": 6,
+    "volunteer.edit admin": 7,
+    "volunteer.edit secretary": 8,
     "integrity.units admin": 5,
     "integrity.units htmx admin": 4,
     "integrity.units computed admin": 16,
@@ -274,6 +298,8 @@ class Targets:
     talk: int
     signing: int
     reminder: int
+    project: int
+    open_project: int
     log: int
     unit: int
     membership: int
@@ -356,6 +382,16 @@ def resolve(role: str, logins: dict[str, str]) -> Targets:
             sa.select(HolidayReminder.id)
             .where(HolidayReminder.unit_id == unit)
             .order_by(HolidayReminder.sent_on.desc(), HolidayReminder.id.desc())
+        ),
+        project=_first(
+            sa.select(Project.id)
+            .where(Project.unit_id == unit, Project.status == ProjectStatus.CLOSED)
+            .order_by(Project.id.desc())
+        ),
+        open_project=_first(
+            sa.select(Project.id)
+            .where(Project.unit_id == unit, Project.status == ProjectStatus.IN_PROGRESS)
+            .order_by(Project.id.desc())
         ),
         log=_first(sa.select(MemberLog.id).where(MemberLog.person_id == branch_member)),
         unit=unit,

@@ -24,6 +24,7 @@ from app.activities.families import Family, registered
 from app.activities.services import set_expected
 from app.auth.models import Role, User
 from app.extensions import db
+from app.models import put_back_shipped
 from app.people.models import (
     Department,
     Membership,
@@ -45,16 +46,17 @@ PG_URL = os.environ.get("TEST_DATABASE_URL")
 
 
 def _reset_database() -> None:
-    """Empty every table; the schema is created once per database."""
+    """Empty every table, then put back the rows the product ships in a new database (a
+    table's ``info["shipped"]``); the schema is created once per database."""
     engine = db.engine
-    if engine.dialect.name == "postgresql":
-        tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-        with engine.begin() as conn:
+    with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
             conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    else:
-        with engine.begin() as conn:
+        else:
             for table in reversed(db.metadata.sorted_tables):
                 conn.execute(table.delete())
+        put_back_shipped(conn.execute)
 
 
 _schema_ready: set[str] = set()

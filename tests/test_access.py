@@ -84,6 +84,20 @@ GET = {
     "integrity.edit": ("/integrity/{integrity}/edit", SCOPED),
     "integrity.backfill": ("/integrity/backfill", KEEPERS),
     "integrity.units": ("/integrity/units", ADMIN_ONLY),
+    # A jiguan project whose responsible person is ``member``: they read it, never change it.
+    "volunteer.index": ("/volunteer/", SIGNED_IN),
+    "volunteer.new": ("/volunteer/new", KEEPERS),
+    "volunteer.show": ("/volunteer/{project}", grid(LOGIN, 200, 404, 200, 200)),
+    "volunteer.edit": ("/volunteer/{project}/edit", SCOPED),
+    # Not completed yet: the keepers are sent back to the project, told why.
+    "volunteer.close": ("/volunteer/{project}/close", grid(LOGIN, 403, 404, 303, 303)),
+    "volunteer.categories": ("/volunteer/categories", ADMIN_ONLY),
+    "volunteer.acceptance_docx": (
+        "/volunteer/{project}/acceptance.docx",
+        grid(LOGIN, 200, 404, 200, 200),
+    ),
+    "volunteer.survey_docx": ("/volunteer/{project}/survey.docx", grid(LOGIN, 200, 404, 200, 200)),
+    "volunteer.notice_docx": ("/volunteer/notice.docx?unit={jiguan}", SCOPED),
     # A routine talk of jiguan's with ``member``: they read it, never change it.
     "talks.index": ("/integrity/talks/", SIGNED_IN),
     "talks.new": ("/integrity/talks/new", KEEPERS),
@@ -189,6 +203,16 @@ POST = {
     "reminders.new": ("/integrity/reminders/new", REFUSED_KEEPERS),
     "reminders.remove": ("/integrity/reminders/{reminder}/remove", REFUSED),
     "reminders.holidays": ("/integrity/reminders/holidays", REFUSED_ADMIN),
+    "volunteer.new": ("/volunteer/new", REFUSED_KEEPERS),
+    "volunteer.edit": ("/volunteer/{project}/edit", REFUSED),
+    "volunteer.add_entry": ("/volunteer/{project}/progress", REFUSED),
+    "volunteer.remove_entry": ("/volunteer/{project}/progress/{entry}/remove", REFUSED),
+    "volunteer.complete": ("/volunteer/{project}/complete", REFUSED),
+    "volunteer.reopen": ("/volunteer/{project}/reopen", REFUSED),
+    "volunteer.close": ("/volunteer/{project}/close", REFUSED),
+    "volunteer.cancel": ("/volunteer/{project}/cancel", REFUSED),
+    "volunteer.categories": ("/volunteer/categories", REFUSED_ADMIN),
+    "volunteer.category_retire": ("/volunteer/categories/1/retire", REFUSED_ADMIN),
     "activities.attendance_cell": ("/activities/{session}/attendance/{row}", REFUSED),
     "activities.all_present": ("/activities/{session}/attendance/all-present", REFUSED),
     "activities.confirm": ("/activities/{session}/attendance/{row}/confirm", REFUSED),
@@ -327,6 +351,7 @@ def _planned_session(app, world_member: int) -> dict:
             text="Before the holiday",
         )
         db.session.add_all([signing, document, pair, reminder])
+        project = _project(session.unit, secretary, world_member)
         db.session.commit()
         member = db.session.scalar(sa.select(User).where(User.username == "member"))
         row = next(r for r in session.participations if r.person_id == member.person_id)
@@ -351,12 +376,47 @@ def _planned_session(app, world_member: int) -> dict:
             "document": document.id,
             "pair": pair.id,
             "reminder": reminder.id,
+            "project": project.id,
+            "entry": project.entries[0].id,
             "row": row.id,
             "guest": guest.id,
             "evidence": evidence.id,
             "log": log.id,
             "log_file": log_file.id,
         }
+
+
+def _project(unit, secretary: User, responsible: int):
+    """A jiguan project in progress, ``member`` the person responsible, with one entry."""
+    from datetime import date
+
+    from app.volunteer.models import ProjectScope, ProjectSource, Urgency
+    from app.volunteer.projects import add_entry, create_project
+
+    values = {
+        "name": "Road to the park",
+        "category_id": 1,
+        "source": ProjectSource.ENTERPRISE,
+        "urgency": Urgency.DEADLINE,
+        "scope": ProjectScope.UNIT,
+        "leader_id": None,
+        "person_id": responsible,
+        "beneficiaries": "Park workers",
+        "beneficiaries_count": 120,
+        "beneficiary_visits": None,
+        "planned_start": date(2026, 3, 1),
+        "planned_end": date(2026, 9, 30),
+        "description": None,
+    }
+    project = create_project(values, unit, secretary)
+    add_entry(
+        project,
+        {"done_on": date(2026, 3, 5), "text": "Visited", "by_id": None, "by_name": None},
+        secretary,
+    )
+    db.session.flush()
+    db.session.refresh(project)
+    return project
 
 
 def _uploaded_batch(app) -> str:

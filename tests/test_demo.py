@@ -52,6 +52,37 @@ def test_demo(runner, app):
         logs_hold()
         secretaries_have_work()
         integrity_records_hold()
+        volunteer_projects_hold()
+
+
+def volunteer_projects_hold() -> None:
+    """Each demo branch has closed-out projects in each of the last three years, and this year
+    one of every status, an overdue one and a member's own; last year's cancelled one counts
+    nowhere."""
+    from app.volunteer.figures import open_lines, project_year
+    from app.volunteer.models import Project, ProjectScope, ProjectStatus
+
+    today = local_today()
+    for code in ("jiguan", "cujin"):
+        unit = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.code == code))
+        for year in (today.year - 2, today.year - 1):
+            found = project_year(unit, year, today)
+            assert (found.done, found.closed, found.planned_done) == (3, 3, 3), (code, year)
+            assert found.satisfaction_rate is not None and found.satisfaction_rate > 90
+        rows = db.session.scalars(
+            sa.select(Project).where(
+                Project.unit_id == unit.id,
+                Project.planned_start >= date(today.year, 1, 1) - timedelta(days=130),
+            )
+        ).all()
+        statuses = {row.status for row in rows if row.cancelled_at is None}
+        assert statuses == set(ProjectStatus), code
+        assert any(row.overdue_on(today) for row in rows)
+        assert any(row.scope is ProjectScope.MEMBER for row in rows)
+        line = open_lines([unit.id], today, 30)[unit.id]
+        assert line.overdue == 1 and line.due >= 1
+    cujin = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.code == "cujin"))
+    assert project_year(cujin, today.year - 1, today).projects == 3  # not the cancelled one
 
 
 def integrity_records_hold() -> None:

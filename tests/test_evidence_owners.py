@@ -25,7 +25,10 @@ MIGRATED_CHECK = (
     " + (CASE WHEN participation_id IS NULL THEN 0 ELSE 1 END)"
     " + (CASE WHEN member_log_id IS NULL THEN 0 ELSE 1 END)"
     " + (CASE WHEN integrity_talk_id IS NULL THEN 0 ELSE 1 END)"
-    " + (CASE WHEN signing_batch_id IS NULL THEN 0 ELSE 1 END) = 1"
+    " + (CASE WHEN signing_batch_id IS NULL THEN 0 ELSE 1 END)"
+    " + (CASE WHEN volunteer_project_id IS NULL THEN 0 ELSE 1 END)"
+    " + (CASE WHEN project_progress_id IS NULL THEN 0 ELSE 1 END)"
+    " + (CASE WHEN project_acceptance_id IS NULL THEN 0 ELSE 1 END) = 1"
 )
 
 
@@ -56,6 +59,9 @@ def test_the_registry_names_todays_owners():
         ("member_log", "member_log_id", "member_log"),
         ("integrity_talk", "integrity_talk_id", "integrity_talk"),
         ("signing_batch", "signing_batch_id", "signing_batch"),
+        ("volunteer_project", "volunteer_project_id", "volunteer_project"),
+        ("project_progress", "project_progress_id", "project_progress"),
+        ("project_acceptance", "project_acceptance_id", "project_acceptance"),
     ]
     assert owners.check_sql() == MIGRATED_CHECK  # so no migration recreates it
 
@@ -80,10 +86,13 @@ def test_the_live_check_is_the_registrys(app):
 
 def test_the_check_normalises_as_both_databases_answer():
     postgres = (
-        "(((((CASE WHEN (activity_id IS NULL) THEN 0 ELSE 1 END + CASE WHEN (participation_id IS"
-        " NULL) THEN 0 ELSE 1 END) + CASE WHEN (member_log_id IS NULL) THEN 0 ELSE 1 END)"
+        "((((((((CASE WHEN (activity_id IS NULL) THEN 0 ELSE 1 END + CASE WHEN (participation_id"
+        " IS NULL) THEN 0 ELSE 1 END) + CASE WHEN (member_log_id IS NULL) THEN 0 ELSE 1 END)"
         " + CASE WHEN (integrity_talk_id IS NULL) THEN 0 ELSE 1 END)"
-        " + CASE WHEN (signing_batch_id IS NULL) THEN 0 ELSE 1 END) = 1)"
+        " + CASE WHEN (signing_batch_id IS NULL) THEN 0 ELSE 1 END)"
+        " + CASE WHEN (volunteer_project_id IS NULL) THEN 0 ELSE 1 END)"
+        " + CASE WHEN (project_progress_id IS NULL) THEN 0 ELSE 1 END)"
+        " + CASE WHEN (project_acceptance_id IS NULL) THEN 0 ELSE 1 END) = 1)"
     )
     assert normalised(postgres) == normalised(MIGRATED_CHECK)
     assert normalised('(CASE WHEN "activity_id" IS NULL THEN 0 ELSE 1 END) = 1') == normalised(

@@ -18,7 +18,9 @@ from app.demo.people import (
     build_units,
 )
 from app.demo.study import build_sessions
+from app.demo.volunteer import build_volunteer
 from app.extensions import db
+from app.models import put_back_shipped
 from app.people.models import OrgUnit
 from app.types import local_today
 
@@ -43,6 +45,7 @@ def build(today: date | None = None) -> dict[str, object]:
     sessions = build_sessions(today, units, persons, accounts, random.Random(20240701))
     logs = build_logs(today, persons, accounts, random.Random(20250101))
     integrity = build_integrity(today, units, accounts, random.Random(20190315))
+    volunteer = build_volunteer(today, units, accounts, random.Random(20230601))
     _seen_long_ago(today)
     return {
         "units": units,
@@ -52,6 +55,7 @@ def build(today: date | None = None) -> dict[str, object]:
         "sessions": sessions,
         "logs": logs,
         "integrity": integrity,
+        "volunteer": volunteer,
     }
 
 
@@ -90,6 +94,7 @@ def wipe() -> None:
                 (folder / relative_path(name)).unlink(missing_ok=True)
     for table in reversed(db.metadata.sorted_tables):
         db.session.execute(table.delete())
+    put_back_shipped(db.session.execute)
 
 
 def print_logins() -> None:

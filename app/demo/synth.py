@@ -23,7 +23,9 @@ from app.demo.logs_synth import build_logs
 from app.demo.people import DEMO_PASSWORD
 from app.demo.people_synth import branch_sizes, build_district
 from app.demo.study_synth import build_study
+from app.demo.volunteer_synth import build_volunteer
 from app.extensions import db
+from app.models import shipped_tables
 from app.people import search
 from app.types import local_today
 
@@ -31,10 +33,12 @@ REPORTED = ("org_unit", "person", "membership", "account", "activity", "particip
 
 
 def is_fresh() -> bool:
-    """No row in any table of the schema."""
+    """No row in any table of the schema but the rows a new database ships with."""
+    shipped = shipped_tables()
     return not any(
         db.session.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first()
         for table in db.metadata.sorted_tables
+        if table.name not in shipped
     )
 
 
@@ -56,6 +60,7 @@ def generate(
     build_study(loader, rng, district, first, today)
     # Its own draws: the logs after it are those of a district without it.
     build_integrity(loader, random.Random(f"{seed}-integrity"), district, first, today)
+    build_volunteer(loader, random.Random(f"{seed}-volunteer"), district, first, today)
     build_logs(loader, rng, district, first, today)
     loader.finish()
     tally.refresh_all(loader.connection)

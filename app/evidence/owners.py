@@ -34,6 +34,8 @@ from app.integrity import pledges, talks
 from app.integrity.models import IntegrityTalk, SigningBatch
 from app.logs.models import MemberLog
 from app.logs.services import require_changeable
+from app.volunteer import projects
+from app.volunteer.models import Acceptance, ProgressEntry, Project
 
 
 @dataclass(frozen=True)
@@ -195,5 +197,60 @@ register(
         may_change=pledges.keeps_batch,
         require_writable=pledges.require_writable,
         page_url=_batch_page,
+    )
+)
+
+
+def _project_page(record: Project | ProgressEntry | Acceptance) -> str:
+    project = record if isinstance(record, Project) else record.project
+    return url_for("volunteer.show", project_id=project.id)
+
+
+def _entry_writable(record: ProgressEntry) -> None:
+    projects.require_open(record.project)
+
+
+def _acceptance_writable(record: Acceptance) -> None:
+    """The signed acceptance form may arrive after the close-out."""
+    projects.require_not_cancelled(record.project)
+
+
+register(
+    Owner(
+        name="volunteer_project",
+        column="volunteer_project_id",
+        table="volunteer_project",
+        model="Project",
+        label=_l("Project"),
+        may_view=projects.may_view_files,
+        may_change=projects.may_change_files,
+        require_writable=projects.require_open,
+        page_url=_project_page,
+    )
+)
+register(
+    Owner(
+        name="project_progress",
+        column="project_progress_id",
+        table="project_progress",
+        model="ProgressEntry",
+        label=_l("Progress entry"),
+        may_view=projects.may_view_files,
+        may_change=projects.may_change_files,
+        require_writable=_entry_writable,
+        page_url=_project_page,
+    )
+)
+register(
+    Owner(
+        name="project_acceptance",
+        column="project_acceptance_id",
+        table="project_acceptance",
+        model="Acceptance",
+        label=_l("Acceptance"),
+        may_view=projects.may_view_files,
+        may_change=projects.may_change_files,
+        require_writable=_acceptance_writable,
+        page_url=_project_page,
     )
 )
