@@ -16,6 +16,7 @@ from app.people.models import (
     Person,
 )
 from app.people.tree import subtree_pairs
+from app.queries import join_in_order
 from app.types import LabelledEnum
 
 
@@ -42,7 +43,8 @@ def expected_select(unit: OrgUnit, rule: ExpectedDefault, on: date) -> sa.Select
     """``expected_person_ids`` as a SELECT of person ids (a person may appear more than once),
     for figures that count in SQL; ``BY_HAND`` is not a rule to select by."""
     units = subtree_ids(sa.select(sa.literal(unit.id)))
-    stmt = _on_date(sa.select(Membership.person_id).where(Membership.unit_id.in_(units)), rule, on)
+    members = sa.select(Membership.person_id).select_from(_members())
+    stmt = _on_date(members.where(Membership.unit_id.in_(units)), rule, on)
     if rule is ExpectedDefault.COMMITTEE:
         stmt = stmt.where(Membership.unit_id == unit.id, Membership.role.in_(COMMITTEE_POSTS))
     return stmt
@@ -55,16 +57,22 @@ def expected_by_top(tops: list[int], rule: ExpectedDefault, on: date) -> sa.Sele
     pairs = subtree_pairs(tops)
     stmt = (
         sa.select(pairs.c.top, Membership.person_id)
-        .select_from(Membership)
+        .select_from(_members())
         .join(pairs, pairs.c.unit_id == Membership.unit_id)
     )
     return _on_date(stmt, rule, on)
 
 
+def _members() -> sa.Join:
+    """Memberships with their people, the memberships read first: SQLite, without statistics,
+    would otherwise start from every Party member of the district to find a unit's few."""
+    return join_in_order(Membership, Person, Person.id == Membership.person_id)
+
+
 def _on_date(stmt: sa.Select, rule: ExpectedDefault, on: date) -> sa.Select:
-    """``stmt`` over memberships kept to those in force on the date of people not transferred
+    """``stmt`` over ``_members`` kept to those in force on the date of people not transferred
     out by then; for Party members and the committee, the Party members on the date."""
-    stmt = stmt.join(Person, Person.id == Membership.person_id).where(
+    stmt = stmt.where(
         Membership.on_date(on),
         sa.or_(Person.transferred_out_on.is_(None), Person.transferred_out_on > on),
     )

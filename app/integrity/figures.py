@@ -131,6 +131,23 @@ def signed_select(kind: PledgeKind, year: int, holiday: Holiday | None = None) -
     return stmt.where(b.holiday == holiday) if holiday is not None else stmt
 
 
+def signed_by(
+    kind: PledgeKind,
+    year: int,
+    holiday: Holiday | None,
+    person: sa.ColumnElement[int],
+    counterpart: sa.ColumnElement[int | None],
+) -> sa.Exists:
+    """Whether ``person`` (with ``counterpart``, for a letter signed by a pair) has signed the
+    kind for the year: correlated, so each expected person is looked up by the index of the
+    signatures' people instead of every signature of the year being read for each."""
+    d = SignedDocument
+    found = signed_select(kind, year, holiday).where(d.person_id == person)
+    if kind is PledgeKind.RESPONSIBILITY:
+        found = found.where(d.counterpart_id == counterpart)
+    return sa.exists(found)
+
+
 def _expected(kind: PledgeKind, unit: OrgUnit, year: int, on: date | None) -> sa.Select:
     """(person, counterpart) of those expected to sign, distinct."""
     if kind.listed:
@@ -159,11 +176,7 @@ def coverage(
     first ``names`` of them, when given: a page shows a few, the printable list all)."""
     on = expected_on(kind, year, holiday)
     expected = _expected(kind, unit, year, on).subquery()
-    signed = signed_select(kind, year, holiday).subquery()
-    matched = signed.c.person_id == expected.c.person_id
-    if kind is PledgeKind.RESPONSIBILITY:  # a letter is signed by the pair
-        matched = sa.and_(matched, signed.c.counterpart_id == expected.c.counterpart_id)
-    done = sa.exists(sa.select(signed.c.person_id).where(matched))
+    done = signed_by(kind, year, holiday, expected.c.person_id, expected.c.counterpart_id)
     counts = sa.select(sa.func.count(), sa.func.count().filter(done)).select_from(expected)
     total, signed_count = db.session.execute(counts).one()
     if names == 0:  # the figures only
@@ -193,14 +206,19 @@ class ReminderLine:
 
 
 def reminder_lines(
-    units: sa.Select | None, year: int, today: date, due_days: int
+    units: sa.Select | None, year: int, today: date, due_days: int, first_only: bool = False
 ) -> list[ReminderLine]:
     """Which holidays of the year have had their reminder in the units (None: the bureau), in
-    one statement."""
+    one statement; ``first_only``: each holiday's first reminder alone (a list naming when it
+    was reminded, which in the bureau would read every branch's)."""
     r = HolidayReminder
     stmt = sa.select(r).where(r.year == year, r.deleted_at.is_(None)).order_by(r.sent_on, r.id)
     if units is not None:
         stmt = stmt.where(r.unit_id.in_(units))
+    if first_only:
+        place = sa.func.row_number().over(partition_by=r.holiday, order_by=(r.sent_on, r.id))
+        firsts = stmt.with_only_columns(r.id, place.label("place")).order_by(None).subquery()
+        stmt = stmt.where(r.id.in_(sa.select(firsts.c.id).where(firsts.c.place == 1)))
     held: dict[Holiday, list[HolidayReminder]] = {}
     for reminder in db.session.scalars(stmt.options(sa.orm.joinedload(r.unit))):
         held.setdefault(reminder.holiday, []).append(reminder)

@@ -107,7 +107,7 @@ def index() -> Response:
         unit_id = context["filters"].unit_id
         units, today, due = _units(current_user, unit_id), local_today(), settings.get(DUE_SOON.key)
         context["streaks"] = _streaks(units)
-        context["reminder_lines"] = reminder_lines(units, today.year, today, due)
+        context["reminder_lines"] = reminder_lines(units, today.year, today, due, first_only=True)
         context |= {"reminder_unit": unit_id, "due_days": due}
     return render_page("integrity/index.html", "integrity/_list.html", **context)
 
