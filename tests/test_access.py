@@ -92,6 +92,10 @@ GET = {
     # Not completed yet: the keepers are sent back to the project, told why.
     "volunteer.close": ("/volunteer/{project}/close", grid(LOGIN, 403, 404, 303, 303)),
     "volunteer.categories": ("/volunteer/categories", ADMIN_ONLY),
+    # One's own pledge: anyone with a unit of their own (the admin's account has none).
+    "volunteer.propose": ("/volunteer/propose", grid(LOGIN, 200, 200, 200, 403)),
+    # Changed only by its proposer while it waits or once returned: {project} is no pledge.
+    "volunteer.proposal": ("/volunteer/{project}/proposal", grid(LOGIN, 403, 404, 403, 403)),
     "volunteer.acceptance_docx": (
         "/volunteer/{project}/acceptance.docx",
         grid(LOGIN, 200, 404, 200, 200),
@@ -212,6 +216,8 @@ POST = {
     "volunteer.close": ("/volunteer/{project}/close", REFUSED),
     "volunteer.cancel": ("/volunteer/{project}/cancel", REFUSED),
     "volunteer.categories": ("/volunteer/categories", REFUSED_ADMIN),
+    "volunteer.propose": ("/volunteer/propose", grid(LOGIN, 0, 0, 0, 403)),
+    "volunteer.proposal": ("/volunteer/{project}/proposal", grid(LOGIN, 403, 404, 403, 403)),
     "volunteer.category_retire": ("/volunteer/categories/1/retire", REFUSED_ADMIN),
     "activities.attendance_cell": ("/activities/{session}/attendance/{row}", REFUSED),
     "activities.all_present": ("/activities/{session}/attendance/all-present", REFUSED),

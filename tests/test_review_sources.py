@@ -15,19 +15,47 @@ from app.logs.models import MemberLog
 from app.review import attendance, services, sources
 
 
-def test_the_four_sources_are_registered_in_queue_order():
+def test_the_sources_are_registered_in_queue_order():
     assert [source.kind for source in sources.all_sources()] == [
         "check_in",
         "leave",
         "make_up",
         "log",
+        "pledge",
     ]
     assert all(sources.get(source.kind) is source for source in sources.all_sources())
     assert sources.get("nothing") is None and sources.get(None) is None
 
 
+def _pledge(app) -> int:
+    """A member's own pledge waiting in 机关, proposed by Member J."""
+    from datetime import date
+
+    from app.people.models import OrgUnit
+    from app.volunteer.models import ProjectCategory, ProjectSource, Urgency
+    from app.volunteer.projects import propose
+
+    with app.app_context():
+        values = {
+            "name": "Help a neighbour",
+            "category_id": db.session.scalar(sa.select(sa.func.min(ProjectCategory.id))),
+            "source": ProjectSource.PUBLIC_REQUEST,
+            "urgency": Urgency.IMMEDIATE,
+            "beneficiaries": "A neighbour",
+            "beneficiaries_count": 1,
+            "beneficiary_visits": None,
+            "planned_start": date(2026, 6, 1),
+            "planned_end": date(2026, 6, 30),
+            "description": None,
+        }
+        jiguan = db.session.scalar(sa.select(OrgUnit).where(OrgUnit.code == "jiguan"))
+        pledge = propose(values, jiguan, account("member"))
+        db.session.commit()
+        return pledge.id
+
+
 def test_each_source_lists_exactly_its_own_items(app, world):
-    ids = populate(app, world)
+    ids = populate(app, world) | {"pledge": _pledge(app)}
     with app.app_context():
         secretary, admin = account("secretary"), account("admin")
         for source in sources.all_sources():
@@ -155,14 +183,15 @@ def test_a_page_reads_each_kind_oldest_first_from_an_index_not_all_that_wait(app
     # Each part is limited to the rows asked for. The rows with a timestamp are read over a range
     # of their kind's index, and the logs over theirs, in the order asked for: none of those parts
     # sorts (a temporary B-tree beside its read).
-    assert sql.count("LIMIT") == 2 * 3 + 1
+    assert sql.count("LIMIT") == 2 * 3 + 2
+    ordered = ("ix_member_log_state_since", "ix_volunteer_project_review")
     reads = [
         row
         for row in plan
-        if "ix_member_log_state_since" in row[3] or ("_since (" in row[3] and ">?" in row[3])
+        if any(index in row[3] for index in ordered) or ("_since (" in row[3] and ">?" in row[3])
     ]
     indexes = [f"ix_participation_{kind}_since" for kind in ("check_in", "leave", "make_up")]
-    assert [row[3].split()[4] for row in reads] == [*indexes, "ix_member_log_state_since"]
+    assert [row[3].split()[4] for row in reads] == [*indexes, *ordered]
     for read in reads:
         beside = [row[3] for row in plan if row[1] == read[1]]
         assert not any("TEMP B-TREE" in detail for detail in beside), beside

@@ -465,3 +465,82 @@ def test_the_printables_are_filled_from_the_record_the_notice_names_no_one_serve
     auth.login("secretary2")
     assert client.get(f"{base}/acceptance.docx").status_code == 404
     assert client.get(f"/volunteer/notice.docx?unit={world['jiguan']}").status_code == 404
+
+
+def _propose(client, app, world, **fields):
+    data = _form(app, world, **fields)
+    for name in ("person", "scope"):
+        data.pop(name)
+    data["csrf_token"] = csrf_token(client, "/volunteer/propose")
+    return client.post("/volunteer/propose", data=data)
+
+
+def test_a_members_own_pledge_goes_through_the_queue_before_it_runs(app, client, auth, world):
+    """Member J proposes; it waits and counts nowhere; returned with a comment, changed, sent
+    again; approved, it runs with Member J responsible and the secretary moves it on."""
+    from app.people.models import OrgUnit
+    from app.volunteer.figures import open_lines, project_year
+    from app.volunteer.models import ProjectScope, ProposalState
+
+    auth.login("member")
+    assert _propose(client, app, world, name="Help a pensioner file claims").status_code == 303
+    pledge = _project(app)
+    assert (pledge.scope, pledge.review_state) == (ProjectScope.MEMBER, ProposalState.PENDING)
+    assert pledge.person_id == world["member_person"]
+    with app.app_context():
+        jiguan = db.session.get(OrgUnit, world["jiguan"])
+        assert project_year(jiguan, pledge.planned_start.year, local_today()).projects == 0
+        assert open_lines([jiguan.id], local_today(), 30)[jiguan.id].open == 0
+    before = _counts(app)
+    refused = _post(
+        client, f"/volunteer/{pledge.id}/progress", done_on=local_today().isoformat(), text="x"
+    )
+    assert refused.status_code == 403 and _counts(app) == before
+    auth.logout()
+    auth.login("secretary")
+    assert "Help a pensioner file claims" in client.get("/review/").get_data(as_text=True)
+    _post(client, f"/review/pledge/{pledge.id}", decision="return")
+    assert _project(app).review_state is ProposalState.PENDING  # a return needs its reason
+    _post(
+        client,
+        f"/review/pledge/{pledge.id}",
+        decision="return",
+        comment="Name the pensioner's street",
+    )
+    assert _project(app).review_state is ProposalState.RETURNED
+    auth.logout()
+    auth.login("member")
+    page = client.get(f"/volunteer/{pledge.id}").get_data(as_text=True)
+    assert "Name the pensioner&#39;s street" in page
+    data = _form(app, world, name="Help a pensioner of Elm Street file claims")
+    for name in ("person", "scope"):
+        data.pop(name)
+    data["csrf_token"] = csrf_token(client, f"/volunteer/{pledge.id}/proposal")
+    assert client.post(f"/volunteer/{pledge.id}/proposal", data=data).status_code == 303
+    assert _project(app).review_state is ProposalState.PENDING
+    auth.logout()
+    auth.login("secretary")
+    _post(client, f"/review/pledge/{pledge.id}", decision="approve")
+    approved = _project(app)
+    assert approved.review_state is ProposalState.APPROVED and approved.runs
+    assert approved.name == "Help a pensioner of Elm Street file claims"
+    day = local_today().isoformat()
+    assert (
+        _post(client, f"/volunteer/{pledge.id}/progress", done_on=day, text="Filed").status_code
+        == 303
+    )
+    assert _project(app).status is ProjectStatus.IN_PROGRESS
+    with app.app_context():
+        jiguan = db.session.get(OrgUnit, world["jiguan"])
+        assert open_lines([jiguan.id], local_today(), 30)[jiguan.id].open == 1
+
+
+def test_no_one_reviews_their_own_pledge(app, client, auth, world):
+    auth.login("secretary")
+    assert _propose(client, app, world, name="The secretary's own").status_code == 303
+    pledge = _project(app)
+    assert "The secretary&#39;s own" not in client.get("/review/").get_data(as_text=True)
+    _post(client, f"/review/pledge/{pledge.id}", decision="approve")
+    from app.volunteer.models import ProposalState
+
+    assert _project(app).review_state is ProposalState.PENDING

@@ -4,7 +4,8 @@ enterprises with dormitories and roads, policy briefings, training, community vo
 each pushed forward with progress and, once done, closed out with the acceptance of those served
 and the survey's answers; this year's in every status: closed out, completed and waiting for
 acceptance, in progress and due soon, overdue, not started, and a member's own pledge; one
-cancelled last year. Written through ``app.volunteer.projects``, as a secretary would."""
+cancelled last year; and 赵明's own pledge waiting in the secretary's queue. Written through
+``app.volunteer.projects``, as a secretary would."""
 
 import random
 from datetime import date, timedelta
@@ -130,7 +131,25 @@ class VolunteerDemo:
                     made += 1
             made += self.this_year(unit, by, people)
         self.cancelled(self.units["cujin"], self.accounts["secretary2"], self.today.year - 1)
-        return made + 1
+        self.proposed(self.units["jiguan"], self.accounts["member"])
+        return made + 2
+
+    def proposed(self, unit: OrgUnit, member: User) -> None:
+        """赵明 (``member``) has proposed a pledge of his own; it waits in the secretary's queue."""
+        start = self.today + timedelta(days=3)
+        values = {
+            "name": "为社区独居老人上门讲解防诈骗知识",
+            "category_id": self.categories["volunteering"],
+            "source": ProjectSource.PUBLIC_REQUEST,
+            "urgency": Urgency.DEADLINE,
+            "beneficiaries": "结对社区独居老人",
+            "beneficiaries_count": 12,
+            "beneficiary_visits": None,
+            "planned_start": start,
+            "planned_end": start + timedelta(days=30),
+            "description": "每周一次上门，讲解常见诈骗手法，留下联系卡片。",
+        }
+        projects.propose(values, unit, member)
 
     def new(
         self,

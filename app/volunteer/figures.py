@@ -96,7 +96,7 @@ def project_year(unit: OrgUnit | None, year: int, today: date) -> ProjectYear:
         )
         .select_from(p)
         .outerjoin(a, a.project_id == p.id)
-        .where(p.deleted_at.is_(None), p.cancelled_at.is_(None))
+        .where(p.deleted_at.is_(None), p.cancelled_at.is_(None), p.running())
     )
     if unit is not None:
         stmt = stmt.where(p.unit_id.in_(subtree_ids(sa.select(sa.literal(unit.id)))))
@@ -123,6 +123,7 @@ def open_lines(
     live = [
         p.deleted_at.is_(None),
         p.cancelled_at.is_(None),
+        p.running(),
         p.status.in_([ProjectStatus.NOT_STARTED, ProjectStatus.IN_PROGRESS]),
     ]
     counts = (

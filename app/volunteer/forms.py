@@ -77,7 +77,8 @@ class ProjectForm(BaseForm):
         self.category_id.choices = [(c.id, c.label) for c in categories]
         self.source.choices = ProjectSource.choices()
         self.urgency.choices = Urgency.choices()
-        self.scope.choices = ProjectScope.choices()
+        if "scope" in self._fields:  # a member's pledge has its scope already
+            self.scope.choices = ProjectScope.choices()
 
     def show_record(self, project: Project) -> None:
         self.source.data = project.source.value
@@ -95,6 +96,44 @@ class ProjectForm(BaseForm):
             "scope": ProjectScope(self.scope.data),
             "leader_id": self.leader.person.id if self.leader.person else None,
             "person_id": self.person.person.id if self.person.person else None,
+            "beneficiaries": self.beneficiaries.data,
+            "beneficiaries_count": self.beneficiaries_count.data,
+            "beneficiary_visits": self.beneficiary_visits.data,
+            "planned_start": self.planned_start.data,
+            "planned_end": self.planned_end.data,
+            "description": self.description.data or None,
+        }
+
+
+class ProposalForm(ProjectForm):
+    """A member's own pledge: the member is its responsible person, in a unit of theirs."""
+
+    unit_id = SelectField(
+        _l("Unit"),
+        coerce=int,
+        choices=[],
+        validators=[DataRequired()],
+        description=_l("Your branch: its secretaries review the pledge."),
+    )
+    leader = None
+    person = None
+    scope = None
+
+    def offer(self, units: list[Any]) -> None:
+        self.unit_id.choices = [(unit.id, unit.name) for unit in units]
+        if self.unit_id.data is None and units:
+            self.unit_id.data = units[0].id
+
+    def show_record(self, project: Project) -> None:
+        self.source.data = project.source.value
+        self.urgency.data = project.urgency.value
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "name": self.name.data,
+            "category_id": self.category_id.data,
+            "source": ProjectSource(self.source.data),
+            "urgency": Urgency(self.urgency.data),
             "beneficiaries": self.beneficiaries.data,
             "beneficiaries_count": self.beneficiaries_count.data,
             "beneficiary_visits": self.beneficiary_visits.data,

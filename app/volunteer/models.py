@@ -82,6 +82,23 @@ class ProjectStatus(LabelledEnum):
         return self in (ProjectStatus.DONE, ProjectStatus.CLOSED)
 
 
+class ProposalState(LabelledEnum):
+    """A member's own pledge 承诺践诺 waits for a secretary's review; once approved it runs as a
+    unit's project does. A project a keeper records has none."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    RETURNED = "returned"
+
+    @classmethod
+    def _labels(cls) -> dict[str, Any]:
+        return {
+            "pending": _l("Waiting for review"),
+            "approved": _l("Approved"),
+            "returned": _l("Returned"),
+        }
+
+
 class AcceptanceMethod(LabelledEnum):
     ON_SITE = "on_site"
     SIGNED = "signed"
@@ -170,6 +187,7 @@ class Project(Recorded, db.Model):
     __audited__ = True
     __table_args__ = (
         sa.Index("ix_volunteer_project_unit_start", "unit_id", "planned_start"),
+        sa.Index("ix_volunteer_project_review", "review_state", "proposed_at", "id"),
         sa.CheckConstraint("planned_end >= planned_start", name="planned_in_order"),
         sa.CheckConstraint("beneficiaries_count >= 0", name="beneficiaries_not_negative"),
     )
@@ -219,6 +237,22 @@ class Project(Recorded, db.Model):
     cancel_reason: Mapped[str | None] = mapped_column(
         sa.String(500), info={"label": _l("Reason for cancelling")}
     )
+    # A member's own pledge: proposed by its responsible person, reviewed by a secretary.
+    review_state: Mapped[ProposalState | None] = mapped_column(
+        enum_column(ProposalState, 20), info={"label": _l("Review")}
+    )
+    proposed_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime(), info={"label": _l("Proposed at")}
+    )
+    reviewed_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime(), info={"label": _l("Reviewed at")}
+    )
+    reviewed_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("account.id"), info={"label": _l("Reviewed by")}
+    )
+    review_comment: Mapped[str | None] = mapped_column(
+        sa.String(1000), info={"label": _l("Review comment")}
+    )
     version: Mapped[int] = mapped_column(default=1)
 
     unit: Mapped[OrgUnit] = relationship()
@@ -237,9 +271,24 @@ class Project(Recorded, db.Model):
     __mapper_args__ = {"version_id_col": version}
     __audit_exclude__ = frozenset({"version"})
 
+    @property
+    def runs(self) -> bool:
+        """Recorded by a keeper, or a member's pledge approved: it counts and moves on."""
+        return self.review_state in (None, ProposalState.APPROVED)
+
+    @classmethod
+    def running(cls) -> sa.ColumnElement[bool]:
+        """``runs`` in SQL: a proposal waiting or returned counts in no figure."""
+        return sa.or_(cls.review_state.is_(None), cls.review_state == ProposalState.APPROVED)
+
     def overdue_on(self, day: date) -> bool:
         """Planned completion passed by ``day`` and not done (DOMAIN.md), and not cancelled."""
-        return self.cancelled_at is None and not self.status.is_done and self.planned_end < day
+        return (
+            self.runs
+            and self.cancelled_at is None
+            and not self.status.is_done
+            and self.planned_end < day
+        )
 
     def __str__(self) -> str:
         return f"{self.number} {self.name}"

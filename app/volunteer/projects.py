@@ -23,7 +23,9 @@ from app.volunteer.models import (
     Acceptance,
     ProgressEntry,
     Project,
+    ProjectScope,
     ProjectStatus,
+    ProposalState,
 )
 
 FIELDS = (
@@ -50,6 +52,7 @@ def keeps_project(user: User, project: Project) -> bool:
 
 
 def may_view_project(user: User, project: Project) -> bool:
+    """Its keepers, its responsible leader and person (a member's pledge: its proposer)."""
     if project.deleted_at is not None:
         return False
     if keeps_project(user, project):
@@ -75,6 +78,13 @@ def require_open(project: Project) -> None:
         raise Refused(_("This project was cancelled: it no longer changes."), status=409)
     if project.status is ProjectStatus.CLOSED:
         raise Refused(_("This project is closed out: it no longer changes."), status=409)
+
+
+def require_running(project: Project) -> None:
+    """A member's pledge moves on once a secretary has approved it."""
+    require_open(project)
+    if not project.runs:
+        raise Refused(_("This pledge waits for a secretary's approval first."), status=409)
 
 
 def require_not_cancelled(project: Project) -> None:
@@ -142,7 +152,7 @@ def create_project(values: dict[str, Any], unit: OrgUnit, by: User) -> Project:
 
 def add_entry(project: Project, values: dict[str, Any], by: User) -> ProgressEntry:
     """A progress entry; the project's first moves it from 未启动 to 推进中."""
-    require_open(project)
+    require_running(project)
     if values["done_on"] > local_today():
         raise Refused(
             _("A progress entry records what was done: its date cannot be later than today."),
@@ -164,7 +174,7 @@ def remove_entry(entry: ProgressEntry) -> None:
 
 def complete(project: Project, completed_on: date, outcome: str) -> None:
     """已办结: only from 推进中, with the day it was completed and what came of it."""
-    require_open(project)
+    require_running(project)
     if project.status is not ProjectStatus.IN_PROGRESS:
         raise Refused(
             _("Record what was done first: a project is completed once it is in progress."),
@@ -196,7 +206,7 @@ def require_done(project: Project) -> None:
 def close_out(project: Project, values: dict[str, Any], by: User) -> Acceptance:
     """已销号: only a completed project, with the acceptance of those served (after the
     completion, not later than today) and at least one answer of the satisfaction survey."""
-    require_open(project)
+    require_running(project)
     require_done(project)
     accepted_on = values["accepted_on"]
     if accepted_on > local_today() or (project.completed_on and accepted_on < project.completed_on):
@@ -216,3 +226,47 @@ def cancel(project: Project, reason: str) -> None:
     """Cancelled with its reason: it counts nowhere. A closed-out project is never cancelled."""
     require_open(project)
     project.cancelled_at, project.cancel_reason = utcnow(), reason
+
+
+def propose(values: dict[str, Any], unit: OrgUnit, by: User) -> Project:
+    """A member's own pledge 承诺践诺, with the member responsible: it waits for a secretary of
+    the unit to approve it, and counts nowhere until then."""
+    if by.person_id is None:
+        raise Refused(_("Only a person's account proposes a pledge of their own."), status=403)
+    values = values | {"scope": ProjectScope.MEMBER, "person_id": by.person_id, "leader_id": None}
+    project = create_project(values, unit, by)
+    project.review_state, project.proposed_at = ProposalState.PENDING, utcnow()
+    return project
+
+
+def may_change_proposal(user: User, project: Project) -> bool:
+    """The proposer changes their pledge while it waits or after it was returned."""
+    waiting = project.review_state in (ProposalState.PENDING, ProposalState.RETURNED)
+    return waiting and user.person_id is not None and user.person_id == project.person_id
+
+
+def resubmit(project: Project, values: dict[str, Any]) -> None:
+    """The proposer's changes; a returned pledge waits again."""
+    require_open(project)
+    apply_values(
+        project,
+        values
+        | {
+            "scope": ProjectScope.MEMBER,
+            "person_id": project.person_id,
+            "leader_id": project.leader_id,
+        },
+    )
+    if project.review_state is ProposalState.RETURNED:
+        project.review_state, project.proposed_at = ProposalState.PENDING, utcnow()
+
+
+def review(project: Project, approve: bool, comment: str | None, by: User) -> None:
+    """Approve (comment optional) or return (comment required) a waiting pledge."""
+    if project.review_state is not ProposalState.PENDING or project.deleted_at is not None:
+        raise Refused(_("This pledge is no longer waiting for review."))
+    if not approve and not comment:
+        raise Refused(_("Say why the pledge is returned."))
+    project.review_state = ProposalState.APPROVED if approve else ProposalState.RETURNED
+    project.review_comment = comment or None
+    project.reviewed_at, project.reviewed_by_id = utcnow(), by.id

@@ -12,10 +12,11 @@ from sqlalchemy.orm import joinedload
 
 from app import settings
 from app.auth.models import Role
-from app.auth.policy import require, role_required, subtree_ids, units_for_choice
+from app.auth.policy import require, role_required, subtree_ids
 from app.evidence import services as files
 from app.extensions import db
 from app.htmx import commit, form_status, render_page, saved
+from app.people.unit_picker import filter_units
 from app.queries import int_arg, paginate, text_arg
 from app.refusals import Refused
 from app.types import local_today
@@ -23,6 +24,7 @@ from app.volunteer import category_views as _categories  # noqa: F401 - the admi
 from app.volunteer import lifecycle as _lifecycle  # noqa: F401 - the project's actions
 from app.volunteer import print_views as _print  # noqa: F401 - the printables
 from app.volunteer import projects
+from app.volunteer import proposal_views as _proposals  # noqa: F401 - a member's own pledges
 from app.volunteer.figures import of_year, open_lines
 from app.volunteer.forms import CancelForm, CompleteForm, EntryForm, ProjectForm
 from app.volunteer.loading import CHANGED_MEANWHILE, bp, kept, load
@@ -109,7 +111,9 @@ def index() -> Response:
         "years": range(today.year + 1, today.year - YEARS_SHOWN, -1),
         "today": today,
         "can_create": current_user.role is not Role.MEMBER,
-        "units": units_for_choice(current_user) if current_user.role is not Role.MEMBER else [],
+        "units": filter_units(current_user, filters["unit"])
+        if current_user.role is not Role.MEMBER
+        else [],
     }
     return render_page("volunteer/index.html", "volunteer/_list.html", **context)
 
@@ -192,6 +196,7 @@ def show(project_id: int) -> Response:
     context: dict[str, Any] = {
         "project": project,
         "keeps": keeps,
+        "may_change_proposal": projects.may_change_proposal(current_user, project),
         "open": project.cancelled_at is None and project.status is not ProjectStatus.CLOSED,
         "today": local_today(),
         "evidence": files.live_evidence("volunteer_project", [project.id]),
