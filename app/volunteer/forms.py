@@ -83,19 +83,18 @@ class ProjectForm(BaseForm):
     def show_record(self, project: Project) -> None:
         self.source.data = project.source.value
         self.urgency.data = project.urgency.value
-        self.scope.data = project.scope.value
-        self.leader.set_person(project.leader)
-        self.person.set_person(project.person)
+        if "scope" in self._fields:
+            self.scope.data = project.scope.value
+            self.leader.set_person(project.leader)
+            self.person.set_person(project.person)
 
     def values(self) -> dict[str, Any]:
-        return {
+        """What the services take: a member's pledge sets its scope and people itself."""
+        values = {
             "name": self.name.data,
             "category_id": self.category_id.data,
             "source": ProjectSource(self.source.data),
             "urgency": Urgency(self.urgency.data),
-            "scope": ProjectScope(self.scope.data),
-            "leader_id": self.leader.person.id if self.leader.person else None,
-            "person_id": self.person.person.id if self.person.person else None,
             "beneficiaries": self.beneficiaries.data,
             "beneficiaries_count": self.beneficiaries_count.data,
             "beneficiary_visits": self.beneficiary_visits.data,
@@ -103,6 +102,13 @@ class ProjectForm(BaseForm):
             "planned_end": self.planned_end.data,
             "description": self.description.data or None,
         }
+        if "scope" in self._fields:
+            values |= {
+                "scope": ProjectScope(self.scope.data),
+                "leader_id": self.leader.person.id if self.leader.person else None,
+                "person_id": self.person.person.id if self.person.person else None,
+            }
+        return values
 
 
 class ProposalForm(ProjectForm):
@@ -123,24 +129,6 @@ class ProposalForm(ProjectForm):
         self.unit_id.choices = [(unit.id, unit.name) for unit in units]
         if self.unit_id.data is None and units:
             self.unit_id.data = units[0].id
-
-    def show_record(self, project: Project) -> None:
-        self.source.data = project.source.value
-        self.urgency.data = project.urgency.value
-
-    def values(self) -> dict[str, Any]:
-        return {
-            "name": self.name.data,
-            "category_id": self.category_id.data,
-            "source": ProjectSource(self.source.data),
-            "urgency": Urgency(self.urgency.data),
-            "beneficiaries": self.beneficiaries.data,
-            "beneficiaries_count": self.beneficiaries_count.data,
-            "beneficiary_visits": self.beneficiary_visits.data,
-            "planned_start": self.planned_start.data,
-            "planned_end": self.planned_end.data,
-            "description": self.description.data or None,
-        }
 
 
 class EntryForm(BaseForm):
