@@ -56,9 +56,11 @@ class Page:
 
 
 PAGES: tuple[Page, ...] = (
+    # A computed page drops every kept figure and keeps its own again: it comes just before
+    # the kept pages of its own, which then read what it kept.
+    Page("main.index", "/", ("admin",), variant="computed", computed=True),
     Page("main.index", "/", main=True),
     Page("main.index", "/", ("admin",), fragment=True),
-    Page("main.index", "/", ("admin",), variant="computed", computed=True),
     Page("review.index", "/review/", STAFF, main=True),
     Page("review.index", "/review/", STAFF, fragment=True),
     Page("logs.index", "/logs/", main=True),
@@ -81,9 +83,15 @@ PAGES: tuple[Page, ...] = (
     Page("integrity.new", "/integrity/new", STAFF),
     Page("integrity.edit", "/integrity/{open_integrity}/edit", STAFF),
     Page("integrity.backfill", "/integrity/backfill", STAFF),
+    Page(
+        "integrity.units",
+        "/integrity/units?year={year}",
+        ("admin",),
+        variant="computed",
+        computed=True,
+    ),
     Page("integrity.units", "/integrity/units?year={year}", ("admin",)),
     Page("integrity.units", "/integrity/units?year={year}", ("admin",), fragment=True),
-    Page("integrity.units", "/integrity/units", ("admin",), variant="computed", computed=True),
     Page("talks.index", "/integrity/talks/?year={year}"),
     Page("talks.index", "/integrity/talks/?year={year}", fragment=True),
     # The branch secretary's talks; synth's member may have none with them.
