@@ -121,7 +121,11 @@ class IntegrityTalk(Recorded, db.Model):
     __tablename__ = "integrity_talk"
     __audit_label__ = _l("Integrity talk")
     __audited__ = True
-    __table_args__ = (sa.Index("ix_integrity_talk_unit_held", "unit_id", "held_on"),)
+    __table_args__ = (
+        sa.Index("ix_integrity_talk_unit_held", "unit_id", "held_on"),
+        # The list's order: a page of the bureau's talks read off it, newest first.
+        sa.Index("ix_integrity_talk_held_at", "held_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("org_unit.id"), info={"label": _l("Unit")})

@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.activities.expected import people_on
 from app.auth.models import Role
-from app.auth.policy import require, role_required, subtree_ids, units_for_choice
+from app.auth.policy import require, role_required, scoped_units, subtree_ids
 from app.evidence import services as files
 from app.extensions import db
 from app.files import word
@@ -34,7 +34,8 @@ from app.integrity.models import (
     SigningBatch,
 )
 from app.integrity.pledge_document import missing_list
-from app.people.models import OrgUnit, UnitKind
+from app.people.models import OrgUnit, UnitKind, unit_order_by
+from app.people.unit_picker import filter_units
 from app.queries import bounded_int, int_arg, text_arg
 from app.refusals import Refused
 from app.types import local_today
@@ -47,20 +48,23 @@ YEARS_BACK = 8
 COMING_DAYS = 14
 
 
-def _scope() -> tuple[OrgUnit, int, list[OrgUnit]]:
-    """The unit asked for (else the user's first), the year asked for (else this one) and the
-    units the user may choose; a unit outside one's scope does not exist."""
-    units = units_for_choice(current_user)
+def _scope() -> tuple[OrgUnit, int, Any]:
+    """The unit asked for (else the user's first branch, else first unit, in tree order), the
+    year asked for (else this one) and the units the filter offers (``filter_units``: every one
+    when few, else the chosen one and a live search); a unit outside one's scope does not
+    exist."""
     asked = int_arg("unit")
-    unit = next((u for u in units if u.id == asked), None) if asked is not None else None
-    require(asked is None or unit is not None)
-    if unit is None:  # a branch, if the user has one: the bureau's whole is chosen on purpose
-        require(bool(units))
-        unit = next((u for u in units if u.kind is UnitKind.BRANCH), units[0])
+    live = scoped_units(sa.select(OrgUnit).where(OrgUnit.deleted_at.is_(None)), current_user)
+    if asked is not None:
+        unit = db.session.scalar(live.where(OrgUnit.id == asked))
+    else:  # a branch, if the user has one: the bureau's whole is chosen on purpose
+        branch_first = sa.case((OrgUnit.kind == UnitKind.BRANCH, 0), else_=1)
+        unit = db.session.scalar(live.order_by(branch_first, *unit_order_by()).limit(1))
+    require(unit is not None)
     year = int_arg("year") or local_today().year
     if not local_today().year - YEARS_BACK <= year <= local_today().year + 1:
         year = local_today().year
-    return unit, year, units
+    return unit, year, filter_units(current_user, unit.id)
 
 
 def _kind() -> tuple[PledgeKind, Holiday | None]:

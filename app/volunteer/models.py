@@ -188,6 +188,8 @@ class Project(Recorded, db.Model):
     __table_args__ = (
         sa.Index("ix_volunteer_project_unit_start", "unit_id", "planned_start"),
         sa.Index("ix_volunteer_project_review", "review_state", "proposed_at", "id"),
+        # The list's order: a page of the bureau's projects read off it, newest first.
+        sa.Index("ix_volunteer_project_start", "planned_start", "id"),
         sa.CheckConstraint("planned_end >= planned_start", name="planned_in_order"),
         sa.CheckConstraint("beneficiaries_count >= 0", name="beneficiaries_not_negative"),
     )
