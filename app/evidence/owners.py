@@ -215,42 +215,22 @@ def _acceptance_writable(record: Acceptance) -> None:
     projects.require_not_cancelled(record.project)
 
 
-register(
-    Owner(
-        name="volunteer_project",
-        column="volunteer_project_id",
-        table="volunteer_project",
-        model="Project",
-        label=_l("Project"),
-        may_view=projects.may_view_files,
-        may_change=projects.may_change_files,
-        require_writable=projects.require_open,
-        page_url=_project_page,
+# A project, one of its progress entries, its acceptance (the signed form): one reader and keeper.
+for _name, _model, _label, _writable in (
+    ("volunteer_project", "Project", _l("Project"), projects.require_open),
+    ("project_progress", "ProgressEntry", _l("Progress entry"), _entry_writable),
+    ("project_acceptance", "Acceptance", _l("Acceptance"), _acceptance_writable),
+):
+    register(
+        Owner(
+            name=_name,
+            column=f"{_name}_id",
+            table=_name,
+            model=_model,
+            label=_label,
+            may_view=projects.may_view_files,
+            may_change=projects.may_change_files,
+            require_writable=_writable,
+            page_url=_project_page,
+        )
     )
-)
-register(
-    Owner(
-        name="project_progress",
-        column="project_progress_id",
-        table="project_progress",
-        model="ProgressEntry",
-        label=_l("Progress entry"),
-        may_view=projects.may_view_files,
-        may_change=projects.may_change_files,
-        require_writable=_entry_writable,
-        page_url=_project_page,
-    )
-)
-register(
-    Owner(
-        name="project_acceptance",
-        column="project_acceptance_id",
-        table="project_acceptance",
-        model="Acceptance",
-        label=_l("Acceptance"),
-        may_view=projects.may_view_files,
-        may_change=projects.may_change_files,
-        require_writable=_acceptance_writable,
-        page_url=_project_page,
-    )
-)

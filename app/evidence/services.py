@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
-from flask import url_for
+from flask import request, url_for
 from flask_babel import gettext as _
 from werkzeug.datastructures import FileStorage
 
@@ -64,6 +64,11 @@ def attach(file: FileStorage, *, by: User, **owner: Any) -> Evidence:
         store(evidence.thumbnail_name, thumbnail)
     db.session.add(evidence)
     return evidence
+
+
+def sent_files() -> list[FileStorage]:
+    """The files a form's ``files`` input sent (an input left empty sends one without a name)."""
+    return [sent for sent in request.files.getlist("files") if sent.filename]
 
 
 def attach_all(uploads: Sequence[FileStorage], *, by: User, **owner: Any) -> list[Evidence]:

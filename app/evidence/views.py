@@ -47,7 +47,7 @@ def upload(activity_id: int) -> Response:
     require_role(can_manage_activity(current_user, activity))
     back = _back(show_url(activity))
     set_back(back)
-    uploads = [sent for sent in request.files.getlist("files") if sent.filename]
+    uploads = files.sent_files()
     if not uploads:
         raise Refused(_("Choose one or more files to upload."), status=files.UNPROCESSABLE)
     # One batch, one answer: a refused file refuses the batch, so nothing is half-uploaded.

@@ -179,7 +179,7 @@ def sign() -> Response:
     refusal = ""
     if form.validate_on_submit():
         signers = _signers(kind)
-        uploads = [sent for sent in request.files.getlist("files") if sent.filename]
+        uploads = files.sent_files()
         try:
             batch = pledges.record_signing(
                 kind, unit, year, holiday, form.signed_on.data, signers, current_user, expected

@@ -85,7 +85,7 @@ def _save(form: TalkForm, talk: IntegrityTalk | None) -> tuple[IntegrityTalk | N
     unit = form.unit_id.unit
     require(unit is not None)
     values = form.values(unit)  # type: ignore[arg-type]
-    uploads = [sent for sent in request.files.getlist("files") if sent.filename]
+    uploads = files.sent_files()
     try:
         if talk is None:
             talk = talks.create_talk(values, current_user)

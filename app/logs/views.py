@@ -53,7 +53,7 @@ def _is_author(log: MemberLog) -> bool:
 
 def _attach_files(log: MemberLog) -> None:
     """Every file sent, or none: the first refused one raises ``Refused`` naming the file."""
-    uploads = [sent for sent in request.files.getlist("files") if sent.filename]
+    uploads = files.sent_files()
     files.attach_all(uploads, member_log=log, by=current_user)
 
 

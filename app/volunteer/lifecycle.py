@@ -35,7 +35,7 @@ def add_entry(project_id: int) -> Response:
     form = EntryForm()
     if not form.validate():
         raise _invalid(form)
-    uploads = [sent for sent in request.files.getlist("files") if sent.filename]
+    uploads = files.sent_files()
     entry = projects.add_entry(project, form.values(), current_user)
     db.session.flush()
     files.attach_all(uploads, project_progress=entry, by=current_user)
@@ -90,7 +90,7 @@ def close(project_id: int) -> Response:
     if request.method == "GET":
         form.accepted_on.data = local_today()
     elif form.validate_on_submit():
-        uploads = [sent for sent in request.files.getlist("files") if sent.filename]
+        uploads = files.sent_files()
         try:
             acceptance = projects.close_out(project, form.values(), current_user)
             db.session.flush()

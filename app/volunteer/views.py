@@ -146,7 +146,7 @@ def new() -> Response:
     if form.validate_on_submit():
         unit = form.unit_id.unit
         require(unit is not None)
-        uploads = [sent for sent in request.files.getlist("files") if sent.filename]
+        uploads = files.sent_files()
         try:
             project = projects.create_project(form.values(), unit, current_user)  # type: ignore[arg-type]
             files.attach_all(uploads, volunteer_project=project, by=current_user)
@@ -167,7 +167,7 @@ def edit(project_id: int) -> Response:
     if form.validate_on_submit():
         unit = form.unit_id.unit
         require(unit is not None)
-        uploads = [sent for sent in request.files.getlist("files") if sent.filename]
+        uploads = files.sent_files()
         try:
             project.unit = unit  # type: ignore[assignment]
             projects.apply_values(project, form.values())
