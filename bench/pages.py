@@ -114,6 +114,11 @@ PAGES: tuple[Page, ...] = (
     Page("volunteer.edit", "/volunteer/{open_project}/edit", STAFF),
     Page("volunteer.categories", "/volunteer/categories", ("admin",)),
     Page("volunteer.propose", "/volunteer/propose", PERSONS),
+    Page("volunteer.service_days", "/volunteer/service-days/?year={year}"),
+    Page("volunteer.service_days", "/volunteer/service-days/?year={year}", fragment=True),
+    Page("volunteer.service_day", "/volunteer/service-days/{service}"),
+    Page("volunteer.new_service_day", "/volunteer/service-days/new", STAFF),
+    Page("volunteer.edit_service_day", "/volunteer/service-days/{open_service}/edit", STAFF),
     Page("people.index", "/members/", STAFF, main=True),
     Page("people.index", "/members/?q={q}", STAFF, fragment=True),
     Page("people.pick", "/members/pick?q={q}", STAFF, fragment=True),
@@ -180,9 +185,10 @@ BUDGETS: dict[str, int] = {
     # + the practical-things line: the open projects and the due-soon setting
     "main.index admin": 16,
     "main.index computed admin": 43,
-    # + the integrity line: this year's pledges signed (2), the holidays' reminders (2)
-    "main.index secretary": 34,
-    "main.index member": 14,
+    # + the integrity line: this year's pledges signed (2), the holidays' reminders (2);
+    # + one's hours of the service days attended
+    "main.index secretary": 35,
+    "main.index member": 15,
     # kept like the home's figures; computed: the page's units, their count, five figures
     "volunteer.index admin": 7,
     "volunteer.index secretary": 8,
@@ -190,8 +196,22 @@ BUDGETS: dict[str, int] = {
     "volunteer.index htmx admin": 6,
     "volunteer.index htmx secretary": 7,
     "volunteer.index htmx member": 5,
-    "volunteer.show admin": 8,
-    "volunteer.show secretary": 9,
+    # + the project's service days and their counts (none: no counts)
+    "volunteer.show admin": 10,
+    "volunteer.show secretary": 11,
+    "volunteer.service_days admin": 7,
+    "volunteer.service_days secretary": 8,
+    "volunteer.service_days member": 6,
+    "volunteer.service_days htmx admin": 6,
+    "volunteer.service_days htmx secretary": 7,
+    "volunteer.service_days htmx member": 5,
+    "volunteer.service_day admin": 14,
+    "volunteer.service_day secretary": 14,
+    "volunteer.service_day member": 14,
+    "volunteer.new_service_day admin": 5,
+    "volunteer.new_service_day secretary": 6,
+    "volunteer.edit_service_day admin": 9,
+    "volunteer.edit_service_day secretary": 10,
     "volunteer.new admin": 5,
     "volunteer.new secretary": 6,
     "volunteer.edit admin": 7,
@@ -253,10 +273,10 @@ BUDGETS: dict[str, int] = {
     "people.show admin": 9,
     "people.show secretary": 14,
     "people.show member": 9,
-    # + the integrity part: activities, signed documents, talks
-    "people.record admin": 13,
-    "people.record secretary": 15,
-    "people.record member": 13,
+    # + the integrity part: activities, signed documents, talks; + the service days' hours
+    "people.record admin": 14,
+    "people.record secretary": 16,
+    "people.record member": 14,
     "people.new admin": 5,
     "people.new secretary": 6,
     "people.edit admin": 6,
@@ -313,6 +333,8 @@ class Targets:
     reminder: int
     project: int
     open_project: int
+    service: int
+    open_service: int
     log: int
     unit: int
     membership: int
@@ -369,11 +391,13 @@ def resolve(role: str, logins: dict[str, str]) -> Targets:
     person = branch_member = _branch_member(unit, secretary.person_id)
     session = _session(unit, ActivityState.ARCHIVED)
     integrity = _session(unit, ActivityState.ARCHIVED, family=ActivityFamily.INTEGRITY)
+    service = _session(unit, ActivityState.ARCHIVED, family=ActivityFamily.SERVICE)
     if role == "member":
         member = db.session.scalar(sa.select(User).filter_by(username=logins["member"]))
         person = member.person_id
         session = _session(unit, ActivityState.ARCHIVED, person)
         integrity = _session(unit, ActivityState.ARCHIVED, person, ActivityFamily.INTEGRITY)
+        service = _session(unit, ActivityState.ARCHIVED, person, ActivityFamily.SERVICE)
     m = Membership
     return Targets(
         person=person,
@@ -406,6 +430,8 @@ def resolve(role: str, logins: dict[str, str]) -> Targets:
             .where(Project.unit_id == unit, Project.status == ProjectStatus.IN_PROGRESS)
             .order_by(Project.id.desc())
         ),
+        service=service,
+        open_service=_session(unit, ActivityState.OPEN, family=ActivityFamily.SERVICE),
         log=_first(sa.select(MemberLog.id).where(MemberLog.person_id == branch_member)),
         unit=unit,
         membership=_first(

@@ -102,6 +102,11 @@ GET = {
     ),
     "volunteer.survey_docx": ("/volunteer/{project}/survey.docx", grid(LOGIN, 200, 404, 200, 200)),
     "volunteer.notice_docx": ("/volunteer/notice.docx?unit={jiguan}", SCOPED),
+    # A jiguan service day of the project that lists ``member``.
+    "volunteer.service_days": ("/volunteer/service-days/", SIGNED_IN),
+    "volunteer.new_service_day": ("/volunteer/service-days/new", KEEPERS),
+    "volunteer.service_day": ("/volunteer/service-days/{service}", grid(LOGIN, 200, 404, 200, 200)),
+    "volunteer.edit_service_day": ("/volunteer/service-days/{service}/edit", SCOPED),
     # A routine talk of jiguan's with ``member``: they read it, never change it.
     "talks.index": ("/integrity/talks/", SIGNED_IN),
     "talks.new": ("/integrity/talks/new", KEEPERS),
@@ -149,6 +154,11 @@ GET = {
 # Further GETs of endpoints above, in another mode.
 MORE_GET = {
     "people.pick (bureau-wide)": ("/members/pick?mode=bureau&q=Member", KEEPERS),
+    # Opened from a jiguan project's page: only its keepers.
+    "volunteer.new_service_day (of a project)": (
+        "/volunteer/service-days/new?project={project}",
+        SCOPED,
+    ),
 }
 
 # Unsafe requests, posted with a valid CSRF token by every role that may NOT make them; the
@@ -219,6 +229,9 @@ POST = {
     "volunteer.propose": ("/volunteer/propose", grid(LOGIN, 0, 0, 0, 403)),
     "volunteer.proposal": ("/volunteer/{project}/proposal", grid(LOGIN, 403, 404, 403, 403)),
     "volunteer.category_retire": ("/volunteer/categories/1/retire", REFUSED_ADMIN),
+    "volunteer.new_service_day": ("/volunteer/service-days/new", REFUSED_KEEPERS),
+    "volunteer.edit_service_day": ("/volunteer/service-days/{service}/edit", REFUSED),
+    "volunteer.own_hours": ("/volunteer/service-days/{service}/hours/{service_row}", REFUSED),
     "activities.attendance_cell": ("/activities/{session}/attendance/{row}", REFUSED),
     "activities.all_present": ("/activities/{session}/attendance/all-present", REFUSED),
     "activities.confirm": ("/activities/{session}/attendance/{row}/confirm", REFUSED),
@@ -293,6 +306,7 @@ def _planned_session(app, world_member: int) -> dict:
     from app.study.models import StudyKind
     from app.study.services import create_session
     from app.types import utcnow
+    from app.volunteer.service_days import create_service_day
 
     with app.app_context():
         secretary = db.session.scalar(sa.select(User).where(User.username == "secretary"))
@@ -358,9 +372,20 @@ def _planned_session(app, world_member: int) -> dict:
         )
         db.session.add_all([signing, document, pair, reminder])
         project = _project(session.unit, secretary, world_member)
+        service = create_service_day(
+            {
+                "title": "Service day",
+                "unit": session.unit,
+                "starts_at": start,
+                "ends_at": start + timedelta(hours=3),
+                "project": project,
+            },
+            secretary,
+        )
         db.session.commit()
         member = db.session.scalar(sa.select(User).where(User.username == "member"))
         row = next(r for r in session.participations if r.person_id == member.person_id)
+        service_row = next(r for r in service.participations if r.person_id == member.person_id)
         log = submit(
             member.person,
             {
@@ -384,6 +409,8 @@ def _planned_session(app, world_member: int) -> dict:
             "reminder": reminder.id,
             "project": project.id,
             "entry": project.entries[0].id,
+            "service": service.id,
+            "service_row": service_row.id,
             "row": row.id,
             "guest": guest.id,
             "evidence": evidence.id,

@@ -28,14 +28,14 @@ from app.activities.models import (
     RecordedVia,
 )
 from app.activities.rules import CHECKIN_AFTER, CHECKIN_BEFORE
-from app.activities.services import Refused
+from app.activities.services import Refused, default_hours
 from app.auth.models import Role, User
 from app.extensions import db
 from app.people.models import MembershipRole, OrgUnit, PartyStatus, Person, UnitKind
 from app.reports import figures
 from app.reports.figures import Counts
 from app.study.models import StudyKind, StudySession
-from app.study.services import create_session, default_hours
+from app.study.services import create_session
 from app.types import utcnow
 
 # Session 1: fixed study day, Friday 14 March 2025, 09:00–11:00 in Beijing (01:00–03:00 UTC).

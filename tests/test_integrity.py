@@ -276,13 +276,10 @@ def test_the_homes_say_whether_this_years_family_forum_was_held(app, client, aut
 
 
 def _backfill_lines(world: dict, rows: list[tuple]) -> dict:
-    data = {"reason": "From the paper sign-in sheets"}
+    data = {"reason": "From the paper sign-in sheets", "unit_id": str(world["jiguan"])}
     for number, (kind, day, present) in enumerate(rows):
         data |= {f"lines-{number}-kind": kind, f"lines-{number}-day": day}
-        data |= {
-            f"lines-{number}-unit_id": str(world["jiguan"]),
-            f"lines-{number}-present": present,
-        }
+        data |= {f"lines-{number}-present": present}
     return data
 
 
@@ -329,6 +326,9 @@ def test_a_back_fill_with_a_half_line_or_a_date_from_today_saves_nothing(app, cl
     refused = post(client, "/integrity/backfill", today)
     assert refused.status_code == 422
     assert "Only activities held before today" in refused.get_data(as_text=True)
+    elsewhere = _backfill_lines(world, [("lecture", f"{year - 1}-05-06", "7")])
+    elsewhere["unit_id"] = str(world["cujin"])  # not one of the secretary's units
+    assert post(client, "/integrity/backfill", elsewhere).status_code == 422
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(IntegrityActivity)) == 0
 

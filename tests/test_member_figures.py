@@ -255,7 +255,7 @@ M_YEAR = MemberFigures(
     session_hours=Decimal("3.5"),
     make_up_hours=Decimal("1.5"),
     log_hours=Decimal("10.0"),
-    volunteer_hours=Decimal("3.0"),
+    volunteer_log_hours=Decimal("3.0"),
 )
 
 
@@ -280,7 +280,7 @@ def test_a_members_year_counted_by_hand(app):
             absent=1,
             make_ups_owed=1,
             log_hours=Decimal("10.0"),
-            volunteer_hours=Decimal("3.0"),
+            volunteer_log_hours=Decimal("3.0"),
         )
 
 
@@ -345,7 +345,7 @@ def test_a_member_who_moved_counts_in_each_branch_for_their_time_there(app):
         # In B (from 1 June): B07 present (2.5), the volunteer log.
         in_b = year_of(v, subtree(world["B"]))
         assert in_b == MemberFigures(
-            expected=1, present=1, session_hours=Decimal("2.5"), volunteer_hours=volunteer
+            expected=1, present=1, session_hours=Decimal("2.5"), volunteer_log_hours=volunteer
         )
         assert in_b.attendance_rate == Decimal("100.0")
         # Everywhere: the two added; volunteer hours are not study hours.
@@ -356,7 +356,7 @@ def test_a_member_who_moved_counts_in_each_branch_for_their_time_there(app):
             absent=1,
             make_ups_owed=1,
             session_hours=Decimal("4.5"),
-            volunteer_hours=volunteer,
+            volunteer_log_hours=volunteer,
         )
         assert everywhere.study_hours == Decimal("4.5")
         assert everywhere.attendance_rate == Decimal("66.7")
@@ -803,10 +803,13 @@ def test_a_members_figures_read_their_own_rows(app, queries):
         m = world["M"]
         with queries() as issued:
             assert year_of(m) == M_YEAR
-        (attendance,) = [s for s in issued.statements if "FROM participation" in s]
-        plan = sqlite_plan(attendance)
-        if plan is None:
-            return
-        assert "ix_participation_person_id" in plan, plan
-        assert "SCAN participation" not in plan and "SCAN activity" not in plan, plan
-        assert "LIST SUBQUERY" not in plan, plan
+        # The attendance and the service days' hours, each from the person's rows.
+        read = [s for s in issued.statements if "FROM participation" in s]
+        assert len(read) == 2
+        for statement in read:
+            plan = sqlite_plan(statement)
+            if plan is None:
+                return
+            assert "ix_participation_person_id" in plan, plan
+            assert "SCAN participation" not in plan and "SCAN activity" not in plan, plan
+            assert "LIST SUBQUERY" not in plan, plan

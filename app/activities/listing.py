@@ -1,6 +1,7 @@
 """A family's list of activities: the filters its page takes (year, kind, unit, status, one
 day) and the activities a user may see under them, newest first."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -29,12 +30,13 @@ class ActivityFilters:
     day: date | None = None
 
     @classmethod
-    def from_args(cls, args: MultiDict, kinds: type) -> "ActivityFilters":
-        """The filters a list's address asks for; what does not parse is no filter."""
+    def from_args(cls, args: MultiDict, kinds: type | None) -> "ActivityFilters":
+        """The filters a list's address asks for; what does not parse is no filter (``kinds``
+        None: the family has no kinds)."""
         year = bounded_int(args.get("year"))
         return cls(
             year=year if year is not None and 1900 <= year <= 2100 else None,
-            kind=_enum(kinds, args.get("kind")),
+            kind=_enum(kinds, args.get("kind")) if kinds is not None else None,
             unit_id=bounded_int(args.get("unit")),
             status=_enum(ActivityStatus, args.get("status")),
             day=_day(args.get("day")),
@@ -60,12 +62,13 @@ def _enum(cls: type, raw: str | None) -> Any:
         return None
 
 
-def list_context(model: Any, kinds: type) -> dict[str, Any]:
+def list_context(model: Any, kinds: type | None, options: Sequence[Any] = ()) -> dict[str, Any]:
     """What a family's list page shows: a page of the activities the user may see under the
-    filters the address asks for, their counts, and what the filter form offers."""
+    filters the address asks for, their counts, and what the filter form offers. ``options``:
+    loader options for what the family's columns show beside the unit."""
     now = utcnow()
     filters = ActivityFilters.from_args(query_args(), kinds)
-    page = paginate(activity_query(model, current_user, filters, now))
+    page = paginate(activity_query(model, current_user, filters, now).options(*options))
     planner = can_plan_activities(current_user)
     return {
         "page": page,
@@ -85,6 +88,7 @@ def activity_query(model: Any, user: User, filters: ActivityFilters, now: dateti
     with the filters applied."""
     stmt = (
         sa.select(model)
+        .where(Activity.family == model.__mapper__.polymorphic_identity)
         .options(joinedload(model.unit))
         # ``held_on`` is the local date of the start, so this is the order of the starts, and
         # the one of the index the day, month and year filters read (no sort of the range).

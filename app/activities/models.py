@@ -9,6 +9,7 @@ live in ``ActivityGuest``. Their evidence is ``app/evidence``'s.
 
 from collections.abc import Callable
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,10 +24,15 @@ from app.types import LabelledEnum, UTCDateTime, enum_column, utcnow
 class ActivityFamily(LabelledEnum):
     STUDY = "study"
     INTEGRITY = "integrity"
+    SERVICE = "service"
 
     @classmethod
     def _labels(cls) -> dict[str, Any]:
-        return {"study": _l("Study session"), "integrity": _l("Integrity activity")}
+        return {
+            "study": _l("Study session"),
+            "integrity": _l("Integrity activity"),
+            "service": _l("Service day"),
+        }
 
 
 class ActivityState(LabelledEnum):
@@ -78,6 +84,9 @@ class Activity(db.Model):
         # Activities in a state by day, in the order of their starts: those held and not yet
         # archived, oldest first, and every lookup of a state (so ``state`` has no index alone).
         sa.Index("ix_activity_state_day", "state", "held_on", "starts_at", "id"),
+        # A family's list: its activities of a year in the order of their starts, read and
+        # counted off the index without walking the other families' rows of the year.
+        sa.Index("ix_activity_family_day", "family", "held_on", "starts_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -370,6 +379,12 @@ class Participation(db.Model):
     )
     make_up_handed_in_on: Mapped[date | None] = mapped_column(
         info={"label": _l("Make-up handed in on")}
+    )
+
+    # The hours this person is credited when they are not the activity's own (a volunteer who
+    # came late or left early); None: the activity's. Only families that offer it set it.
+    own_hours: Mapped[Decimal | None] = mapped_column(
+        sa.Numeric(4, 1), info={"label": _l("Own hours")}
     )
 
     reflection: Mapped[str | None] = mapped_column(sa.Text, info={"label": _l("Reflection")})

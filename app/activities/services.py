@@ -5,6 +5,7 @@ the transaction. A refused change raises ``Refused`` with a message for the user
 
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -34,6 +35,14 @@ from app.locale_text import enumeration
 from app.people.models import Person
 from app.refusals import AlreadyDone, Refused
 from app.types import local_date, local_today, utcnow
+
+
+def default_hours(starts_at: datetime, ends_at: datetime) -> Decimal:
+    """The duration rounded to the nearest half hour, halves up: 1 h 45 min → 2.0, 1 h 36 → 1.5
+    (a study session's 学时, a service day's hours, when none are given)."""
+    minutes = Decimal((ends_at - starts_at).total_seconds()) / 60
+    halves = (minutes / 30).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
+    return (halves / 2).quantize(Decimal("0.1"))
 
 
 def is_late_entry(ends_at: datetime, entered_at: datetime | None = None) -> bool:

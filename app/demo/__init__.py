@@ -17,6 +17,7 @@ from app.demo.people import (
     build_persons,
     build_units,
 )
+from app.demo.service_days import build_service_days
 from app.demo.study import build_sessions
 from app.demo.volunteer import build_volunteer
 from app.extensions import db
@@ -46,6 +47,7 @@ def build(today: date | None = None) -> dict[str, object]:
     logs = build_logs(today, persons, accounts, random.Random(20250101))
     integrity = build_integrity(today, units, accounts, random.Random(20190315))
     volunteer = build_volunteer(today, units, accounts, random.Random(20230601))
+    service_days = build_service_days(today, units, accounts, random.Random(20240305))
     _seen_long_ago(today)
     return {
         "units": units,
@@ -56,6 +58,7 @@ def build(today: date | None = None) -> dict[str, object]:
         "logs": logs,
         "integrity": integrity,
         "volunteer": volunteer,
+        "service_days": service_days,
     }
 
 

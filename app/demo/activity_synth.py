@@ -7,7 +7,8 @@ import random
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from app.activities.models import Activity, Participation
+from app.activities.families import family_for
+from app.activities.models import Activity, ActivityFamily, Participation
 from app.demo.bulk import Loader
 from app.demo.people_synth import District, Unit, stamp
 
@@ -80,7 +81,7 @@ class ActivityWriter:
             "lecturer_id": lecturer,
             "lecturer_name": None,
         }
-        record_type = f"{family}_session" if family == "study" else f"{family}_activity"
+        record_type = family_for(ActivityFamily(family)).model.__tablename__
         self.loader.created(activity, row, record_type, row["title"], row["created_at"])
         return row
 

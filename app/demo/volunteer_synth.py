@@ -2,7 +2,8 @@
 a year (in February, May and September), each led by its secretary with a member responsible,
 two progress entries a month apart; those planned to be done by now are done a little before
 their planned completion and closed out with an acceptance and a survey — but two in five of
-May's are left in progress past their date (overdue)."""
+May's are left in progress past their date (overdue). Volunteers carry out the dormitory repairs
+and the community volunteering on service days (``service_synth``)."""
 
 import random
 from datetime import date, timedelta
@@ -11,10 +12,13 @@ import sqlalchemy as sa
 
 from app.demo.bulk import Loader
 from app.demo.people_synth import District, Unit, stamp
+from app.demo.service_synth import ServiceWriter
 from app.volunteer.models import Acceptance, ProgressEntry, Project, ProjectCategory
 
 # (month, name, days planned): September's runs into the next year.
 STARTS = ((2, "企业宿舍修缮", 75), (5, "惠企政策宣讲", 75), (9, "社区志愿服务", 120))
+# The projects volunteers carry out on a service day, this many days after their start.
+SERVICE_PROJECTS, SERVICE_AFTER = ("企业宿舍修缮", "社区志愿服务"), 10
 
 
 def month_of_may(day: date) -> bool:
@@ -28,6 +32,7 @@ class VolunteerWriter:
         self.categories = list(
             loader.connection.scalars(sa.select(ProjectCategory.id).order_by(ProjectCategory.id))
         )
+        self.days = ServiceWriter(loader, rng, district, today)
 
     def build(self, first: date) -> None:
         for branch in self.district.branches:
@@ -40,6 +45,7 @@ class VolunteerWriter:
                         serial[year] = serial.get(year, 0) + 1
                         end = start + timedelta(days=days)
                         self.project(branch, account, name, (start, end), serial[year])
+            self.days.recent(branch, account)
 
     def project(
         self, unit: Unit, account: int, name: str, planned: tuple[date, date], serial: int
@@ -72,6 +78,9 @@ class VolunteerWriter:
                 self.entry(row, people[0], day, account)
         if done:
             self.acceptance(row, account)
+        served = start + timedelta(days=SERVICE_AFTER)
+        if name in SERVICE_PROJECTS and served < self.today:
+            self.days.held(unit, account, served, row["name"], row["id"])
 
     def entry(self, project: dict[str, object], by: int, day: date, account: int) -> None:
         table = ProgressEntry.__table__

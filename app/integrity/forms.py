@@ -19,6 +19,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from app.activities.forms import ActivityForm, local_time, people_values, to_utc
 from app.activities.models import Activity
 from app.activities.rules import record_date
+from app.auth.models import User
 from app.forms import BaseForm, PersonField, QueryForm, UnitField
 from app.integrity.holidays import REMINDED
 from app.integrity.models import (
@@ -239,7 +240,6 @@ class PastLineForm(QueryForm):
 
     kind = SelectField(_l("Kind"), choices=[], validators=[Optional()])
     day = DateField(_l("Date"), validators=[Optional(), record_date])
-    unit_id = SelectField(_l("Unit"), choices=[], validators=[Optional()])
     present = IntegerField(_l("Number present"), validators=[Optional(), NumberRange(0, 10000)])
     title = StringField(_l("Title"), validators=[Optional(), Length(max=200)])
 
@@ -254,7 +254,7 @@ class PastLineForm(QueryForm):
         valid = super().validate(extra_validators)
         if not self.filled:
             return valid
-        for field in (self.kind, self.day, self.unit_id, self.present):
+        for field in (self.kind, self.day, self.present):
             if field.data in (None, "") and not field.errors:
                 field.errors = [_l("Needed on a line that is filled in.")]
                 valid = False
@@ -265,8 +265,10 @@ class PastLineForm(QueryForm):
 
 
 class BackfillForm(BaseForm):
-    """Past activities from the paper records, a line each, with one reason for them all."""
+    """Past activities of one unit from its paper records, a line each, with one reason for
+    them all."""
 
+    unit_id = UnitField(_l("Unit"), coerce=int, choices=[], validators=[DataRequired()])
     lines = FieldList(FormField(PastLineForm), min_entries=8, max_entries=20)
     reason = StringField(
         _l("Where these come from"),
@@ -275,13 +277,12 @@ class BackfillForm(BaseForm):
         description=_l("One reason for every activity entered here, kept on each as 补录."),
     )
 
-    def offer(self, units: list[OrgUnit]) -> None:
-        """The kinds and the user's units on every line."""
+    def offer(self, user: User) -> None:
+        """The user's units, and the kinds on every line."""
+        self.unit_id.offer(user, first=True)
         kinds = [("", "—"), *IntegrityKind.choices()]
-        offered = [(str(unit.id), unit.name) for unit in units]
         for line in self.lines:
             line.form.kind.choices = kinds
-            line.form.unit_id.choices = offered
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)

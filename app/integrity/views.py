@@ -19,7 +19,7 @@ from app.activities.listing import list_context
 from app.activities.models import Activity
 from app.activities.record import load_activity, record_page
 from app.auth.models import Role, User
-from app.auth.policy import require, role_required, scope_unit_ids, subtree_ids, units_for_choice
+from app.auth.policy import require, role_required, scope_unit_ids, subtree_ids
 from app.htmx import form_status, render_page, saved
 from app.integrity import services
 from app.integrity.figures import (
@@ -33,7 +33,7 @@ from app.integrity.figures import (
 from app.integrity.forms import BackfillForm, IntegrityForm
 from app.integrity.models import IntegrityActivity, IntegrityKind, PledgeKind
 from app.integrity.personal_record import document_text, integrity_part
-from app.people.models import UnitKind
+from app.people.models import OrgUnit, UnitKind
 from app.queries import ListPagination, int_arg, page_number
 from app.reports import kept
 from app.reports.figures import YearsInARow, unit_place_count, unit_places, years_in_a_row_by
@@ -58,13 +58,26 @@ def _units(user: User, unit_id: int | None) -> sa.Select | None:
     return scope_unit_ids(user)
 
 
-def _streaks(units: sa.Select | None) -> list[tuple[IntegrityKind, YearsInARow]]:
-    """Each kind's years in a row up to this year in the units."""
-    kind = IntegrityActivity.kind
-    runs = years_in_a_row_by(
-        IntegrityActivity, kind, [kind.in_(STREAK_KINDS)], units, local_today().year
-    )
-    return [(each, runs.get(each, YearsInARow(0, None))) for each in STREAK_KINDS]
+def _streaks(unit_id: int | None) -> list[tuple[IntegrityKind, YearsInARow]]:
+    """Each kind's years in a row up to this year in the unit filtered on, else the user's
+    units. The admin's read every year of the bureau's (or a unit's) activities and are the
+    same for every admin: kept between requests like the home's figures."""
+    today, now = local_today(), utcnow()
+
+    def compute() -> dict[str, list[int | None]]:
+        kind = IntegrityActivity.kind
+        units = _units(current_user, unit_id)
+        runs = years_in_a_row_by(
+            IntegrityActivity, kind, [kind.in_(STREAK_KINDS)], units, today.year
+        )
+        return {each.value: [runs[each].years, runs[each].since] for each in runs}
+
+    if current_user.role is Role.ADMIN:
+        found = kept.Kept(now).get(kept.key("integrity-streaks", today, unit_id), compute)
+    else:
+        found = compute()
+    none = (0, None)
+    return [(each, YearsInARow(*found.get(each.value, none))) for each in STREAK_KINDS]
 
 
 @bp.app_template_global()
@@ -106,7 +119,7 @@ def index() -> Response:
     if context["can_create"]:  # the keepers' lines: years in a row, pre-holiday reminders
         unit_id = context["filters"].unit_id
         units, today, due = _units(current_user, unit_id), local_today(), settings.get(DUE_SOON.key)
-        context["streaks"] = _streaks(units)
+        context["streaks"] = _streaks(unit_id)
         context["reminder_lines"] = reminder_lines(units, today.year, today, due, first_only=True)
         context |= {"reminder_unit": unit_id, "due_days": due}
     return render_page("integrity/index.html", "integrity/_list.html", **context)
@@ -175,12 +188,11 @@ def show(activity_id: int) -> Response:
 @role_required(Role.ADMIN, Role.SECRETARY)
 def backfill() -> Response:
     """Past activities from the paper records, archived and flagged as 补录 at once."""
-    units = units_for_choice(current_user)
     form = BackfillForm()
-    form.offer(units)
+    form.offer(current_user)
     if form.validate_on_submit():
-        by_id = {unit.id: unit for unit in units}
-        lines = [_past_line(line.form, by_id) for line in form.lines if line.form.filled]
+        unit = form.unit_id.unit
+        lines = [_past_line(line.form, unit) for line in form.lines if line.form.filled]
         made = services.backfill(lines, form.reason.data, current_user)
         message = ngettext(
             "%(num)d past activity has been entered.",
@@ -191,9 +203,8 @@ def backfill() -> Response:
     return render_page("integrity/backfill.html", form=form, status=form_status())
 
 
-def _past_line(line: Any, units: dict[int, Any]) -> services.PastActivity:
-    kind = IntegrityKind(line.kind.data)
-    unit = units.get(int(line.unit_id.data))
+def _past_line(line: Any, unit: OrgUnit | None) -> services.PastActivity:
     require(unit is not None)
+    kind = IntegrityKind(line.kind.data)
     title = line.title.data or _("%(year)d %(kind)s", year=line.day.data.year, kind=kind.label)
     return services.PastActivity(kind, line.day.data, unit, line.present.data, title)

@@ -1,6 +1,7 @@
 """A member's logs: submitting, editing, withdrawing, and the secretary's review. Services take
 models and values, may add and flush, never commit; a refusal raises ``Refused``."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -19,6 +20,30 @@ from app.types import local_today, utcnow
 MAX_HOURS = Decimal(200)
 
 
+class CountedElsewhere(Refused):
+    """The log's hours are counted by another record already (a service day attended that
+    day): its message, at the log's date, names and links it."""
+
+    status = 422
+
+
+# Checks of the records that count hours a log might count again, registered by the families
+# that keep them: (person id, kind, date) -> the refusal's message, or None.
+_counted_elsewhere: list[Callable[[int, LogKind, date], object | None]] = []
+
+
+def register_counted_elsewhere(check: Callable[[int, LogKind, date], object | None]) -> None:
+    _counted_elsewhere.append(check)
+
+
+def check_counted_once(person_id: int, kind: LogKind, done_on: date) -> None:
+    """Refused when another record counts the day's hours already: no hour is counted twice."""
+    for check in _counted_elsewhere:
+        message = check(person_id, kind, done_on)
+        if message is not None:
+            raise CountedElsewhere(message)
+
+
 def check_values(kind: LogKind, done_on: date, hours: Decimal | None) -> None:
     if done_on > local_today():
         raise Refused(_l("The date cannot be in the future."))
@@ -32,6 +57,7 @@ def submit(person: Person, values: dict) -> MemberLog:
     """A new log, waiting for review. ``values``: kind, done_on, hours, title, text, place,
     beneficiary."""
     check_values(values["kind"], values["done_on"], values.get("hours"))
+    check_counted_once(person.id, values["kind"], values["done_on"])
     log = MemberLog(person=person, state=LogState.PENDING, submitted_at=utcnow(), **values)
     if not log.kind.has_hours:
         log.hours = None
@@ -49,6 +75,7 @@ def change(log: MemberLog, values: dict) -> None:
     """The author edits a pending log, or fixes a returned one and sends it again."""
     require_changeable(log)
     check_values(values["kind"], values["done_on"], values.get("hours"))
+    check_counted_once(log.person_id, values["kind"], values["done_on"])
     for key, value in values.items():
         setattr(log, key, value)
     if not log.kind.has_hours:
@@ -71,6 +98,8 @@ def review(log: MemberLog, approve: bool, comment: str | None, by: User) -> None
         raise Refused(_l("This log is no longer waiting for review."))
     if not approve and not comment:
         raise Refused(_l("Say why the log is returned."))
+    if approve:  # a service day marked after the log was sent counts the day already
+        check_counted_once(log.person_id, log.kind, log.done_on)
     log.state = LogState.APPROVED if approve else LogState.RETURNED
     log.review_comment = comment or None
     log.reviewed_at = utcnow()

@@ -129,6 +129,10 @@ def new() -> Response:
         try:
             log = services.submit(current_user.person, form.values())
             _attach_files(log)
+        except services.CountedElsewhere as refused:
+            db.session.rollback()
+            form.done_on.errors = [refused.message]
+            return _form_page(form, None, status=422)
         except Refused as refused:
             db.session.rollback()
             return _form_page(form, None, str(refused.message), 422)
@@ -151,6 +155,10 @@ def edit(log_id: int) -> Response:
         try:
             services.change(log, form.values())
             _attach_files(log)
+        except services.CountedElsewhere as refused:
+            db.session.rollback()
+            form.done_on.errors = [refused.message]
+            return _form_page(form, log, status=422)
         except Refused as refused:
             db.session.rollback()
             return _form_page(form, log, str(refused.message), 422)

@@ -427,6 +427,10 @@ class FigureProvider:
     in_attendance: Callable[[], sa.ColumnElement[bool]] = sa.true
     hours: Callable[[], sa.Column[Decimal]] | None = None
     hours_of: Callable[[Activity], Decimal] = lambda _activity: Decimal("0.0")
+    # The column holding the volunteer hours an activity credits to those present (its table's
+    # ``id`` is the activity's; a participant's ``own_hours`` stands in for it where set), None
+    # when the family credits none. Counted apart from study hours.
+    volunteer_hours: Callable[[], sa.Column[Decimal]] | None = None
     # The family's own figures of a unit (with the units below) and a year, as the annual
     # compilation reads them: (unit, year, now, today, due-soon days) -> the family's object.
     year: Callable[..., Any] | None = None
@@ -604,15 +608,23 @@ class MemberFigures(Rates):
     session_hours: Decimal = Decimal("0.0")
     make_up_hours: Decimal = Decimal("0.0")
     log_hours: Decimal = Decimal("0.0")
-    volunteer_hours: Decimal = Decimal("0.0")
+    volunteer_log_hours: Decimal = Decimal("0.0")
+    service_hours: Decimal = Decimal("0.0")
 
     @property
     def study_hours(self) -> Decimal:
         """学时: sessions attended + confirmed make-ups + approved training and self-study."""
         return self.session_hours + self.make_up_hours + self.log_hours
 
+    @property
+    def volunteer_hours(self) -> Decimal:
+        """Volunteer hours, apart from study hours: approved volunteer logs + the hours of the
+        service days attended."""
+        return self.volunteer_log_hours + self.service_hours
 
-def _hours(value: object) -> Decimal:
+
+def as_hours(value: object) -> Decimal:
+    """Hours as shown and summed: one decimal (a database sum may come back as float or None)."""
     return Decimal(str(value or 0)).quantize(Decimal("0.1"))
 
 
@@ -641,7 +653,59 @@ def member_figures(
     if ids:
         _add_attendance(result, in_attendance_activity(start, end, units, now), now)
         _add_log_hours(result, start, end, units)
+        _add_service_hours(result, start, end, units, now)
     return result
+
+
+def _add_service_hours(
+    result: dict[int, MemberFigures],
+    start: date,
+    end: date,
+    units: sa.Select | None,
+    now: datetime | None,
+) -> None:
+    """Each person's volunteer hours from the activities held in [start, end) they were
+    confirmed present at, of the families that credit some: their own hours where set, else
+    the activity's. One grouped query driven by the persons' rows."""
+    columns = [
+        (pr.family, pr.volunteer_hours()) for pr in _providers.values() if pr.volunteer_hours
+    ]
+    if not columns:
+        return
+    p = Participation
+    credited = sa.case(
+        *(
+            (Activity.family == key, sa.func.coalesce(p.own_hours, column))
+            for key, column in columns
+        ),
+        else_=0,
+    )
+    present = sa.and_(
+        p.confirmed,
+        sa.not_(_leave_requested()),
+        p.status.in_([AttendanceStatus.PRESENT, AttendanceStatus.LATE]),
+    )
+    tables = list(dict.fromkeys(column.table for _key, column in columns))
+    # Correlated, so each of the person's rows looks its activity up by id (as the attendance
+    # does): a condition on the family alone would walk the families' activities of the period.
+    families = sa.or_(
+        *(
+            sa.select(table.c.id).where(table.c.id == Activity.id).correlate_except(table).exists()  # type: ignore[attr-defined]
+            for table in tables
+        )
+    )
+    stmt = (
+        sa.select(p.person_id, sa.func.coalesce(sa.func.sum(credited), 0))
+        .select_from(p)
+        .join(Activity, Activity.id == p.activity_id)
+        .where(p.person_id.in_(list(result)), present)
+        .where(_held_in_condition(start, end, units, now, families))
+        .group_by(p.person_id)
+    )
+    for table in tables:
+        stmt = stmt.outerjoin(table, table.c.id == p.activity_id)  # type: ignore[attr-defined]
+    for person_id, hours in db.session.execute(stmt):
+        result[person_id].service_hours = as_hours(hours)
 
 
 def _add_attendance(
@@ -699,7 +763,7 @@ def _add_attendance(
         figures.expected, figures.present, figures.leave, figures.absent = exp, pres, leave, absent
         figures.unmarked, figures.pending = unmarked, pend
         figures.make_ups, figures.make_ups_owed = made, owed
-        figures.session_hours, figures.make_up_hours = _hours(s_hours), _hours(m_hours)
+        figures.session_hours, figures.make_up_hours = as_hours(s_hours), as_hours(m_hours)
 
 
 def _credited_hours() -> tuple[sa.ColumnElement[Decimal], list[sa.TableClause]]:
@@ -741,8 +805,8 @@ def _add_log_hours(
         .group_by(MemberLog.person_id)
     )
     for person_id, study, volunteer in logs:
-        result[person_id].log_hours = _hours(study)
-        result[person_id].volunteer_hours = _hours(volunteer)
+        result[person_id].log_hours = as_hours(study)
+        result[person_id].volunteer_log_hours = as_hours(volunteer)
 
 
 def monthly(

@@ -9,9 +9,9 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 
 from app.activities.forms import ActivityForm
 from app.activities.models import Activity
+from app.activities.services import default_hours
 from app.people.models import OrgUnit
 from app.study.models import StudyKind, StudySession
-from app.study.services import default_hours
 
 
 class SessionForm(ActivityForm):

@@ -2,7 +2,6 @@
 
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,13 +17,6 @@ from app.study.models import StudySession
 from app.types import utcnow
 
 
-def default_hours(starts_at: datetime, ends_at: datetime) -> Decimal:
-    """The duration rounded to the nearest half hour, halves up: 1 h 45 min → 2.0, 1 h 36 → 1.5."""
-    minutes = Decimal((ends_at - starts_at).total_seconds()) / 60
-    halves = (minutes / 30).quantize(Decimal("1"), rounding=ROUND_HALF_UP)
-    return (halves / 2).quantize(Decimal("0.1"))
-
-
 def create_session(values: dict[str, Any], by: User) -> StudySession:
     """A new session with its default expected list. ``values`` holds the form's fields."""
     session = StudySession(created_at=utcnow())
@@ -38,7 +30,7 @@ def apply_values(session: StudySession, values: dict[str, Any]) -> None:
         starts = values.get("starts_at", session.starts_at)
         values = {
             **values,
-            "study_hours": default_hours(starts, values.get("ends_at", session.ends_at)),
+            "study_hours": core.default_hours(starts, values.get("ends_at", session.ends_at)),
         }
     core.apply_values(session, values, FIELDS)
 

@@ -1,18 +1,30 @@
 """The figures of practical things for the masses for a unit (with the units below) and a year,
-exactly as DOMAIN.md ("Practical things") defines them, in one statement."""
+exactly as DOMAIN.md ("Practical things") defines them: the projects' in one statement, the
+service days' and the volunteer hours in another; and service days' part in the generic figures
+(the volunteer hours they credit, none in attendance)."""
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import sqlalchemy as sa
 
+from app.activities.models import Activity, ActivityFamily, AttendanceStatus, Participation
 from app.auth.policy import subtree_ids
 from app.extensions import db
+from app.logs.models import LogKind, LogState, MemberLog
 from app.people.models import OrgUnit
 from app.people.tree import subtree_pairs
-from app.reports.figures import rate
-from app.volunteer.models import Acceptance, Project, ProjectStatus
+from app.reports.figures import (
+    FigureProvider,
+    as_hours,
+    counts_now,
+    member_of_on,
+    rate,
+    register_provider,
+)
+from app.volunteer.models import Acceptance, Project, ProjectStatus, ServiceDay
 
 RECENT_YEARS = 3  # "近三年": Y − 2 … Y
 
@@ -148,3 +160,100 @@ def open_lines(
         top: OpenLine(*(int(value) for value in rest)) for top, *rest in db.session.execute(stmt)
     }
     return {unit_id: lines.get(unit_id, OpenLine()) for unit_id in unit_ids}
+
+
+@dataclass(frozen=True)
+class ServiceYear:
+    """The service days of a unit (with the units below) and year that count (started, not
+    cancelled): ``days`` held, ``attendances`` the person-times of those confirmed present,
+    ``served`` Σ the person-times they served (人次, apart from the projects' 人数),
+    ``service_hours`` Σ the hours credited to those present; ``log_hours`` the approved
+    volunteer logs of the year by the unit's people on the day (the bureau's: all)."""
+
+    year: int
+    days: int = 0
+    attendances: int = 0
+    served: int = 0
+    service_hours: Decimal = Decimal("0.0")
+    log_hours: Decimal = Decimal("0.0")
+
+    @property
+    def volunteer_hours(self) -> Decimal:
+        """Volunteer hours, the members' total: service days attended + approved logs."""
+        return self.service_hours + self.log_hours
+
+
+def service_year(unit: OrgUnit | None, year: int, now: datetime) -> ServiceYear:
+    """The unit's (None: the bureau's) service days and volunteer hours of ``year``, in one
+    statement: the days' row, the present rows' row and the logs' sum."""
+    first, following = date(year, 1, 1), date(year + 1, 1, 1)
+    units = subtree_ids(sa.select(sa.literal(unit.id))) if unit is not None else None
+    held = [
+        Activity.family == ActivityFamily.SERVICE,
+        Activity.held_on >= first,
+        Activity.held_on < following,
+        counts_now(now),
+    ]
+    if units is not None:
+        held.append(Activity.unit_id.in_(units))
+    sd = ServiceDay.__table__
+    days = (
+        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(sd.c.served), 0))
+        .select_from(Activity)
+        .join(sd, sd.c.id == Activity.id)
+        .where(*held)
+    )
+    p = Participation
+    credited = sa.func.coalesce(p.own_hours, sd.c.hours)
+    present = (
+        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(credited), 0))
+        .select_from(p)
+        .join(Activity, Activity.id == p.activity_id)
+        .join(sd, sd.c.id == Activity.id)
+        .where(*held, p.confirmed, p.status.in_([AttendanceStatus.PRESENT, AttendanceStatus.LATE]))
+    )
+    logs = sa.select(sa.func.coalesce(sa.func.sum(MemberLog.hours), 0)).where(
+        MemberLog.kind == LogKind.VOLUNTEER,
+        MemberLog.state == LogState.APPROVED,
+        MemberLog.done_on >= first,
+        MemberLog.done_on < following,
+    )
+    if units is not None:
+        logs = logs.where(member_of_on(units, MemberLog.person_id, MemberLog.done_on))
+    day_row = days.subquery()
+    present_row = present.subquery()
+    stmt = sa.select(*day_row.c, *present_row.c, logs.scalar_subquery()).select_from(
+        day_row.join(present_row, sa.true())  # one row each
+    )
+    count, served, attendances, hours, log_hours = db.session.execute(stmt).one()
+    return ServiceYear(
+        year, int(count), int(attendances), int(served), as_hours(hours), as_hours(log_hours)
+    )
+
+
+@dataclass(frozen=True)
+class VolunteerYear:
+    """The family's figures of a unit and year, as the annual compilation reads them."""
+
+    projects: ProjectYear
+    service: ServiceYear
+
+
+def year_figures(
+    unit: OrgUnit | None, year: int, now: datetime, today: date, _due: int
+) -> VolunteerYear:
+    return VolunteerYear(project_year(unit, year, today), service_year(unit, year, now))
+
+
+def _volunteer_hours() -> Any:
+    return ServiceDay.__table__.c.hours
+
+
+register_provider(
+    FigureProvider(
+        ActivityFamily.SERVICE,
+        in_attendance=sa.false,
+        volunteer_hours=_volunteer_hours,
+        year=year_figures,
+    )
+)

@@ -1,21 +1,35 @@
-"""The forms of a project, a progress entry, the completion, the acceptance and a cancellation."""
+"""The forms of a project, a progress entry, the completion, the acceptance, a cancellation and
+a service day."""
 
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional
+from wtforms import (
+    DateField,
+    DecimalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from app.activities.forms import ActivityForm
+from app.activities.models import Activity
 from app.activities.rules import record_date
+from app.activities.services import default_hours
 from app.extensions import db
 from app.forms import BaseForm, PersonField, UnitField
+from app.people.models import OrgUnit
 from app.volunteer.models import (
     AcceptanceMethod,
     Project,
     ProjectCategory,
     ProjectScope,
     ProjectSource,
+    ServiceDay,
     Urgency,
 )
 
@@ -208,3 +222,56 @@ class CancelForm(BaseForm):
 
 class CategoryForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=60)])
+
+
+def _half_hours(_form: Any, field: DecimalField) -> None:
+    if field.data is not None and field.data * 2 != int(field.data * 2):
+        raise ValidationError(_l("Hours are counted in half hours."))
+
+
+HOURS = [Optional(), NumberRange(min=0, max=24), _half_hours]
+
+
+class ServiceDayForm(ActivityForm):
+    """A service day; of the project it was opened from, which it keeps."""
+
+    hours = DecimalField(
+        _l("Volunteer hours"),
+        places=1,
+        validators=HOURS,
+        description=_l(
+            "Credited to each person present. Leave empty for the duration rounded to the "
+            "nearest half hour; someone who came late or left early gets their own on the "
+            "record page."
+        ),
+    )
+    served = IntegerField(
+        _l("Person-times served"),
+        validators=COUNT,
+        description=_l("How many were served that day (人次), counted apart from a project's."),
+    )
+    content = TextAreaField(
+        _l("What was done"), validators=[Optional(), Length(max=20000)], render_kw={"rows": 5}
+    )
+
+    def show_record(self, activity: Activity) -> None:
+        super().show_record(activity)
+        day: ServiceDay = activity  # type: ignore[assignment]
+        if day.hours == default_hours(day.starts_at, day.ends_at):
+            self.hours.data = None  # left to follow the times when they change
+
+    def values(self, unit: OrgUnit) -> dict[str, Any]:
+        """What the services take."""
+        hours = self.hours.data
+        return {
+            **super().values(unit),
+            "hours": Decimal(hours) if hours is not None else None,
+            "served": self.served.data,
+            "content": self.content.data or None,
+        }
+
+
+class OwnHoursForm(BaseForm):
+    """A participant's own hours; empty: the day's."""
+
+    hours = DecimalField(_l("Own hours"), places=1, validators=HOURS)

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.activities.models import Activity
 from app.extensions import db
 from app.people.models import OrgUnit, Person
 from app.recorded import Recorded
@@ -371,3 +372,27 @@ class Acceptance(Recorded, db.Model):
 
     def __str__(self) -> str:
         return f"{self.accepted_on.isoformat()} {self.accepted_by}"
+
+
+class ServiceDay(Activity):
+    """A volunteer service day 志愿服务 on the shared core: participants and attendance are the
+    core's; it credits volunteer hours (never study hours) to those present — the day's
+    ``hours``, or a participant's own (``Participation.own_hours``) — and records how many
+    person-times it served (人次, counted apart from a project's 人数). It may be part of a
+    project, whose page lists it."""
+
+    __tablename__ = "service_day"
+    __audit_label__ = _l("Service day")
+    __table_args__ = (sa.CheckConstraint("served >= 0", name="served_not_negative"),)
+
+    id: Mapped[int] = mapped_column(sa.ForeignKey("activity.id"), primary_key=True)
+    project_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("volunteer_project.id"), index=True, info={"label": _l("Project")}
+    )
+    hours: Mapped[Decimal] = mapped_column(sa.Numeric(4, 1), info={"label": _l("Volunteer hours")})
+    served: Mapped[int | None] = mapped_column(info={"label": _l("Person-times served")})
+    content: Mapped[str | None] = mapped_column(sa.Text, info={"label": _l("What was done")})
+
+    project: Mapped[Project | None] = relationship()
+
+    __mapper_args__ = {"polymorphic_identity": "service"}

@@ -19,17 +19,20 @@ from app.htmx import commit, form_status, render_page, saved
 from app.people.unit_picker import filter_units
 from app.queries import int_arg, paginate, text_arg
 from app.refusals import Refused
-from app.types import local_today
+from app.reports.figures import activity_counts
+from app.types import local_today, utcnow
 from app.volunteer import category_views as _categories  # noqa: F401 - the admin's categories
 from app.volunteer import lifecycle as _lifecycle  # noqa: F401 - the project's actions
 from app.volunteer import print_views as _print  # noqa: F401 - the printables
 from app.volunteer import projects
 from app.volunteer import proposal_views as _proposals  # noqa: F401 - a member's own pledges
+from app.volunteer import service_views as _service  # noqa: F401 - service days
 from app.volunteer.figures import of_year, open_lines
 from app.volunteer.forms import CancelForm, CompleteForm, EntryForm, ProjectForm
 from app.volunteer.loading import CHANGED_MEANWHILE, bp, kept, load
 from app.volunteer.models import Project, ProjectCategory, ProjectStatus
 from app.volunteer.rules import DUE_SOON
+from app.volunteer.service_days import days_of_project
 
 YEARS_SHOWN = 8
 # The status filter's own values: planned completion passed, or within the due-soon days,
@@ -193,8 +196,12 @@ def show(project_id: int) -> Response:
     for item in files.live_evidence("project_progress", entry_ids):
         entry_files.setdefault(item.project_progress_id, []).append(item)
     acceptance = project.acceptance
+    service_days = days_of_project(project)
     context: dict[str, Any] = {
         "project": project,
+        "service_days": service_days,
+        "service_counts": activity_counts(day.id for day in service_days),
+        "now": utcnow(),
         "keeps": keeps,
         "may_change_proposal": projects.may_change_proposal(current_user, project),
         "open": project.cancelled_at is None and project.status is not ProjectStatus.CLOSED,

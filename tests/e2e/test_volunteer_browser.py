@@ -62,3 +62,48 @@ def test_a_project_is_taken_from_not_started_to_closed_out(
         expect(page.locator("#project-list")).to_contain_text("帮助园区企业修缮职工宿舍（测试）")
         page.screenshot(path=screenshot_path(f"volunteer-list-{width}"), full_page=True)
         watched.assert_clean()
+
+
+def _volunteer_hours(page) -> float:
+    """The member's volunteer hours on their home."""
+    line = page.locator("p", has_text="志愿服务时长").first
+    return float(re.search(r"(\d+\.\d)", line.inner_text()).group(1))
+
+
+def test_a_service_day_of_a_project_credits_hours_the_member_sees(
+    open_page: Callable, screenshot_path: Callable
+) -> None:
+    """The secretary opens a service day from a project in progress, marks 赵明 present, gives
+    him his own 2.5 h of the day's 3.0 (he came late); his home shows 2.5 h more."""
+    yesterday = local_today() - timedelta(days=1)
+    with open_page(1280, 900) as watched:
+        watched.sign_in("member")
+        before = _volunteer_hours(watched.page)
+    with as_secretary(open_page, 1280, 900) as watched:
+        page = watched.page
+        page.goto("/volunteer/?status=in_progress")
+        page.locator("#project-list a[href^='/volunteer/']:not([href*='?'])").first.click()
+        page.get_by_role("link", name="新建志愿服务日").click()
+        page.fill("#title", "结对社区志愿服务（测试）")
+        page.fill("#day", yesterday.isoformat())
+        page.fill("#start", "09:00")
+        page.fill("#end", "11:45")
+        page.fill("#served", "35")
+        page.locator("form[action^='/volunteer/service-days/new'] button[type=submit]").click()
+        expect(page.locator("h1")).to_contain_text("结对社区志愿服务（测试）")
+        expect(page.locator("#record-heading + dl")).to_contain_text("3.0")
+        group = page.get_by_role("group", name="标记 赵明")
+        group.get_by_role("button", name="出席").click()
+        expect(group.get_by_role("button", name="出席")).to_have_attribute("aria-pressed", "true")
+        page.reload()
+        row = page.locator("#service-hours tr", has_text="赵明")
+        row.locator("input[name=hours]").fill("2.5")
+        row.get_by_role("button", name="保存").click()
+        expect(page.locator("#service-hours tr", has_text="赵明")).to_contain_text("个人")
+        page.screenshot(path=screenshot_path("service-day-1280"), full_page=True)
+        watched.assert_clean()
+    with open_page(390, 844) as watched:
+        watched.sign_in("member")
+        assert _volunteer_hours(watched.page) == before + 2.5
+        watched.page.screenshot(path=screenshot_path("service-hours-home-390"), full_page=True)
+        watched.assert_clean()

@@ -1,0 +1,315 @@
+"""Service days 志愿服务日: opened from a project's page, the hours credited to those present
+(the day's, or someone's own), members' volunteer hours (logs + service days, apart from study
+hours), the volunteer log a service day already counts, and the year's figures by hand. The
+core's specifications run for service days in ``test_activities.py``."""
+
+from datetime import date, time, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+from activity_helpers import HX, post
+from conftest import csrf_token
+
+from app.activities import services as core
+from app.activities.forms import to_utc
+from app.activities.models import AttendanceStatus, Participation
+from app.auth.models import User
+from app.extensions import db
+from app.logs import services as logs
+from app.logs.models import LogKind, LogState, MemberLog
+from app.people.models import OrgUnit
+from app.reports.figures import member_figures
+from app.types import local_today
+from app.volunteer import projects
+from app.volunteer.figures import service_year
+from app.volunteer.models import (
+    ProjectCategory,
+    ProjectScope,
+    ProjectSource,
+    ServiceDay,
+    Urgency,
+)
+from app.volunteer.service_days import create_service_day
+
+
+def _user(username: str) -> User:
+    return db.session.scalar(sa.select(User).where(User.username == username))
+
+
+def _project(app, world) -> int:
+    with app.app_context():
+        unit = db.session.get(OrgUnit, world["jiguan"])
+        category = db.session.scalar(
+            sa.select(ProjectCategory.id).where(ProjectCategory.code == "volunteering")
+        )
+        start = local_today() - timedelta(days=60)
+        values = {
+            "name": "Help the elderly in Riverside community",
+            "category_id": category,
+            "source": ProjectSource.PUBLIC_REQUEST,
+            "urgency": Urgency.DEADLINE,
+            "scope": ProjectScope.UNIT,
+            "beneficiaries": "Elderly residents living alone",
+            "beneficiaries_count": 30,
+            "planned_start": start,
+            "planned_end": start + timedelta(days=120),
+            "leader_id": None,
+            "person_id": None,
+            "beneficiary_visits": None,
+            "description": None,
+        }
+        project = projects.create_project(values, unit, _user("secretary"))
+        db.session.commit()
+        return project.id
+
+
+def _day(
+    world: dict,
+    on: date,
+    hours: float,
+    unit: str = "jiguan",
+    served: int | None = None,
+    title: str = "Service day",
+    **present: AttendanceStatus,
+) -> ServiceDay:
+    """A service day on ``on`` from 09:00 for ``hours`` with the unit's Party members expected,
+    the people named (by their world key) marked by the unit's secretary. In an app context."""
+    secretary = _user("secretary" if unit == "jiguan" else "secretary2")
+    start = to_utc(on, time(9))
+    values = {"title": title, "unit": db.session.get(OrgUnit, world[unit]), "starts_at": start}
+    values |= {"ends_at": start + timedelta(hours=hours), "served": served}
+    values["late_reason"] = "from the paper sign-in sheet"
+    day = create_service_day(values, secretary)
+    db.session.flush()
+    rows = {row.person_id: row for row in day.participations}
+    for key, status in present.items():
+        core.mark(rows[world[key]], status, _user("admin"))
+    db.session.flush()
+    return day
+
+
+def _row(day_id: int, person_id: int) -> Participation:
+    return db.session.scalar(
+        sa.select(Participation).where(
+            Participation.activity_id == day_id, Participation.person_id == person_id
+        )
+    )
+
+
+def _log(person_id: int, on: date, hours: str, state: LogState = LogState.APPROVED) -> None:
+    values = {"kind": LogKind.VOLUNTEER, "done_on": on, "hours": Decimal(hours)}
+    values |= {"title": "Volunteering", "text": "-", "place": "Park", "beneficiary": "Residents"}
+    log = MemberLog(person_id=person_id, state=state, **values)
+    db.session.add(log)
+
+
+def test_a_service_day_opened_from_a_project_credits_its_hours(app, client, auth, world):
+    """2 h 45 min is 3.0 h (nearest half hour, halves up); Member J present gets 3.0, Grouped J
+    late with their own 1.5, Secretary J absent nothing and no own hours."""
+    project_id = _project(app, world)
+    auth.login("secretary")
+    form = client.get(f"/volunteer/service-days/new?project={project_id}").get_data(as_text=True)
+    assert 'value="Help the elderly in Riverside community"' in form
+    day = (local_today() - timedelta(days=3)).isoformat()
+    data = {"title": "Visiting the elderly", "unit_id": str(world["jiguan"]), "day": day}
+    data |= {"start": "09:00", "end": "11:45", "served": "24", "late_reason": "paper"}
+    created = post(client, f"/volunteer/service-days/new?project={project_id}", data)
+    assert created.status_code == 303, created.get_data(as_text=True)
+    with app.app_context():
+        service = db.session.scalar(sa.select(ServiceDay))
+        assert (service.project_id, service.hours, service.served) == (
+            project_id,
+            Decimal("3.0"),
+            24,
+        )
+        expected = {row.person_id for row in service.participations}
+        assert expected == {world["sec_person"], world["member_person"], world["grouped"]}
+        rows = {row.person_id: row.id for row in service.participations}
+        service_id = service.id
+    for key, status in (
+        ("member_person", "present"),
+        ("grouped", "late"),
+        ("sec_person", "absent"),
+    ):
+        marked = post(
+            client, f"/activities/{service_id}/attendance/{rows[world[key]]}", {"status": status}
+        )
+        assert marked.status_code == 303
+    own = post(
+        client,
+        f"/volunteer/service-days/{service_id}/hours/{rows[world['grouped']]}",
+        {"hours": "1.5"},
+        HX,
+    )
+    assert own.status_code == 200 and "1.5" in own.get_data(as_text=True)
+    absent = post(
+        client,
+        f"/volunteer/service-days/{service_id}/hours/{rows[world['sec_person']]}",
+        {"hours": "2"},
+        HX,
+    )
+    assert absent.status_code == 422
+    odd = post(
+        client,
+        f"/volunteer/service-days/{service_id}/hours/{rows[world['member_person']]}",
+        {"hours": "1.2"},
+        HX,
+    )
+    assert odd.status_code == 422 and "half hours" in odd.get_data(as_text=True)
+    page = client.get(f"/volunteer/service-days/{service_id}").get_data(as_text=True)
+    assert "Volunteer hours of those present" in page
+    section = page[page.index("Volunteer hours of those present") :]
+    assert "Grouped J" in section and "Member J" in section and "Secretary J" not in section
+    project_page = client.get(f"/volunteer/{project_id}").get_data(as_text=True)
+    assert "Visiting the elderly" in project_page
+    with app.app_context():
+        assert _row(service_id, world["sec_person"]).own_hours is None
+        assert _row(service_id, world["member_person"]).own_hours is None
+        found = member_figures(
+            [world["member_person"], world["grouped"], world["sec_person"]],
+            date(local_today().year - 1, 1, 1),
+            date(local_today().year + 1, 1, 1),
+        )
+        hours = [
+            found[world[key]].volunteer_hours for key in ("member_person", "grouped", "sec_person")
+        ]
+        assert hours == [Decimal("3.0"), Decimal("1.5"), Decimal("0.0")]
+        # Volunteer hours are kept apart: no study hour comes of a service day.
+        assert found[world["member_person"]].study_hours == Decimal("0.0")
+
+
+def test_the_members_home_shows_volunteer_hours_of_logs_and_service_days(app, client, auth, world):
+    today = local_today()
+    with app.app_context():
+        _day(
+            world,
+            today - timedelta(days=1) if today.day > 1 else today,
+            2,
+            member_person=AttendanceStatus.PRESENT,
+        )
+        _log(world["member_person"], today.replace(day=1) if today.day > 2 else today, "1.5")
+        db.session.commit()
+    auth.login("member")
+    home = client.get("/").get_data(as_text=True)
+    assert "3.5" in home[home.index("Volunteer hours") :][:400]
+
+
+def test_a_volunteer_log_of_a_day_at_a_service_day_is_refused_with_a_link(app, client, auth, world):
+    on = local_today() - timedelta(days=4)
+    with app.app_context():
+        day = _day(world, on, 2, member_person=AttendanceStatus.PRESENT, title="River clean-up")
+        other = _day(world, on - timedelta(days=3), 2, title="Park day")  # nobody there
+        db.session.commit()
+        day_id, other_id = day.id, other.id
+        member = _user("member")
+        # Sent before the secretary marked the day: approving it now would count the day twice.
+        early = logs.submit(
+            member.person,
+            {
+                "kind": LogKind.VOLUNTEER,
+                "done_on": on - timedelta(days=3),
+                "hours": Decimal("2"),
+                "title": "Park",
+                "text": "-",
+                "place": "Park",
+                "beneficiary": "Residents",
+            },
+        )
+        db.session.commit()
+        early_id = early.id
+        rows = {row.person_id: row for row in db.session.get(ServiceDay, other_id).participations}
+        core.mark(rows[world["member_person"]], AttendanceStatus.PRESENT, _user("secretary"))
+        db.session.commit()
+    auth.login("member")
+    data = {"kind": "volunteer", "done_on": on.isoformat(), "hours": "2", "title": "Clean-up"}
+    data |= {"text": "Picked up litter", "place": "River", "beneficiary": "Residents"}
+    body = data | {"csrf_token": csrf_token(client, "/logs/")}
+    refused = client.post("/logs/new", data=body, content_type="multipart/form-data")
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert f'<a href="/volunteer/service-days/{day_id}">River clean-up</a>' in html
+    trained = data | {"kind": "training", "csrf_token": csrf_token(client, "/logs/")}
+    assert (
+        client.post("/logs/new", data=trained, content_type="multipart/form-data").status_code
+        == 303
+    )
+    with app.app_context():
+        kinds = db.session.scalars(sa.select(MemberLog.kind).where(MemberLog.done_on == on)).all()
+        assert kinds == [LogKind.TRAINING]
+        early = db.session.get(MemberLog, early_id)
+        try:
+            logs.review(early, True, None, _user("secretary"))
+        except logs.CountedElsewhere:
+            db.session.rollback()
+        else:
+            raise AssertionError("approved a log the service day counts already")
+        assert db.session.get(MemberLog, early_id).state is LogState.PENDING
+
+
+def test_the_years_service_figures_by_hand(app, world):
+    """jiguan this year: a 3.0 h day serving 40 (Member J present, Grouped J late with their own
+    1.5 h, Secretary J absent), a 2.0 h day (Member J present, none served given), a cancelled
+    day serving 10 (nowhere), last year's day (not this year's); cujin: a 1.0 h day serving 5
+    (Member C present), the bureau's only. Member J's approved volunteer log of 2.0 h counts,
+    a pending one of 5 h does not."""
+    today = local_today()
+    year = today.year
+    first = date(year, 1, 1)
+    with app.app_context():
+        P, L = AttendanceStatus.PRESENT, AttendanceStatus.LATE
+        busy = _day(
+            world,
+            first,
+            3,
+            served=40,
+            member_person=P,
+            grouped=L,
+            sec_person=AttendanceStatus.ABSENT,
+        )
+        _row(busy.id, world["grouped"]).own_hours = Decimal("1.5")
+        _day(world, first + timedelta(days=1), 2, member_person=P)
+        cancelled = _day(world, first + timedelta(days=2), 2, served=10)
+        core.cancel(cancelled, "rain")
+        _day(world, date(year - 1, 12, 30), 4, served=99, member_person=P)
+        _day(world, first + timedelta(days=1), 1, unit="cujin", served=5, cujin_member=P)
+        _log(world["member_person"], first + timedelta(days=5), "2.0")
+        _log(world["member_person"], first + timedelta(days=6), "5.0", LogState.PENDING)
+        db.session.commit()
+        now = to_utc(today, time(23, 59))
+        jiguan = service_year(db.session.get(OrgUnit, world["jiguan"]), year, now)
+        assert (jiguan.days, jiguan.attendances, jiguan.served) == (2, 3, 40)
+        assert (jiguan.service_hours, jiguan.log_hours) == (Decimal("6.5"), Decimal("2.0"))
+        assert jiguan.volunteer_hours == Decimal("8.5")
+        bureau = service_year(None, year, now)
+        assert (bureau.days, bureau.attendances, bureau.served) == (3, 4, 45)
+        assert bureau.volunteer_hours == Decimal("9.5")
+        member = member_figures([world["member_person"]], first, date(year + 1, 1, 1))
+        mine = member[world["member_person"]]
+        assert (mine.service_hours, mine.volunteer_log_hours) == (Decimal("5.0"), Decimal("2.0"))
+        assert mine.volunteer_hours == Decimal("7.0") and mine.study_hours == Decimal("0.0")
+
+
+def test_only_keepers_open_service_days_and_set_hours(app, client, auth, world):
+    with app.app_context():
+        day = _day(
+            world, local_today() - timedelta(days=2), 2, member_person=AttendanceStatus.PRESENT
+        )
+        db.session.commit()
+        day_id, row_id = day.id, _row(day.id, world["member_person"]).id
+    auth.login("member")
+    assert client.get("/volunteer/service-days/new").status_code == 403
+    assert (
+        post(client, f"/volunteer/service-days/{day_id}/hours/{row_id}", {"hours": "8"}).status_code
+        == 403
+    )
+    own = client.get(f"/volunteer/service-days/{day_id}").get_data(as_text=True)
+    assert "Volunteer hours of those present" not in own
+    auth.logout()
+    auth.login("secretary2")
+    assert client.get(f"/volunteer/service-days/{day_id}").status_code == 404
+    assert (
+        post(client, f"/volunteer/service-days/{day_id}/hours/{row_id}", {"hours": "8"}).status_code
+        == 404
+    )
+    with app.app_context():
+        assert _row(day_id, world["member_person"]).own_hours is None
