@@ -6,7 +6,6 @@ from dataclasses import asdict
 from functools import partial
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -18,98 +17,34 @@ from app.activities.editing import activity_form, create_answer, edit_answer
 from app.activities.listing import list_context
 from app.activities.models import Activity
 from app.activities.record import load_activity, record_page
-from app.auth.models import Role, User
-from app.auth.policy import require, role_required, scope_unit_ids, subtree_ids
+from app.auth.models import Role
+from app.auth.policy import require, role_required
 from app.htmx import form_status, render_page, saved
 from app.integrity import services
 from app.integrity.figures import (
     UnitLine,
-    branches_that_held,
-    coverage,
-    forum_years,
     reminder_lines,
     unit_lines,
 )
 from app.integrity.forms import BackfillForm, IntegrityForm
-from app.integrity.models import IntegrityActivity, IntegrityKind, PledgeKind
+from app.integrity.lines import in_units, integrity_year, streaks
+from app.integrity.models import IntegrityActivity, IntegrityKind
 from app.integrity.personal_record import document_text, integrity_part
 from app.people.models import OrgUnit, UnitKind
 from app.queries import ListPagination, int_arg, page_number
 from app.reports import kept
-from app.reports.figures import YearsInARow, unit_place_count, unit_places, years_in_a_row_by
+from app.reports.figures import unit_place_count, unit_places
 from app.reports.rules import DUE_SOON
 from app.types import local_today, utcnow
 
 bp = Blueprint("integrity", __name__)
 bp.add_app_template_global(integrity_part)
 bp.add_app_template_global(document_text, "integrity_document_text")
+bp.add_app_template_global(integrity_year)
 
-# The kinds whose years in a row the list shows (a unit's reports name them).
-STREAK_KINDS = (IntegrityKind.FAMILY_FORUM, IntegrityKind.CAUTIONARY, IntegrityKind.LECTURE)
 YEARS_SHOWN = 8  # the years the table of units offers
 # The units the table of units lists: a 党小组's integrity work is its branch's.
 KEEPING_UNITS = (UnitKind.BUREAU, UnitKind.PARTY_GROUP, UnitKind.BRANCH)
-
-
-def _units(user: User, unit_id: int | None) -> sa.Select | None:
-    """The unit filtered on (with the units below), else the user's units (None: the bureau)."""
-    if unit_id is not None:
-        return subtree_ids(sa.select(sa.literal(unit_id)))
-    return scope_unit_ids(user)
-
-
-def _streaks(unit_id: int | None) -> list[tuple[IntegrityKind, YearsInARow]]:
-    """Each kind's years in a row up to this year in the unit filtered on, else the user's
-    units. The admin's read every year of the bureau's (or a unit's) activities and are the
-    same for every admin: kept between requests like the home's figures."""
-    today, now = local_today(), utcnow()
-
-    def compute() -> dict[str, list[int | None]]:
-        kind = IntegrityActivity.kind
-        units = _units(current_user, unit_id)
-        runs = years_in_a_row_by(
-            IntegrityActivity, kind, [kind.in_(STREAK_KINDS)], units, today.year
-        )
-        return {each.value: [runs[each].years, runs[each].since] for each in runs}
-
-    if current_user.role is Role.ADMIN:
-        found = kept.Kept(now).get(kept.key("integrity-streaks", today, unit_id), compute)
-    else:
-        found = compute()
-    none = (0, None)
-    return [(each, YearsInARow(*found.get(each.value, none))) for each in STREAK_KINDS]
-
-
-@bp.app_template_global()
-def integrity_year() -> dict[str, Any]:
-    """The dashboard's integrity panel: for a secretary, whether each of their units has held
-    this year's family integrity forum and its years in a row, how many have signed this year's
-    integrity pledge, and the holidays whose reminder is due; for the admin, how many of the
-    bureau's branches have."""
-    today, now = local_today(), utcnow()
-    forum = IntegrityKind.FAMILY_FORUM
-    if current_user.role is Role.ADMIN:  # the bureau's branches: kept, as the home's figures
-        name = kept.key("integrity-forums", today)
-        found = kept.Kept(now).get(name, lambda: branches_that_held(forum, today.year, now))
-        return {"year": today.year, "branches": tuple(found)}
-    units = [unit for unit in current_user.units if unit.deleted_at is None]
-    runs = forum_years([unit.id for unit in units], today.year, now)
-    none = YearsInARow(0, None)
-    due = settings.get(DUE_SOON.key)
-    rows = [
-        (
-            unit,
-            runs.get(unit.id, none),
-            coverage(PledgeKind.INTEGRITY, unit, today.year, names=0),
-            [
-                line
-                for line in reminder_lines(_units(current_user, unit.id), today.year, today, due)
-                if line.state == "due"
-            ],
-        )
-        for unit in units
-    ]
-    return {"year": today.year, "units": rows}
 
 
 @bp.route("/")
@@ -118,8 +53,9 @@ def index() -> Response:
     context = list_context(IntegrityActivity, IntegrityKind) | {"streaks": [], "reminder_lines": []}
     if context["can_create"]:  # the keepers' lines: years in a row, pre-holiday reminders
         unit_id = context["filters"].unit_id
-        units, today, due = _units(current_user, unit_id), local_today(), settings.get(DUE_SOON.key)
-        context["streaks"] = _streaks(unit_id)
+        units, today = in_units(current_user, unit_id), local_today()
+        due = settings.get(DUE_SOON.key)
+        context["streaks"] = streaks(unit_id)
         context["reminder_lines"] = reminder_lines(units, today.year, today, due, first_only=True)
         context |= {"reminder_unit": unit_id, "due_days": due}
     return render_page("integrity/index.html", "integrity/_list.html", **context)
