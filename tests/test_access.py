@@ -92,6 +92,7 @@ GET = {
     # Not completed yet: the keepers are sent back to the project, told why.
     "volunteer.close": ("/volunteer/{project}/close", grid(LOGIN, 403, 404, 303, 303)),
     "volunteer.categories": ("/volunteer/categories", ADMIN_ONLY),
+    "volunteer.units": ("/volunteer/units", ADMIN_ONLY),
     # One's own pledge: anyone with a unit of their own (the admin's account has none).
     "volunteer.propose": ("/volunteer/propose", grid(LOGIN, 200, 200, 200, 403)),
     # Changed only by its proposer while it waits or once returned: {project} is no pledge.

@@ -3,6 +3,7 @@
 hours), the volunteer log a service day already counts, and the year's figures by hand. The
 core's specifications run for service days in ``test_activities.py``."""
 
+import re
 from datetime import date, time, timedelta
 from decimal import Decimal
 
@@ -21,7 +22,7 @@ from app.people.models import OrgUnit
 from app.reports.figures import member_figures
 from app.types import local_today
 from app.volunteer import projects
-from app.volunteer.figures import service_year
+from app.volunteer.figures import project_year, service_year, unit_lines
 from app.volunteer.models import (
     ProjectCategory,
     ProjectScope,
@@ -246,35 +247,41 @@ def test_a_volunteer_log_of_a_day_at_a_service_day_is_refused_with_a_link(app, c
         assert db.session.get(MemberLog, early_id).state is LogState.PENDING
 
 
+def _a_year_of_days(world: dict, year: int) -> None:
+    """jiguan in ``year``: a 3.0 h day serving 40 (Member J present, Grouped J late with their
+    own 1.5 h, Secretary J absent), a 2.0 h day (Member J present, none served given), a
+    cancelled day serving 10 (nowhere), the year before's day (not this year's); cujin: a
+    1.0 h day serving 5 (Member C present), the bureau's only. Member J's approved volunteer
+    log of 2.0 h counts, a pending one of 5 h does not. In an app context, committed."""
+    first = date(year, 1, 1)
+    present, late = AttendanceStatus.PRESENT, AttendanceStatus.LATE
+    busy = _day(
+        world,
+        first,
+        3,
+        served=40,
+        member_person=present,
+        grouped=late,
+        sec_person=AttendanceStatus.ABSENT,
+    )
+    _row(busy.id, world["grouped"]).own_hours = Decimal("1.5")
+    _day(world, first + timedelta(days=1), 2, member_person=present)
+    cancelled = _day(world, first + timedelta(days=2), 2, served=10)
+    core.cancel(cancelled, "rain")
+    _day(world, date(year - 1, 12, 30), 4, served=99, member_person=present)
+    _day(world, first + timedelta(days=1), 1, unit="cujin", served=5, cujin_member=present)
+    _log(world["member_person"], first + timedelta(days=5), "2.0")
+    _log(world["member_person"], first + timedelta(days=6), "5.0", LogState.PENDING)
+    db.session.commit()
+
+
 def test_the_years_service_figures_by_hand(app, world):
-    """jiguan this year: a 3.0 h day serving 40 (Member J present, Grouped J late with their own
-    1.5 h, Secretary J absent), a 2.0 h day (Member J present, none served given), a cancelled
-    day serving 10 (nowhere), last year's day (not this year's); cujin: a 1.0 h day serving 5
-    (Member C present), the bureau's only. Member J's approved volunteer log of 2.0 h counts,
-    a pending one of 5 h does not."""
+    """``_a_year_of_days``: jiguan 2 days, 3 present, 40 served, 6.5 h + 2.0 h of logs; the
+    bureau 3 days, 4 present, 45 served, 7.5 h + 2.0 h; Member J 5.0 h + 2.0 h."""
     today = local_today()
     year = today.year
-    first = date(year, 1, 1)
     with app.app_context():
-        P, L = AttendanceStatus.PRESENT, AttendanceStatus.LATE
-        busy = _day(
-            world,
-            first,
-            3,
-            served=40,
-            member_person=P,
-            grouped=L,
-            sec_person=AttendanceStatus.ABSENT,
-        )
-        _row(busy.id, world["grouped"]).own_hours = Decimal("1.5")
-        _day(world, first + timedelta(days=1), 2, member_person=P)
-        cancelled = _day(world, first + timedelta(days=2), 2, served=10)
-        core.cancel(cancelled, "rain")
-        _day(world, date(year - 1, 12, 30), 4, served=99, member_person=P)
-        _day(world, first + timedelta(days=1), 1, unit="cujin", served=5, cujin_member=P)
-        _log(world["member_person"], first + timedelta(days=5), "2.0")
-        _log(world["member_person"], first + timedelta(days=6), "5.0", LogState.PENDING)
-        db.session.commit()
+        _a_year_of_days(world, year)
         now = to_utc(today, time(23, 59))
         jiguan = service_year(db.session.get(OrgUnit, world["jiguan"]), year, now)
         assert (jiguan.days, jiguan.attendances, jiguan.served) == (2, 3, 40)
@@ -283,10 +290,41 @@ def test_the_years_service_figures_by_hand(app, world):
         bureau = service_year(None, year, now)
         assert (bureau.days, bureau.attendances, bureau.served) == (3, 4, 45)
         assert bureau.volunteer_hours == Decimal("9.5")
-        member = member_figures([world["member_person"]], first, date(year + 1, 1, 1))
+        member = member_figures([world["member_person"]], date(year, 1, 1), date(year + 1, 1, 1))
         mine = member[world["member_person"]]
         assert (mine.service_hours, mine.volunteer_log_hours) == (Decimal("5.0"), Decimal("2.0"))
         assert mine.volunteer_hours == Decimal("7.0") and mine.study_hours == Decimal("0.0")
+
+
+def test_the_admins_table_of_units_says_what_each_units_figures_say(app, client, auth, world):
+    """The bureau, the 党组 (nothing) and both branches, each with the units below it: the same
+    service days and projects as their own figures, whatever the page's length."""
+    today = local_today()
+    _project(app, world)
+    with app.app_context():
+        _a_year_of_days(world, today.year)
+        now = to_utc(today, time(23, 59))
+        places = [(world[key], key, 0) for key in ("bureau", "dangzu", "jiguan", "cujin")]
+        lines = {line.name: line for line in unit_lines(places, today.year, today, now)}
+        for key in ("bureau", "dangzu", "jiguan", "cujin"):
+            unit = db.session.get(OrgUnit, world[key])
+            service = service_year(unit, today.year, now)
+            line = lines[key].service
+            assert (line.days, line.attendances, line.served, line.service_hours) == (
+                service.days,
+                service.attendances,
+                service.served,
+                service.service_hours,
+            )
+            assert lines[key].projects == project_year(unit, today.year, today)
+        assert (lines["jiguan"].service.days, lines["dangzu"].service.days) == (2, 0)
+        assert lines["jiguan"].projects.projects == 1 and lines["cujin"].projects.projects == 0
+    auth.login("admin")
+    page = client.get(f"/volunteer/units?year={today.year}").get_data(as_text=True)
+    row = page[page.index("Jiguan branch") :]
+    row = row[: row.index("</tr>")]
+    cells = re.findall(r'class="text-md-end">([^<]*)<', row)
+    assert cells[0] == "1" and cells[-3:] == ["2", "6.5", "40"]
 
 
 def test_only_keepers_open_service_days_and_set_hours(app, client, auth, world):

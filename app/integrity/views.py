@@ -6,7 +6,7 @@ from dataclasses import asdict
 from functools import partial
 from typing import Any
 
-from flask import Blueprint, Response, current_app, url_for
+from flask import Blueprint, Response, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -30,21 +30,15 @@ from app.integrity.forms import BackfillForm, IntegrityForm
 from app.integrity.lines import in_units, integrity_year, streaks
 from app.integrity.models import IntegrityActivity, IntegrityKind
 from app.integrity.personal_record import document_text, integrity_part
-from app.people.models import OrgUnit, UnitKind
-from app.queries import ListPagination, int_arg, page_number
-from app.reports import kept
-from app.reports.figures import unit_place_count, unit_places
+from app.people.models import OrgUnit
 from app.reports.rules import DUE_SOON
+from app.reports.unit_table import table_page
 from app.types import local_today, utcnow
 
 bp = Blueprint("integrity", __name__)
 bp.add_app_template_global(integrity_part)
 bp.add_app_template_global(document_text, "integrity_document_text")
 bp.add_app_template_global(integrity_year)
-
-YEARS_SHOWN = 8  # the years the table of units offers
-# The units the table of units lists: a 党小组's integrity work is its branch's.
-KEEPING_UNITS = (UnitKind.BUREAU, UnitKind.PARTY_GROUP, UnitKind.BRANCH)
 
 
 @bp.route("/")
@@ -64,24 +58,15 @@ def index() -> Response:
 @bp.route("/units")
 @role_required(Role.ADMIN)
 def units() -> Response:
-    """The admin's table of units: each unit's integrity year, the units below it included, a
-    page at a time and kept between requests like the home's figures."""
-    today, now, number = local_today(), utcnow(), page_number()
-    year = int_arg("year") or today.year
-    year = year if today.year - YEARS_SHOWN < year <= today.year else today.year
-    per_page, due = int(current_app.config["PAGE_SIZE"]), settings.get(DUE_SOON.key)
+    """The admin's table of units: each unit's integrity year, the units below it included."""
+    today, now, due = local_today(), utcnow(), settings.get(DUE_SOON.key)
 
-    def compute() -> dict[str, Any]:
-        start = (number - 1) * per_page
-        places = unit_places(offset=start, limit=per_page, kinds=KEEPING_UNITS)
-        found = unit_lines([(p.unit_id, p.name, p.depth) for p in places], year, today, now, due)
-        return {"rows": [asdict(line) for line in found], "total": unit_place_count(KEEPING_UNITS)}
+    def lines(places: list[tuple[int, str, int]], year: int) -> list[dict[str, Any]]:
+        return [asdict(line) for line in unit_lines(places, year, today, now, due)]
 
-    name = kept.key("integrity-units", today, due, year, number, per_page)
-    payload = kept.Kept(now).get(name, compute)
-    rows = [UnitLine(**row) for row in payload["rows"]]
-    context = {"year": year, "years": range(today.year, today.year - YEARS_SHOWN, -1)}
-    context["units_page"] = ListPagination(rows, number, per_page, int(payload["total"]))
+    context = table_page("integrity-units", lines, due)
+    page = context["units_page"]
+    page.items = [UnitLine(**row) for row in page.items]
     return render_page("integrity/units.html", "integrity/_units.html", **context)
 
 

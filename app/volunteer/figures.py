@@ -3,7 +3,7 @@ exactly as DOMAIN.md ("Practical things") defines them: the projects' in one sta
 service days' and the volunteer hours in another; and service days' part in the generic figures
 (the volunteer hours they credit, none in attendance)."""
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -75,8 +75,9 @@ def _between(column: sa.ColumnElement[date], first: date, last: date) -> sa.Colu
     return sa.and_(column >= first, column <= last)
 
 
-def project_year(unit: OrgUnit | None, year: int, today: date) -> ProjectYear:
-    """The figures of the unit (None: the bureau) and year, from one statement."""
+def _project_columns(year: int, today: date) -> list[sa.ColumnElement[int]]:
+    """The ``ProjectYear`` counts as aggregate columns over ``Project`` outer-joined to its
+    ``Acceptance``, in the dataclass's order."""
     p, a = Project, Acceptance
     first, last = date(year, 1, 1), date(year, 12, 31)
     as_of = min(today, last)
@@ -90,30 +91,53 @@ def project_year(unit: OrgUnit | None, year: int, today: date) -> ProjectYear:
     def answers(column: sa.ColumnElement[int]) -> sa.ColumnElement[int]:
         return sa.func.coalesce(sa.func.sum(column).filter(closed_in), 0)
 
-    stmt = (
-        sa.select(
-            sa.func.count().filter(of_year(year)),
-            sa.func.count().filter(done_in),
-            sa.func.count().filter(planned),
-            sa.func.count().filter(planned, done, p.completed_on <= last),
-            sa.func.count().filter(closed_in),
-            sa.func.count().filter(overdue),
-            sa.func.coalesce(sa.func.sum(p.beneficiaries_count).filter(done_in), 0),
-            answers(a.satisfied),
-            answers(a.fairly_satisfied),
-            answers(a.satisfied + a.fairly_satisfied + a.dissatisfied),
-            sa.func.count().filter(
-                done, _between(p.completed_on, date(year - RECENT_YEARS + 1, 1, 1), last)
-            ),
-        )
+    return [
+        sa.func.count().filter(of_year(year)),
+        sa.func.count().filter(done_in),
+        sa.func.count().filter(planned),
+        sa.func.count().filter(planned, done, p.completed_on <= last),
+        sa.func.count().filter(closed_in),
+        sa.func.count().filter(overdue),
+        sa.func.coalesce(sa.func.sum(p.beneficiaries_count).filter(done_in), 0),
+        answers(a.satisfied),
+        answers(a.fairly_satisfied),
+        answers(a.satisfied + a.fairly_satisfied + a.dissatisfied),
+        sa.func.count().filter(
+            done, _between(p.completed_on, date(year - RECENT_YEARS + 1, 1, 1), last)
+        ),
+    ]
+
+
+def _counting_projects(*columns: sa.ColumnElement[Any]) -> sa.Select:
+    """``columns`` over the live projects that count: not cancelled, not a pledge waiting."""
+    p = Project
+    return (
+        sa.select(*columns)
         .select_from(p)
-        .outerjoin(a, a.project_id == p.id)
+        .outerjoin(Acceptance, Acceptance.project_id == p.id)
         .where(p.deleted_at.is_(None), p.cancelled_at.is_(None), p.running())
     )
+
+
+def project_year(unit: OrgUnit | None, year: int, today: date) -> ProjectYear:
+    """The figures of the unit (None: the bureau) and year, from one statement."""
+    stmt = _counting_projects(*_project_columns(year, today))
     if unit is not None:
-        stmt = stmt.where(p.unit_id.in_(subtree_ids(sa.select(sa.literal(unit.id)))))
+        stmt = stmt.where(Project.unit_id.in_(subtree_ids(sa.select(sa.literal(unit.id)))))
     values = [int(value or 0) for value in db.session.execute(stmt).one()]
     return ProjectYear(year, *values)
+
+
+def project_years(tops: list[int], year: int, today: date) -> dict[int, ProjectYear]:
+    """``project_year`` of each of the units (with the units below), in one statement."""
+    pairs = subtree_pairs(tops)
+    stmt = _counting_projects(pairs.c.top, *_project_columns(year, today))
+    stmt = stmt.join(pairs, pairs.c.unit_id == Project.unit_id).group_by(pairs.c.top)
+    found = {
+        top: ProjectYear(year, *(int(v or 0) for v in rest))
+        for top, *rest in db.session.execute(stmt)
+    }
+    return {top: found.get(top, ProjectYear(year)) for top in tops}
 
 
 @dataclass(frozen=True)
@@ -183,45 +207,51 @@ class ServiceYear:
         return self.service_hours + self.log_hours
 
 
-def service_year(unit: OrgUnit | None, year: int, now: datetime) -> ServiceYear:
-    """The unit's (None: the bureau's) service days and volunteer hours of ``year``, in one
-    statement: the days' row, the present rows' row and the logs' sum."""
-    first, following = date(year, 1, 1), date(year + 1, 1, 1)
-    units = subtree_ids(sa.select(sa.literal(unit.id))) if unit is not None else None
-    held = [
+def _held(year: int, now: datetime) -> list[sa.ColumnElement[bool]]:
+    """Over ``Activity``: a service day of ``year`` that counts (started, not cancelled)."""
+    return [
         Activity.family == ActivityFamily.SERVICE,
-        Activity.held_on >= first,
-        Activity.held_on < following,
+        Activity.held_on >= date(year, 1, 1),
+        Activity.held_on < date(year + 1, 1, 1),
         counts_now(now),
     ]
-    if units is not None:
-        held.append(Activity.unit_id.in_(units))
+
+
+def _days(*by: sa.ColumnElement[Any]) -> sa.Select:
+    """The service days' count and Σ person-times served (by ``by``), of the days joined."""
     sd = ServiceDay.__table__
-    days = (
-        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(sd.c.served), 0))
-        .select_from(Activity)
-        .join(sd, sd.c.id == Activity.id)
-        .where(*held)
-    )
-    p = Participation
-    credited = sa.func.coalesce(p.own_hours, sd.c.hours)
-    present = (
-        sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(credited), 0))
+    columns = (sa.func.count(), sa.func.coalesce(sa.func.sum(sd.c.served), 0))
+    return sa.select(*by, *columns).select_from(Activity).join(sd, sd.c.id == Activity.id)
+
+
+def _present(*by: sa.ColumnElement[Any]) -> sa.Select:
+    """Those confirmed present at the service days joined: how many, Σ their hours credited."""
+    sd, p = ServiceDay.__table__, Participation
+    hours = sa.func.coalesce(sa.func.sum(sa.func.coalesce(p.own_hours, sd.c.hours)), 0)
+    return (
+        sa.select(*by, sa.func.count(), hours)
         .select_from(p)
         .join(Activity, Activity.id == p.activity_id)
         .join(sd, sd.c.id == Activity.id)
-        .where(*held, p.confirmed, p.status.in_([AttendanceStatus.PRESENT, AttendanceStatus.LATE]))
+        .where(p.confirmed, p.status.in_([AttendanceStatus.PRESENT, AttendanceStatus.LATE]))
     )
+
+
+def service_year(unit: OrgUnit | None, year: int, now: datetime) -> ServiceYear:
+    """The unit's (None: the bureau's) service days and volunteer hours of ``year``, in one
+    statement: the days' row, the present rows' row and the logs' sum."""
+    held = _held(year, now)
     logs = sa.select(sa.func.coalesce(sa.func.sum(MemberLog.hours), 0)).where(
         MemberLog.kind == LogKind.VOLUNTEER,
         MemberLog.state == LogState.APPROVED,
-        MemberLog.done_on >= first,
-        MemberLog.done_on < following,
+        MemberLog.done_on >= date(year, 1, 1),
+        MemberLog.done_on < date(year + 1, 1, 1),
     )
-    if units is not None:
+    if unit is not None:
+        units = subtree_ids(sa.select(sa.literal(unit.id)))
+        held.append(Activity.unit_id.in_(units))
         logs = logs.where(member_of_on(units, MemberLog.person_id, MemberLog.done_on))
-    day_row = days.subquery()
-    present_row = present.subquery()
+    day_row, present_row = _days().where(*held).subquery(), _present().where(*held).subquery()
     stmt = sa.select(*day_row.c, *present_row.c, logs.scalar_subquery()).select_from(
         day_row.join(present_row, sa.true())  # one row each
     )
@@ -229,6 +259,30 @@ def service_year(unit: OrgUnit | None, year: int, now: datetime) -> ServiceYear:
     return ServiceYear(
         year, int(count), int(attendances), int(served), as_hours(hours), as_hours(log_hours)
     )
+
+
+def service_years(tops: list[int], year: int, now: datetime) -> dict[int, ServiceYear]:
+    """The service days' part of ``service_year`` for each of the units (with the units below),
+    in two statements; the volunteer logs, counted by the person's unit on the day, are left to
+    the unit's own figures."""
+    pairs = subtree_pairs(tops)
+
+    def by_top(stmt: sa.Select) -> dict[int, tuple[Any, Any]]:
+        stmt = stmt.join(pairs, pairs.c.unit_id == Activity.unit_id).where(*_held(year, now))
+        return {
+            top: (first, second)
+            for top, first, second in db.session.execute(stmt.group_by(pairs.c.top))
+        }
+
+    days, present = by_top(_days(pairs.c.top)), by_top(_present(pairs.c.top))
+    found = {}
+    for top in tops:
+        count, served = days.get(top, (0, 0))
+        attendances, hours = present.get(top, (0, 0))
+        found[top] = ServiceYear(
+            year, int(count), int(attendances), int(served or 0), as_hours(hours)
+        )
+    return found
 
 
 @dataclass(frozen=True)
@@ -257,3 +311,43 @@ register_provider(
         year=year_figures,
     )
 )
+
+
+@dataclass(frozen=True)
+class UnitLine:
+    """A unit's year of practical things on the admin's table of units, the units below it
+    included: its projects' figures and its service days'."""
+
+    unit_id: int
+    name: str
+    depth: int
+    projects: ProjectYear
+    service: ServiceYear
+
+    def plain(self) -> dict[str, Any]:
+        """As plain JSON values, to be kept between requests (hours as text)."""
+        service = asdict(self.service)
+        service |= {key: str(service[key]) for key in ("service_hours", "log_hours")}
+        return {**asdict(self), "projects": asdict(self.projects), "service": service}
+
+    @classmethod
+    def of_plain(cls, row: dict[str, Any]) -> "UnitLine":
+        service = dict(row["service"])
+        service |= {key: Decimal(service[key]) for key in ("service_hours", "log_hours")}
+        projects = ProjectYear(**row["projects"])
+        return cls(row["unit_id"], row["name"], row["depth"], projects, ServiceYear(**service))
+
+
+def unit_lines(
+    places: list[tuple[int, str, int]], year: int, today: date, now: datetime
+) -> list[UnitLine]:
+    """The ``UnitLine`` of each of ``places`` (unit id, name, depth), in their order: a page of
+    the admin's table, in three statements whatever its length."""
+    tops = [unit_id for unit_id, _name, _depth in places]
+    if not tops:
+        return []
+    projects, service = project_years(tops, year, today), service_years(tops, year, now)
+    return [
+        UnitLine(unit_id, name, depth, projects[unit_id], service[unit_id])
+        for unit_id, name, depth in places
+    ]

@@ -27,6 +27,7 @@ from app.volunteer import print_views as _print  # noqa: F401 - the printables
 from app.volunteer import projects
 from app.volunteer import proposal_views as _proposals  # noqa: F401 - a member's own pledges
 from app.volunteer import service_views as _service  # noqa: F401 - service days
+from app.volunteer import unit_views as _units  # noqa: F401 - the admin's table of units
 from app.volunteer.figures import of_year, open_lines
 from app.volunteer.forms import CancelForm, CompleteForm, EntryForm, ProjectForm
 from app.volunteer.loading import CHANGED_MEANWHILE, bp, kept, load
