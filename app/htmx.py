@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from flask import Response, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -147,7 +148,8 @@ def answer_refusal(message: object, status: int, category: str) -> Response:
     fragment request keeps its page (or gets what ``on_refusal`` registered), a page request
     goes back to the record (``set_back``), else to a page of this site it came from."""
     db.session.rollback()
-    flash(str(message), category)
+    # A message with a link (``Markup``) keeps it; any other is text (a lazy string resolved).
+    flash(message if isinstance(message, Markup) else str(message), category)
     if wants_fragment():
         answer = g.get("refusal_answer")
         return answer(status) if answer is not None else only_flashes(status)

@@ -24,6 +24,7 @@ from app.types import local_today
 from app.volunteer import projects
 from app.volunteer.figures import project_year, service_year, unit_lines
 from app.volunteer.models import (
+    Project,
     ProjectCategory,
     ProjectScope,
     ProjectSource,
@@ -109,8 +110,12 @@ def test_a_service_day_opened_from_a_project_credits_its_hours(app, client, auth
     late with their own 1.5, Secretary J absent nothing and no own hours."""
     project_id = _project(app, world)
     auth.login("secretary")
-    form = client.get(f"/volunteer/service-days/new?project={project_id}").get_data(as_text=True)
+    project_page = client.get(f"/volunteer/{project_id}").get_data(as_text=True)
+    opened = f"/volunteer/service-days/new?project={project_id}&amp;unit={world['jiguan']}"
+    assert opened in project_page
+    form = client.get(opened.replace("&amp;", "&")).get_data(as_text=True)
     assert 'value="Help the elderly in Riverside community"' in form
+    assert f'<option selected value="{world["jiguan"]}">' in form
     day = (local_today() - timedelta(days=3)).isoformat()
     data = {"title": "Visiting the elderly", "unit_id": str(world["jiguan"]), "day": day}
     data |= {"start": "09:00", "end": "11:45", "served": "24", "late_reason": "paper"}
@@ -157,6 +162,15 @@ def test_a_service_day_opened_from_a_project_credits_its_hours(app, client, auth
         HX,
     )
     assert odd.status_code == 422 and "half hours" in odd.get_data(as_text=True)
+    typed = post(
+        client,
+        f"/volunteer/service-days/{service_id}/hours/{rows[world['member_person']]}",
+        {"hours": "abc"},
+    )
+    assert (
+        typed.status_code == 303
+        and typed.headers["Location"] == f"/volunteer/service-days/{service_id}"
+    )
     page = client.get(f"/volunteer/service-days/{service_id}").get_data(as_text=True)
     assert "Volunteer hours of those present" in page
     section = page[page.index("Volunteer hours of those present") :]
@@ -237,13 +251,14 @@ def test_a_volunteer_log_of_a_day_at_a_service_day_is_refused_with_a_link(app, c
     with app.app_context():
         kinds = db.session.scalars(sa.select(MemberLog.kind).where(MemberLog.done_on == on)).all()
         assert kinds == [LogKind.TRAINING]
-        early = db.session.get(MemberLog, early_id)
-        try:
-            logs.review(early, True, None, _user("secretary"))
-        except logs.CountedElsewhere:
-            db.session.rollback()
-        else:
-            raise AssertionError("approved a log the service day counts already")
+    # The secretary approving the log sent before the day was marked: refused, linked, pending.
+    auth.logout()
+    auth.login("secretary")
+    approved = post(client, f"/review/log/{early_id}", {"decision": "approve"})
+    assert approved.status_code == 303
+    queue = client.get(approved.headers["Location"]).get_data(as_text=True)
+    assert f'<a href="/volunteer/service-days/{other_id}">Park day</a>' in queue
+    with app.app_context():
         assert db.session.get(MemberLog, early_id).state is LogState.PENDING
 
 
@@ -351,3 +366,28 @@ def test_only_keepers_open_service_days_and_set_hours(app, client, auth, world):
     )
     with app.app_context():
         assert _row(day_id, world["member_person"]).own_hours is None
+
+
+def test_people_served_and_person_times_served_are_counted_apart(app, world):
+    """A project done this year serving 30 people (人数), with two service days of it serving 40
+    and 25 person-times (人次): the year's people served is 30, its service days' 65."""
+    today = local_today()
+    project_id = _project(app, world)
+    with app.app_context():
+        project = db.session.get(Project, project_id)
+        start = max(project.planned_start, date(today.year, 1, 1))
+        projects.add_entry(
+            project,
+            {"done_on": start, "text": "Visited", "by_id": None, "by_name": None},
+            _user("secretary"),
+        )
+        db.session.flush()
+        db.session.refresh(project)
+        projects.complete(project, today, "Done")
+        for served in (40, 25):
+            day = _day(world, start, 2, served=served, member_person=AttendanceStatus.PRESENT)
+            day.project_id = project_id
+        db.session.commit()
+        jiguan = db.session.get(OrgUnit, world["jiguan"])
+        assert project_year(jiguan, today.year, today).people_served == 30
+        assert service_year(jiguan, today.year, to_utc(today, time(23, 59))).served == 65

@@ -22,6 +22,7 @@ from app.auth.policy import require_role, role_required
 from app.extensions import db
 from app.htmx import form_status, is_htmx, render_page, saved
 from app.queries import int_arg
+from app.refusals import Refused
 from app.volunteer import projects
 from app.volunteer import service_days as days
 from app.volunteer.forms import OwnHoursForm, ServiceDayForm
@@ -57,10 +58,8 @@ def _project() -> Project | None:
 def new_service_day() -> Response:
     project = _project()
     form = activity_form(ServiceDayForm, None)
-    if project is not None and not form.is_submitted():
+    if project is not None and not form.is_submitted():  # its unit: the link's ``unit=``
         form.title.data = project.name
-        if project.unit_id in {unit.id for unit in form.unit_id.offered.units}:  # type: ignore[union-attr]
-            form.unit_id.data = project.unit_id
     if form.validate_on_submit():
 
         def create(values: dict[str, Any], by: User) -> ServiceDay:
@@ -103,14 +102,15 @@ def own_hours(activity_id: int, row_id: int) -> Response:
     day = load_activity(activity_id, manage=True, model=ServiceDay)
     row = row_of(day, row_id)
     form = OwnHoursForm()
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if not valid and not is_htmx():  # a page request goes back to the record with why
+        raise Refused(next(iter(form.hours.errors), _("Some of the data is not valid.")), 422)
+    if valid:
         hours = form.hours.data
         days.set_own_hours(row, Decimal(hours) if hours is not None else None)
         db.session.commit()
         if not is_htmx():
             return saved(_("The hours have been saved."), _show_url(day))
-        status = 200
-    else:
-        status = 422
     context = {"activity": day, "row": row, "hours": days.credited(day, row), "form": form}
-    return Response(render_template("volunteer/_hours_row.html", **context), status=status)
+    body = render_template("volunteer/_hours_row.html", **context)
+    return Response(body, status=200 if valid else 422)
