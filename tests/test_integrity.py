@@ -504,3 +504,16 @@ def test_the_secretarys_home_says_how_many_signed_this_years_pledge(app, client,
     auth.login("secretary")
     home = client.get("/").get_data(as_text=True)
     assert "Integrity pledges: 1 of 3 signed" in home
+
+
+def test_the_lists_unit_filter_stays_within_the_secretarys_units(app, world):
+    """``?unit=`` of another branch reads nothing of it (years in a row, reminders)."""
+    from app.integrity.lines import in_units
+
+    with app.app_context():
+        secretary = db.session.scalar(sa.select(User).where(User.username == "secretary"))
+        assert db.session.scalars(in_units(secretary, world["cujin"])).all() == []
+        own = set(db.session.scalars(in_units(secretary, world["jiguan"])))
+        assert own == {world["jiguan"], world["group"]}
+        admin = db.session.scalar(sa.select(User).where(User.username == "admin"))
+        assert set(db.session.scalars(in_units(admin, world["cujin"]))) == {world["cujin"]}

@@ -20,7 +20,7 @@ from app.logs import services as logs
 from app.logs.models import LogKind, LogState, MemberLog
 from app.people.models import OrgUnit
 from app.reports.figures import member_figures
-from app.types import local_today
+from app.types import local_today, utcnow
 from app.volunteer import projects
 from app.volunteer.figures import project_year, service_year, unit_lines
 from app.volunteer.models import (
@@ -38,9 +38,9 @@ def _user(username: str) -> User:
     return db.session.scalar(sa.select(User).where(User.username == username))
 
 
-def _project(app, world) -> int:
+def _project(app, world, unit: str = "jiguan") -> int:
     with app.app_context():
-        unit = db.session.get(OrgUnit, world["jiguan"])
+        unit = db.session.get(OrgUnit, world[unit])
         category = db.session.scalar(
             sa.select(ProjectCategory.id).where(ProjectCategory.code == "volunteering")
         )
@@ -267,7 +267,8 @@ def _a_year_of_days(world: dict, year: int) -> None:
     own 1.5 h, Secretary J absent), a 2.0 h day (Member J present, none served given), a
     cancelled day serving 10 (nowhere), the year before's day (not this year's); cujin: a
     1.0 h day serving 5 (Member C present), the bureau's only. Member J's approved volunteer
-    log of 2.0 h counts, a pending one of 5 h does not. In an app context, committed."""
+    log of 2.0 h counts, a pending one of 5 h does not, nor one of 3.0 h dated on the busy day
+    (approved before the day was marked: the day counts). In an app context, committed."""
     first = date(year, 1, 1)
     present, late = AttendanceStatus.PRESENT, AttendanceStatus.LATE
     busy = _day(
@@ -287,6 +288,8 @@ def _a_year_of_days(world: dict, year: int) -> None:
     _day(world, first + timedelta(days=1), 1, unit="cujin", served=5, cujin_member=present)
     _log(world["member_person"], first + timedelta(days=5), "2.0")
     _log(world["member_person"], first + timedelta(days=6), "5.0", LogState.PENDING)
+    # Approved before the busy day was marked: that day's hours count, the log's do not.
+    _log(world["member_person"], first, "3.0")
     db.session.commit()
 
 
@@ -391,3 +394,56 @@ def test_people_served_and_person_times_served_are_counted_apart(app, world):
         jiguan = db.session.get(OrgUnit, world["jiguan"])
         assert project_year(jiguan, today.year, today).people_served == 30
         assert service_year(jiguan, today.year, to_utc(today, time(23, 59))).served == 65
+
+
+def test_a_service_day_owes_no_make_up_study(app, client, auth, world):
+    """Absent from a service day: nothing to make up (the family has no make-up study)."""
+    from app.reports.figures import make_ups_owed
+
+    with app.app_context():
+        day = _day(
+            world, local_today() - timedelta(days=2), 2, member_person=AttendanceStatus.ABSENT
+        )
+        db.session.commit()
+        row = _row(day.id, world["member_person"])
+        assert row.status is AttendanceStatus.ABSENT and not row.owes_make_up
+        assert make_ups_owed(world["member_person"]) == []
+    auth.login("member")
+    assert "Make-up study owed" not in client.get("/").get_data(as_text=True)
+
+
+def test_another_familys_activity_is_not_found_on_the_service_days_pages(app, client, auth, world):
+    from app.activities.models import Activity, ActivityFamily
+    from app.integrity.services import create_activity
+
+    with app.app_context():
+        start = utcnow() - timedelta(days=1)
+        values = {"title": "Lecture", "unit": db.session.get(OrgUnit, world["jiguan"])}
+        values |= {"starts_at": start, "ends_at": start + timedelta(hours=1), "lecturer_name": "L"}
+        lecture = create_activity(values, _user("secretary"))
+        db.session.commit()
+        lecture_id = lecture.id
+        row_id = _row(lecture_id, world["member_person"]).id
+        assert db.session.get(Activity, lecture_id).family is ActivityFamily.INTEGRITY
+    auth.login("secretary")
+    assert client.get(f"/volunteer/service-days/{lecture_id}").status_code == 404
+    assert client.get(f"/volunteer/service-days/{lecture_id}/edit").status_code == 404
+    hours = post(client, f"/volunteer/service-days/{lecture_id}/hours/{row_id}", {"hours": "1"})
+    assert hours.status_code == 404
+    with app.app_context():
+        assert _row(lecture_id, world["member_person"]).own_hours is None
+
+
+def test_a_projects_service_day_is_held_by_its_lead_unit_or_below(app, client, auth, world):
+    """A project of the 党小组: the branch above it may not hold its service day."""
+    project_id = _project(app, world, unit="group")
+    auth.login("secretary")
+    day = (local_today() - timedelta(days=1)).isoformat()
+    data = {"title": "Group's day", "day": day, "start": "09:00", "end": "11:00"}
+    url = f"/volunteer/service-days/new?project={project_id}"
+    refused = post(client, url, data | {"unit_id": str(world["jiguan"])})
+    assert refused.status_code == 422
+    assert "held by its lead unit or a unit below it" in refused.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ServiceDay)) == 0
+    assert post(client, url, data | {"unit_id": str(world["group"])}).status_code == 303

@@ -408,9 +408,13 @@ class Participation(db.Model):
 
     @property
     def owes_make_up(self) -> bool:
-        """Owed once the session has started (before, there is nothing to study yet)."""
+        """Owed once the session has started (before, there is nothing to study yet), at an
+        activity of a family that has make-up study."""
+        from app.activities.families import family_of
+
         return (
             self.role is ParticipantRole.EXPECTED
+            and family_of(self.activity).make_up
             and not self.activity.is_cancelled
             and self.activity.starts_at <= utcnow()
             and self.confirmed

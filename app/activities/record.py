@@ -50,21 +50,22 @@ def load_activity(
     key = db.session.scalar(sa.select(Activity.family).where(Activity.id == activity_id))
     require(key is not None)
     family = family_for(key)  # type: ignore[arg-type]
-    model = family.model
+    # A family's own page names its model: another family's activity is not found there.
+    require(model is None or family.model is model)
+    loaded = family.model
     activity = db.session.scalar(
-        sa.select(model)
-        .where(model.id == activity_id)
+        sa.select(loaded)
+        .where(loaded.id == activity_id)
         .options(
-            joinedload(model.unit),
-            selectinload(model.participations)
+            joinedload(loaded.unit),
+            selectinload(loaded.participations)
             .joinedload(Participation.person)
             .joinedload(Person.department),
-            selectinload(model.guests).joinedload(ActivityGuest.person),
+            selectinload(loaded.guests).joinedload(ActivityGuest.person),
             *family.load_options(),
         )
     )
     require(activity is not None and can_view_activity(current_user, activity))
-    require(model is None or isinstance(activity, model))
     htmx.set_back(show_url(activity))  # type: ignore[arg-type]
     if manage:
         require_role(can_manage_activity(current_user, activity))  # type: ignore[arg-type]

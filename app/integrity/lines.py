@@ -11,6 +11,7 @@ from app.auth.models import Role, User
 from app.auth.policy import scope_unit_ids, subtree_ids
 from app.integrity.figures import branches_that_held, coverage, forum_years, reminder_lines
 from app.integrity.models import IntegrityActivity, IntegrityKind, PledgeKind
+from app.people.models import OrgUnit
 from app.reports import kept
 from app.reports.figures import YearsInARow, years_in_a_row_by
 from app.reports.rules import DUE_SOON
@@ -21,10 +22,15 @@ STREAK_KINDS = (IntegrityKind.FAMILY_FORUM, IntegrityKind.CAUTIONARY, IntegrityK
 
 
 def in_units(user: User, unit_id: int | None) -> sa.Select | None:
-    """The unit filtered on (with the units below), else the user's units (None: the bureau)."""
-    if unit_id is not None:
-        return subtree_ids(sa.select(sa.literal(unit_id)))
-    return scope_unit_ids(user)
+    """The unit filtered on (with the units below) within the user's units, else the user's
+    units (None: the bureau)."""
+    scope = scope_unit_ids(user)
+    if unit_id is None:
+        return scope
+    below = subtree_ids(sa.select(sa.literal(unit_id)))
+    if scope is None:
+        return below
+    return sa.select(OrgUnit.id).where(OrgUnit.id.in_(below), OrgUnit.id.in_(scope))
 
 
 def streaks(unit_id: int | None) -> list[tuple[IntegrityKind, YearsInARow]]:

@@ -370,10 +370,11 @@ def pooled(activities: sa.Select) -> Counts:
 
 def owes_make_up(now: datetime | None = None) -> sa.ColumnElement[bool]:
     """SQL: an expected person confirmed absent or on leave whose make-up is not yet confirmed,
-    at an activity that was not cancelled and has started (the same rule as
-    ``Participation.owes_make_up``)."""
+    at an activity of a family that has make-up study, not cancelled and started (the same rule
+    as ``Participation.owes_make_up``)."""
     p = Participation
     return sa.and_(
+        Activity.family.in_([family.key for family in families.registered() if family.make_up]),
         p.role == ParticipantRole.EXPECTED,
         p.confirmed,
         p.status.in_([AttendanceStatus.LEAVE, AttendanceStatus.ABSENT]),
@@ -657,6 +658,45 @@ def member_figures(
     return result
 
 
+def credited_present() -> sa.ColumnElement[bool]:
+    """SQL over ``Participation``: confirmed present or late, no leave request pending — a row
+    an activity credits its hours to."""
+    p = Participation
+    return sa.and_(
+        p.confirmed,
+        sa.not_(_leave_requested()),
+        p.status.in_([AttendanceStatus.PRESENT, AttendanceStatus.LATE]),
+    )
+
+
+def _volunteer_families() -> list[FigureProvider]:
+    return [pr for pr in _providers.values() if pr.volunteer_hours is not None]
+
+
+def counted_on_the_day(
+    person: sa.ColumnElement[int], day: sa.ColumnElement[date]
+) -> sa.ColumnElement[bool]:
+    """SQL: the person was credited present, on that day, at an activity that counts (started,
+    not cancelled) of a family crediting volunteer hours — its hours count for the day, so a
+    volunteer log of the day does not, whichever was recorded first. Correlated to the columns
+    given, e.g. ``counted_on_the_day(MemberLog.person_id, MemberLog.done_on)``."""
+    keys = [pr.family for pr in _volunteer_families()]
+    if not keys:
+        return sa.false()
+    p, a = aliased(Participation), aliased(Activity)
+    present = sa.and_(
+        p.confirmed,
+        sa.or_(p.leave_state.is_(None), p.leave_state != LeaveState.REQUESTED),
+        p.status.in_([AttendanceStatus.PRESENT, AttendanceStatus.LATE]),
+    )
+    return sa.exists(
+        sa.select(p.id)
+        .join(a, a.id == p.activity_id)
+        .where(p.person_id == person, a.held_on == day, a.family.in_(keys), present)
+        .where(a.state != ActivityState.CANCELLED, a.starts_at <= utcnow())
+    )
+
+
 def _add_service_hours(
     result: dict[int, MemberFigures],
     start: date,
@@ -667,9 +707,7 @@ def _add_service_hours(
     """Each person's volunteer hours from the activities held in [start, end) they were
     confirmed present at, of the families that credit some: their own hours where set, else
     the activity's. One grouped query driven by the persons' rows."""
-    columns = [
-        (pr.family, pr.volunteer_hours()) for pr in _providers.values() if pr.volunteer_hours
-    ]
+    columns = [(pr.family, pr.volunteer_hours()) for pr in _volunteer_families()]  # type: ignore[misc]
     if not columns:
         return
     p = Participation
@@ -680,15 +718,10 @@ def _add_service_hours(
         ),
         else_=0,
     )
-    present = sa.and_(
-        p.confirmed,
-        sa.not_(_leave_requested()),
-        p.status.in_([AttendanceStatus.PRESENT, AttendanceStatus.LATE]),
-    )
     tables = list(dict.fromkeys(column.table for _key, column in columns))
     # Correlated, so each of the person's rows looks its activity up by id (as the attendance
     # does): a condition on the family alone would walk the families' activities of the period.
-    families = sa.or_(
+    of_families = sa.or_(
         *(
             sa.select(table.c.id).where(table.c.id == Activity.id).correlate_except(table).exists()  # type: ignore[attr-defined]
             for table in tables
@@ -698,8 +731,8 @@ def _add_service_hours(
         sa.select(p.person_id, sa.func.coalesce(sa.func.sum(credited), 0))
         .select_from(p)
         .join(Activity, Activity.id == p.activity_id)
-        .where(p.person_id.in_(list(result)), present)
-        .where(_held_in_condition(start, end, units, now, families))
+        .where(p.person_id.in_(list(result)), credited_present())
+        .where(_held_in_condition(start, end, units, now, of_families))
         .group_by(p.person_id)
     )
     for table in tables:
@@ -779,7 +812,13 @@ def _credited_hours() -> tuple[sa.ColumnElement[Decimal], list[sa.TableClause]]:
 def _add_log_hours(
     result: dict[int, MemberFigures], start: date, end: date, units: sa.Select | None
 ) -> None:
-    """Each person's hours from approved logs done in [start, end): study and volunteer."""
+    """Each person's hours from approved logs done in [start, end): study and volunteer — a
+    volunteer log of a day the person was credited at a service day counts nowhere (the day's
+    hours count)."""
+    volunteer = sa.and_(
+        MemberLog.kind == LogKind.VOLUNTEER,
+        sa.not_(counted_on_the_day(MemberLog.person_id, MemberLog.done_on)),
+    )
     approved = sa.and_(
         MemberLog.state == LogState.APPROVED,
         MemberLog.done_on >= start,
@@ -794,12 +833,7 @@ def _add_log_hours(
                 sa.func.sum(sa.case((MemberLog.kind.in_(STUDY_KINDS), MemberLog.hours), else_=0)),
                 0,
             ),
-            sa.func.coalesce(
-                sa.func.sum(
-                    sa.case((MemberLog.kind == LogKind.VOLUNTEER, MemberLog.hours), else_=0)
-                ),
-                0,
-            ),
+            sa.func.coalesce(sa.func.sum(sa.case((volunteer, MemberLog.hours), else_=0)), 0),
         )
         .where(MemberLog.person_id.in_(list(result)), approved)
         .group_by(MemberLog.person_id)

@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from app.activities.models import Activity, ActivityFamily, AttendanceStatus, Participation
+from app.activities.models import Activity, ActivityFamily, Participation
 from app.auth.policy import subtree_ids
 from app.extensions import db
 from app.logs.models import LogKind, LogState, MemberLog
@@ -19,7 +19,9 @@ from app.people.tree import subtree_pairs
 from app.reports.figures import (
     FigureProvider,
     as_hours,
+    counted_on_the_day,
     counts_now,
+    credited_present,
     member_of_on,
     rate,
     register_provider,
@@ -233,7 +235,7 @@ def _present(*by: sa.ColumnElement[Any]) -> sa.Select:
         .select_from(p)
         .join(Activity, Activity.id == p.activity_id)
         .join(sd, sd.c.id == Activity.id)
-        .where(p.confirmed, p.status.in_([AttendanceStatus.PRESENT, AttendanceStatus.LATE]))
+        .where(credited_present())
     )
 
 
@@ -247,6 +249,7 @@ def service_year(unit: OrgUnit | None, year: int, now: datetime) -> ServiceYear:
         MemberLog.done_on >= date(year, 1, 1),
         MemberLog.done_on < date(year + 1, 1, 1),
     )
+    logs = logs.where(sa.not_(counted_on_the_day(MemberLog.person_id, MemberLog.done_on)))
     if unit is not None:
         units = subtree_ids(sa.select(sa.literal(unit.id)))
         held.append(Activity.unit_id.in_(units))

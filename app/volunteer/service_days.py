@@ -7,19 +7,20 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from app.activities import services as core
 from app.activities.expected import ExpectedDefault
 from app.activities.models import (
     ActivityState,
-    AttendanceStatus,
     ParticipantRole,
     Participation,
 )
 from app.auth.models import User
 from app.extensions import db
-from app.people.models import roster_order
+from app.people.models import OrgUnit, roster_order
 from app.refusals import Refused
+from app.reports.figures import credited_present
 from app.types import utcnow
 from app.volunteer.models import Project, ServiceDay
 
@@ -27,6 +28,7 @@ FIELDS = ("project_id", "hours", "served", "content")
 # Those at a service day are the unit's Party members by default; the secretary edits the list.
 EXPECTED = ExpectedDefault.PARTY_MEMBERS
 MAX_HOURS = Decimal("24.0")
+NOT_THE_PROJECTS_UNIT = _l("A project's service day is held by its lead unit or a unit below it.")
 
 
 def apply_values(day: ServiceDay, values: dict[str, Any]) -> None:
@@ -37,10 +39,21 @@ def apply_values(day: ServiceDay, values: dict[str, Any]) -> None:
     core.apply_values(day, values, FIELDS)
 
 
+def held_by(project: Project, unit: OrgUnit | None) -> bool:
+    """Whether ``unit`` may hold a service day of the project: its lead unit or one below it
+    (a few parents up the tree), whose keepers keep the project too."""
+    found = unit
+    while found is not None and found.id != project.unit_id:
+        found = found.parent
+    return found is not None
+
+
 def create_service_day(values: dict[str, Any], by: User) -> ServiceDay:
     """A new service day (of ``values["project"]`` when given) with the unit's Party members
     expected; added to the session, not committed."""
     project: Project | None = values.get("project")
+    if project is not None and not held_by(project, values["unit"]):
+        raise Refused(NOT_THE_PROJECTS_UNIT, 422)
     day = ServiceDay(created_at=utcnow(), project_id=project.id if project else None)
     apply_values(day, values)
     return core.add_activity(day, by, EXPECTED)  # type: ignore[return-value]
@@ -71,18 +84,14 @@ def set_own_hours(row: Participation, hours: Decimal | None) -> None:
 
 
 def attended_on(person_id: int, day: date) -> ServiceDay | None:
-    """A service day on ``day`` the person was there at (marked present or late, or checked in
-    and not yet confirmed), not cancelled: what a volunteer log of that day would count twice."""
+    """A service day on ``day`` the person is credited at (confirmed present or late), not
+    cancelled: what a volunteer log of that day would count twice."""
     p = Participation
     stmt = (
         sa.select(ServiceDay)
         .join(p, p.activity_id == ServiceDay.id)
-        .where(
-            p.person_id == person_id,
-            p.status.in_([AttendanceStatus.PRESENT, AttendanceStatus.LATE]),
-            ServiceDay.held_on == day,
-            ServiceDay.state != ActivityState.CANCELLED,
-        )
+        .where(p.person_id == person_id, credited_present())
+        .where(ServiceDay.held_on == day, ServiceDay.state != ActivityState.CANCELLED)
         .order_by(ServiceDay.starts_at, ServiceDay.id)
         .limit(1)
     )

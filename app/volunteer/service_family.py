@@ -91,8 +91,8 @@ def _counted_by_a_service_day(person_id: int, kind: LogKind, done_on: date) -> o
         href = url_for("volunteer.service_day", activity_id=day.id)
         link = Markup('<a href="{}">{}</a>').format(href, day.title)
     message = _(
-        "You were at the service day %(day)s on this date: its hours count as your volunteer "
-        "hours already, so the day is not logged again."
+        "On this date the service day %(day)s lists this person as present: its hours count "
+        "as volunteer hours already, so the day is not logged again."
     )
     return Markup(message) % {"day": link}  # noqa: S704 - the catalog's text, the title escaped
 

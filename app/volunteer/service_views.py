@@ -7,7 +7,7 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
-from flask import Response, render_template, url_for
+from flask import Response, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
@@ -20,7 +20,7 @@ from app.activities.record import load_activity, record_page, row_of
 from app.auth.models import Role, User
 from app.auth.policy import require_role, role_required
 from app.extensions import db
-from app.htmx import form_status, is_htmx, render_page, saved
+from app.htmx import form_status, is_htmx, render_fragment, render_page, saved
 from app.queries import int_arg
 from app.refusals import Refused
 from app.volunteer import projects
@@ -61,13 +61,16 @@ def new_service_day() -> Response:
     if project is not None and not form.is_submitted():  # its unit: the link's ``unit=``
         form.title.data = project.name
     if form.validate_on_submit():
+        if project is not None and not days.held_by(project, form.unit_id.unit):
+            form.unit_id.errors = [days.NOT_THE_PROJECTS_UNIT]
+        else:
 
-        def create(values: dict[str, Any], by: User) -> ServiceDay:
-            return days.create_service_day({**values, "project": project}, by)
+            def create(values: dict[str, Any], by: User) -> ServiceDay:
+                return days.create_service_day({**values, "project": project}, by)
 
-        answer = create_answer(form, create, _show_url)  # type: ignore[arg-type]
-        if answer is not None:
-            return answer
+            answer = create_answer(form, create, _show_url)  # type: ignore[arg-type]
+            if answer is not None:
+                return answer
     context = {"form": form, "record": None, "project": project, "status": form_status()}
     return render_page("volunteer/service_form.html", **context)
 
@@ -91,7 +94,9 @@ def edit_service_day(activity_id: int) -> Response:
 @login_required
 def service_day(activity_id: int) -> Response:
     day = load_activity(activity_id, model=ServiceDay)
-    context = record_page(day, record=day, project_text=str(day.project) if day.project else "")
+    project = day.project
+    context = record_page(day, record=day, project_text=str(project) if project else "")
+    context["project_link"] = project is not None and projects.keeps_project(current_user, project)
     return render_page("volunteer/service_day.html", **context)
 
 
@@ -112,5 +117,4 @@ def own_hours(activity_id: int, row_id: int) -> Response:
         if not is_htmx():
             return saved(_("The hours have been saved."), _show_url(day))
     context = {"activity": day, "row": row, "hours": days.credited(day, row), "form": form}
-    body = render_template("volunteer/_hours_row.html", **context)
-    return Response(body, status=200 if valid else 422)
+    return render_fragment("volunteer/_hours_row.html", 200 if valid else 422, **context)
