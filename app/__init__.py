@@ -127,6 +127,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def load_families() -> None:
     """Register every record family on the core (each registers as its module loads)."""
+    from app.duties import family as _duties_family  # noqa: F401 - registers its list
     from app.integrity import family as _integrity_family  # noqa: F401 - registers the family
     from app.study import family as _study_family  # noqa: F401 - registers the family
     from app.volunteer import family as _volunteer_family  # noqa: F401 - registers its list
@@ -137,6 +138,7 @@ def _register_blueprints(app: Flask) -> None:
     from app.admin.views import bp as admin_bp
     from app.audit.views import bp as audit_bp
     from app.auth.views import bp as auth_bp
+    from app.duties.views import bp as duties_bp
     from app.evidence.views import bp as evidence_bp
     from app.integrity.pledge_views import bp as pledges_bp
     from app.integrity.reminder_views import bp as reminders_bp
@@ -161,6 +163,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(pledges_bp, url_prefix="/integrity/pledges")
     app.register_blueprint(reminders_bp, url_prefix="/integrity/reminders")
     app.register_blueprint(volunteer_bp, url_prefix="/volunteer")
+    app.register_blueprint(duties_bp, url_prefix="/duties")
     app.register_blueprint(logs_bp, url_prefix="/logs")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(audit_bp, url_prefix="/audit")

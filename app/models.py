@@ -10,6 +10,7 @@ import app.volunteer.rules  # noqa: F401
 from app.activities.models import Activity, ActivityGuest, Participation
 from app.audit.models import AuditLog
 from app.auth.models import LoginAttempt, User, account_unit
+from app.duties.models import DutyEntry, DutyItem, DutyList, FirstResponsible
 from app.evidence.models import Evidence
 from app.extensions import db
 from app.integrity.models import (
@@ -34,8 +35,12 @@ __all__ = [
     "ActivityGuest",
     "AuditLog",
     "Department",
+    "DutyEntry",
+    "DutyItem",
+    "DutyList",
     "Evidence",
     "FigureGeneration",
+    "FirstResponsible",
     "HolidayCorrection",
     "HolidayReminder",
     "ImportBatch",

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from app.activities.models import Activity, ActivityFamily, ActivityState, Participation
 from app.auth.models import User
+from app.duties.models import DutyItem, DutyList
 from app.extensions import db
 from app.integrity.models import HolidayReminder, IntegrityTalk, SigningBatch
 from app.logs.models import MemberLog
@@ -123,6 +124,13 @@ PAGES: tuple[Page, ...] = (
     Page("volunteer.units", "/volunteer/units?year={year}", ("admin",)),
     Page("volunteer.units", "/volunteer/units?year={year}", ("admin",), fragment=True),
     Page("volunteer.propose", "/volunteer/propose", PERSONS),
+    Page("duties.index", "/duties/?year={year}"),
+    Page("duties.index", "/duties/?year={year}", fragment=True),
+    Page("duties.show", "/duties/{duty_list}", STAFF),
+    Page("duties.new", "/duties/new", STAFF),
+    Page("duties.edit", "/duties/{duty_list}/edit", STAFF),
+    Page("duties.new_item", "/duties/{duty_list}/items/new", STAFF),
+    Page("duties.edit_item", "/duties/items/{duty_item}/edit", STAFF),
     Page("volunteer.service_days", "/volunteer/service-days/?year={year}"),
     Page("volunteer.service_days", "/volunteer/service-days/?year={year}", fragment=True),
     Page("volunteer.service_day", "/volunteer/service-days/{service}"),
@@ -205,6 +213,23 @@ BUDGETS: dict[str, int] = {
     "volunteer.index htmx admin": 6,
     "volunteer.index htmx secretary": 7,
     "volunteer.index htmx member": 5,
+    "duties.index admin": 6,
+    "duties.index secretary": 7,
+    "duties.index member": 6,
+    "duties.index htmx admin": 5,
+    "duties.index htmx secretary": 6,
+    "duties.index htmx member": 5,
+    # + the items' counts (one statement for every countable item) and the entries' files
+    "duties.show admin": 8,
+    "duties.show secretary": 9,
+    "duties.new admin": 4,
+    "duties.new secretary": 5,
+    "duties.edit admin": 6,
+    "duties.edit secretary": 7,
+    "duties.new_item admin": 6,
+    "duties.new_item secretary": 7,
+    "duties.edit_item admin": 7,
+    "duties.edit_item secretary": 8,
     # + the project's service days and their counts (none: no counts)
     "volunteer.show admin": 10,
     "volunteer.show secretary": 11,
@@ -348,6 +373,8 @@ class Targets:
     open_project: int
     service: int
     open_service: int
+    duty_list: int
+    duty_item: int
     log: int
     unit: int
     membership: int
@@ -411,6 +438,11 @@ def resolve(role: str, logins: dict[str, str]) -> Targets:
         session = _session(unit, ActivityState.ARCHIVED, person)
         integrity = _session(unit, ActivityState.ARCHIVED, person, ActivityFamily.INTEGRITY)
         service = _session(unit, ActivityState.ARCHIVED, person, ActivityFamily.SERVICE)
+    duty_list = _first(
+        sa.select(DutyList.id)
+        .where(DutyList.unit_id == unit, DutyList.year == local_today().year)
+        .order_by(DutyList.id)
+    )
     m = Membership
     return Targets(
         person=person,
@@ -445,6 +477,10 @@ def resolve(role: str, logins: dict[str, str]) -> Targets:
         ),
         service=service,
         open_service=_session(unit, ActivityState.OPEN, family=ActivityFamily.SERVICE),
+        duty_list=duty_list,
+        duty_item=_first(
+            sa.select(DutyItem.id).where(DutyItem.list_id == duty_list).order_by(DutyItem.id)
+        ),
         log=_first(sa.select(MemberLog.id).where(MemberLog.person_id == branch_member)),
         unit=unit,
         membership=_first(

@@ -93,6 +93,13 @@ GET = {
     "volunteer.close": ("/volunteer/{project}/close", grid(LOGIN, 403, 404, 303, 303)),
     "volunteer.categories": ("/volunteer/categories", ADMIN_ONLY),
     "volunteer.units": ("/volunteer/units", ADMIN_ONLY),
+    # A jiguan-issued list of ``member``'s, with one item: they read it, may not change it.
+    "duties.index": ("/duties/", SIGNED_IN),
+    "duties.new": ("/duties/new", KEEPERS),
+    "duties.show": ("/duties/{duty_list}", grid(LOGIN, 200, 404, 200, 200)),
+    "duties.edit": ("/duties/{duty_list}/edit", SCOPED),
+    "duties.new_item": ("/duties/{duty_list}/items/new", SCOPED),
+    "duties.edit_item": ("/duties/items/{duty_item}/edit", SCOPED),
     # One's own pledge: anyone with a unit of their own (the admin's account has none).
     "volunteer.propose": ("/volunteer/propose", grid(LOGIN, 200, 200, 200, 403)),
     # Changed only by its proposer while it waits or once returned: {project} is no pledge.
@@ -233,6 +240,14 @@ POST = {
     "volunteer.new_service_day": ("/volunteer/service-days/new", REFUSED_KEEPERS),
     "volunteer.edit_service_day": ("/volunteer/service-days/{service}/edit", REFUSED),
     "volunteer.own_hours": ("/volunteer/service-days/{service}/hours/{service_row}", REFUSED),
+    "duties.new": ("/duties/new", REFUSED_KEEPERS),
+    "duties.edit": ("/duties/{duty_list}/edit", REFUSED),
+    "duties.new_item": ("/duties/{duty_list}/items/new", REFUSED),
+    "duties.edit_item": ("/duties/items/{duty_item}/edit", REFUSED),
+    "duties.remove_item": ("/duties/items/{duty_item}/remove", REFUSED),
+    # The list's own leader reports on it: a manual item's status, a duty record.
+    "duties.item_status": ("/duties/items/{duty_item}/status", grid(LOGIN, 0, 404, 0, 0)),
+    "duties.add_entry": ("/duties/{duty_list}/entries", grid(LOGIN, 0, 404, 0, 0)),
     "activities.attendance_cell": ("/activities/{session}/attendance/{row}", REFUSED),
     "activities.all_present": ("/activities/{session}/attendance/all-present", REFUSED),
     "activities.confirm": ("/activities/{session}/attendance/{row}/confirm", REFUSED),
@@ -287,6 +302,7 @@ def _planned_session(app, world_member: int) -> dict:
     from werkzeug.datastructures import FileStorage
 
     from app.activities.services import add_guest
+    from app.duties.lists import add_item, create_list
     from app.evidence.services import attach
     from app.integrity.models import (
         Holiday,
@@ -373,6 +389,22 @@ def _planned_session(app, world_member: int) -> dict:
         )
         db.session.add_all([signing, document, pair, reminder])
         project = _project(session.unit, secretary, world_member)
+        duty_list = create_list(
+            {
+                "unit": session.unit,
+                "person": db.session.get(Person, world_member),
+                "year": start.year,
+                "title": "Member's list",
+                "post": None,
+                "areas": None,
+                "business_duty": None,
+                "party_duty": None,
+                "integrity_duty": None,
+            },
+            secretary,
+        )
+        db.session.flush()
+        duty_item = add_item(duty_list, _duty_item(), secretary)
         service = create_service_day(
             {
                 "title": "Service day",
@@ -411,6 +443,8 @@ def _planned_session(app, world_member: int) -> dict:
             "project": project.id,
             "entry": project.entries[0].id,
             "service": service.id,
+            "duty_list": duty_list.id,
+            "duty_item": duty_item.id,
             "service_row": service_row.id,
             "row": row.id,
             "guest": guest.id,
@@ -418,6 +452,23 @@ def _planned_session(app, world_member: int) -> dict:
             "log": log.id,
             "log_file": log_file.id,
         }
+
+
+def _duty_item() -> dict:
+    from app.duties.models import AsRole, DutyCategory, Period
+
+    return {
+        "text": "Visit the enterprises",
+        "category": DutyCategory.BUSINESS,
+        "owner_id": None,
+        "pressed_to": None,
+        "period": Period.YEAR,
+        "due_on": None,
+        "target": None,
+        "kinds": None,
+        "unit_ids": None,
+        "as_role": AsRole.ANY,
+    }
 
 
 def _project(unit, secretary: User, responsible: int):

@@ -19,7 +19,7 @@ from app.evidence.models import Evidence
 from app.extensions import db
 from app.refusals import Refused
 
-# The CHECK migration 0003 created: a database upgraded to the head holds this one.
+# The CHECK the latest migration created (0031): a database upgraded to the head holds this one.
 MIGRATED_CHECK = (
     "(CASE WHEN activity_id IS NULL THEN 0 ELSE 1 END)"
     " + (CASE WHEN participation_id IS NULL THEN 0 ELSE 1 END)"
@@ -28,7 +28,8 @@ MIGRATED_CHECK = (
     " + (CASE WHEN signing_batch_id IS NULL THEN 0 ELSE 1 END)"
     " + (CASE WHEN volunteer_project_id IS NULL THEN 0 ELSE 1 END)"
     " + (CASE WHEN project_progress_id IS NULL THEN 0 ELSE 1 END)"
-    " + (CASE WHEN project_acceptance_id IS NULL THEN 0 ELSE 1 END) = 1"
+    " + (CASE WHEN project_acceptance_id IS NULL THEN 0 ELSE 1 END)"
+    " + (CASE WHEN duty_entry_id IS NULL THEN 0 ELSE 1 END) = 1"
 )
 
 
@@ -62,6 +63,7 @@ def test_the_registry_names_todays_owners():
         ("volunteer_project", "volunteer_project_id", "volunteer_project"),
         ("project_progress", "project_progress_id", "project_progress"),
         ("project_acceptance", "project_acceptance_id", "project_acceptance"),
+        ("duty_entry", "duty_entry_id", "duty_entry"),
     ]
     assert owners.check_sql() == MIGRATED_CHECK  # so no migration recreates it
 
@@ -86,13 +88,14 @@ def test_the_live_check_is_the_registrys(app):
 
 def test_the_check_normalises_as_both_databases_answer():
     postgres = (
-        "((((((((CASE WHEN (activity_id IS NULL) THEN 0 ELSE 1 END + CASE WHEN (participation_id"
+        "(((((((((CASE WHEN (activity_id IS NULL) THEN 0 ELSE 1 END + CASE WHEN (participation_id"
         " IS NULL) THEN 0 ELSE 1 END) + CASE WHEN (member_log_id IS NULL) THEN 0 ELSE 1 END)"
         " + CASE WHEN (integrity_talk_id IS NULL) THEN 0 ELSE 1 END)"
         " + CASE WHEN (signing_batch_id IS NULL) THEN 0 ELSE 1 END)"
         " + CASE WHEN (volunteer_project_id IS NULL) THEN 0 ELSE 1 END)"
         " + CASE WHEN (project_progress_id IS NULL) THEN 0 ELSE 1 END)"
-        " + CASE WHEN (project_acceptance_id IS NULL) THEN 0 ELSE 1 END) = 1)"
+        " + CASE WHEN (project_acceptance_id IS NULL) THEN 0 ELSE 1 END)"
+        " + CASE WHEN (duty_entry_id IS NULL) THEN 0 ELSE 1 END) = 1)"
     )
     assert normalised(postgres) == normalised(MIGRATED_CHECK)
     assert normalised('(CASE WHEN "activity_id" IS NULL THEN 0 ELSE 1 END) = 1') == normalised(

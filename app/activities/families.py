@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+import sqlalchemy as sa
 from flask import url_for
 from sqlalchemy.orm import with_polymorphic
 
@@ -96,6 +97,11 @@ class Family:
     kind_label: Callable[[Activity], str] = lambda _activity: ""
     # A partial shown instead of the attendance figures (None: the figures).
     counts_partial: Callable[[Activity], str | None] = lambda _activity: None
+    # The family's kinds (a LabelledEnum) and the column holding an activity's kind (its table's
+    # ``id`` is the activity's), for what counts a kind of activity (a duty item's target);
+    # None: the family has no kinds (every one of its activities is of its one sort).
+    kinds: type | None = None
+    kind_column: Callable[[], Any] | None = None
     # Makes one activity from the core's fields (ActivityForm's: title, unit, starts_at, ends_at,
     # late_reason), the family's own at their defaults, with its default expected list; added to
     # the session, not committed. How the core's specifications make an activity of each family.
@@ -213,6 +219,44 @@ def person_sections(person: "Person", viewer: "User") -> list[tuple[str, dict[st
         key=lambda section: section.place,
     )
     return [(section.partial, section.load(person, viewer)) for section in sections]
+
+
+def kind_keys() -> list[tuple[str, str]]:
+    """(key, label) of every kind of every family, in the families' order: ``family:kind``, or
+    ``family`` for a family without kinds — what a count of kinds of activities names."""
+    keys = []
+    for family in registered():
+        if family.kinds is None:
+            keys.append((family.key.value, str(family.label)))
+            continue
+        keys += [
+            (f"{family.key.value}:{kind.value}", f"{family.label} · {kind.label}")
+            for kind in family.kinds  # type: ignore[attr-defined]
+        ]
+    return keys
+
+
+def of_kinds(keys: Sequence[str]) -> sa.ColumnElement[bool]:
+    """SQL over ``Activity``: of one of ``keys`` (``kind_keys``'s). Each family's kinds are
+    looked up in its own table by the activity's id (correlated), never a walk of its rows."""
+    chosen: dict[str, list[str]] = {}
+    for key in keys:
+        family, _sep, kind = key.partition(":")
+        chosen.setdefault(family, []).append(kind)
+    conditions: list[sa.ColumnElement[bool]] = []
+    for family in registered():
+        kinds = chosen.get(family.key.value)
+        if kinds is None:
+            continue
+        of_family = Activity.family == family.key
+        if family.kind_column is None or "" in kinds:
+            conditions.append(of_family)
+            continue
+        column = family.kind_column()
+        table = column.table
+        found = sa.select(table.c.id).where(table.c.id == Activity.id, column.in_(kinds))
+        conditions.append(sa.and_(of_family, found.correlate_except(table).exists()))
+    return sa.or_(sa.false(), *conditions)
 
 
 def kind_label(activity: Activity) -> str:

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from app.auth.models import User
+from app.demo.duties import build_duties
 from app.demo.integrity import build_integrity
 from app.demo.logs import build_logs
 from app.demo.people import (
@@ -48,6 +49,7 @@ def build(today: date | None = None) -> dict[str, object]:
     integrity = build_integrity(today, units, accounts, random.Random(20190315))
     volunteer = build_volunteer(today, units, accounts, random.Random(20230601))
     service_days = build_service_days(today, units, accounts, random.Random(20240305))
+    duties = build_duties(today, units, accounts)
     _seen_long_ago(today)
     return {
         "units": units,
@@ -59,6 +61,7 @@ def build(today: date | None = None) -> dict[str, object]:
         "integrity": integrity,
         "volunteer": volunteer,
         "service_days": service_days,
+        "duties": duties,
     }
 
 

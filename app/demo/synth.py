@@ -17,6 +17,7 @@ from flask.cli import with_appcontext
 
 from app.activities import tally
 from app.demo.bulk import Loader
+from app.demo.duties_synth import build_duties
 from app.demo.integrity_synth import build_integrity
 from app.demo.invariants import check
 from app.demo.logs_synth import build_logs
@@ -61,6 +62,7 @@ def generate(
     # Its own draws: the logs after it are those of a district without it.
     build_integrity(loader, random.Random(f"{seed}-integrity"), district, first, today)
     build_volunteer(loader, random.Random(f"{seed}-volunteer"), district, first, today)
+    build_duties(loader, district, first, today)
     build_logs(loader, rng, district, first, today)
     loader.finish()
     tally.refresh_all(loader.connection)

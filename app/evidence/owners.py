@@ -29,6 +29,8 @@ from app.auth.policy import (
     can_view_log,
     can_view_make_up_files,
 )
+from app.duties import lists as duty_lists
+from app.duties.models import DutyEntry
 from app.evidence.constraint import one_owner_sql
 from app.integrity import pledges, talks
 from app.integrity.models import IntegrityTalk, SigningBatch
@@ -234,3 +236,34 @@ for _name, _model, _label, _writable in (
             page_url=_project_page,
         )
     )
+
+
+def _duty_list_page(record: DutyEntry) -> str:
+    return url_for("duties.show", list_id=record.list_id)
+
+
+def _entry_readers(user: User, record: DutyEntry) -> bool:
+    return duty_lists.may_view_list(user, record.duty_list)
+
+
+def _entry_writers(user: User, record: DutyEntry) -> bool:
+    return duty_lists.may_report(user, record.duty_list)
+
+
+def _entry_kept(_record: DutyEntry) -> None:
+    """A duty record's files may be added while the list is live."""
+
+
+register(
+    Owner(
+        name="duty_entry",
+        column="duty_entry_id",
+        table="duty_entry",
+        model="DutyEntry",
+        label=_l("Duty record"),
+        may_view=_entry_readers,
+        may_change=_entry_writers,
+        require_writable=_entry_kept,
+        page_url=_duty_list_page,
+    )
+)

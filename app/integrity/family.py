@@ -8,7 +8,7 @@ from app.activities.families import FactLines, Family, PersonSection, register
 from app.activities.models import ActivityFamily
 from app.activities.sign_in_sheet import standard_facts
 from app.files.document import Passage, Section
-from app.integrity.models import IntegrityActivity
+from app.integrity.models import IntegrityActivity, IntegrityKind
 from app.integrity.services import create_activity
 from app.integrity.talks import person_talks
 
@@ -59,6 +59,8 @@ INTEGRITY = register(
         record_facts=_record_facts,  # type: ignore[arg-type]
         record_sections=_record_sections,  # type: ignore[arg-type]
         kind_label=kind_text,  # type: ignore[arg-type]
+        kinds=IntegrityKind,
+        kind_column=lambda: IntegrityActivity.__table__.c.kind,
         counts_partial=_counts_partial,  # type: ignore[arg-type]
         create=create_activity,  # type: ignore[arg-type]
     )

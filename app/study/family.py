@@ -122,6 +122,8 @@ STUDY = register(
         record_extras=_talks,
         counts_partial=_counts_partial,
         kind_label=lambda session: str(session.kind.label),  # type: ignore[attr-defined]
+        kinds=StudyKind,
+        kind_column=lambda: StudySession.__table__.c.kind,
         create=lambda values, by: create_session({"kind": StudyKind.GENERAL_MEETING, **values}, by),
     )
 )
