@@ -65,22 +65,33 @@ def _whose(item: DutyItem, duty_list: DutyList) -> int | None:
     return item.owner_id or duty_list.person_id
 
 
-def _in_units(item: DutyItem, duty_list: DutyList) -> sa.ColumnElement[bool]:
+def _in_units(
+    item: DutyItem, duty_list: DutyList, first: date, last: date
+) -> sa.ColumnElement[bool]:
     """Over ``Activity``: of the item's units (with the units below), else the list's unit's,
-    else — a person's list — of a unit the person held a non-staff membership of that day."""
+    else — a person's list — of a unit the person held a non-staff membership of that day. Each
+    leads with the few units' ids, so the activities are read off the index of units and days,
+    never a walk of the year's."""
     if item.unit_ids:
         roots = sa.select(OrgUnit.id).where(OrgUnit.id.in_(item.unit_ids))
         return Activity.unit_id.in_(subtree_ids(roots))
     if duty_list.owner_unit_id is not None:
         return Activity.unit_id.in_(subtree_ids(sa.select(sa.literal(duty_list.owner_unit_id))))
     m = Membership
-    return sa.exists(
-        sa.select(m.id).where(
-            m.person_id == _whose(item, duty_list),
-            m.unit_id == Activity.unit_id,
-            m.role != MembershipRole.STAFF,
-            m.on_date(Activity.held_on),  # type: ignore[arg-type]
-        )
+    mine = sa.and_(m.person_id == _whose(item, duty_list), m.role != MembershipRole.STAFF)
+    during = sa.and_(
+        m.deleted_at.is_(None),
+        m.start_date <= last,
+        sa.or_(m.end_date.is_(None), m.end_date > first),
+    )
+    on_the_day = sa.select(m.id).where(
+        mine,
+        m.unit_id == Activity.unit_id,
+        m.on_date(Activity.held_on),  # type: ignore[arg-type]
+    )
+    return sa.and_(
+        Activity.unit_id.in_(sa.select(m.unit_id).where(mine, during)),
+        on_the_day.correlate_except(m).exists(),
     )
 
 
@@ -99,7 +110,7 @@ def _counted(item: DutyItem, duty_list: DutyList, year: int, now: datetime) -> s
         Activity.held_on <= last,
         counts_now(now),
         of_kinds(item.kinds or []),
-        _in_units(item, duty_list),
+        _in_units(item, duty_list, first, last),
     ]
     if item.as_role is AsRole.CHAIR:
         conditions.append(Activity.chair_id == whose)
