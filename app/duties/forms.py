@@ -45,7 +45,7 @@ class ListForm(BaseForm):
     post = StringField(
         _l("Post"),
         validators=[Optional(), Length(max=100)],
-        description=_l("That year's: e.g. 局党组书记、局长."),
+        description=_l("The post held that year, e.g. 局长."),
     )
     areas = TextAreaField(
         _l("Areas led"),

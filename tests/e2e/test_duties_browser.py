@@ -21,7 +21,7 @@ except ImportError:
 
 @pytest.mark.parametrize(("width", "height"), [(1280, 900), (390, 844)])
 def test_an_admin_builds_a_leaders_list_and_completes_an_item_with_a_record(
-    open_page: Callable, screenshot_path: Callable, width: int, height: int
+    open_page: Callable, width: int, height: int
 ) -> None:
     year = local_today().year
     with open_page(width, height) as watched:
@@ -56,5 +56,4 @@ def test_an_admin_builds_a_leaders_list_and_completes_an_item_with_a_record(
         row.get_by_role("button", name="保存").click()
         expect(page.locator("#items tr", has_text="走访科技型企业（测试）")).to_contain_text("完成")
         expect(page).to_have_url(re.compile(r"/duties/\d+$"))
-        page.screenshot(path=screenshot_path(f"duty-list-{width}"), full_page=True)
         watched.assert_clean()
